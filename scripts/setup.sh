@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package Pairtune needs to build, test and run. Idempotent: packages that are
+# already installed are skipped, so a second run costs only the dpkg query.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # engine
+  libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  # LibTorch falls back to the reference BLAS (20-40x slower) without this (PITFALLS.md §3)
+  libopenblas0-pthread
+  # GUI
+  qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
+  # interop tests: an independent reference implementation in Debian's PyTorch
+  python3 python3-torch python3-numpy
+  # corpus for the built-in model and the sample data
+  wordnet-base
+  # screenshots of the GUI under a virtual display
+  xvfb xauth
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

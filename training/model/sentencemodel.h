@@ -1,0 +1,96 @@
+#pragma once
+
+#include "text/tokenizer.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+// Row-major float32 matrix: rows × dim.
+struct Embeddings
+{
+    std::size_t rows = 0;
+    std::size_t dim = 0;
+    std::vector<float> values;
+
+    const float *row(std::size_t i) const { return values.data() + i * dim; }
+};
+
+// Sizes and choices for a new, randomly initialised model (pairtune-cli create).
+struct CreateOptions
+{
+    std::string architecture = "bert"; // "bert" or "xlm-roberta"
+    std::string vocabPath;             // vocab.txt (bert)
+    std::string spmPath;               // sentencepiece model (xlm-roberta)
+    bool lowercase = true;             // wordpiece: BertNormalizer lowercase/strip accents
+    int layers = 2;
+    int hidden = 64;
+    int heads = 4;
+    int intermediate = 128;
+    int maxPositions = 512;            // xlm-roberta: usable positions; config gets +2
+    int maxSeqLength = 128;
+    std::string pooling = "mean";      // cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken
+    bool normalize = true;
+    int denseOut = 0;                  // > 0 adds a Dense module (Tanh) with this output size
+    std::uint64_t seed = 42;
+};
+
+// What the GUI and `inspect` show about a model.
+struct ModelSummary
+{
+    std::string architecture; // "bert" / "xlm-roberta"
+    int layers = 0;
+    int hidden = 0;
+    int heads = 0;
+    int intermediate = 0;
+    int embeddingDimension = 0; // after pooling and dense
+    int maxSeqLength = 0;
+    std::size_t vocabSize = 0;
+    std::uint64_t parameterCount = 0;
+    std::string pooling;        // e.g. "mean" or "cls+mean"
+    bool normalize = false;
+    bool hasDense = false;
+    std::string similarity;     // "cosine", "dot", ...
+    std::string tokenizerKind;
+};
+
+// A sentence-transformers model: Transformer (BERT / XLM-R) → Pooling → [Dense] → [Normalize],
+// with its tokenizer. Loading, encoding and saving match Python's SentenceTransformer.
+// Not copyable; movable. encode() is const but not safe to call from two threads at once.
+class SentenceModel
+{
+public:
+    struct Impl; // torch-side state; see model/sentencemodelimpl.h (engine-private)
+
+    static SentenceModel load(const std::string &folder);
+    static SentenceModel create(const CreateOptions &options);
+
+    SentenceModel(SentenceModel &&) noexcept;
+    SentenceModel &operator=(SentenceModel &&) noexcept;
+    ~SentenceModel();
+
+    // Writes a complete sentence-transformers folder (format-spec §1), atomically.
+    void save(const std::string &folder) const;
+
+    // Embeddings in input order. Texts are sorted by length for batching, as encode() does in Python.
+    Embeddings encode(const std::vector<std::string> &texts, std::size_t batchSize = 32) const;
+
+    // What the model feeds the encoder: strip, optional lower-case, tokenize, truncate to max_seq_length.
+    Encoding tokenizeForModel(std::string_view text) const;
+
+    const Tokenizer &tokenizer() const;
+    ModelSummary summary() const;
+    std::string sourceFolder() const; // empty for a created model
+
+    Impl &impl();
+    const Impl &impl() const;
+
+private:
+    explicit SentenceModel(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace pairtune
