@@ -1,0 +1,57 @@
+#include "cli/commands.h"
+#include "core/error.h"
+#include "model/runtime.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace pairtune::cli {
+
+std::vector<std::string> readLines(const std::string &path)
+{
+    std::ifstream file;
+    std::istream *in = &std::cin;
+    if (path != "-") {
+        file.open(path, std::ios::binary);
+        if (!file)
+            throw Error(locate(path, 0, 0, std::string("cannot open: ") + std::strerror(errno)), Error::Kind::Io);
+        in = &file;
+    }
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(*in, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        if (lines.empty() && line.rfind("\xEF\xBB\xBF", 0) == 0)
+            line.erase(0, 3); // UTF-8 byte order mark
+        lines.push_back(std::move(line));
+    }
+    return lines;
+}
+
+void writeText(const std::string &path, const std::string &text)
+{
+    if (path.empty() || path == "-") {
+        std::cout << text;
+        std::cout.flush();
+        return;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out)
+        throw Error(locate(path, 0, 0, std::string("cannot write: ") + std::strerror(errno)), Error::Kind::Io);
+    out << text;
+    if (!out.flush())
+        throw Error(locate(path, 0, 0, std::string("write failed: ") + std::strerror(errno)), Error::Kind::Io);
+}
+
+void applyThreads(int threads)
+{
+    if (threads < 0)
+        throw Error("--threads must be 0 (automatic) or a positive number");
+    if (threads > 0)
+        setComputeThreads(threads);
+}
+
+} // namespace pairtune::cli

@@ -1,0 +1,25 @@
+#pragma once
+
+// Each pairtune-cli subcommand registers itself on the CLI11 app; its callback does the work and
+// throws pairtune::Error for anything the user can fix. main() turns that into one line on stderr.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pairtune::cli {
+
+void addCreateCommand(CLI::App &app);
+void addEmbedCommand(CLI::App &app);
+void addTokenizeCommand(CLI::App &app);
+
+// Shared helpers (clihelpers.cpp).
+// Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.
+std::vector<std::string> readLines(const std::string &path);
+// Writes to a file, or stdout when path is empty or "-".
+void writeText(const std::string &path, const std::string &text);
+// Applies --threads (0 = the measured default for this machine).
+void applyThreads(int threads);
+
+} // namespace pairtune::cli

@@ -1,0 +1,58 @@
+#include "cli/commands.h"
+#include "core/error.h"
+#include "io/npy.h"
+#include "model/sentencemodel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+
+namespace pairtune::cli {
+namespace {
+struct EmbedArgs
+{
+    std::string model;
+    std::string input;
+    std::string output;
+    std::size_t batchSize = 32;
+    int threads = 0;
+};
+
+bool endsWith(const std::string &s, const std::string &suffix)
+{
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+} // namespace
+
+void addEmbedCommand(CLI::App &app)
+{
+    auto args = std::make_shared<EmbedArgs>();
+    CLI::App *cmd = app.add_subcommand("embed", "Embed texts, one per input line, into .npy or .jsonl");
+    cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
+    cmd->add_option("--input", args->input, "Text file, one text per line, or - for stdin")->required();
+    cmd->add_option("--output", args->output, "OUT.npy (float32 rows × dim) or OUT.jsonl")->required();
+    cmd->add_option("--batch-size", args->batchSize, "Texts per forward pass")->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)")->capture_default_str();
+    cmd->callback([args] {
+        const bool npy = endsWith(args->output, ".npy");
+        if (!npy && !endsWith(args->output, ".jsonl"))
+            throw Error("--output must end in .npy or .jsonl: " + args->output);
+        applyThreads(args->threads);
+        const std::vector<std::string> texts = readLines(args->input);
+        const SentenceModel model = SentenceModel::load(args->model);
+        const Embeddings embeddings = model.encode(texts, args->batchSize);
+        if (npy) {
+            writeNpyFloat32(args->output, embeddings.rows, embeddings.dim, embeddings.values.data());
+            return;
+        }
+        std::string out;
+        for (std::size_t i = 0; i < embeddings.rows; ++i) {
+            const std::vector<float> row(embeddings.row(i), embeddings.row(i) + embeddings.dim);
+            out += nlohmann::json{{"embedding", row}}.dump();
+            out += '\n';
+        }
+        writeText(args->output, out);
+    });
+}
+
+} // namespace pairtune::cli

@@ -1,0 +1,34 @@
+// pairtune-cli: the headless face of the engine, for users, scripts, CI and GPU machines.
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "pairtune/version.h"
+
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"Pairtune: fine-tune sentence-embedding models on pairs of texts", "pairtune-cli"};
+    app.set_version_flag("--version", std::string("pairtune-cli ") + pairtune::kVersion);
+    app.require_subcommand(1);
+    app.fallthrough();
+
+    pairtune::cli::addCreateCommand(app);
+    pairtune::cli::addEmbedCommand(app);
+    pairtune::cli::addTokenizeCommand(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    } catch (const pairtune::Error &e) {
+        std::fprintf(stderr, "pairtune-cli: error: %s\n", e.what());
+        return e.kind() == pairtune::Error::Kind::Cancelled ? 130 : 1;
+    } catch (const std::exception &e) {
+        // Not an error the engine anticipated (e.g. a LibTorch error): still one line, never a crash.
+        std::fprintf(stderr, "pairtune-cli: internal error: %s\n", e.what());
+        return 3;
+    }
+    return 0;
+}

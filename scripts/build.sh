@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds Pairtune into build/ (Release with debug info, Ninja, ccache when present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+# Two jobs per core would swap on 24 GiB with LibTorch TUs; one per core is the measured sweet spot.
+cmake --build "$BUILD_DIR" -j "$(nproc)"

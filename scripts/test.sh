@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds everything and runs the whole test suite (the README's second command).
+# PAIRTUNE_TEST_LABELS narrows the run (a ctest -L regex); slow tests run unless PAIRTUNE_SKIP_SLOW=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+./scripts/build.sh
+BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
+args=(--test-dir "$BUILD_DIR" --output-on-failure --timeout 900)
+[ -n "${PAIRTUNE_TEST_LABELS:-}" ] && args+=(-L "$PAIRTUNE_TEST_LABELS")
+[ "${PAIRTUNE_SKIP_SLOW:-0}" = 1 ] && args+=(-LE slow)
+ctest "${args[@]}"
