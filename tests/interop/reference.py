@@ -1,0 +1,836 @@
+#!/usr/bin/python3
+"""Independent reference for Pairtune's interop tests.
+
+Written from /work/shared/reference/format-spec.md (sections 1-3), not from the sentence-transformers,
+transformers or safetensors code, and sharing nothing with the C++ engine. It needs only Debian's
+python3-torch and python3-numpy (run it with /usr/bin/python3).
+
+Subcommands:
+  embed        embed token ids (JSONL from `pairtune-cli tokenize`) with a sentence-transformers folder
+  make-folder  write a sentence-transformers folder with random weights (BERT or XLM-R)
+  mutate       copy a folder, rewriting its model.safetensors (dtype, key prefix, extra tensors)
+  selfcheck    cross-check `embed` against a naive unbatched numpy forward, and the safetensors round trip
+
+See tests/interop/README.md.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import struct
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+# ---------------------------------------------------------------------------------------------------------------
+# safetensors (format-spec §2)
+
+# dtype name -> (numpy dtype of the stored bytes, bytes per element). BF16 is stored as raw uint16 and
+# widened by hand, because numpy has no bfloat16.
+_ST_DTYPES = {
+    "BOOL": (np.bool_, 1),
+    "U8": (np.uint8, 1),
+    "I8": (np.int8, 1),
+    "I16": (np.int16, 2),
+    "U16": (np.uint16, 2),
+    "F16": (np.float16, 2),
+    "BF16": (np.uint16, 2),
+    "I32": (np.int32, 4),
+    "U32": (np.uint32, 4),
+    "F32": (np.float32, 4),
+    "F64": (np.float64, 8),
+    "I64": (np.int64, 8),
+    "U64": (np.uint64, 8),
+}
+# The writer orders tensors by dtype, descending in the enum order, then by name (format-spec §2).
+_ST_ENUM_ORDER = ["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"]
+_MAX_HEADER = 100_000_000
+
+
+class FormatError(Exception):
+    pass
+
+
+def bf16_bits_to_f32(bits):
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def f32_to_bf16_bits(values):
+    """Round to nearest even, as a float32 -> bfloat16 cast does (NaN kept as a quiet NaN)."""
+    u = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    nan = np.isnan(values)
+    rounded[nan] = ((u[nan] >> 16) | 0x40).astype(np.uint16)
+    return rounded
+
+
+def read_safetensors(path):
+    """Returns ({name: (dtype, numpy array)}, metadata). Floats keep their stored precision except BF16,
+    which comes back as float32 (exactly)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8:
+        raise FormatError(f"{path}: shorter than the 8-byte header length")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > _MAX_HEADER or 8 + n > len(data):
+        raise FormatError(f"{path}: header length {n} is impossible for a file of {len(data)} bytes")
+    header_bytes = data[8 : 8 + n]
+    if not header_bytes.startswith(b"{"):
+        raise FormatError(f"{path}: header does not start with '{{'")
+    header = json.loads(header_bytes.decode("utf-8"))
+    buffer = memoryview(data)[8 + n :]
+    metadata = header.pop("__metadata__", None)
+    entries = sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0])
+    expected_begin = 0
+    tensors = {}
+    for name, info in entries:
+        dtype = info["dtype"]
+        if dtype not in _ST_DTYPES:
+            raise FormatError(f"{path}: tensor {name} has unsupported dtype {dtype}")
+        np_dtype, size = _ST_DTYPES[dtype]
+        shape = [int(s) for s in info["shape"]]
+        begin, end = info["data_offsets"]
+        numel = int(np.prod(shape)) if shape else 1
+        if begin != expected_begin or end - begin != numel * size:
+            raise FormatError(f"{path}: tensor {name} offsets {begin}..{end} do not tile the buffer")
+        expected_begin = end
+        array = np.frombuffer(buffer[begin:end], dtype=np.dtype(np_dtype).newbyteorder("<")).reshape(shape)
+        if dtype == "BF16":
+            array = bf16_bits_to_f32(array)
+        tensors[name] = (dtype, array.copy())
+    if expected_begin != len(buffer):
+        raise FormatError(f"{path}: {len(buffer) - expected_begin} bytes after the last tensor")
+    return tensors, metadata
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: {name: (dtype, numpy array)}. BF16 arrays are float32 values, rounded here."""
+    prepared = []
+    for name, (dtype, array) in tensors.items():
+        if dtype == "BF16":
+            raw = f32_to_bf16_bits(np.asarray(array, dtype=np.float32))
+        else:
+            raw = np.ascontiguousarray(array, dtype=np.dtype(_ST_DTYPES[dtype][0]).newbyteorder("<"))
+        prepared.append((name, dtype, list(np.shape(array)), raw.tobytes()))
+    prepared.sort(key=lambda t: (-_ST_ENUM_ORDER.index(t[1]), t[0]))
+    header = {}
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    offset = 0
+    for name, dtype, shape, raw in prepared:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
+        offset += len(raw)
+    header_bytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    header_bytes += b" " * ((8 - len(header_bytes) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(header_bytes)))
+        f.write(header_bytes)
+        for _, _, _, raw in prepared:
+            f.write(raw)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading a sentence-transformers folder (format-spec §1)
+
+
+def _read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _module_kind(type_string):
+    last = type_string.rsplit(".", 1)[-1]
+    if last not in ("Transformer", "Pooling", "Dense", "Normalize"):
+        raise FormatError(f"modules.json: module type {type_string} is not covered by the reference")
+    return last
+
+
+def _load_torch_weights(folder):
+    """{name: float64 tensor} from model.safetensors (or pytorch_model.bin), prefixes and legacy names fixed."""
+    st_path = os.path.join(folder, "model.safetensors")
+    if os.path.exists(st_path):
+        raw, _ = read_safetensors(st_path)
+        weights = {k: torch.from_numpy(np.asarray(a, dtype=np.float64)) for k, (d, a) in raw.items()
+                   if d in ("F16", "BF16", "F32", "F64")}
+    else:
+        bin_path = os.path.join(folder, "pytorch_model.bin")
+        if not os.path.exists(bin_path):
+            raise FormatError(f"{folder}: no model.safetensors or pytorch_model.bin")
+        state = torch.load(bin_path, map_location="cpu")
+        weights = {k: v.to(torch.float64) for k, v in state.items() if v.is_floating_point()}
+    fixed = {}
+    for key, value in weights.items():
+        key = key.replace("LayerNorm.gamma", "LayerNorm.weight").replace("LayerNorm.beta", "LayerNorm.bias")
+        fixed[key] = value
+    return fixed
+
+
+class Encoder:
+    """BERT / XLM-R encoder in float64 torch ops, format-spec §3.1-3.2."""
+
+    def __init__(self, folder):
+        self.config = _read_json(os.path.join(folder, "config.json"))
+        self.model_type = self.config.get("model_type", "bert")
+        if self.model_type not in ("bert", "xlm-roberta"):
+            raise FormatError(f"{folder}/config.json: model_type {self.model_type} not covered")
+        weights = _load_torch_weights(folder)
+        prefix = "bert." if self.model_type == "bert" else "roberta."
+        if "embeddings.word_embeddings.weight" not in weights and prefix + "embeddings.word_embeddings.weight" in weights:
+            weights = {k[len(prefix):]: v for k, v in weights.items() if k.startswith(prefix)}
+        self.w = weights
+        self.layers = int(self.config["num_hidden_layers"])
+        self.hidden = int(self.config["hidden_size"])
+        self.heads = int(self.config["num_attention_heads"])
+        self.eps = float(self.config.get("layer_norm_eps", 1e-12))
+        self.act_name = self.config.get("hidden_act", "gelu")
+        self.pad_id = int(self.config.get("pad_token_id", 0 if self.model_type == "bert" else 1))
+        self.vocab_size = self.w["embeddings.word_embeddings.weight"].shape[0]
+        self.max_positions = self.w["embeddings.position_embeddings.weight"].shape[0]
+        for i in range(self.layers):
+            if f"encoder.layer.{i}.output.LayerNorm.weight" not in self.w:
+                raise FormatError(f"{folder}: weights for layer {i} are missing")
+        sbert = os.path.join(folder, "sentence_bert_config.json")
+        self.max_seq_length = _read_json(sbert).get("max_seq_length") if os.path.exists(sbert) else None
+
+    def _linear(self, x, name):
+        return x @ self.w[name + ".weight"].T + self.w[name + ".bias"]
+
+    def _layer_norm(self, x, name):
+        mean = x.mean(dim=-1, keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+        return (x - mean) / torch.sqrt(var + self.eps) * self.w[name + ".weight"] + self.w[name + ".bias"]
+
+    def _act(self, x):
+        if self.act_name == "gelu":
+            return x * 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0)))
+        if self.act_name in ("gelu_new", "gelu_pytorch_tanh"):
+            return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+        if self.act_name == "relu":
+            return torch.clamp(x, min=0.0)
+        raise FormatError(f"hidden_act {self.act_name} not covered by the reference")
+
+    def position_ids(self, ids):
+        if self.model_type == "xlm-roberta":
+            real = (ids != self.pad_id).long()
+            return torch.cumsum(real, dim=1) * real + self.pad_id
+        return torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
+
+    def forward(self, ids, mask, type_ids):
+        """ids, type_ids: int64 [B,L]; mask: float64 [B,L]. Returns last_hidden_state [B,L,H] in float64."""
+        batch, length = ids.shape
+        pos = self.position_ids(ids)
+        if int(pos.max()) >= self.max_positions:
+            raise FormatError(f"position {int(pos.max())} exceeds the {self.max_positions} position embeddings")
+        x = (self.w["embeddings.word_embeddings.weight"][ids] + self.w["embeddings.token_type_embeddings.weight"][type_ids]
+             + self.w["embeddings.position_embeddings.weight"][pos])
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        additive = (1.0 - mask[:, None, None, :]) * float(np.finfo(np.float32).min)
+        d = self.hidden // self.heads
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def heads(t):
+                return t.reshape(batch, length, self.heads, d).permute(0, 2, 1, 3)
+
+            q = heads(self._linear(x, p + "attention.self.query"))
+            k = heads(self._linear(x, p + "attention.self.key"))
+            v = heads(self._linear(x, p + "attention.self.value"))
+            scores = q @ k.transpose(-1, -2) / math.sqrt(d) + additive
+            scores = scores - scores.max(dim=-1, keepdim=True).values
+            probs = torch.exp(scores)
+            probs = probs / probs.sum(dim=-1, keepdim=True)
+            context = (probs @ v).permute(0, 2, 1, 3).reshape(batch, length, self.hidden)
+            attn = self._layer_norm(self._linear(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+            inner = self._act(self._linear(attn, p + "intermediate.dense"))
+            x = self._layer_norm(self._linear(inner, p + "output.dense") + attn, p + "output.LayerNorm")
+        return x
+
+
+_POOLING_ORDER = ["cls_token", "max_tokens", "mean_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken"]
+
+
+def pooling_modes(config):
+    """Enabled modes in concatenation order (format-spec §1.5: a missing mean key means True)."""
+    defaults = {"mean_tokens": True}
+    return [m for m in _POOLING_ORDER if config.get("pooling_mode_" + m, defaults.get(m, False))]
+
+
+def pool(tokens, mask, modes):
+    """tokens [B,L,H] float64, mask [B,L] float64 -> [B, len(modes)*H] (format-spec §3.3)."""
+    m = mask.unsqueeze(-1)
+    count = torch.clamp(m.sum(dim=1), min=1e-9)
+    parts = []
+    for mode in modes:
+        if mode == "cls_token":
+            parts.append(tokens[:, 0])
+        elif mode == "max_tokens":
+            parts.append(torch.where(m > 0, tokens, torch.full_like(tokens, -1e9)).max(dim=1).values)
+        elif mode == "mean_tokens":
+            parts.append((tokens * m).sum(dim=1) / count)
+        elif mode == "mean_sqrt_len_tokens":
+            parts.append((tokens * m).sum(dim=1) / torch.sqrt(count))
+        elif mode == "weightedmean_tokens":
+            weights = torch.arange(1, tokens.shape[1] + 1, dtype=tokens.dtype).view(1, -1, 1) * m
+            parts.append((tokens * weights).sum(dim=1) / torch.clamp(weights.sum(dim=1), min=1e-9))
+        elif mode == "lasttoken":
+            positions = torch.arange(tokens.shape[1]).unsqueeze(0).expand(mask.shape)
+            last = torch.where(mask > 0, positions, torch.full_like(positions, -1)).max(dim=1).values.clamp(min=0)
+            parts.append(tokens[torch.arange(tokens.shape[0]), last])
+    return torch.cat(parts, dim=1)
+
+
+_ACTIVATIONS = {
+    "torch.nn.modules.activation.Tanh": torch.tanh,
+    "torch.nn.modules.linear.Identity": lambda x: x,
+    "torch.nn.modules.activation.ReLU": lambda x: torch.clamp(x, min=0.0),
+    "torch.nn.modules.activation.Sigmoid": lambda x: 1.0 / (1.0 + torch.exp(-x)),
+}
+
+
+class Dense:
+    def __init__(self, folder):
+        config = _read_json(os.path.join(folder, "config.json"))
+        weights = _load_torch_weights(folder)
+        self.weight = weights["linear.weight"]
+        self.bias = weights.get("linear.bias") if config.get("bias", True) else None
+        name = config.get("activation_function", "torch.nn.modules.activation.Tanh")
+        if name not in _ACTIVATIONS:
+            raise FormatError(f"{folder}/config.json: activation {name} not covered by the reference")
+        self.act = _ACTIVATIONS[name]
+        if tuple(self.weight.shape) != (config["out_features"], config["in_features"]):
+            raise FormatError(f"{folder}: linear.weight shape {tuple(self.weight.shape)} disagrees with config.json")
+
+    def __call__(self, x):
+        y = x @ self.weight.T
+        if self.bias is not None:
+            y = y + self.bias
+        return self.act(y)
+
+
+def normalize(x):
+    return x / torch.clamp(torch.sqrt((x * x).sum(dim=1, keepdim=True)), min=1e-12)
+
+
+class SentenceModel:
+    def __init__(self, folder):
+        modules = sorted(_read_json(os.path.join(folder, "modules.json")), key=lambda m: m["idx"])
+        self.encoder = None
+        self.pooling_modes = None
+        self.after = []  # callables applied after pooling, in modules.json order
+        for module in modules:
+            kind = _module_kind(module["type"])
+            path = os.path.join(folder, module.get("path", ""))
+            if kind == "Transformer":
+                self.encoder = Encoder(path)
+            elif kind == "Pooling":
+                config = _read_json(os.path.join(path, "config.json"))
+                self.pooling_modes = pooling_modes(config)
+                if int(config["word_embedding_dimension"]) != self.encoder.hidden:
+                    raise FormatError(f"{path}: word_embedding_dimension disagrees with hidden_size")
+            elif kind == "Dense":
+                self.after.append(Dense(path))
+            else:
+                self.after.append(normalize)
+        if self.encoder is None or self.pooling_modes is None:
+            raise FormatError(f"{folder}: modules.json needs a Transformer and a Pooling module")
+
+    def embed_batch(self, batch):
+        """batch: list of {"input_ids": [...], optional "token_type_ids"}. float64 [B, dim]."""
+        length = max(len(item["input_ids"]) for item in batch)
+        enc = self.encoder
+        ids = torch.full((len(batch), length), enc.pad_id, dtype=torch.int64)
+        types = torch.zeros((len(batch), length), dtype=torch.int64)
+        mask = torch.zeros((len(batch), length), dtype=torch.float64)
+        for row, item in enumerate(batch):
+            n = len(item["input_ids"])
+            if n == 0:
+                raise FormatError("an empty input_ids list")
+            ids[row, :n] = torch.tensor(item["input_ids"], dtype=torch.int64)
+            if "token_type_ids" in item and enc.model_type == "bert":
+                types[row, :n] = torch.tensor(item["token_type_ids"], dtype=torch.int64)
+            mask[row, :n] = 1.0
+        if int(ids.max()) >= enc.vocab_size or int(ids.min()) < 0:
+            raise FormatError(f"token id outside the vocabulary of {enc.vocab_size}")
+        x = pool(enc.forward(ids, mask, types), mask, self.pooling_modes)
+        for step in self.after:
+            x = step(x)
+        return x
+
+    def embed(self, items, batch_size):
+        out = [self.embed_batch(items[i : i + batch_size]) for i in range(0, len(items), batch_size)]
+        return torch.cat(out, dim=0)
+
+
+def read_ids(path):
+    items = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                item = json.loads(line)
+                if "input_ids" not in item:
+                    raise FormatError(f"{path}:{number}: no input_ids")
+                items.append(item)
+    return items
+
+
+def cmd_embed(args):
+    torch.set_grad_enabled(False)
+    model = SentenceModel(args.model)
+    items = read_ids(args.ids)
+    limit = model.encoder.max_seq_length
+    if limit is not None and any(len(item["input_ids"]) > limit for item in items):
+        print(f"reference: warning: some inputs are longer than max_seq_length {limit}", file=sys.stderr)
+    result = model.embed(items, args.batch_size).to(torch.float32).numpy()
+    np.save(args.output, result)
+    print(f"reference: embedded {result.shape[0]} inputs into {result.shape[1]} dimensions", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing folders with random weights (format-spec §1, §2)
+
+
+def _count_spm_pieces(path):
+    """Number of `pieces` (field 1) in a sentencepiece ModelProto, read from the protobuf wire format."""
+    with open(path, "rb") as f:
+        data = f.read()
+
+    def varint(pos):
+        value, shift = 0, 0
+        while True:
+            byte = data[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value, pos
+
+    pos, pieces = 0, 0
+    while pos < len(data):
+        key, pos = varint(pos)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            _, pos = varint(pos)
+        elif wire == 1:
+            pos += 8
+        elif wire == 2:
+            size, pos = varint(pos)
+            pos += size
+            pieces += field == 1
+        elif wire == 5:
+            pos += 4
+        else:
+            raise FormatError(f"{path}: not a sentencepiece model (wire type {wire})")
+    if pieces == 0:
+        raise FormatError(f"{path}: no pieces in this sentencepiece model")
+    return pieces
+
+
+def _write_json(path, value, indent=2):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=indent, ensure_ascii=False)
+        f.write("\n")
+
+
+def random_encoder_weights(rng, arch, vocab_size, hidden, layers, intermediate, positions, type_vocab, pooler):
+    """Spread-out random weights so that attention, positions and every LayerNorm matter."""
+
+    def normal(shape, std):
+        return rng.normal(0.0, std, size=shape).astype(np.float32)
+
+    w = {
+        "embeddings.word_embeddings.weight": normal((vocab_size, hidden), 0.5),
+        "embeddings.position_embeddings.weight": normal((positions, hidden), 0.5),
+        "embeddings.token_type_embeddings.weight": normal((type_vocab, hidden), 0.5),
+        "embeddings.LayerNorm.weight": 1.0 + normal((hidden,), 0.1),
+        "embeddings.LayerNorm.bias": normal((hidden,), 0.1),
+    }
+    if arch == "xlm-roberta":
+        w["embeddings.position_embeddings.weight"][1] = 0.0  # padding_idx row, as a fresh nn.Embedding has it
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        shapes = {"attention.self.query": (hidden, hidden), "attention.self.key": (hidden, hidden),
+                  "attention.self.value": (hidden, hidden), "attention.output.dense": (hidden, hidden),
+                  "intermediate.dense": (intermediate, hidden), "output.dense": (hidden, intermediate)}
+        for name, shape in shapes.items():
+            w[p + name + ".weight"] = normal(shape, 1.0 / math.sqrt(shape[1]) * 1.5)
+            w[p + name + ".bias"] = normal((shape[0],), 0.1)
+        for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+            w[p + name + ".weight"] = 1.0 + normal((hidden,), 0.1)
+            w[p + name + ".bias"] = normal((hidden,), 0.1)
+    if pooler:
+        w["pooler.dense.weight"] = normal((hidden, hidden), 0.02)
+        w["pooler.dense.bias"] = np.zeros(hidden, dtype=np.float32)
+    return w
+
+
+def add_extra_heads(tensors, arch, prefix, max_positions, vocab_size):
+    """Tensors a loader must ignore: an MLM head bias and the old non-persistent position_ids buffer."""
+    head = "cls.predictions.bias" if arch == "bert" else "lm_head.bias"
+    tensors[head] = ("F32", np.linspace(-1.0, 1.0, vocab_size, dtype=np.float32))
+    tensors[prefix + "embeddings.position_ids"] = ("I64", np.arange(max_positions, dtype=np.int64).reshape(1, -1))
+
+
+def cmd_make_folder(args):
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(args.seed)
+    bert = args.arch == "bert"
+    if bert:
+        if not args.vocab_file:
+            raise SystemExit("make-folder --arch bert needs --vocab-file")
+        with open(args.vocab_file, encoding="utf-8") as f:
+            vocab_lines = sum(1 for _ in f)
+        vocab_size = args.vocab_size or vocab_lines
+        if vocab_size != vocab_lines:
+            raise SystemExit(f"--vocab-size {vocab_size} but {args.vocab_file} has {vocab_lines} tokens")
+        shutil.copyfile(args.vocab_file, os.path.join(out, "vocab.txt"))
+    else:
+        if not args.spm_model:
+            raise SystemExit("make-folder --arch xlm-roberta needs --spm-model")
+        # fairseq ids: <s> <pad> </s> <unk>, then spm ids + 1, then <mask> (format-spec §4.3)
+        vocab_size = args.vocab_size or _count_spm_pieces(args.spm_model) + 2
+        shutil.copyfile(args.spm_model, os.path.join(out, "sentencepiece.bpe.model"))
+    positions = args.max_positions + (0 if bert else 2)
+    type_vocab = 2 if bert else 1
+    eps = args.layer_norm_eps if args.layer_norm_eps is not None else (1e-12 if bert else 1e-5)
+    if args.hidden % args.heads:
+        raise SystemExit("--hidden must be a multiple of --heads")
+
+    config = {
+        "architectures": ["BertModel" if bert else "XLMRobertaModel"],
+        "attention_probs_dropout_prob": 0.1,
+        "classifier_dropout": None,
+        "hidden_act": args.hidden_act,
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": args.hidden,
+        "initializer_range": 0.02,
+        "intermediate_size": args.intermediate,
+        "layer_norm_eps": eps,
+        "max_position_embeddings": positions,
+        "model_type": args.arch,
+        "num_attention_heads": args.heads,
+        "num_hidden_layers": args.layers,
+        "pad_token_id": 0 if bert else 1,
+        "position_embedding_type": "absolute",
+        "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype],
+        "transformers_version": "4.44.2",
+        "type_vocab_size": type_vocab,
+        "use_cache": True,
+        "vocab_size": vocab_size,
+    }
+    if not bert:
+        config.update({"bos_token_id": 0, "eos_token_id": 2})
+    _write_json(os.path.join(out, "config.json"), config)
+
+    weights = random_encoder_weights(rng, args.arch, vocab_size, args.hidden, args.layers, args.intermediate,
+                                     positions, type_vocab, not args.no_pooler)
+    tensors = {args.prefix + k: (args.dtype, v) for k, v in weights.items()}
+    if args.extra_heads:
+        add_extra_heads(tensors, args.arch, args.prefix, positions, vocab_size)
+    write_safetensors(os.path.join(out, "model.safetensors"), tensors, {"format": "pt"})
+
+    _write_json(os.path.join(out, "sentence_bert_config.json"),
+                {"max_seq_length": args.max_seq_length, "do_lower_case": False}, indent=4)
+    _write_json(os.path.join(out, "config_sentence_transformers.json"),
+                {"__version__": {"sentence_transformers": "3.0.1", "transformers": "4.44.2", "pytorch": "2.4.0"},
+                 "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    if bert:
+        _write_json(os.path.join(out, "tokenizer_config.json"),
+                    {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": None,
+                     "tokenize_chinese_chars": True, "model_max_length": args.max_positions,
+                     "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
+                     "mask_token": "[MASK]", "clean_up_tokenization_spaces": True})
+        _write_json(os.path.join(out, "special_tokens_map.json"),
+                    {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]",
+                     "unk_token": "[UNK]"})
+    else:
+        _write_json(os.path.join(out, "tokenizer_config.json"),
+                    {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": args.max_positions,
+                     "bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "sep_token": "</s>",
+                     "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>",
+                     "clean_up_tokenization_spaces": True})
+
+    modes = [m.strip() for m in args.pooling.split(",") if m.strip()]
+    aliases = {"cls": "cls_token", "mean": "mean_tokens", "max": "max_tokens", "mean_sqrt_len": "mean_sqrt_len_tokens",
+               "weightedmean": "weightedmean_tokens"}
+    modes = [aliases.get(m, m) for m in modes]
+    for mode in modes:
+        if mode not in _POOLING_ORDER:
+            raise SystemExit(f"unknown pooling mode {mode}")
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    os.makedirs(os.path.join(out, "1_Pooling"), exist_ok=True)
+    pooling_config = {"word_embedding_dimension": args.hidden}
+    pooling_config.update({"pooling_mode_" + m: m in modes for m in _POOLING_ORDER})
+    pooling_config["include_prompt"] = True
+    _write_json(os.path.join(out, "1_Pooling", "config.json"), pooling_config, indent=4)
+    pooled = args.hidden * len(modes)
+    if args.dense:
+        idx = len(modules)
+        folder = f"{idx}_Dense"
+        os.makedirs(os.path.join(out, folder), exist_ok=True)
+        _write_json(os.path.join(out, folder, "config.json"),
+                    {"in_features": pooled, "out_features": args.dense, "bias": True,
+                     "activation_function": "torch.nn.modules.activation.Tanh"})
+        dense = {"linear.weight": ("F32", rng.normal(0.0, 1.0 / math.sqrt(pooled), (args.dense, pooled)).astype(np.float32)),
+                 "linear.bias": ("F32", rng.normal(0.0, 0.1, args.dense).astype(np.float32))}
+        write_safetensors(os.path.join(out, folder, "model.safetensors"), dense)
+        modules.append({"idx": idx, "name": str(idx), "path": folder, "type": "sentence_transformers.models.Dense"})
+    if args.normalize:
+        idx = len(modules)
+        os.makedirs(os.path.join(out, f"{idx}_Normalize"), exist_ok=True)
+        modules.append({"idx": idx, "name": str(idx), "path": f"{idx}_Normalize",
+                        "type": "sentence_transformers.models.Normalize"})
+    _write_json(os.path.join(out, "modules.json"), modules)
+
+
+def cmd_mutate(args):
+    if os.path.abspath(args.input) == os.path.abspath(args.out):
+        raise SystemExit("mutate: --in and --out must differ")
+    shutil.copytree(args.input, args.out, dirs_exist_ok=True)
+    path = os.path.join(args.out, "model.safetensors")
+    tensors, metadata = read_safetensors(path)
+    config = _read_json(os.path.join(args.out, "config.json"))
+    arch = config.get("model_type", "bert")
+    result = {}
+    for name, (dtype, array) in tensors.items():
+        if args.dtype and dtype in ("F16", "BF16", "F32", "F64"):
+            dtype, array = args.dtype, np.asarray(array, dtype=np.float32)
+        if args.prefix and not name.startswith(args.prefix):
+            name = args.prefix + name
+        result[name] = (dtype, array)
+    if args.extra_heads:
+        add_extra_heads(result, arch, args.prefix or "", int(config["max_position_embeddings"]),
+                        int(config["vocab_size"]))
+    if args.dtype:
+        config["torch_dtype"] = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype]
+        _write_json(os.path.join(args.out, "config.json"), config)
+    write_safetensors(path, result, metadata if metadata is not None else {"format": "pt"})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Self-check: a second, naive implementation (numpy, one sentence at a time, no padding, no mask)
+
+
+def _naive_embed(folder, ids):
+    model = SentenceModel(folder)  # only for the file parsing; the math below is separate
+    enc = model.encoder
+    w = {k: v.numpy() for k, v in enc.w.items()}
+    erf = np.vectorize(math.erf)
+    n = len(ids)
+    if enc.model_type == "xlm-roberta":
+        positions = np.arange(n) + enc.pad_id + 1
+    else:
+        positions = np.arange(n)
+
+    def ln(x, name):
+        mu = x.mean(axis=-1, keepdims=True)
+        sd = np.sqrt(((x - mu) ** 2).mean(axis=-1, keepdims=True) + enc.eps)
+        return (x - mu) / sd * w[name + ".weight"] + w[name + ".bias"]
+
+    def lin(x, name):
+        return x @ w[name + ".weight"].T + w[name + ".bias"]
+
+    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
+         + w["embeddings.token_type_embeddings.weight"][0])
+    x = ln(x, "embeddings.LayerNorm")
+    d = enc.hidden // enc.heads
+    for i in range(enc.layers):
+        p = f"encoder.layer.{i}."
+        q, k, v = (lin(x, p + "attention.self." + t) for t in ("query", "key", "value"))
+        ctx = np.zeros_like(x)
+        for h in range(enc.heads):
+            s = slice(h * d, (h + 1) * d)
+            scores = q[:, s] @ k[:, s].T / math.sqrt(d)
+            e = np.exp(scores - scores.max(axis=1, keepdims=True))
+            ctx[:, s] = (e / e.sum(axis=1, keepdims=True)) @ v[:, s]
+        a = ln(lin(ctx, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+        hmid = lin(a, p + "intermediate.dense")
+        assert enc.act_name == "gelu"
+        hmid = hmid * 0.5 * (1.0 + erf(hmid / math.sqrt(2.0)))
+        x = ln(lin(hmid, p + "output.dense") + a, p + "output.LayerNorm")
+    weights = np.arange(1, n + 1, dtype=np.float64)[:, None]
+    pooled = {"cls_token": x[0], "max_tokens": x.max(axis=0), "mean_tokens": x.mean(axis=0),
+              "mean_sqrt_len_tokens": x.sum(axis=0) / math.sqrt(n),
+              "weightedmean_tokens": (x * weights).sum(axis=0) / weights.sum(), "lasttoken": x[-1]}
+    y = np.concatenate([pooled[m] for m in model.pooling_modes])
+    for step in model.after:
+        if isinstance(step, Dense):
+            y = y @ step.weight.numpy().T + step.bias.numpy()
+            y = np.tanh(y)
+        else:
+            y = y / max(np.linalg.norm(y), 1e-12)
+    return y
+
+
+def cmd_selfcheck(args):
+    torch.set_grad_enabled(False)
+    here = os.path.dirname(os.path.abspath(__file__))
+    vocab = args.vocab_file or os.path.join(here, "..", "data", "bert-base-uncased-vocab.txt")
+    rng = np.random.default_rng(7)
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = []
+
+        def make(name, extra):
+            out = os.path.join(tmp, name)
+            main(["make-folder", "--out", out, "--max-seq-length", "40", "--seed", str(len(folders) + 1)] + extra)
+            folders.append((name, out))
+            return out
+
+        base = make("bert-mean", ["--arch", "bert", "--vocab-file", vocab])
+        make("bert-all-modes-dense-norm", ["--arch", "bert", "--vocab-file", vocab, "--normalize", "--dense", "24",
+                                           "--pooling", "cls,max,mean,mean_sqrt_len_tokens,weightedmean,lasttoken"])
+        make("bert-f16-prefix", ["--arch", "bert", "--vocab-file", vocab, "--dtype", "F16", "--prefix", "bert.",
+                                 "--extra-heads", "--pooling", "max", "--normalize"])
+        # Python never tokenizes, so any file stands in for the sentencepiece model when --vocab-size is given.
+        make("xlmr-bf16", ["--arch", "xlm-roberta", "--vocab-size", "300", "--spm-model", __file__, "--dtype", "BF16",
+                           "--pooling", "lasttoken,mean", "--normalize", "--prefix", "roberta.", "--extra-heads"])
+        for dtype in ("F16", "BF16"):
+            out = os.path.join(tmp, "mutated-" + dtype)
+            main(["mutate", "--in", base, "--out", out, "--dtype", dtype, "--prefix", "bert.", "--extra-heads"])
+            folders.append(("mutated-" + dtype, out))
+
+        # 1. batched + padded torch forward == naive unpadded numpy forward, for every folder
+        for name, folder in folders:
+            model = SentenceModel(folder)
+            lengths = [1, 2, 3, 17, 40, 5, 40, 9, 2, 33]
+            items = []
+            for n in lengths:
+                body = rng.integers(5, model.encoder.vocab_size, size=n).tolist()
+                items.append({"input_ids": body})
+            batched = model.embed(items, 4).numpy()
+            naive = np.stack([_naive_embed(folder, np.array(item["input_ids"])) for item in items])
+            diff = float(np.abs(batched - naive).max())
+            ok = diff < 1e-10
+            failures += not ok
+            print(f"selfcheck: {name}: batched vs naive max abs diff {diff:.3g} {'ok' if ok else 'FAIL'}")
+
+        # 2. F16/BF16 files hold exactly the rounded F32 values; prefixes and extra heads are read right
+        f32, _ = read_safetensors(os.path.join(base, "model.safetensors"))
+        for dtype, rounding in (("F16", lambda a: a.astype(np.float16).astype(np.float32)),
+                                ("BF16", lambda a: bf16_bits_to_f32(f32_to_bf16_bits(a)))):
+            mutated, meta = read_safetensors(os.path.join(tmp, "mutated-" + dtype, "model.safetensors"))
+            key = "embeddings.word_embeddings.weight"
+            stored_dtype, stored = mutated["bert." + key]
+            expected = rounding(f32[key][1])
+            ok = (stored_dtype == dtype and np.array_equal(np.asarray(stored, dtype=np.float32), expected)
+                  and meta == {"format": "pt"} and "cls.predictions.bias" in mutated
+                  and mutated["bert.embeddings.position_ids"][0] == "I64"
+                  and not np.array_equal(expected, f32[key][1]))
+            failures += not ok
+            print(f"selfcheck: {dtype} round trip {'ok' if ok else 'FAIL'}")
+            raw = open(os.path.join(tmp, "mutated-" + dtype, "model.safetensors"), "rb").read()
+            (n,) = struct.unpack("<Q", raw[:8])
+            ok = n % 8 == 0 and raw[8:9] == b"{" and raw[8:8 + n].decode().startswith('{"__metadata__"')
+            failures += not ok
+            print(f"selfcheck: {dtype} header layout {'ok' if ok else 'FAIL'}")
+
+        # 3. reduced precision changes results a little, but not a lot (a sanity bound, not a tolerance)
+        items = [{"input_ids": [101] + rng.integers(1000, 30000, size=12).tolist() + [102]} for _ in range(4)]
+        e32 = SentenceModel(base).embed(items, 4).numpy()
+        for dtype in ("F16", "BF16"):
+            e = SentenceModel(os.path.join(tmp, "mutated-" + dtype)).embed(items, 4).numpy()
+            diff = float(np.abs(e - e32).max())
+            ok = 0.0 < diff < 0.5
+            failures += not ok
+            print(f"selfcheck: {dtype} vs F32 embeddings differ by {diff:.3g} {'ok' if ok else 'FAIL'}")
+
+        # 4. hand-written pieces agree with torch's own ops and casts
+        enc = SentenceModel(base).encoder
+        x = torch.from_numpy(rng.normal(0.0, 3.0, size=(3, 5, enc.hidden)))
+        checks = {
+            "layer norm": (enc._layer_norm(x, "embeddings.LayerNorm"),
+                           torch.nn.functional.layer_norm(x, (enc.hidden,), enc.w["embeddings.LayerNorm.weight"],
+                                                          enc.w["embeddings.LayerNorm.bias"], enc.eps)),
+            "gelu": (enc._act(x), torch.nn.functional.gelu(x)),
+            "normalize": (normalize(x[0]), torch.nn.functional.normalize(x[0], p=2.0, dim=1)),
+        }
+        values = rng.normal(0.0, 10.0, size=1000).astype(np.float32)
+        checks["bf16 cast"] = (torch.from_numpy(bf16_bits_to_f32(f32_to_bf16_bits(values))),
+                               torch.from_numpy(values).to(torch.bfloat16).to(torch.float32))
+        for what, (mine, theirs) in checks.items():
+            diff = float((mine - theirs).abs().max())
+            ok = diff < 1e-12
+            failures += not ok
+            print(f"selfcheck: {what} vs torch max abs diff {diff:.3g} {'ok' if ok else 'FAIL'}")
+
+        # 5. the reader rejects a file whose offsets leave a hole
+        broken = os.path.join(tmp, "broken.safetensors")
+        write_safetensors(broken, {"a": ("F32", np.zeros(3, np.float32))})
+        with open(broken, "ab") as f:
+            f.write(b"\0\0\0\0")
+        try:
+            read_safetensors(broken)
+            print("selfcheck: trailing bytes accepted FAIL")
+            failures += 1
+        except FormatError:
+            print("selfcheck: trailing bytes rejected ok")
+    print("selfcheck: " + ("all ok" if failures == 0 else f"{failures} FAILED"))
+    return 1 if failures else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("embed", help="embed token ids with a sentence-transformers folder")
+    p.add_argument("--model", required=True)
+    p.add_argument("--ids", required=True, help='JSONL, one {"input_ids": [...]} per line')
+    p.add_argument("--output", required=True, help="float32 .npy, rows in input order")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.set_defaults(func=cmd_embed)
+
+    p = sub.add_parser("make-folder", help="write a sentence-transformers folder with random weights")
+    p.add_argument("--out", required=True)
+    p.add_argument("--arch", choices=["bert", "xlm-roberta"], default="bert")
+    p.add_argument("--vocab-size", type=int, default=0, help="default: from the vocab file / spm model")
+    p.add_argument("--vocab-file")
+    p.add_argument("--spm-model")
+    p.add_argument("--pooling", default="mean", help="comma-separated: cls,max,mean,mean_sqrt_len_tokens,...")
+    p.add_argument("--normalize", action="store_true")
+    p.add_argument("--dense", type=int, default=0, help="add a Dense (Tanh) module with this many outputs")
+    p.add_argument("--dtype", choices=["F32", "F16", "BF16"], default="F32")
+    p.add_argument("--prefix", default="", help="key prefix, e.g. bert. or roberta.")
+    p.add_argument("--extra-heads", action="store_true", help="add tensors a loader must ignore")
+    p.add_argument("--no-pooler", action="store_true", help="leave out pooler.dense")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--intermediate", type=int, default=128)
+    p.add_argument("--max-positions", type=int, default=512, help="usable positions (XLM-R config gets +2)")
+    p.add_argument("--max-seq-length", type=int, default=128)
+    p.add_argument("--hidden-act", default="gelu")
+    p.add_argument("--layer-norm-eps", type=float)
+    p.set_defaults(func=cmd_make_folder)
+
+    p = sub.add_parser("mutate", help="copy a folder, rewriting its model.safetensors")
+    p.add_argument("--in", dest="input", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--dtype", choices=["F32", "F16", "BF16"])
+    p.add_argument("--prefix", default="")
+    p.add_argument("--extra-heads", action="store_true")
+    p.set_defaults(func=cmd_mutate)
+
+    p = sub.add_parser("selfcheck", help="check the reference against a naive second implementation")
+    p.add_argument("--vocab-file")
+    p.set_defaults(func=cmd_selfcheck)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except FormatError as e:
+        print(f"reference: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
