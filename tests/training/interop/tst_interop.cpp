@@ -1,0 +1,492 @@
+// Interop: pairtune-cli's embeddings against tests/interop/reference.py, an independent PyTorch
+// implementation of format-spec §1-3. Folders come from our own `create` and from the reference's
+// `make-folder` (so the reader is tested on files we did not write), optionally rewritten by
+// `mutate` (F16/BF16 weights, `bert.`/`roberta.` key prefixes, tensors a loader must ignore).
+// Both sides embed the same token ids (`pairtune-cli tokenize`), so this checks the model, not the
+// tokenizer; `embed` tokenizes on its own, so tokenize/embed disagreeing would show up here as well.
+
+#include <QtCore/QByteArray>
+#include <QtCore/QDir>
+#include <QtCore/QFile>
+#include <QtCore/QFileInfo>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
+#include <QtCore/QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+constexpr double kTolerance = 5e-6;
+const QString kSentences = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/interop/sentences.txt");
+const QString kVocab = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/bert-base-uncased-vocab.txt");
+const QString kReference = QStringLiteral(PAIRTUNE_INTEROP_REFERENCE);
+const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
+
+QString python()
+{
+    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
+    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
+}
+
+struct RunResult
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000)
+{
+    QProcess process;
+    process.start(program, args);
+    RunResult result;
+    if (!process.waitForStarted()) {
+        result.err = process.errorString().toUtf8();
+        return result;
+    }
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out";
+        return result;
+    }
+    result.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+QString describe(const QString &program, const QStringList &args, const RunResult &r)
+{
+    return QStringLiteral("%1 %2\nexit %3\n%4")
+        .arg(program, args.join(QLatin1Char(' ')), QString::number(r.code),
+            QString::fromUtf8(r.err.right(3000)));
+}
+
+// Fails the current test function when the command does not exit with 0.
+#define RUN_OK(program, args)                                                                                \
+    do {                                                                                                     \
+        const QStringList runArgs_ = (args);                                                                 \
+        const RunResult result_ = run((program), runArgs_);                                                  \
+        QVERIFY2(result_.code == 0, qPrintable(describe((program), runArgs_, result_)));                     \
+    } while (false)
+
+// A 2-D little-endian float32 .npy (versions 1-3), as numpy.save and pairtune-cli write it.
+struct Npy
+{
+    qsizetype rows = 0;
+    qsizetype cols = 0;
+    std::vector<float> values;
+    QString error;
+};
+
+Npy readNpy(const QString &path)
+{
+    Npy npy;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        npy.error = path + QStringLiteral(": cannot open");
+        return npy;
+    }
+    const QByteArray data = file.readAll();
+    if (data.size() < 10 || !data.startsWith("\x93NUMPY")) {
+        npy.error = path + QStringLiteral(": not a .npy file");
+        return npy;
+    }
+    const int major = static_cast<unsigned char>(data[6]);
+    const auto byte = [&](int i) { return static_cast<quint32>(static_cast<unsigned char>(data[i])); };
+    const qsizetype headerLength
+        = major == 1 ? (byte(8) | byte(9) << 8) : (byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24);
+    const qsizetype headerStart = major == 1 ? 10 : 12;
+    const QString header = QString::fromLatin1(data.mid(headerStart, headerLength));
+    if (!header.contains(QLatin1String("'descr': '<f4'"))
+        || !header.contains(QLatin1String("'fortran_order': False"))) {
+        npy.error = path + QStringLiteral(": expected C-order little-endian float32, header ") + header;
+        return npy;
+    }
+    const QRegularExpressionMatch shape
+        = QRegularExpression(QStringLiteral("'shape': \\((\\d+), (\\d+)\\)")).match(header);
+    if (!shape.hasMatch()) {
+        npy.error = path + QStringLiteral(": expected a 2-D array, header ") + header;
+        return npy;
+    }
+    npy.rows = shape.captured(1).toLongLong();
+    npy.cols = shape.captured(2).toLongLong();
+    const qsizetype offset = headerStart + headerLength;
+    if (data.size() - offset != npy.rows * npy.cols * qsizetype(sizeof(float))) {
+        npy.error = path + QStringLiteral(": data size does not match the shape");
+        return npy;
+    }
+    npy.values.resize(std::size_t(npy.rows * npy.cols));
+    std::memcpy(npy.values.data(), data.constData() + offset, npy.values.size() * sizeof(float));
+    return npy;
+}
+
+QStringList substitute(QStringList args, const QString &spm)
+{
+    for (QString &arg : args) {
+        arg.replace(QLatin1String("@VOCAB@"), kVocab);
+        arg.replace(QLatin1String("@SPM@"), spm);
+    }
+    return args;
+}
+
+QStringList split(const QByteArray &args)
+{
+    return QString::fromUtf8(args).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+class TestInterop : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void referenceIsSelfConsistent();
+    void toleranceIsMeaningful();
+    void embeddingsAgree_data();
+    void embeddingsAgree();
+    void cleanupTestCase();
+
+private:
+    void prepareSentencePieceModel();
+
+    QTemporaryDir m_scratch;
+    QString m_spm; // a trained sentencepiece model, empty when none could be made
+    QString m_spmSkipReason; // why not
+    QList<QPair<QString, double>> m_diffs;
+};
+
+void TestInterop::initTestCase()
+{
+    QVERIFY(m_scratch.isValid());
+    const RunResult probe = run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
+    if (probe.code != 0)
+        QSKIP(qPrintable(python()
+            + QStringLiteral(" cannot import torch and numpy (install python3-torch and "
+                             "python3-numpy, or set PAIRTUNE_PYTHON): ")
+            + QString::fromUtf8(probe.err.trimmed().right(300))));
+    QVERIFY(QFileInfo::exists(kReference));
+    QVERIFY(QFileInfo::exists(kSentences));
+    prepareSentencePieceModel();
+    if (m_spm.isEmpty())
+        qInfo("XLM-R cases will be skipped: %s", qPrintable(m_spmSkipReason));
+}
+
+// A 500-piece model trained on the sentences plus words of the BERT vocabulary. Preference: our own
+// `pairtune-cli train-spm`, then Debian's python3-sentencepiece.
+void TestInterop::prepareSentencePieceModel()
+{
+    const QString corpusPath = m_scratch.filePath(QStringLiteral("spm-corpus.txt"));
+    {
+        QFile vocab(kVocab);
+        QVERIFY(vocab.open(QIODevice::ReadOnly));
+        QStringList words;
+        for (const QByteArray &line : vocab.readAll().split('\n')) {
+            const QString word = QString::fromUtf8(line.trimmed());
+            if (word.size() > 1 && !word.startsWith(QLatin1Char('['))
+                && !word.startsWith(QLatin1String("##")))
+                words << word;
+        }
+        QFile sentences(kSentences);
+        QVERIFY(sentences.open(QIODevice::ReadOnly));
+        QByteArray corpus = sentences.readAll();
+        for (qsizetype i = 0; i < words.size(); i += 12)
+            corpus += words.mid(i, 12).join(QLatin1Char(' ')).toUtf8() + '\n';
+        QFile out(corpusPath);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(corpus);
+    }
+    const QString model = m_scratch.filePath(QStringLiteral("spm500.model"));
+    if (run(kCli, { QStringLiteral("train-spm"), QStringLiteral("--help") }).code == 0) {
+        const QStringList args { QStringLiteral("train-spm"), QStringLiteral("--input"), corpusPath,
+            QStringLiteral("--output"), model, QStringLiteral("--vocab-size"), QStringLiteral("500") };
+        const RunResult r = run(kCli, args);
+        QVERIFY2(r.code == 0, qPrintable(describe(kCli, args, r)));
+        QVERIFY2(QFileInfo::exists(model), qPrintable(QStringLiteral("train-spm wrote no ") + model));
+        m_spm = model;
+        qInfo("sentencepiece model from pairtune-cli train-spm");
+        return;
+    }
+    if (run(python(), { QStringLiteral("-c"), QStringLiteral("import sentencepiece") }).code == 0) {
+        const QString prefix = m_scratch.filePath(QStringLiteral("spm500"));
+        const QString script = QStringLiteral("import sentencepiece as s, sys; s.SentencePieceTrainer.train("
+                                              "input=sys.argv[1], model_prefix=sys.argv[2], vocab_size=500, "
+                                              "model_type='unigram', character_coverage=1.0)");
+        const QStringList args { QStringLiteral("-c"), script, corpusPath, prefix };
+        const RunResult r = run(python(), args);
+        QVERIFY2(r.code == 0, qPrintable(describe(python(), args, r)));
+        m_spm = model;
+        qInfo("sentencepiece model from python3-sentencepiece");
+        return;
+    }
+    m_spmSkipReason = QStringLiteral("no sentencepiece trainer: pairtune-cli has no train-spm command and ")
+        + python() + QStringLiteral(" cannot import sentencepiece (python3-sentencepiece)");
+}
+
+void TestInterop::referenceIsSelfConsistent()
+{
+    // The reference's batched, padded forward against a second, naive numpy forward; the safetensors
+    // writer/reader round trip; hand-written ops against torch's.
+    const QStringList args { kReference, QStringLiteral("selfcheck"), QStringLiteral("--vocab-file"),
+        kVocab };
+    const RunResult r = run(python(), args);
+    QVERIFY2(r.code == 0, qPrintable(describe(python(), args, r) + QString::fromUtf8(r.out)));
+    QVERIFY(r.out.contains("selfcheck: all ok"));
+}
+
+void TestInterop::toleranceIsMeaningful()
+{
+    // 5e-6 must be far below the effect of the mistakes this suite is meant to catch: reading F16 weights as
+    // if they were rounded differently, or a position off by one. F32 vs F16 of the same weights must
+    // differ by much more than the tolerance.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString f32 = dir.filePath(QStringLiteral("f32"));
+    const QString f16 = dir.filePath(QStringLiteral("f16"));
+    RUN_OK(python(),
+        (QStringList { kReference, QStringLiteral("make-folder"), QStringLiteral("--out"), f32,
+            QStringLiteral("--vocab-file"), kVocab, QStringLiteral("--normalize") }));
+    RUN_OK(python(),
+        (QStringList { kReference, QStringLiteral("mutate"), QStringLiteral("--in"), f32,
+            QStringLiteral("--out"), f16, QStringLiteral("--dtype"), QStringLiteral("F16") }));
+    const QString ids = dir.filePath(QStringLiteral("ids.jsonl"));
+    {
+        QFile file(ids);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"input_ids\":[101,7592,2088,102]}\n{\"input_ids\":[101,1037,4937,2938,2006,1996,13523,"
+                   "1012,102]}\n");
+    }
+    Npy embeddings[2];
+    for (int i = 0; i < 2; ++i) {
+        const QString out = dir.filePath(QStringLiteral("e%1.npy").arg(i));
+        RUN_OK(python(),
+            (QStringList { kReference, QStringLiteral("embed"), QStringLiteral("--model"), i ? f16 : f32,
+                QStringLiteral("--ids"), ids, QStringLiteral("--output"), out }));
+        embeddings[i] = readNpy(out);
+        QVERIFY2(embeddings[i].error.isEmpty(), qPrintable(embeddings[i].error));
+        QCOMPARE(embeddings[i].rows, 2);
+        QCOMPARE(embeddings[i].cols, 64);
+    }
+    double diff = 0;
+    for (std::size_t k = 0; k < embeddings[0].values.size(); ++k)
+        diff = std::max(diff, double(std::abs(embeddings[0].values[k] - embeddings[1].values[k])));
+    qInfo("F32 vs F16 weights: max abs diff %.3g", diff);
+    QVERIFY(diff > 100 * kTolerance);
+}
+
+void TestInterop::embeddingsAgree_data()
+{
+    QTest::addColumn<QString>("source"); // "cli": pairtune-cli create; "python": reference.py make-folder
+    QTest::addColumn<QStringList>("makeArgs");
+    QTest::addColumn<QStringList>("mutateArgs"); // empty: no mutate step
+    QTest::addColumn<int>("maxSeqLength");
+    QTest::addColumn<int>("dim");
+    QTest::addColumn<bool>("normalized");
+
+    const auto cli = [](const char *tag, const QByteArray &args, int maxSeq, int dim, bool norm,
+                         const QByteArray &mutate = {}) {
+        QTest::newRow(tag) << QStringLiteral("cli") << split(args) << split(mutate) << maxSeq << dim << norm;
+    };
+    const auto py = [](const char *tag, const QByteArray &args, int maxSeq, int dim, bool norm,
+                        const QByteArray &mutate = {}) {
+        QTest::newRow(tag) << QStringLiteral("python") << split(args) << split(mutate) << maxSeq << dim
+                           << norm;
+    };
+    const auto b = [](const char *rest) { return QByteArray("--vocab @VOCAB@ --max-seq-length 64 ") + rest; };
+    cli("cli bert mean normalize", b("--pooling mean"), 64, 64, true);
+    cli("cli bert mean", b("--pooling mean --no-normalize"), 64, 64, false);
+    cli("cli bert cls", b("--pooling cls --no-normalize"), 64, 64, false);
+    cli("cli bert max", b("--pooling max --no-normalize"), 64, 64, false);
+    cli("cli bert mean_sqrt_len_tokens", b("--pooling mean_sqrt_len_tokens --no-normalize"), 64, 64, false);
+    cli("cli bert weightedmean", b("--pooling weightedmean --no-normalize"), 64, 64, false);
+    cli("cli bert lasttoken", b("--pooling lasttoken --no-normalize"), 64, 64, false);
+    cli("cli bert cls+mean normalize", b("--pooling cls,mean"), 64, 128, true);
+    cli("cli bert all modes dense normalize",
+        b("--pooling cls,max,mean,mean_sqrt_len_tokens,weightedmean,lasttoken --dense 32"), 64, 32, true);
+    cli("cli bert dense", b("--pooling mean --dense 48 --no-normalize"), 64, 48, false);
+    cli("cli bert cased 3 layers 6 heads",
+        b("--cased --layers 3 --hidden 48 --heads 6 --intermediate 96 --no-normalize --seed 7"), 64, 48,
+        false);
+    cli("cli bert F16", b("--pooling mean --no-normalize"), 64, 64, false, "--dtype F16");
+    cli("cli bert BF16 normalize", b("--pooling max"), 64, 64, true, "--dtype BF16");
+    cli("cli bert bert.-prefix extra heads", b("--pooling cls --no-normalize"), 64, 64, false,
+        "--prefix bert. --extra-heads");
+    cli("cli xlm-r mean normalize", "--arch xlm-roberta --spm @SPM@ --max-seq-length 64", 64, 64, true);
+    cli("cli xlm-r cls+lasttoken F16 roberta.-prefix extra heads",
+        "--arch xlm-roberta --spm @SPM@ --max-seq-length 48 --pooling cls,lasttoken --no-normalize", 48, 128,
+        false, "--dtype F16 --prefix roberta. --extra-heads");
+
+    const auto p = [](const char *rest) {
+        return QByteArray("--arch bert --vocab-file @VOCAB@ --max-seq-length 64 ") + rest;
+    };
+    py("python bert mean", p("--pooling mean --seed 1"), 64, 64, false);
+    py("python bert mean normalize", p("--pooling mean --normalize --seed 2"), 64, 64, true);
+    py("python bert cls", p("--pooling cls --seed 3"), 64, 64, false);
+    py("python bert max", p("--pooling max --seed 4"), 64, 64, false);
+    py("python bert mean_sqrt_len_tokens", p("--pooling mean_sqrt_len_tokens --seed 5"), 64, 64, false);
+    py("python bert weightedmean", p("--pooling weightedmean --seed 6"), 64, 64, false);
+    py("python bert lasttoken", p("--pooling lasttoken --seed 7"), 64, 64, false);
+    py("python bert cls+mean normalize", p("--pooling cls,mean --normalize --seed 8"), 64, 128, true);
+    py("python bert all modes dense normalize",
+        p("--pooling cls,max,mean,mean_sqrt_len_tokens,weightedmean,lasttoken --dense 40 --normalize --seed "
+          "9"),
+        64, 40, true);
+    py("python bert dense", p("--pooling max --dense 24 --seed 10"), 64, 24, false);
+    py("python bert F16", p("--dtype F16 --seed 11"), 64, 64, false);
+    py("python bert BF16 normalize", p("--dtype BF16 --normalize --seed 12"), 64, 64, true);
+    py("python bert bert.-prefix extra heads no pooler",
+        p("--prefix bert. --extra-heads --no-pooler --seed 13"), 64, 64, false);
+    py("python bert F16 via mutate", p("--pooling weightedmean --seed 14"), 64, 64, false,
+        "--dtype F16 --prefix bert. --extra-heads");
+    py("python bert 1 layer 128 positions",
+        p("--layers 1 --hidden 32 --heads 2 --intermediate 64 --max-positions 128 "
+          "--seed 15"),
+        64, 32, false);
+    py("python xlm-r mean normalize",
+        "--arch xlm-roberta --spm-model @SPM@ --max-seq-length 64 --normalize --seed 21", 64, 64, true);
+    py("python xlm-r max+lasttoken F16 roberta.-prefix extra heads",
+        "--arch xlm-roberta --spm-model @SPM@ --max-seq-length 40 --pooling max,lasttoken --dtype F16 "
+        "--prefix roberta. --extra-heads --seed 22",
+        40, 128, false);
+    py("python xlm-r mean_sqrt_len BF16 via mutate",
+        "--arch xlm-roberta --spm-model @SPM@ --max-seq-length 64 --pooling mean_sqrt_len_tokens --seed 23",
+        64, 64, false, "--dtype BF16");
+}
+
+void TestInterop::embeddingsAgree()
+{
+    QFETCH(QString, source);
+    QFETCH(QStringList, makeArgs);
+    QFETCH(QStringList, mutateArgs);
+    QFETCH(int, maxSeqLength);
+    QFETCH(int, dim);
+    QFETCH(bool, normalized);
+
+    QVERIFY2(QFileInfo::exists(kCli), qPrintable(kCli + QStringLiteral(" is not built")));
+    if (makeArgs.contains(QLatin1String("@SPM@")) && m_spm.isEmpty())
+        QSKIP(qPrintable(m_spmSkipReason));
+    makeArgs = substitute(makeArgs, m_spm);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    if (qEnvironmentVariableIsSet("PAIRTUNE_KEEP_INTEROP")) {
+        dir.setAutoRemove(false);
+        qInfo("files kept in %s", qPrintable(dir.path()));
+    }
+    const QString made = dir.filePath(QStringLiteral("made"));
+    if (source == QLatin1String("cli"))
+        RUN_OK(kCli, (QStringList { QStringLiteral("create"), QStringLiteral("--out"), made } + makeArgs));
+    else
+        RUN_OK(python(),
+            (QStringList { kReference, QStringLiteral("make-folder"), QStringLiteral("--out"), made }
+                + makeArgs));
+    QString model = made;
+    if (!mutateArgs.isEmpty()) {
+        model = dir.filePath(QStringLiteral("mutated"));
+        RUN_OK(python(),
+            (QStringList { kReference, QStringLiteral("mutate"), QStringLiteral("--in"), made,
+                 QStringLiteral("--out"), model }
+                + mutateArgs));
+    }
+
+    const QString ids = dir.filePath(QStringLiteral("ids.jsonl"));
+    const QString ours = dir.filePath(QStringLiteral("ours.npy"));
+    const QString reference = dir.filePath(QStringLiteral("reference.npy"));
+    RUN_OK(kCli,
+        (QStringList { QStringLiteral("tokenize"), QStringLiteral("--model"), model,
+            QStringLiteral("--input"), kSentences, QStringLiteral("--output"), ids }));
+    // Different batch sizes on the two sides: embed sorts by length and pads per batch of 7, the reference
+    // pads batches of 5 in input order. Padding is masked, so it must not change any result.
+    RUN_OK(kCli,
+        (QStringList { QStringLiteral("embed"), QStringLiteral("--model"), model, QStringLiteral("--input"),
+            kSentences, QStringLiteral("--output"), ours, QStringLiteral("--batch-size"),
+            QStringLiteral("7") }));
+    RUN_OK(python(),
+        (QStringList { kReference, QStringLiteral("embed"), QStringLiteral("--model"), model,
+            QStringLiteral("--ids"), ids, QStringLiteral("--output"), reference,
+            QStringLiteral("--batch-size"), QStringLiteral("5") }));
+
+    // The inputs exercise truncation: the longest texts are cut to exactly max_seq_length.
+    QFile sentences(kSentences);
+    QVERIFY(sentences.open(QIODevice::ReadOnly));
+    const qsizetype texts = sentences.readAll().count('\n');
+    QFile idsFile(ids);
+    QVERIFY(idsFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> idLines = idsFile.readAll().trimmed().split('\n');
+    QCOMPARE(idLines.size(), texts);
+    qsizetype longest = 0;
+    qsizetype shortest = 1 << 30;
+    for (const QByteArray &line : idLines) {
+        const qsizetype n
+            = QJsonDocument::fromJson(line).object().value(QLatin1String("input_ids")).toArray().size();
+        longest = std::max(longest, n);
+        shortest = std::min(shortest, n);
+    }
+    QCOMPARE(longest, qsizetype(maxSeqLength));
+    QVERIFY(shortest <= 4);
+
+    const Npy a = readNpy(ours);
+    const Npy b = readNpy(reference);
+    QVERIFY2(a.error.isEmpty(), qPrintable(a.error));
+    QVERIFY2(b.error.isEmpty(), qPrintable(b.error));
+    QCOMPARE(a.rows, texts);
+    QCOMPARE(b.rows, texts);
+    QCOMPARE(a.cols, qsizetype(dim));
+    QCOMPARE(b.cols, qsizetype(dim));
+
+    double maxDiff = 0;
+    std::size_t worst = 0;
+    for (std::size_t k = 0; k < a.values.size(); ++k) {
+        const double d = std::abs(double(a.values[k]) - double(b.values[k]));
+        if (!(d <= maxDiff)) { // also catches NaN
+            maxDiff = std::isnan(d) ? INFINITY : d;
+            worst = k;
+        }
+    }
+    qInfo("%s: max abs diff %.3g (row %zu, column %zu: ours %.9g, reference %.9g)", QTest::currentDataTag(),
+        maxDiff, worst / std::size_t(dim), worst % std::size_t(dim), double(a.values[worst]),
+        double(b.values[worst]));
+    m_diffs.append({ QString::fromUtf8(QTest::currentDataTag()), maxDiff });
+    QVERIFY2(maxDiff <= kTolerance,
+        qPrintable(QStringLiteral("max abs diff %1 exceeds %2").arg(maxDiff).arg(kTolerance)));
+
+    // Not a degenerate model: different texts get clearly different embeddings, normalized ones unit norm.
+    double spread = 0;
+    for (qsizetype r = 1; r < a.rows; ++r)
+        for (qsizetype c = 0; c < a.cols; ++c)
+            spread = std::max(spread, double(std::abs(a.values[r * a.cols + c] - a.values[c])));
+    QVERIFY2(
+        spread > 1e-3, qPrintable(QStringLiteral("all embeddings are nearly equal (spread %1)").arg(spread)));
+    for (qsizetype r = 0; r < a.rows; ++r) {
+        double norm = 0;
+        for (qsizetype c = 0; c < a.cols; ++c)
+            norm += double(a.values[r * a.cols + c]) * a.values[r * a.cols + c];
+        if (normalized)
+            QVERIFY2(std::abs(std::sqrt(norm) - 1.0) < 1e-5,
+                qPrintable(QStringLiteral("row %1 norm %2").arg(r).arg(std::sqrt(norm))));
+    }
+}
+
+void TestInterop::cleanupTestCase()
+{
+    if (m_diffs.isEmpty())
+        return;
+    QString table = QStringLiteral("max abs diff per case (tolerance %1):\n").arg(kTolerance);
+    for (const auto &[tag, diff] : std::as_const(m_diffs))
+        table += QStringLiteral("  %1  %2\n").arg(diff, 10, 'g', 3).arg(tag);
+    qInfo("%s", qPrintable(table));
+}
+
+QTEST_GUILESS_MAIN(TestInterop)
+#include "tst_interop.moc"
