@@ -476,7 +476,9 @@ def add_extra_heads(tensors, arch, prefix, max_positions, vocab_size):
 
 def cmd_make_folder(args):
     out = args.out
-    os.makedirs(out, exist_ok=True)
+    # --legacy-layout: the Transformer in 0_Transformer/ (older sentence-transformers) instead of the root
+    tdir = os.path.join(out, "0_Transformer") if args.legacy_layout else out
+    os.makedirs(tdir, exist_ok=True)
     rng = np.random.default_rng(args.seed)
     bert = args.arch == "bert"
     if bert:
@@ -487,13 +489,13 @@ def cmd_make_folder(args):
         vocab_size = args.vocab_size or vocab_lines
         if vocab_size != vocab_lines:
             raise SystemExit(f"--vocab-size {vocab_size} but {args.vocab_file} has {vocab_lines} tokens")
-        shutil.copyfile(args.vocab_file, os.path.join(out, "vocab.txt"))
+        shutil.copyfile(args.vocab_file, os.path.join(tdir, "vocab.txt"))
     else:
         if not args.spm_model:
             raise SystemExit("make-folder --arch xlm-roberta needs --spm-model")
         # fairseq ids: <s> <pad> </s> <unk>, then spm ids + 1, then <mask> (format-spec §4.3)
         vocab_size = args.vocab_size or _count_spm_pieces(args.spm_model) + 2
-        shutil.copyfile(args.spm_model, os.path.join(out, "sentencepiece.bpe.model"))
+        shutil.copyfile(args.spm_model, os.path.join(tdir, "sentencepiece.bpe.model"))
     positions = args.max_positions + (0 if bert else 2)
     type_vocab = 2 if bert else 1
     eps = args.layer_norm_eps if args.layer_norm_eps is not None else (1e-12 if bert else 1e-5)
@@ -524,31 +526,31 @@ def cmd_make_folder(args):
     }
     if not bert:
         config.update({"bos_token_id": 0, "eos_token_id": 2})
-    _write_json(os.path.join(out, "config.json"), config)
+    _write_json(os.path.join(tdir, "config.json"), config)
 
     weights = random_encoder_weights(rng, args.arch, vocab_size, args.hidden, args.layers, args.intermediate,
                                      positions, type_vocab, not args.no_pooler)
     tensors = {args.prefix + k: (args.dtype, v) for k, v in weights.items()}
     if args.extra_heads:
         add_extra_heads(tensors, args.arch, args.prefix, positions, vocab_size)
-    write_safetensors(os.path.join(out, "model.safetensors"), tensors, {"format": "pt"})
+    write_safetensors(os.path.join(tdir, "model.safetensors"), tensors, {"format": "pt"})
 
-    _write_json(os.path.join(out, "sentence_bert_config.json"),
+    _write_json(os.path.join(tdir, "sentence_bert_config.json"),
                 {"max_seq_length": args.max_seq_length, "do_lower_case": False}, indent=4)
     _write_json(os.path.join(out, "config_sentence_transformers.json"),
                 {"__version__": {"sentence_transformers": "3.0.1", "transformers": "4.44.2", "pytorch": "2.4.0"},
                  "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
     if bert:
-        _write_json(os.path.join(out, "tokenizer_config.json"),
+        _write_json(os.path.join(tdir, "tokenizer_config.json"),
                     {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": None,
                      "tokenize_chinese_chars": True, "model_max_length": args.max_positions,
                      "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
                      "mask_token": "[MASK]", "clean_up_tokenization_spaces": True})
-        _write_json(os.path.join(out, "special_tokens_map.json"),
+        _write_json(os.path.join(tdir, "special_tokens_map.json"),
                     {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]",
                      "unk_token": "[UNK]"})
     else:
-        _write_json(os.path.join(out, "tokenizer_config.json"),
+        _write_json(os.path.join(tdir, "tokenizer_config.json"),
                     {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": args.max_positions,
                      "bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "sep_token": "</s>",
                      "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>",
@@ -561,12 +563,20 @@ def cmd_make_folder(args):
     for mode in modes:
         if mode not in _POOLING_ORDER:
             raise SystemExit(f"unknown pooling mode {mode}")
-    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+    modules = [{"idx": 0, "name": "0", "path": "0_Transformer" if args.legacy_layout else "",
+                "type": "sentence_transformers.models.Transformer"},
                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
     os.makedirs(os.path.join(out, "1_Pooling"), exist_ok=True)
     pooling_config = {"word_embedding_dimension": args.hidden}
-    pooling_config.update({"pooling_mode_" + m: m in modes for m in _POOLING_ORDER})
-    pooling_config["include_prompt"] = True
+    if args.legacy_layout:
+        # Older files have only the first five keys; weightedmean and lasttoken then default to off.
+        legacy = _POOLING_ORDER[:4]
+        if any(m not in legacy for m in modes):
+            raise SystemExit("--legacy-layout cannot express pooling " + ",".join(modes))
+        pooling_config.update({"pooling_mode_" + m: m in modes for m in legacy})
+    else:
+        pooling_config.update({"pooling_mode_" + m: m in modes for m in _POOLING_ORDER})
+        pooling_config["include_prompt"] = True
     _write_json(os.path.join(out, "1_Pooling", "config.json"), pooling_config, indent=4)
     pooled = args.hidden * len(modes)
     if args.dense:
@@ -592,9 +602,12 @@ def cmd_mutate(args):
     if os.path.abspath(args.input) == os.path.abspath(args.out):
         raise SystemExit("mutate: --in and --out must differ")
     shutil.copytree(args.input, args.out, dirs_exist_ok=True)
-    path = os.path.join(args.out, "model.safetensors")
+    modules = _read_json(os.path.join(args.out, "modules.json"))
+    transformer = [m for m in modules if _module_kind(m["type"]) == "Transformer"][0]
+    tdir = os.path.join(args.out, transformer.get("path", ""))
+    path = os.path.join(tdir, "model.safetensors")
     tensors, metadata = read_safetensors(path)
-    config = _read_json(os.path.join(args.out, "config.json"))
+    config = _read_json(os.path.join(tdir, "config.json"))
     arch = config.get("model_type", "bert")
     result = {}
     for name, (dtype, array) in tensors.items():
@@ -608,7 +621,7 @@ def cmd_mutate(args):
                         int(config["vocab_size"]))
     if args.dtype:
         config["torch_dtype"] = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype]
-        _write_json(os.path.join(args.out, "config.json"), config)
+        _write_json(os.path.join(tdir, "config.json"), config)
     write_safetensors(path, result, metadata if metadata is not None else {"format": "pt"})
 
 
@@ -687,6 +700,7 @@ def cmd_selfcheck(args):
                                            "--pooling", "cls,max,mean,mean_sqrt_len_tokens,weightedmean,lasttoken"])
         make("bert-f16-prefix", ["--arch", "bert", "--vocab-file", vocab, "--dtype", "F16", "--prefix", "bert.",
                                  "--extra-heads", "--pooling", "max", "--normalize"])
+        make("bert-legacy", ["--arch", "bert", "--vocab-file", vocab, "--legacy-layout", "--pooling", "cls,mean_sqrt_len"])
         # Python never tokenizes, so any file stands in for the sentencepiece model when --vocab-size is given.
         make("xlmr-bf16", ["--arch", "xlm-roberta", "--vocab-size", "300", "--spm-model", __file__, "--dtype", "BF16",
                            "--pooling", "lasttoken,mean", "--normalize", "--prefix", "roberta.", "--extra-heads"])
@@ -801,6 +815,8 @@ def main(argv=None):
     p.add_argument("--prefix", default="", help="key prefix, e.g. bert. or roberta.")
     p.add_argument("--extra-heads", action="store_true", help="add tensors a loader must ignore")
     p.add_argument("--no-pooler", action="store_true", help="leave out pooler.dense")
+    p.add_argument("--legacy-layout", action="store_true",
+                   help="Transformer in 0_Transformer/, Pooling config with the old five keys")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=64)

@@ -353,6 +353,10 @@ void TestInterop::embeddingsAgree_data()
         p("--layers 1 --hidden 32 --heads 2 --intermediate 64 --max-positions 128 "
           "--seed 15"),
         64, 32, false);
+    py("python bert legacy layout 0_Transformer",
+        p("--legacy-layout --pooling cls,mean_sqrt_len_tokens --seed 16"), 64, 128, false);
+    py("python bert gelu_new eps 1e-3", p("--hidden-act gelu_new --layer-norm-eps 0.001 --seed 17"), 64, 64,
+        false);
     py("python xlm-r mean normalize",
         "--arch xlm-roberta --spm-model @SPM@ --max-seq-length 64 --normalize --seed 21", 64, 64, true);
     py("python xlm-r max+lasttoken F16 roberta.-prefix extra heads",
