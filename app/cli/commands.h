@@ -13,6 +13,10 @@ namespace pairtune::cli {
 void addCreateCommand(CLI::App &app);
 void addEmbedCommand(CLI::App &app);
 void addTokenizeCommand(CLI::App &app);
+void addTrainCommand(CLI::App &app);
+void addEvalCommand(CLI::App &app);
+void addInspectCommand(CLI::App &app);
+void addExportCommand(CLI::App &app);
 
 // Shared helpers (clihelpers.cpp).
 // Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.

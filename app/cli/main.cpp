@@ -17,6 +17,10 @@ int main(int argc, char **argv)
     pairtune::cli::addCreateCommand(app);
     pairtune::cli::addEmbedCommand(app);
     pairtune::cli::addTokenizeCommand(app);
+    pairtune::cli::addTrainCommand(app);
+    pairtune::cli::addEvalCommand(app);
+    pairtune::cli::addInspectCommand(app);
+    pairtune::cli::addExportCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,57 @@
+#include "cli/commands.h"
+#include "data/datareport.h"
+#include "data/pairdataset.h"
+#include "model/sentencemodel.h"
+#include "recipe/datasplit.h"
+#include "train/basemodel.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+namespace pairtune::cli {
+namespace {
+struct InspectArgs
+{
+    std::vector<std::string> data;
+    std::string model;
+    double trainFraction = 0.8;
+    std::uint64_t seed = 42;
+    bool json = false;
+};
+} // namespace
+
+void addInspectCommand(CLI::App &app)
+{
+    auto args = std::make_shared<InspectArgs>();
+    CLI::App *cmd = app.add_subcommand("inspect", "Check pair files: counts, duplicates, lengths, the split");
+    cmd->add_option("--data", args->data, "Pair files")->required();
+    cmd->add_option("--model", args->model, "Model folder (or builtin) for token lengths and max_seq_length");
+    cmd->add_option("--train-fraction", args->trainFraction, "Split to check for shared texts")->capture_default_str();
+    cmd->add_option("--seed", args->seed, "Split seed")->capture_default_str();
+    cmd->add_flag("--json", args->json, "Print one JSON object");
+    cmd->callback([args] {
+        const PairDataset data = PairDataset::loadMany(args->data);
+        std::optional<SentenceModel> model;
+        if (!args->model.empty())
+            model.emplace(SentenceModel::load(resolveBaseModel(args->model)));
+        std::function<std::size_t(std::string_view)> tokenCount;
+        std::size_t maxSeqLength = 0;
+        if (model) {
+            tokenCount = [&model](std::string_view text) { return model->tokenizer().encode(text, 0).ids.size(); };
+            maxSeqLength = static_cast<std::size_t>(model->summary().maxSeqLength);
+        }
+        Split split;
+        if (data.size() >= 2 && args->trainFraction < 1.0)
+            split = splitIndices(data.size(), args->trainFraction, args->seed);
+        const DataReport report = buildReport(data, tokenCount, maxSeqLength, split.train, split.eval);
+        if (args->json)
+            std::printf("%s\n", toJson(report).dump(2).c_str());
+        else
+            std::fputs(formatReport(report).c_str(), stdout);
+    });
+}
+
+} // namespace pairtune::cli

@@ -1,0 +1,117 @@
+#include "cli/progressline.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace pairtune::cli {
+
+std::string formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return "?";
+    const long total = std::lround(seconds);
+    char buffer[32];
+    if (total >= 3600)
+        std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", total / 3600, (total / 60) % 60);
+    else
+        std::snprintf(buffer, sizeof buffer, "%ldm%02lds", total / 60, total % 60);
+    return buffer;
+}
+
+ProgressLine::ProgressLine(bool enabled)
+    : m_enabled(enabled)
+    , m_terminal(isatty(STDERR_FILENO) != 0)
+{
+}
+
+void ProgressLine::show(const TrainingEvent &e)
+{
+    if (!m_enabled)
+        return;
+    auto closeLine = [this] {
+        if (m_lineOpen)
+            std::fputc('\n', stderr);
+        m_lineOpen = false;
+    };
+    switch (e.type) {
+    case TrainingEvent::Type::Started:
+        closeLine();
+        std::fprintf(stderr, "training on %zu pairs, evaluating on %zu; %lld steps (%lld per epoch, %d epochs)%s%s\n",
+                     e.trainPairs, e.evalPairs, static_cast<long long>(e.totalSteps),
+                     static_cast<long long>(e.stepsPerEpoch), e.totalEpochs, e.message.empty() ? "" : "; ",
+                     e.message.c_str());
+        break;
+    case TrainingEvent::Type::Step: {
+        // On a terminal: rewrite one line. In a log: one line every 10 seconds at most.
+        if (!m_terminal && e.step != e.totalSteps && e.elapsedSeconds - m_lastPrint < 10.0)
+            return;
+        m_lastPrint = e.elapsedSeconds;
+        std::fprintf(stderr, "%sepoch %d/%d step %lld/%lld loss %.4f (avg %.4f) lr %.2e %.1f pairs/s elapsed %s eta %s%s",
+                     m_terminal ? "\r\033[K" : "", e.epoch + 1, e.totalEpochs, static_cast<long long>(e.step),
+                     static_cast<long long>(e.totalSteps), e.loss, e.smoothedLoss, e.learningRate, e.pairsPerSecond,
+                     formatDuration(e.elapsedSeconds).c_str(), formatDuration(e.etaSeconds).c_str(),
+                     m_terminal ? "" : "\n");
+        m_lineOpen = m_terminal;
+        break;
+    }
+    case TrainingEvent::Type::Evaluation: {
+        closeLine();
+        auto metric = [&e](const char *key) {
+            const auto it = e.metrics.find(key);
+            return it == e.metrics.end() ? NAN : it->second;
+        };
+        std::fprintf(stderr, "eval at step %lld: mrr@10 %.4f accuracy@1 %.4f ndcg@10 %.4f cos pos %.3f neg %.3f%s%s\n",
+                     static_cast<long long>(e.step), metric("mrr@10"), metric("accuracy@1"), metric("ndcg@10"),
+                     metric("mean_cos_pos"), metric("mean_cos_neg"), e.message.empty() ? "" : " — ",
+                     e.message.c_str());
+        break;
+    }
+    case TrainingEvent::Type::Message:
+        closeLine();
+        std::fprintf(stderr, "%s\n", e.message.c_str());
+        break;
+    case TrainingEvent::Type::Checkpoint:
+    case TrainingEvent::Type::Finished:
+        break;
+    }
+    std::fflush(stderr);
+}
+
+void ProgressLine::finish()
+{
+    if (m_lineOpen)
+        std::fputc('\n', stderr);
+    m_lineOpen = false;
+}
+
+std::string describeResult(const TrainingResult &r)
+{
+    std::ostringstream out;
+    char line[160];
+    out << (r.cancelled ? "cancelled" : "finished") << " after " << r.steps << " steps ("
+        << formatDuration(r.trainSeconds) << " training, ";
+    std::snprintf(line, sizeof line, "%.1f pairs/s)\n\n", r.pairsPerSecond);
+    out << line;
+    out << "held-out metric      before    after\n";
+    for (const char *key : {"accuracy@1", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos", "mean_cos_neg"}) {
+        const auto before = r.evalBefore.find(key);
+        const auto after = r.evalAfter.find(key);
+        if (before == r.evalBefore.end() && after == r.evalAfter.end())
+            continue;
+        std::snprintf(line, sizeof line, "%-18s %8.4f %8.4f\n", key,
+                      before == r.evalBefore.end() ? NAN : before->second,
+                      after == r.evalAfter.end() ? NAN : after->second);
+        out << line;
+    }
+    out << "\nrun folder: " << r.runPath << "\n";
+    if (!r.modelPath.empty())
+        out << "model:      " << r.modelPath << "\n";
+    if (!r.bestModelPath.empty())
+        out << "best model: " << r.bestModelPath << " (step " << r.bestStep << ")\n";
+    return out.str();
+}
+
+} // namespace pairtune::cli

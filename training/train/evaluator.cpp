@@ -1,0 +1,119 @@
+#include "train/evaluator.h"
+
+#include "eval/correlation.h"
+#include "eval/retrievalmetrics.h"
+#include "model/sentencemodel.h"
+#include "recipe/rng.h"
+#include "train/losses.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <unordered_map>
+
+namespace pairtune {
+namespace {
+
+torch::Tensor toTensor(const Embeddings &e)
+{
+    return torch::from_blob(const_cast<float *>(e.values.data()),
+                            {static_cast<std::int64_t>(e.rows), static_cast<std::int64_t>(e.dim)}, torch::kFloat32)
+        .clone();
+}
+
+torch::Tensor unitRows(const torch::Tensor &x) { return x / x.norm(2, {1}, true).clamp_min(1e-12); }
+
+// A derangement of 0..n-1 (no element stays), from a seeded shuffle rotated by one.
+std::vector<std::int64_t> derangement(std::size_t n, std::uint64_t seed)
+{
+    std::vector<std::int64_t> order(n);
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = static_cast<std::int64_t>(i);
+    Rng rng(seed, rngstream::evalNegatives);
+    rng.shuffle(order);
+    std::vector<std::int64_t> result(n);
+    for (std::size_t i = 0; i < n; ++i)
+        result[static_cast<std::size_t>(order[i])] = order[(i + 1) % n];
+    return result;
+}
+
+} // namespace
+
+std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet &set, const EvalOptions &options)
+{
+    std::map<std::string, double> metrics;
+    const std::size_t n = set.anchors.size();
+    if (n == 0)
+        return metrics;
+    torch::NoGradGuard noGrad;
+
+    // Distinct positives form the corpus; an anchor's relevant document is its positive's text.
+    std::vector<std::string> corpus;
+    std::unordered_map<std::string, std::size_t> corpusIndex;
+    std::vector<std::vector<std::size_t>> relevant(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto [it, inserted] = corpusIndex.try_emplace(set.positives[i], corpus.size());
+        if (inserted)
+            corpus.push_back(set.positives[i]);
+        relevant[i].push_back(it->second);
+    }
+
+    const torch::Tensor anchors = toTensor(model.encode(set.anchors, options.batchSize));
+    const torch::Tensor documents = toTensor(model.encode(corpus, options.batchSize));
+    const torch::Tensor cosine = torch::mm(unitRows(anchors), unitRows(documents).t()).contiguous();
+    const auto retrieval = retrievalMetrics({cosine.data_ptr<float>(), static_cast<std::size_t>(cosine.numel())}, n,
+                                            corpus.size(), relevant);
+    metrics.insert(retrieval.begin(), retrieval.end());
+
+    // Pair cosines: true pairs against a shuffled pairing.
+    std::vector<std::int64_t> positiveRow(n);
+    for (std::size_t i = 0; i < n; ++i)
+        positiveRow[i] = static_cast<std::int64_t>(relevant[i][0]);
+    const torch::Tensor rows = torch::arange(static_cast<std::int64_t>(n));
+    const torch::Tensor posIndex = torch::tensor(positiveRow);
+    const torch::Tensor pairCos = cosine.index({rows, posIndex});
+    metrics["mean_cos_pos"] = pairCos.mean().item<double>();
+    if (n > 1) {
+        const torch::Tensor shuffled = posIndex.index({torch::tensor(derangement(n, options.seed))});
+        metrics["mean_cos_neg"] = cosine.index({rows, shuffled}).mean().item<double>();
+    }
+    if (set.scoresFromFile && set.scores.size() == n && n > 1) {
+        std::vector<float> cosValues(pairCos.data_ptr<float>(), pairCos.data_ptr<float>() + n);
+        metrics["spearman"] = spearman(std::span<const float>(set.scores), std::span<const float>(cosValues));
+        metrics["pearson"] = pearson(std::span<const float>(set.scores), std::span<const float>(cosValues));
+    }
+
+    // Eval loss: the training loss over the eval pairs in batches (in-batch negatives within a batch).
+    const LossSpec spec{parseLossKind(options.loss), parseSimilarityKind(options.similarity), options.scale};
+    const torch::Tensor positives = documents.index({posIndex});
+    const bool useNegatives = lossUsesNegatives(spec.kind) && !set.negatives.empty() && !set.negatives[0].empty();
+    std::vector<torch::Tensor> negativeColumns;
+    if (useNegatives) {
+        for (std::size_t k = 0; k < set.negatives[0].size(); ++k) {
+            std::vector<std::string> column;
+            for (const auto &row : set.negatives)
+                column.push_back(k < row.size() ? row[k] : std::string());
+            negativeColumns.push_back(toTensor(model.encode(column, options.batchSize)));
+        }
+    }
+    const torch::Tensor scores = torch::tensor(set.scores.empty() ? std::vector<float>(n, 1.0f) : set.scores);
+    double lossSum = 0.0;
+    std::size_t batches = 0;
+    const auto batchSize = static_cast<std::int64_t>(options.batchSize);
+    for (std::int64_t start = 0; start < static_cast<std::int64_t>(n); start += batchSize) {
+        const std::int64_t length = std::min<std::int64_t>(batchSize, static_cast<std::int64_t>(n) - start);
+        if (length < 2 && !lossUsesScores(spec.kind) && batches > 0)
+            break; // a one-pair MNRL batch has no negatives: its loss says nothing
+        std::vector<torch::Tensor> negatives;
+        for (const auto &column : negativeColumns)
+            negatives.push_back(column.narrow(0, start, length));
+        lossSum += computeLoss(spec, anchors.narrow(0, start, length), positives.narrow(0, start, length), negatives,
+                               scores.narrow(0, start, length))
+                       .item<double>();
+        ++batches;
+    }
+    metrics["eval_loss"] = lossSum / static_cast<double>(std::max<std::size_t>(batches, 1));
+    return metrics;
+}
+
+} // namespace pairtune

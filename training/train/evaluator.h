@@ -1,0 +1,40 @@
+#pragma once
+
+// Evaluation on the held-out pairs (issue: baseline before the first step, every --eval-every steps,
+// at each epoch end). Torch-free interface; the eval loss is computed with the training loss.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+class SentenceModel;
+
+struct EvalSet
+{
+    std::vector<std::string> anchors;
+    std::vector<std::string> positives;
+    std::vector<std::vector<std::string>> negatives; // per pair, may be empty
+    std::vector<float> scores;                       // labels for the eval loss
+    bool scoresFromFile = false;                     // Spearman/Pearson only against real scores
+};
+
+struct EvalOptions
+{
+    std::string loss = "mnrl";
+    std::string similarity = "dot";
+    double scale = 1.0;
+    std::size_t batchSize = 32;
+    std::uint64_t seed = 42;
+};
+
+// Metrics (keys of eval/evalresult.h): retrieval of each anchor among all distinct eval positives by
+// cosine similarity (accuracy@1/3/5/10, precision/recall@k, mrr@10, ndcg@10, map@100), mean cosine of
+// true pairs (mean_cos_pos) and of shuffled non-pairs (mean_cos_neg, a fixed seeded derangement),
+// spearman/pearson of the pair cosines against file scores, and eval_loss.
+std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet &set, const EvalOptions &options);
+
+} // namespace pairtune

@@ -1,0 +1,158 @@
+#include "train/exporter.h"
+
+#include "core/error.h"
+#include "data/sha256.h"
+#include "io/atomicdirectory.h"
+#include "io/jsonfile.h"
+#include "model/runtime.h"
+#include "model/sentencemodel.h"
+#include "pairtune/version.h"
+#include "train/runfolder.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace pairtune {
+namespace {
+
+std::string formatMetric(const std::map<std::string, double> &metrics, const std::string &key)
+{
+    const auto it = metrics.find(key);
+    if (it == metrics.end())
+        return "–";
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.4f", it->second);
+    return buffer;
+}
+
+const char *lossClassName(const std::string &loss)
+{
+    if (loss == "mnrl")
+        return "MultipleNegativesRankingLoss";
+    if (loss == "mnrl_symmetric")
+        return "MultipleNegativesSymmetricRankingLoss";
+    if (loss == "cosine")
+        return "CosineSimilarityLoss";
+    return "CoSENTLoss";
+}
+
+std::string modelCard(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
+                      const std::map<std::string, double> &before, const std::map<std::string, double> &after)
+{
+    const ModelSummary s = model.summary();
+    std::size_t trainPairs = 0;
+    std::size_t evalPairs = 0;
+    std::int64_t steps = 0;
+    for (const nlohmann::json &event : run.readMetrics()) {
+        if (event.value("type", "") == "started") {
+            trainPairs = event.value("train_pairs", std::size_t{0});
+            evalPairs = event.value("eval_pairs", std::size_t{0});
+        }
+        steps = std::max(steps, event.value("step", std::int64_t{0}));
+    }
+    std::ostringstream card;
+    card << "---\ntags:\n- sentence-transformers\n- sentence-similarity\n- feature-extraction\n- pairtune\n"
+         << "- dataset_size:" << trainPairs << "\n- loss:" << lossClassName(config.loss) << "\n"
+         << "pipeline_tag: sentence-similarity\nlibrary_name: sentence-transformers\n";
+    if (config.basePath != "builtin")
+        card << "base_model: " << fs::path(config.basePath).filename().string() << "\n";
+    card << "---\n\n# Fine-tuned with Pairtune\n\n"
+         << "A sentence-transformers model fine-tuned by Pairtune " << kVersion << " from `" << config.basePath
+         << "` on " << trainPairs << " training pairs (" << evalPairs << " held out for evaluation).\n\n"
+         << "## Model details\n\n"
+         << "- Architecture: " << s.architecture << ", " << s.layers << " layers, hidden size " << s.hidden << ", "
+         << s.heads << " attention heads\n"
+         << "- Maximum sequence length: " << s.maxSeqLength << " tokens (longer texts are cut)\n"
+         << "- Output dimensionality: " << s.embeddingDimension << " (" << s.pooling << " pooling"
+         << (s.normalize ? ", normalized" : "") << ")\n"
+         << "- Similarity function: " << s.similarity << "\n\n"
+         << "## Usage\n\n```python\nfrom sentence_transformers import SentenceTransformer\n\n"
+         << "model = SentenceTransformer(\"path/to/this/folder\")\n"
+         << "embeddings = model.encode([\"first text\", \"second text\"])\n"
+         << "print(model.similarity(embeddings, embeddings))\n```\n\n"
+         << "## Evaluation on the held-out pairs\n\n"
+         << "Each held-out anchor retrieves among all held-out positives by cosine similarity.\n\n"
+         << "| metric | before | after |\n|---|---|---|\n";
+    for (const char *key : {"accuracy@1", "accuracy@3", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos",
+                            "mean_cos_neg", "spearman", "eval_loss"}) {
+        if (before.count(key) || after.count(key))
+            card << "| " << key << " | " << formatMetric(before, key) << " | " << formatMetric(after, key) << " |\n";
+    }
+    card << "\n## Training details\n\n"
+         << "- Loss: " << lossClassName(config.loss) << " (similarity " << config.similarity << ", scale "
+         << config.scale << ")\n"
+         << "- Epochs: " << config.epochs << ", batch size " << config.batchSize << ", " << steps << " steps\n"
+         << "- Optimizer: AdamW, lr " << config.lr << ", weight decay " << config.weightDecay
+         << " (none on bias and LayerNorm), " << config.schedule << " schedule with " << config.warmupSteps
+         << " warm-up steps, gradient norm clipped at " << config.maxGradNorm << "\n"
+         << "- Train/eval split: " << config.trainFraction << " (seed " << config.seed << ")\n"
+         << "- Scores: " << (config.useFileScores == FileScores::Ignore ? "synthetic" : "from the file when present")
+         << ", synthetic ones uniform in mean ± 0.5/scaling (mean " << config.scoreMean << ", scaling "
+         << config.scoreScaling << ")\n\n"
+         << "## Framework versions\n\n- Pairtune " << kVersion << "\n- " << computeBackendInfo() << "\n";
+    return card.str();
+}
+
+void copyTree(const fs::path &from, const fs::path &to)
+{
+    std::error_code ec;
+    fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+    if (ec)
+        throw Error(locate(to.string(), 0, 0, "cannot copy the model: " + ec.message()), Error::Kind::Io);
+}
+
+} // namespace
+
+nlohmann::json describeRun(const TrainingConfig &config)
+{
+    nlohmann::json data = nlohmann::json::array();
+    for (const std::string &path : config.dataPaths)
+        data.push_back({{"path", fs::absolute(path).string()}, {"sha256", sha256OfFile(path)}});
+    return {{"training", toJson(config)},
+            {"data", data},
+            {"versions", {{"pairtune", kVersion}}},
+            {"compute", computeBackendInfo()}};
+}
+
+void exportRunModel(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
+                    const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
+                    const std::string &destination)
+{
+    SaveOptions options;
+    options.modelCard = modelCard(model, run, config, evalBefore, evalAfter);
+    model.save(destination, options);
+}
+
+void writeSummary(const RunFolder &run, const nlohmann::json &summary) { writeJsonFile(run.summaryPath(), summary, 2); }
+
+std::string exportFromRun(const std::string &runPath, const std::string &which, const std::string &destination)
+{
+    const RunFolder run = RunFolder::open(runPath);
+    std::string source;
+    if (which.empty() || which == "final") {
+        source = run.finalModelPath();
+    } else if (which == "best") {
+        source = run.bestModelPath();
+    } else if (which == "last") {
+        const auto latest = run.latestCheckpoint();
+        if (!latest)
+            throw Error(locate(runPath, 0, 0, "has no complete checkpoint yet"));
+        source = run.checkpointPath(*latest) + "/model";
+    } else if (which.rfind("step-", 0) == 0) {
+        source = (fs::path(run.checkpointsPath()) / which / "model").string();
+    } else {
+        throw Error("--checkpoint must be final, best, last or step-N, not \"" + which + "\"");
+    }
+    if (!fs::exists(fs::path(source) / "modules.json"))
+        throw Error(locate(source, 0, 0, "no model there; available checkpoints are listed in " + run.checkpointsPath()));
+    AtomicDirectory staging(destination, /*replaceExisting=*/false);
+    for (const auto &entry : fs::directory_iterator(source))
+        copyTree(entry.path(), fs::path(staging.stagingPath()) / entry.path().filename());
+    staging.commit();
+    return source;
+}
+
+} // namespace pairtune

@@ -1,0 +1,428 @@
+#include "train/trainer.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "model/runtime.h"
+#include "model/sentencemodel.h"
+#include "model/sentencemodelimpl.h"
+#include "pairtune/version.h"
+#include "recipe/batchsampler.h"
+#include "recipe/lrschedule.h"
+#include "train/adamw.h"
+#include "train/basemodel.h"
+#include "train/checkpoint.h"
+#include "eval/evalresult.h"
+#include "train/exporter.h"
+#include "train/losses.h"
+#include "train/runfolder.h"
+#include "train/trainingdata.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+namespace pairtune {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Bias-corrected exponential moving average of the loss (what the charts draw as "smoothed").
+struct LossSmoother
+{
+    static constexpr double kAlpha = 0.05;
+    double average = 0.0;
+    double weight = 0.0;
+
+    double add(double value)
+    {
+        average = (1.0 - kAlpha) * average + kAlpha * value;
+        weight = (1.0 - kAlpha) * weight + kAlpha;
+        return average / weight;
+    }
+};
+
+// Everything the loop carries from step to step; saved in trainer_state.json.
+struct LoopState
+{
+    std::int64_t step = 0;
+    SamplerPosition position;
+    LossSmoother smoother;
+    double trainSeconds = 0.0;
+    std::optional<double> firstLoss;
+    double lastLoss = 0.0;
+    std::int64_t bestStep = -1;
+    double bestValue = 0.0;
+    std::map<std::string, double> evalBefore;
+
+    nlohmann::json toJson() const
+    {
+        nlohmann::json j = {{"step", step},
+                            {"position", pairtune::toJson(position)},
+                            {"loss_average", smoother.average},
+                            {"loss_weight", smoother.weight},
+                            {"train_seconds", trainSeconds},
+                            {"last_loss", lastLoss},
+                            {"best_step", bestStep},
+                            {"best_value", bestValue},
+                            {"eval_before", evalBefore}};
+        if (firstLoss)
+            j["first_loss"] = *firstLoss;
+        return j;
+    }
+
+    static LoopState fromJson(const nlohmann::json &j)
+    {
+        LoopState s;
+        s.step = j.at("step").get<std::int64_t>();
+        s.position = samplerPositionFromJson(j.at("position"));
+        s.smoother.average = j.at("loss_average").get<double>();
+        s.smoother.weight = j.at("loss_weight").get<double>();
+        s.trainSeconds = j.at("train_seconds").get<double>();
+        s.lastLoss = j.at("last_loss").get<double>();
+        s.bestStep = j.at("best_step").get<std::int64_t>();
+        s.bestValue = j.at("best_value").get<double>();
+        s.evalBefore = j.at("eval_before").get<std::map<std::string, double>>();
+        if (j.contains("first_loss"))
+            s.firstLoss = j.at("first_loss").get<double>();
+        return s;
+    }
+};
+
+class TrainingRun
+{
+public:
+    TrainingRun(TrainingConfig config, RunFolder run, const TrainingCallbacks &callbacks)
+        : m_config(std::move(config))
+        , m_run(std::move(run))
+        , m_callbacks(callbacks)
+    {
+    }
+
+    TrainingResult execute(std::optional<std::int64_t> resumeFrom);
+
+private:
+    void emit(TrainingEvent event, bool record = true)
+    {
+        event.totalEpochs = m_config.epochs;
+        event.totalSteps = m_totalSteps;
+        event.stepsPerEpoch = m_stepsPerEpoch;
+        if (record)
+            m_run.appendMetric(toJson(event));
+        if (m_callbacks.onEvent)
+            m_callbacks.onEvent(event);
+    }
+    bool stopRequested() const { return m_callbacks.stopRequested && m_callbacks.stopRequested(); }
+
+    double trainStep(const std::vector<std::size_t> &batch, double lr);
+    void runOneStep(const std::vector<std::size_t> &batch, int epoch, ScheduleKind schedule, std::optional<double> cycles);
+    void evaluateNow(int epoch);
+    void checkpointNow(int epoch);
+
+    TrainingConfig m_config;
+    RunFolder m_run;
+    const TrainingCallbacks &m_callbacks;
+    std::optional<SentenceModel> m_model;
+    std::optional<TrainingData> m_data;
+    std::optional<AdamW> m_optimizer;
+    EvalSet m_evalSet;
+    LossSpec m_loss;
+    LoopState m_state;
+    std::int64_t m_totalSteps = 0;
+    std::int64_t m_stepsPerEpoch = 0;
+    Clock::time_point m_started = Clock::now();
+    double m_evalSeconds = 0.0;
+    int m_evaluations = 0;
+    std::int64_t m_lastEvalStep = -1;
+    std::int64_t m_stepsAtStart = 0;      // steps done before this process (resume)
+    double m_trainSecondsAtStart = 0.0;
+    std::int64_t m_lastCheckpointStep = -1;
+    std::map<std::string, double> m_lastMetrics;
+};
+
+double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
+{
+    SentenceModel::Impl &impl = m_model->impl();
+    impl.setTraining(true);
+    const std::size_t columns = 2 + m_data->negativesPerRecord;
+    std::vector<torch::Tensor> embeddings;
+    for (std::size_t column = 0; column < columns; ++column) {
+        std::vector<Encoding> encodings;
+        encodings.reserve(batch.size());
+        for (const std::size_t record : batch)
+            encodings.push_back(m_data->encoding(record, column));
+        embeddings.push_back(impl.embed(encodings));
+    }
+    std::vector<float> labels;
+    for (const std::size_t record : batch)
+        labels.push_back(m_data->scores[record]);
+    const torch::Tensor scores = torch::tensor(labels).to(impl.device());
+    const std::vector<torch::Tensor> negatives(embeddings.begin() + 2, embeddings.end());
+    const torch::Tensor loss = computeLoss(m_loss, embeddings[0], embeddings[1], negatives, scores);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+        // Nothing was applied yet: the weights and moments are still those of the last good step.
+        checkpointNow(m_state.position.epoch);
+        throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
+                        std::to_string(m_state.step + 1) + "; the last good state is saved in " +
+                        m_run.checkpointPath(m_state.step) + ". Lower the learning rate or check the data.",
+                    Error::Kind::Numeric);
+    }
+    loss.backward();
+    if (m_config.maxGradNorm > 0)
+        m_optimizer->clipGradNorm(m_config.maxGradNorm);
+    m_optimizer->step(lr);
+    m_optimizer->zeroGrad();
+    return value;
+}
+
+void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch, ScheduleKind schedule,
+                             std::optional<double> cycles)
+{
+    const double lr = m_config.lr * lrFactor(schedule, m_state.step, m_config.warmupSteps, m_totalSteps, cycles);
+    const Clock::time_point start = Clock::now();
+    const double loss = trainStep(batch, lr);
+    m_state.trainSeconds += secondsSince(start);
+    ++m_state.step;
+    ++m_state.position.batchInEpoch;
+    if (!m_state.firstLoss)
+        m_state.firstLoss = loss;
+    m_state.lastLoss = loss;
+
+    TrainingEvent event{TrainingEvent::Type::Step};
+    event.step = m_state.step;
+    event.epoch = epoch;
+    event.loss = loss;
+    event.smoothedLoss = m_state.smoother.add(loss);
+    event.learningRate = lr;
+    event.elapsedSeconds = secondsSince(m_started);
+    const double pairsDone = static_cast<double>(m_state.step - m_stepsAtStart) * m_config.batchSize;
+    const double secondsHere = m_state.trainSeconds - m_trainSecondsAtStart;
+    event.pairsPerSecond = secondsHere > 0 ? pairsDone / secondsHere : 0.0;
+    const double perStep = secondsHere / static_cast<double>(std::max<std::int64_t>(1, m_state.step - m_stepsAtStart));
+    const double perEval = m_evaluations > 0 ? m_evalSeconds / m_evaluations : 0.0;
+    const std::int64_t stepsLeft = m_totalSteps - m_state.step;
+    const std::int64_t evalsLeft =
+        (m_config.evalEvery > 0 ? stepsLeft / m_config.evalEvery : 0) + (m_config.epochs - epoch);
+    event.etaSeconds = perStep * static_cast<double>(stepsLeft) + perEval * static_cast<double>(evalsLeft);
+    emit(event);
+}
+
+void TrainingRun::evaluateNow(int epoch)
+{
+    if (m_evalSet.anchors.empty())
+        return;
+    const Clock::time_point start = Clock::now();
+    EvalOptions options{m_config.loss, m_config.similarity, m_config.scale,
+                        static_cast<std::size_t>(m_config.batchSize), m_config.seed};
+    TrainingEvent event{TrainingEvent::Type::Evaluation};
+    event.metrics = evaluate(*m_model, m_evalSet, options);
+    event.step = m_state.step;
+    event.epoch = epoch;
+    m_evalSeconds += secondsSince(start);
+    m_lastEvalStep = m_state.step;
+    m_lastMetrics = event.metrics;
+    ++m_evaluations;
+    event.elapsedSeconds = secondsSince(m_started);
+    if (m_state.step == 0)
+        m_state.evalBefore = event.metrics;
+
+    const auto metric = event.metrics.find(m_config.bestMetric);
+    if (m_state.step > 0 && metric != event.metrics.end()) {
+        const bool higher = higherIsBetter(m_config.bestMetric);
+        const bool better = m_state.bestStep < 0 || (higher ? metric->second > m_state.bestValue
+                                                             : metric->second < m_state.bestValue);
+        if (better) {
+            m_state.bestStep = m_state.step;
+            m_state.bestValue = metric->second;
+            exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, event.metrics, m_run.bestModelPath());
+            event.message = "best " + m_config.bestMetric + " so far";
+        }
+    }
+    emit(event);
+}
+
+void TrainingRun::checkpointNow(int epoch)
+{
+    nlohmann::json state = m_state.toJson();
+    state["torch_rng"] = torchRngState();
+    state["pairtune_version"] = kVersion;
+    const std::string folder = m_run.checkpointPath(m_state.step);
+    saveCheckpoint(folder, *m_model, *m_optimizer, state);
+    m_lastCheckpointStep = m_state.step;
+    m_run.pruneCheckpoints(m_config.keepCheckpoints);
+    TrainingEvent event{TrainingEvent::Type::Checkpoint};
+    event.step = m_state.step;
+    event.epoch = epoch;
+    event.message = folder;
+    emit(event);
+}
+
+TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
+{
+    if (m_config.threads > 0)
+        setComputeThreads(m_config.threads);
+    const std::string basePath = resolveBaseModel(m_config.basePath);
+    m_model.emplace(SentenceModel::load(resumeFrom ? m_run.checkpointPath(*resumeFrom) + "/model" : basePath));
+    if (m_config.maxSeqLength > 0) // the exported model keeps the length it was trained with
+        m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
+    if (m_config.device != "cpu")
+        m_model->impl().to(torch::Device(m_config.device));
+    m_data.emplace(prepareTrainingData(m_config, *m_model));
+    m_evalSet = makeEvalSet(*m_data);
+    m_loss = LossSpec{parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale};
+
+    BatchSamplerOptions samplerOptions;
+    samplerOptions.batchSize = static_cast<std::size_t>(m_config.batchSize);
+    samplerOptions.seed = m_config.seed;
+    samplerOptions.noDuplicates = m_config.noDuplicates && lossUsesNegatives(m_loss.kind);
+    samplerOptions.lengthGrouped = m_config.lengthGrouped;
+    const BatchSampler sampler(m_data->split.train, samplerOptions, m_data->textIds, m_data->lengths);
+    m_stepsPerEpoch = static_cast<std::int64_t>(sampler.stepsPerEpoch());
+    m_totalSteps = m_stepsPerEpoch * m_config.epochs;
+    if (m_config.maxSteps > 0)
+        m_totalSteps = std::min(m_totalSteps, m_config.maxSteps);
+    const ScheduleKind schedule = scheduleKindFromName(m_config.schedule);
+    const std::optional<double> cycles =
+        m_config.scheduleCycles > 0 ? std::optional<double>(m_config.scheduleCycles) : std::nullopt;
+
+    m_optimizer.emplace(m_model->impl().namedParameters(),
+                        AdamWOptions{m_config.adamBeta1, m_config.adamBeta2, m_config.adamEpsilon, m_config.weightDecay});
+    if (resumeFrom) {
+        const std::string checkpoint = m_run.checkpointPath(*resumeFrom);
+        loadOptimizerState(checkpoint, *m_optimizer);
+        const nlohmann::json state = readTrainerState(checkpoint);
+        m_state = LoopState::fromJson(state);
+        setTorchRngState(state.at("torch_rng").get<std::string>());
+        m_run.truncateMetricsAfter(m_state.step);
+        m_stepsAtStart = m_state.step;
+        m_trainSecondsAtStart = m_state.trainSeconds;
+        m_lastEvalStep = m_lastCheckpointStep = m_state.step;
+    } else {
+        torch::manual_seed(m_config.seed);
+    }
+
+    TrainingEvent started{TrainingEvent::Type::Started};
+    started.step = m_state.step;
+    started.trainPairs = m_data->split.train.size();
+    started.evalPairs = m_data->split.eval.size();
+    started.message = resumeFrom ? "resumed from step " + std::to_string(*resumeFrom) : "";
+    emit(started);
+    if (!resumeFrom)
+        evaluateNow(0);
+
+    bool cancelled = false;
+    for (int epoch = m_state.position.epoch; epoch < m_config.epochs && !cancelled; ++epoch) {
+        const auto batches = sampler.remainingBatches(m_state.position);
+        std::size_t consumed = 0;
+        for (const auto &batch : batches) {
+            if (m_state.step >= m_totalSteps)
+                break;
+            if (stopRequested()) {
+                cancelled = true;
+                break;
+            }
+            runOneStep(batch, epoch, schedule, cycles);
+            ++consumed;
+            if (m_config.evalEvery > 0 && m_state.step % m_config.evalEvery == 0)
+                evaluateNow(epoch);
+            if (m_config.checkpointEvery > 0 && m_state.step % m_config.checkpointEvery == 0)
+                checkpointNow(epoch);
+        }
+        if (cancelled || consumed < batches.size())
+            break; // cancelled, or max-steps reached inside the epoch
+        m_state.position = SamplerPosition{epoch + 1, 0};
+        if (m_lastEvalStep != m_state.step)
+            evaluateNow(epoch);
+        checkpointNow(epoch + 1); // also replaces a mid-epoch one at this step: it holds the new position
+    }
+
+    TrainingResult result;
+    result.cancelled = cancelled;
+    if (m_lastCheckpointStep != m_state.step || cancelled)
+        checkpointNow(m_state.position.epoch);
+    if (!cancelled) {
+        if (m_lastEvalStep != m_state.step)
+            evaluateNow(m_state.position.epoch);
+        result.modelPath = m_run.finalModelPath();
+        exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, m_lastMetrics, m_run.finalModelPath());
+    }
+    result.steps = m_state.step;
+    result.totalSteps = m_totalSteps;
+    result.trainPairs = m_data->split.train.size();
+    result.evalPairs = m_data->split.eval.size();
+    result.trainSeconds = m_state.trainSeconds;
+    result.pairsPerSecond =
+        m_state.trainSeconds > 0 ? static_cast<double>(m_state.step) * m_config.batchSize / m_state.trainSeconds : 0.0;
+    result.firstLoss = m_state.firstLoss.value_or(0.0);
+    result.lastLoss = m_state.lastLoss;
+    result.evalBefore = m_state.evalBefore;
+    result.evalAfter = m_lastMetrics;
+    result.bestStep = m_state.bestStep;
+    result.bestValue = m_state.bestValue;
+    result.runPath = m_run.path();
+    result.bestModelPath = m_state.bestStep >= 0 ? m_run.bestModelPath() : std::string();
+
+    TrainingEvent finished{TrainingEvent::Type::Finished};
+    finished.step = m_state.step;
+    finished.epoch = m_state.position.epoch;
+    finished.message = cancelled ? "cancelled; continue with resume" : "finished";
+    emit(finished);
+    writeSummary(m_run, toJson(result));
+    return result;
+}
+
+} // namespace
+
+nlohmann::json toJson(const TrainingResult &r)
+{
+    return {{"status", r.cancelled ? "cancelled" : "finished"},
+            {"pairs", r.trainPairs},
+            {"eval_pairs", r.evalPairs},
+            {"steps", r.steps},
+            {"total_steps", r.totalSteps},
+            {"train_seconds", r.trainSeconds},
+            {"pairs_per_second", r.pairsPerSecond},
+            {"first_loss", r.firstLoss},
+            {"last_loss", r.lastLoss},
+            {"eval_before", r.evalBefore},
+            {"eval_after", r.evalAfter},
+            {"best_step", r.bestStep},
+            {"best_value", r.bestValue},
+            {"run", r.runPath},
+            {"model", r.modelPath},
+            {"best_model", r.bestModelPath}};
+}
+
+TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks &callbacks)
+{
+    const std::vector<std::string> problems = validate(config);
+    if (!problems.empty())
+        throw Error(problems.front());
+    RunFolder run = RunFolder::create(config.outPath);
+    run.writeConfig(describeRun(config));
+    return TrainingRun(config, std::move(run), callbacks).execute(std::nullopt);
+}
+
+TrainingResult resumeTraining(const std::string &runPath, const TrainingCallbacks &callbacks, int threads)
+{
+    RunFolder run = RunFolder::open(runPath);
+    TrainingConfig config = trainingConfigFromJson(run.readConfig().at("training"), run.configPath());
+    if (threads > 0)
+        config.threads = threads;
+    const std::optional<std::int64_t> latest = run.latestCheckpoint();
+    if (!latest)
+    {
+        logWarning(runPath + ": no complete checkpoint yet; starting the run again from the beginning");
+        run.truncateMetricsAfter(-1);
+    }
+    return TrainingRun(config, std::move(run), callbacks).execute(latest);
+}
+
+} // namespace pairtune

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "recipe/trainingconfig.h"
+#include "train/trainingevent.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace pairtune {
+
+// How the trainer talks to whoever runs it. Both are called on the training thread.
+struct TrainingCallbacks
+{
+    std::function<void(const TrainingEvent &)> onEvent; // may be empty
+    std::function<bool()> stopRequested;                // polled before every step; may be empty
+};
+
+struct TrainingResult
+{
+    bool cancelled = false;
+    std::int64_t steps = 0;
+    std::int64_t totalSteps = 0;
+    std::size_t trainPairs = 0;
+    std::size_t evalPairs = 0;
+    double trainSeconds = 0.0; // time spent in training steps only
+    double pairsPerSecond = 0.0;
+    double firstLoss = 0.0;
+    double lastLoss = 0.0;
+    std::map<std::string, double> evalBefore;
+    std::map<std::string, double> evalAfter;
+    std::int64_t bestStep = -1;
+    double bestValue = 0.0;
+    std::string runPath;
+    std::string modelPath; // the exported final model (empty when cancelled)
+    std::string bestModelPath;
+};
+
+// The summary object of the CLI's `train --json` (ARCHITECTURE.md contract).
+nlohmann::json toJson(const TrainingResult &result);
+
+// Runs the recipe: a new run in config.outPath. Throws pairtune::Error for problems a person can fix
+// (bad data, bad model, invalid settings, non-finite loss: the last good checkpoint is kept).
+TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks &callbacks);
+
+// Continues the run in runPath from its newest complete checkpoint, to the same result as an
+// uninterrupted run with the same thread count. threads > 0 overrides the stored setting.
+TrainingResult resumeTraining(const std::string &runPath, const TrainingCallbacks &callbacks, int threads = 0);
+
+} // namespace pairtune
