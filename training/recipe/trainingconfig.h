@@ -1,0 +1,82 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+// Whether the data file's own score column supplies the labels that score-based losses use.
+enum class FileScores {
+    Auto, // use the file's scores when it has a score column, else synthetic scores
+    Require, // the file must have scores (an error otherwise)
+    Ignore, // always synthetic scores
+};
+
+// Every knob of a training run with the classic recipe's defaults. The GUI settings page edits it, the
+// CLI flags fill it, the run folder's config.json stores it (toJson), a resume reads it back.
+struct TrainingConfig
+{
+    std::vector<std::string> dataPaths;
+    std::string basePath; // a sentence-transformers folder, or "builtin"
+    std::string outPath; // the run folder
+
+    int epochs = 8;
+    int batchSize = 32;
+    std::int64_t warmupSteps = 100;
+    double trainFraction = 0.8;
+
+    // Synthetic scores: mean + (U[0,1) - 0.5) / scaling.
+    double scoreMean = 0.9;
+    double scoreScaling = 20.0;
+    FileScores useFileScores = FileScores::Auto;
+
+    std::string loss = "mnrl"; // mnrl, mnrl_symmetric, cosine, cosent
+    std::string similarity = "dot"; // dot, cos (for mnrl, mnrl_symmetric and cosent)
+    double scale = 1.0; // multiplies the similarities in mnrl/cosent
+
+    // AdamW (torch defaults for betas and eps); no weight decay on biases and LayerNorm weights.
+    double lr = 2e-5;
+    double weightDecay = 0.01;
+    double adamBeta1 = 0.9;
+    double adamBeta2 = 0.999;
+    double adamEpsilon = 1e-8;
+    double maxGradNorm = 1.0; // 0 = no clipping
+
+    std::string schedule = "warmuplinear"; // see lrschedule.h
+    double scheduleCycles = 0.0; // 0 = the schedule's default (0.5 cosine, 1 hard restarts)
+
+    std::uint64_t seed = 42;
+    int maxSeqLength = 0; // 0 = the model's max_seq_length
+    std::int64_t evalEvery = 0; // steps; 0 = only at epoch ends
+    std::int64_t checkpointEvery = 500; // steps; 0 = only at epoch ends
+    int keepCheckpoints = 0; // newest checkpoints kept; 0 = all
+    std::int64_t maxSteps = 0; // 0 = no limit
+    int threads = 0; // 0 = automatic
+    std::string device = "cpu"; // cpu, cuda, cuda:N
+
+    bool noDuplicates = true; // no two records sharing a text in one batch (in-batch negative losses)
+    bool lengthGrouped = false; // batches of similar lengths
+    std::string bestMetric = "mrr@10"; // an evalMetricKeys() entry; decides the best checkpoint
+
+    bool operator==(const TrainingConfig &) const = default;
+};
+
+const std::vector<std::string> &trainingLossNames();
+const std::vector<std::string> &similarityNames();
+std::string fileScoresName(FileScores value); // "auto", "require", "ignore"
+
+// Every field, keys in snake_case ("batch_size", "data_paths", ...).
+nlohmann::json toJson(const TrainingConfig &config);
+// Missing keys keep their defaults; unknown keys and values of the wrong type throw pairtune::Error
+// ("SOURCE: ..."), so a typo in a config file is never silently ignored. The round trip
+// trainingConfigFromJson(toJson(c)) == c holds exactly. Values are not range-checked here: see validate().
+TrainingConfig trainingConfigFromJson(
+    const nlohmann::json &json, const std::string &source = "training config");
+
+// Problems a person can fix, one readable sentence each; empty when the config can run.
+std::vector<std::string> validate(const TrainingConfig &config);
+
+} // namespace pairtune
