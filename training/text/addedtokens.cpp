@@ -1,0 +1,88 @@
+#include "text/addedtokens.h"
+
+#include "text/utf8.h"
+
+#include <algorithm>
+
+namespace pairtune {
+
+void AddedTokenMatcher::add(std::u32string pattern, const AddedToken &token)
+{
+    if (pattern.empty())
+        return; // an empty pattern would match everywhere; HF never matches it either
+    const int index = static_cast<int>(m_patterns.size());
+    const char32_t first = pattern.front();
+    m_patterns.push_back({ std::move(pattern), token.id, token.singleWord, token.lstrip, token.rstrip });
+    if (first < 128)
+        m_asciiBuckets[first].push_back(index);
+    else
+        m_otherBuckets[first].push_back(index);
+}
+
+int AddedTokenMatcher::longestAt(std::u32string_view text, std::size_t pos) const
+{
+    const char32_t c = text[pos];
+    const std::vector<int> *bucket = nullptr;
+    if (c < 128) {
+        bucket = &m_asciiBuckets[c];
+    } else {
+        const auto it = m_otherBuckets.find(c);
+        if (it != m_otherBuckets.end())
+            bucket = &it->second;
+    }
+    if (bucket == nullptr || bucket->empty())
+        return -1;
+    int best = -1;
+    std::size_t bestLength = 0;
+    const std::u32string_view rest = text.substr(pos);
+    for (const int index : *bucket) {
+        const std::u32string &p = m_patterns[index].text;
+        if (p.size() > bestLength && rest.starts_with(p)) {
+            best = index;
+            bestLength = p.size();
+        }
+    }
+    return best;
+}
+
+void AddedTokenMatcher::split(std::u32string_view text, std::vector<Segment> &out) const
+{
+    std::size_t plainStart = 0; // end of the previous accepted match
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const int index = longestAt(text, pos);
+        if (index < 0) {
+            ++pos;
+            continue;
+        }
+        const Pattern &p = m_patterns[index];
+        std::size_t start = pos;
+        std::size_t stop = pos + p.text.size();
+        pos = stop;
+        if (p.singleWord) {
+            const bool wordBefore = start > 0 && isWordCharacter(text[start - 1]);
+            const bool wordAfter = stop < text.size() && isWordCharacter(text[stop]);
+            if (wordBefore || wordAfter)
+                continue;
+        }
+        if (p.lstrip) {
+            std::size_t newStart = start;
+            while (newStart > 0 && isUnicodeWhitespace(text[newStart - 1]))
+                --newStart;
+            start = std::max(newStart, plainStart);
+        }
+        if (p.rstrip) {
+            while (stop < text.size() && isUnicodeWhitespace(text[stop]))
+                ++stop;
+            pos = stop;
+        }
+        if (start > plainStart)
+            out.push_back({ plainStart, start, -1 });
+        out.push_back({ start, stop, p.id });
+        plainStart = stop;
+    }
+    if (plainStart < text.size())
+        out.push_back({ plainStart, text.size(), -1 });
+}
+
+} // namespace pairtune

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace pairtune {
+
+// One entry of tokenizer.json's "added_tokens" (tokenizer_config.json's "added_tokens_decoder").
+struct AddedToken
+{
+    std::int64_t id = 0;
+    std::string content;
+    bool singleWord = false;
+    bool lstrip = false;
+    bool rstrip = false;
+    bool normalized = true;
+    bool special = false;
+};
+
+// Finds added tokens in a text the way HF tokenizers' AddedVocabulary does: leftmost-longest,
+// non-overlapping matches; a single_word token only counts when no word character (\w) touches
+// it; lstrip/rstrip make the match swallow the White_Space beside it. A match rejected by
+// single_word is skipped, and scanning resumes after it (as aho-corasick's iterator does).
+class AddedTokenMatcher
+{
+public:
+    // A piece of the input: either an added token (id >= 0) or plain text (id < 0).
+    struct Segment
+    {
+        std::size_t begin;
+        std::size_t end;
+        std::int64_t id;
+    };
+
+    void add(std::u32string pattern, const AddedToken &token);
+    bool empty() const { return m_patterns.empty(); }
+
+    // Covers text with segments in order (plain segments are never empty). Appends to out.
+    void split(std::u32string_view text, std::vector<Segment> &out) const;
+
+private:
+    struct Pattern
+    {
+        std::u32string text;
+        std::int64_t id;
+        bool singleWord;
+        bool lstrip;
+        bool rstrip;
+    };
+
+    // Index of the longest pattern matching at text[pos], or -1.
+    int longestAt(std::u32string_view text, std::size_t pos) const;
+
+    std::vector<Pattern> m_patterns;
+    std::vector<std::vector<int>> m_asciiBuckets = std::vector<std::vector<int>>(128);
+    std::unordered_map<char32_t, std::vector<int>> m_otherBuckets;
+};
+
+} // namespace pairtune

@@ -1,0 +1,33 @@
+#pragma once
+
+// Small UTF-8 / code point helpers shared by the WordPiece pipeline. Text inside the tokenizer is
+// handled as UTF-32 (one char32_t per code point) so that the per-character rules of the Hugging
+// Face normalizers can be applied without re-decoding; vocabulary lookups use UTF-8.
+
+#include <string>
+#include <string_view>
+
+namespace pairtune {
+
+// True when bytes is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool isValidUtf8(std::string_view bytes);
+
+// Decodes UTF-8, appending to out. Each maximal ill-formed subsequence becomes U+FFFD, like
+// Python's errors="replace", so a tokenizer never sees half a character.
+void decodeUtf8(std::string_view bytes, std::u32string &out);
+std::u32string decodeUtf8(std::string_view bytes);
+
+// Appends the UTF-8 encoding of one code point (assumed valid).
+void appendUtf8(std::string &out, char32_t codePoint);
+std::string encodeUtf8(std::u32string_view text);
+
+// Rust's char::is_whitespace (the Unicode White_Space property): what HF tokenizers use to split
+// words and what regex \s means there. Wider than Python's isspace for U+0085/U+2028/U+2029, and
+// narrower for U+001C..U+001F.
+bool isUnicodeWhitespace(char32_t c);
+
+// Rust regex's Unicode \w: letters, marks, decimal digits, connector punctuation, join controls and
+// the few Other_Alphabetic symbols (circled/squared letters). Used by added tokens' single_word.
+bool isWordCharacter(char32_t c);
+
+} // namespace pairtune

@@ -1,0 +1,392 @@
+// Builds WordPiece tokenizers from the files transformers and tokenizers write: tokenizer.json, or
+// vocab.txt with tokenizer_config.json (the "slow" files that transformers converts on load with
+// BertConverter; the result must behave exactly like that conversion).
+
+#include "core/error.h"
+#include "core/log.h"
+#include "io/fileutil.h"
+#include "io/jsonfile.h"
+#include "text/tokenizerfactories.h"
+#include "text/utf8.h"
+#include "text/wordpiecetokenizer.h"
+
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace pairtune {
+
+namespace {
+
+[[noreturn]] void fail(const std::string &source, const std::string &message)
+{
+    throw Error(locate(source, 0, 0, message));
+}
+
+// Reads key of object as T, with a default when it is missing or null.
+template <typename T>
+T optionalValue(
+    const json &object, const char *key, T fallback, const std::string &source, const std::string &where)
+{
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null())
+        return fallback;
+    try {
+        return it->get<T>();
+    } catch (const json::exception &) {
+        fail(source, where + "\"" + key + "\" has the wrong type (" + it->type_name() + ")");
+    }
+}
+
+std::optional<bool> optionalBool(
+    const json &object, const char *key, const std::string &source, const std::string &where)
+{
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null())
+        return std::nullopt;
+    if (!it->is_boolean())
+        fail(source, where + "\"" + key + "\" must be true, false or null");
+    return it->get<bool>();
+}
+
+std::vector<std::string> vocabFromJson(const json &vocab, const std::string &source)
+{
+    if (!vocab.is_object())
+        fail(source, "model.vocab must be an object mapping each token to its id");
+    std::vector<std::string> tokens(vocab.size());
+    std::vector<bool> filled(vocab.size(), false);
+    for (const auto &[token, idValue] : vocab.items()) {
+        if (!idValue.is_number_integer() || idValue.get<std::int64_t>() < 0)
+            fail(source, "model.vocab: the id of \"" + token + "\" is not a non-negative integer");
+        const auto id = idValue.get<std::uint64_t>();
+        if (id >= tokens.size())
+            fail(source,
+                "model.vocab: the id " + std::to_string(id) + " of \"" + token
+                    + "\" leaves a gap; ids must run from 0 to " + std::to_string(tokens.size() - 1));
+        if (filled[id])
+            fail(source,
+                "model.vocab: the tokens \"" + tokens[id] + "\" and \"" + token + "\" share the id "
+                    + std::to_string(id));
+        tokens[id] = token;
+        filled[id] = true;
+    }
+    return tokens;
+}
+
+std::vector<TemplatePiece> templateFromJson(
+    const json &value, const std::string &source, const std::string &name)
+{
+    std::vector<TemplatePiece> pieces;
+    const std::string where = "post_processor." + name + ": ";
+    if (value.is_string()) {
+        // The string form "[CLS]:0 $A:0 [SEP]:0" that the Python constructor accepts.
+        std::string text = value.get<std::string>();
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            const std::size_t end = std::min(text.find(' ', pos), text.size());
+            std::string item = text.substr(pos, end - pos);
+            pos = end + 1;
+            if (item.empty())
+                continue;
+            TemplatePiece piece;
+            const std::size_t colon = item.rfind(':');
+            if (colon != std::string::npos && colon + 1 < item.size()
+                && item.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+                piece.typeId = std::stoll(item.substr(colon + 1));
+                item.resize(colon);
+            }
+            piece.isSequence = item == "$A" || item == "$B" || item == "$";
+            piece.id = piece.isSequence ? (item == "$B" ? "B" : "A") : item;
+            pieces.push_back(piece);
+        }
+        return pieces;
+    }
+    if (!value.is_array())
+        fail(source, where + "expected a list of pieces");
+    for (const json &item : value) {
+        const bool special = item.is_object() && item.contains("SpecialToken");
+        const bool sequence = item.is_object() && item.contains("Sequence");
+        if (!special && !sequence)
+            fail(source, where + "each piece must be {\"SpecialToken\": ...} or {\"Sequence\": ...}");
+        const json &inner = item.at(special ? "SpecialToken" : "Sequence");
+        if (!inner.is_object() || !inner.contains("id") || !inner.at("id").is_string())
+            fail(source, where + "a piece has no string \"id\"");
+        TemplatePiece piece;
+        piece.isSequence = sequence;
+        piece.id = inner.at("id").get<std::string>();
+        piece.typeId = optionalValue<std::int64_t>(inner, "type_id", 0, source, where);
+        pieces.push_back(piece);
+    }
+    return pieces;
+}
+
+std::optional<TemplatePostProcessor> postProcessorFromJson(const json &post, const std::string &source)
+{
+    if (post.is_null())
+        return std::nullopt;
+    const std::string type = optionalValue<std::string>(post, "type", "", source, "post_processor.");
+    if (type == "BertProcessing") {
+        const json &cls = post.value("cls", json());
+        const json &sep = post.value("sep", json());
+        const auto valid = [](const json &p) {
+            return p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_number_integer();
+        };
+        if (!valid(cls) || !valid(sep))
+            fail(source, "post_processor: BertProcessing needs \"cls\" and \"sep\" as [token, id]");
+        return TemplatePostProcessor::bert(cls[0].get<std::string>(), cls[1].get<std::int64_t>(),
+            sep[0].get<std::string>(), sep[1].get<std::int64_t>());
+    }
+    if (type != "TemplateProcessing")
+        fail(source,
+            "post_processor type \"" + type
+                + "\" is not supported; Pairtune's WordPiece tokenizer reads TemplateProcessing and "
+                  "BertProcessing");
+    TemplatePostProcessor result;
+    result.single = templateFromJson(post.value("single", json()), source, "single");
+    if (post.contains("pair") && !post.at("pair").is_null())
+        result.pair = templateFromJson(post.at("pair"), source, "pair");
+    const json specials = post.value("special_tokens", json::object());
+    if (!specials.is_object())
+        fail(source, "post_processor.special_tokens must be an object");
+    for (const auto &[name, entry] : specials.items()) {
+        TemplateSpecialToken special;
+        special.name
+            = optionalValue<std::string>(entry, "id", name, source, "post_processor.special_tokens: ");
+        special.ids = optionalValue<std::vector<std::int64_t>>(
+            entry, "ids", {}, source, "post_processor.special_tokens." + name + ": ");
+        special.tokens = optionalValue<std::vector<std::string>>(
+            entry, "tokens", {}, source, "post_processor.special_tokens." + name + ": ");
+        if (special.ids.empty() || special.ids.size() != special.tokens.size())
+            fail(source,
+                "post_processor.special_tokens." + name + " needs as many \"ids\" as \"tokens\" (>= 1)");
+        result.specialTokens.push_back(std::move(special));
+    }
+    return result;
+}
+
+AddedToken addedTokenFromJson(
+    const json &entry, std::int64_t id, const std::string &source, const std::string &where)
+{
+    if (!entry.is_object() || !entry.contains("content") || !entry.at("content").is_string())
+        fail(source, where + "each added token needs a string \"content\"");
+    AddedToken token;
+    token.id = id;
+    token.content = entry.at("content").get<std::string>();
+    token.special = optionalValue<bool>(entry, "special", false, source, where);
+    token.singleWord = optionalValue<bool>(entry, "single_word", false, source, where);
+    token.lstrip = optionalValue<bool>(entry, "lstrip", false, source, where);
+    token.rstrip = optionalValue<bool>(entry, "rstrip", false, source, where);
+    token.normalized = optionalValue<bool>(entry, "normalized", !token.special, source, where);
+    return token;
+}
+
+// A special token in tokenizer_config.json: a string, or an AddedToken object with "content".
+std::optional<std::string> specialTokenName(const json &config, const char *key, const std::string &source)
+{
+    const auto it = config.find(key);
+    if (it == config.end() || it->is_null())
+        return std::nullopt;
+    if (it->is_string())
+        return it->get<std::string>();
+    if (it->is_object() && it->contains("content") && it->at("content").is_string())
+        return it->at("content").get<std::string>();
+    fail(source, std::string("\"") + key + "\" must be a string or an object with \"content\"");
+}
+
+// tokenizer_config.json of folder, or an empty object when there is none.
+json readTokenizerConfig(const std::string &folder, std::string &path)
+{
+    path = (fs::path(folder) / "tokenizer_config.json").string();
+    if (!fs::exists(path))
+        return json::object();
+    json config = readJsonFile(path);
+    if (!config.is_object())
+        fail(path, "expected a JSON object");
+    return config;
+}
+
+void applySpecialNames(const json &config, const std::string &path, WordPieceSettings &settings)
+{
+    settings.clsToken = specialTokenName(config, "cls_token", path).value_or(settings.clsToken);
+    settings.sepToken = specialTokenName(config, "sep_token", path).value_or(settings.sepToken);
+    settings.padToken = specialTokenName(config, "pad_token", path).value_or(settings.padToken);
+    settings.maskToken = specialTokenName(config, "mask_token", path).value_or(settings.maskToken);
+}
+
+// vocab.txt: one token per line, the id is the line number from 0 (transformers' load_vocab).
+std::vector<std::string> readVocabTxt(const std::string &path)
+{
+    if (!fs::exists(path))
+        fail(path, "the vocabulary file does not exist");
+    const std::string bytes = readFileBytes(path);
+    std::vector<std::string> tokens;
+    std::unordered_map<std::string_view, std::size_t> lines;
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        std::size_t end = bytes.find('\n', pos);
+        if (end == std::string::npos)
+            end = bytes.size();
+        std::string_view line(bytes.data() + pos, end - pos);
+        if (line.ends_with('\r'))
+            line.remove_suffix(1); // a file saved with Windows line endings
+        const std::size_t lineNumber = tokens.size() + 1;
+        if (line.empty())
+            throw Error(locate(path, lineNumber, 1, "empty line: every line must hold one token"));
+        if (!isValidUtf8(line))
+            throw Error(locate(path, lineNumber, 1, "the token is not valid UTF-8"));
+        const auto [it, inserted] = lines.emplace(line, lineNumber);
+        if (!inserted)
+            throw Error(locate(path, lineNumber, 1,
+                "the token \"" + std::string(line) + "\" already appears on line "
+                    + std::to_string(it->second)));
+        tokens.emplace_back(line);
+        pos = end + 1;
+    }
+    if (tokens.empty())
+        fail(path, "the vocabulary file is empty");
+    return tokens;
+}
+
+// The fast tokenizer transformers' BertConverter builds from vocab.txt and the slow options.
+std::unique_ptr<Tokenizer> fromVocab(
+    const std::string &vocabPath, const json &config, const std::string &configPath)
+{
+    WordPieceSettings settings;
+    settings.vocab = readVocabTxt(vocabPath);
+    BertNormalizerOptions normalizer;
+    normalizer.lowercase = optionalValue<bool>(config, "do_lower_case", true, configPath, "");
+    normalizer.stripAccents = optionalBool(config, "strip_accents", configPath, "");
+    normalizer.handleChineseChars
+        = optionalValue<bool>(config, "tokenize_chinese_chars", true, configPath, "");
+    settings.normalizer = normalizer;
+    settings.unkToken = specialTokenName(config, "unk_token", configPath).value_or(settings.unkToken);
+    applySpecialNames(config, configPath, settings);
+
+    std::unordered_map<std::string, std::int64_t> ids;
+    for (std::size_t id = 0; id < settings.vocab.size(); ++id)
+        ids.emplace(settings.vocab[id], static_cast<std::int64_t>(id));
+    for (const std::string *required : { &settings.clsToken, &settings.sepToken })
+        if (!ids.contains(*required))
+            fail(vocabPath, "the special token \"" + *required + "\" is not in the vocabulary");
+
+    // Special tokens become added tokens with normalized=false; added_tokens_decoder may add or
+    // refine entries (transformers >= 4.34 writes it).
+    std::map<std::int64_t, AddedToken> added;
+    for (const std::string *name : { &settings.padToken, &settings.unkToken, &settings.clsToken,
+             &settings.sepToken, &settings.maskToken }) {
+        const auto it = ids.find(*name);
+        if (it == ids.end()) {
+            logWarning(
+                vocabPath + ": the special token \"" + *name + "\" is not in the vocabulary; ignoring it");
+            continue;
+        }
+        added[it->second] = AddedToken { it->second, *name, false, false, false, false, true };
+    }
+    const json decoder = config.value("added_tokens_decoder", json::object());
+    if (!decoder.is_object())
+        fail(configPath, "\"added_tokens_decoder\" must be an object");
+    for (const auto &[key, entry] : decoder.items()) {
+        std::int64_t id = -1;
+        try {
+            std::size_t used = 0;
+            id = std::stoll(key, &used);
+            if (used != key.size())
+                id = -1;
+        } catch (const std::exception &) { }
+        if (id < 0)
+            fail(configPath, "added_tokens_decoder: \"" + key + "\" is not a token id");
+        added[id] = addedTokenFromJson(entry, id, configPath, "added_tokens_decoder: ");
+    }
+    for (auto &[id, token] : added)
+        settings.addedTokens.push_back(token);
+
+    settings.postProcessor = TemplatePostProcessor::bert(
+        settings.clsToken, ids.at(settings.clsToken), settings.sepToken, ids.at(settings.sepToken));
+    return std::make_unique<WordPieceTokenizer>(std::move(settings), vocabPath);
+}
+
+} // namespace
+
+std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
+    const nlohmann::json &tokenizerJson, const std::string &folder)
+{
+    const std::string source = (fs::path(folder) / "tokenizer.json").string();
+    if (!tokenizerJson.is_object())
+        fail(source, "expected a JSON object");
+    const json &model = tokenizerJson.value("model", json());
+    if (!model.is_object() || model.value("type", std::string()) != "WordPiece")
+        fail(source, "model.type must be \"WordPiece\" for a BERT tokenizer");
+
+    WordPieceSettings settings;
+    settings.vocab = vocabFromJson(model.value("vocab", json()), source);
+    settings.unkToken = optionalValue<std::string>(model, "unk_token", "[UNK]", source, "model.");
+    settings.continuingSubwordPrefix
+        = optionalValue<std::string>(model, "continuing_subword_prefix", "##", source, "model.");
+    settings.maxInputCharsPerWord
+        = optionalValue<std::size_t>(model, "max_input_chars_per_word", 100, source, "model.");
+
+    const json &normalizer = tokenizerJson.value("normalizer", json());
+    if (normalizer.is_null()) {
+        settings.normalizer.reset();
+    } else {
+        const std::string type = optionalValue<std::string>(normalizer, "type", "", source, "normalizer.");
+        if (type != "BertNormalizer")
+            fail(source,
+                "normalizer type \"" + type
+                    + "\" is not supported; Pairtune's WordPiece tokenizer reads BertNormalizer (or none)");
+        BertNormalizerOptions options;
+        options.cleanText = optionalValue<bool>(normalizer, "clean_text", true, source, "normalizer.");
+        options.handleChineseChars
+            = optionalValue<bool>(normalizer, "handle_chinese_chars", true, source, "normalizer.");
+        options.stripAccents = optionalBool(normalizer, "strip_accents", source, "normalizer.");
+        options.lowercase = optionalValue<bool>(normalizer, "lowercase", true, source, "normalizer.");
+        settings.normalizer = options;
+    }
+
+    const json &preTokenizer = tokenizerJson.value("pre_tokenizer", json());
+    if (preTokenizer.is_null()) {
+        settings.bertPreTokenizer = false;
+    } else {
+        const std::string type
+            = optionalValue<std::string>(preTokenizer, "type", "", source, "pre_tokenizer.");
+        if (type != "BertPreTokenizer")
+            fail(source,
+                "pre_tokenizer type \"" + type
+                    + "\" is not supported; Pairtune's WordPiece tokenizer reads BertPreTokenizer (or none)");
+    }
+
+    settings.postProcessor = postProcessorFromJson(tokenizerJson.value("post_processor", json()), source);
+
+    const json &added = tokenizerJson.value("added_tokens", json::array());
+    if (!added.is_array() && !added.is_null())
+        fail(source, "\"added_tokens\" must be a list");
+    for (const json &entry : added.is_array() ? added : json::array()) {
+        if (!entry.is_object() || !entry.contains("id") || !entry.at("id").is_number_integer())
+            fail(source, "added_tokens: each entry needs an integer \"id\"");
+        settings.addedTokens.push_back(
+            addedTokenFromJson(entry, entry.at("id").get<std::int64_t>(), source, "added_tokens: "));
+    }
+
+    std::string configPath;
+    const json config = readTokenizerConfig(folder, configPath);
+    applySpecialNames(config, configPath, settings);
+    return std::make_unique<WordPieceTokenizer>(std::move(settings), source);
+}
+
+std::unique_ptr<Tokenizer> makeWordPieceTokenizerFromFolder(const std::string &folder)
+{
+    std::string configPath;
+    const json config = readTokenizerConfig(folder, configPath);
+    return fromVocab((fs::path(folder) / "vocab.txt").string(), config, configPath);
+}
+
+std::unique_ptr<Tokenizer> makeWordPieceTokenizerFromVocabFile(const std::string &vocabPath, bool lowercase)
+{
+    const json config = { { "do_lower_case", lowercase } };
+    return fromVocab(vocabPath, config, vocabPath);
+}
+
+} // namespace pairtune
