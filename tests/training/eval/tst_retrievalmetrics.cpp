@@ -3,6 +3,8 @@
 
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <limits>
 
@@ -176,7 +178,35 @@ private slots:
         QMETRIC(m, "mrr@1", 0.0);
         QMETRIC(m, "mrr@3", 0.5);
         QMETRIC(m, "map@2", (1.0 / 2.0) / 2.0);
+        // MAP@k divides by min(k, |rel|): three relevant documents in the top two still give 1.
+        RetrievalMetrics three(cutoffs);
+        three.addQuery(
+            std::vector<float> { 0.1f, 0.9f, 0.5f, 0.7f, 0.3f }, std::vector<std::size_t> { 3, 2, 1 });
+        const Metrics t = three.result();
+        QMETRIC(t, "map@2", 1.0);
+        QMETRIC(t, "mrr@1", 1.0);
         QVERIFY_THROWS_EXCEPTION(Error, RetrievalMetrics(RetrievalCutoffs { { 0 }, {}, {}, {}, {} }));
+    }
+
+    void matchesTheIndependentPythonReference()
+    {
+        // tests/data/eval/retrieval_reference.json: written by make_retrieval_reference.py next to it, which
+        // follows InformationRetrievalEvaluator.compute_metrics in plain Python (distinct scores, 0-12
+        // relevant documents per query, one query without any).
+        QFile file(QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/eval/retrieval_reference.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto json = nlohmann::json::parse(file.readAll().toStdString());
+        const std::size_t queries = json.at("queries"), corpus = json.at("corpus");
+        std::vector<float> matrix;
+        for (const auto &row : json.at("scores"))
+            for (const auto &value : row)
+                matrix.push_back(value.get<float>());
+        const auto relevant = json.at("relevant").get<std::vector<std::vector<std::size_t>>>();
+        const Metrics m = retrievalMetrics(matrix, queries, corpus, relevant);
+        const auto &expected = json.at("expected");
+        QCOMPARE(m.size(), expected.size());
+        for (const auto &[key, value] : expected.items())
+            QMETRIC(m, key.c_str(), value.get<double>());
     }
 
     void rejectsBadInput()
