@@ -108,6 +108,12 @@ std::string pairs(std::size_t count)
     return std::to_string(count) + (count == 1 ? " pair" : " pairs");
 }
 
+// The verb agreeing with count: verb(1, "repeats", "repeat").
+const char *verb(std::size_t count, const char *singular, const char *plural)
+{
+    return count == 1 ? singular : plural;
+}
+
 void splitChecks(const std::vector<PairRecord> &records, const std::vector<std::size_t> &train,
     const std::vector<std::size_t> &eval, DataReport &report)
 {
@@ -149,59 +155,59 @@ void splitChecks(const std::vector<PairRecord> &records, const std::vector<std::
 void addWarnings(DataReport &report)
 {
     auto &w = report.warnings;
-    if (report.trainEvalSharedTexts > 0)
-        w.push_back(std::to_string(report.trainEvalSharedTexts)
-            + " texts occur in both the training and the evaluation "
-              "split ("
-            + pairs(report.evalRowsSeenInTraining)
-            + " of the evaluation set): evaluation scores "
-              "will look better than they are; remove the overlap or split by anchor.");
-    if (report.duplicatePairs > 0)
-        w.push_back(pairs(report.duplicatePairs)
-            + " repeat an earlier pair: a duplicate in the same batch is a false "
-              "negative for MultipleNegativesRankingLoss, and duplicates weigh those pairs twice; drop "
-              "them.");
-    if (report.rowsWithEmptyText > 0)
-        w.push_back(std::to_string(report.emptyTexts) + " texts are empty or only whitespace (in "
-            + pairs(report.rowsWithEmptyText)
-            + "): they teach the model nothing and all empty texts "
-              "embed alike; drop those pairs.");
-    if (report.identicalSides > 0)
-        w.push_back(pairs(report.identicalSides)
-            + " have the same text as anchor and positive: the model learns "
-              "nothing from them; drop them.");
+    const std::size_t shared = report.trainEvalSharedTexts;
+    if (shared > 0)
+        w.push_back(std::to_string(shared) + verb(shared, " text occurs", " texts occur")
+            + " in both the training and the evaluation split (" + pairs(report.evalRowsSeenInTraining)
+            + " of the evaluation set): evaluation scores will look better than they are; remove the "
+              "overlap or split by anchor.");
+    const std::size_t duplicates = report.duplicatePairs;
+    if (duplicates > 0)
+        w.push_back(pairs(duplicates) + verb(duplicates, " repeats", " repeat")
+            + " an earlier pair: a duplicate in the same batch is a false negative for "
+              "MultipleNegativesRankingLoss, and duplicates weigh those pairs twice; drop them.");
+    const std::size_t empty = report.emptyTexts;
+    if (empty > 0)
+        w.push_back(std::to_string(empty) + verb(empty, " text is", " texts are")
+            + " empty or only whitespace (in " + pairs(report.rowsWithEmptyText)
+            + "): they teach the model nothing and all empty texts embed alike; drop those pairs.");
+    const std::size_t identical = report.identicalSides;
+    if (identical > 0)
+        w.push_back(pairs(identical) + verb(identical, " has", " have")
+            + " the same text as anchor and positive: the model learns nothing from them; drop them.");
     const auto lengthWarning = [&](const char *side, const DataReport::LengthStats &stats) {
         if (stats.overLimit > 0)
             w.push_back(percent(stats.overLimitShare) + " of the " + side + " texts ("
                 + std::to_string(stats.overLimit) + ") are longer than max_seq_length ("
                 + std::to_string(report.maxSeqLength)
-                + " tokens) and will be cut; their ends do not count in training. Raise max_seq_length or "
-                  "shorten the texts.");
+                + " tokens) and will be cut; their ends do not count in training. Raise max_seq_length "
+                  "or shorten the texts.");
     };
     lengthWarning("anchor", report.anchorTokens);
     lengthWarning("positive", report.positiveTokens);
     lengthWarning("hard negative", report.negativeTokens);
-    if (report.repeatedAnchors > 0)
-        w.push_back(std::to_string(report.repeatedAnchors)
-            + " pairs reuse an earlier anchor with another positive: "
-              "when two of them share a batch, MultipleNegativesRankingLoss treats the other positive as a "
-              "negative; merge them or use a no-duplicates batch sampler.");
-    if (report.repeatedPositives > 0)
-        w.push_back(std::to_string(report.repeatedPositives)
-            + " pairs reuse an earlier positive with another anchor: "
-              "in the same batch it is a false negative for MultipleNegativesRankingLoss; use a "
+    const std::size_t anchors = report.repeatedAnchors;
+    if (anchors > 0)
+        w.push_back(pairs(anchors) + verb(anchors, " reuses", " reuse")
+            + " an earlier anchor with another positive: when two of them share a batch, "
+              "MultipleNegativesRankingLoss treats the other positive as a negative; merge them or use a "
               "no-duplicates batch sampler.");
+    const std::size_t positives = report.repeatedPositives;
+    if (positives > 0)
+        w.push_back(pairs(positives) + verb(positives, " reuses", " reuse")
+            + " an earlier positive with another anchor: in the same batch it is a false negative for "
+              "MultipleNegativesRankingLoss; use a no-duplicates batch sampler.");
     if (report.hasScores && (report.scoreMin < -1 || report.scoreMax > 1))
         w.push_back("scores range from " + number(report.scoreMin) + " to " + number(report.scoreMax)
-            + ": CosineSimilarityLoss compares them with cosine similarities (at most 1); rescale them, e.g. "
-              "divide 0-5 ratings by 5.");
+            + ": CosineSimilarityLoss compares them with cosine similarities (at most 1); rescale them, "
+              "e.g. divide 0-5 ratings by 5.");
     if (report.hasScores && report.rows > 1 && report.scoreMin == report.scoreMax)
         w.push_back("every score is " + number(report.scoreMin)
             + ": a constant score gives CoSENT and CosineSimilarity losses nothing to rank.");
     if (report.rows > 0 && report.rows < 100)
         w.push_back("only " + pairs(report.rows)
-            + ": results from so little data vary a lot between runs; "
-              "evaluate on held-out pairs before trusting them.");
+            + ": results from so little data vary a lot between runs; evaluate on held-out pairs before "
+              "trusting them.");
 }
 
 } // namespace

@@ -60,6 +60,30 @@ RawCell JsonRowBuilder::cellOf(const nlohmann::ordered_json &value, std::size_t 
     return cell;
 }
 
+namespace {
+
+// nlohmann reports the last character it read; for an unexpected string or number that is the end of
+// the token, while a person looks for where it starts.
+std::size_t tokenStart(std::string_view text, std::size_t begin, std::size_t last, const std::string &what)
+{
+    if (what.find("unexpected string literal") != std::string::npos && text[last] == '"') {
+        for (std::size_t p = last; p > begin;) {
+            --p;
+            if (text[p] == '"' && (p == begin || text[p - 1] != '\\'))
+                return p;
+        }
+    }
+    if (what.find("unexpected number literal") != std::string::npos) {
+        std::size_t p = last;
+        while (p > begin && std::string_view("0123456789.eE+-").find(text[p - 1]) != std::string_view::npos)
+            --p;
+        return p;
+    }
+    return last;
+}
+
+} // namespace
+
 void JsonRowBuilder::failParse(const SourceText &source, const nlohmann::json::parse_error &error,
     std::size_t begin, std::size_t end, const std::string &truncatedMessage)
 {
@@ -78,7 +102,7 @@ void JsonRowBuilder::failParse(const SourceText &source, const nlohmann::json::p
         if (colon != std::string::npos)
             reason = what.substr(colon + 2);
     }
-    source.failAt(last, "invalid JSON: " + reason);
+    source.failAt(tokenStart(source.text(), begin, last, what), "invalid JSON: " + reason);
 }
 
 std::size_t JsonRowBuilder::columnFor(const std::string &key)

@@ -63,7 +63,7 @@ PairDataset PairDataset::loadMany(const std::vector<std::string> &paths, const I
             const PairRecord &next = records.front();
             if (first.score.has_value() != next.score.has_value())
                 throw Error(locate(paths[i], 0, 0,
-                    std::string(next.score ? "has" : "has no") + " score column but " + paths[0]
+                    std::string(next.score ? "has a" : "has no") + " score column but " + paths[0]
                         + (first.score ? " has one" : " has none")
                         + "; files trained together need the same columns"));
             if (first.negatives.size() != next.negatives.size())

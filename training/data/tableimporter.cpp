@@ -53,6 +53,23 @@ bool looksLikeJsonLines(const SourceText &source)
     return moreLines || !holdsArray;
 }
 
+// A column chosen by name in the options that appears in the first row makes that row a header, even
+// when no name is one Pairtune knows ("summary,body" with anchorColumn "summary").
+bool namesAColumn(const ImportOptions &options, const std::vector<std::string> &fields)
+{
+    std::vector<std::string> specs = options.negativeColumns;
+    specs.insert(specs.end(), { options.anchorColumn, options.positiveColumn, options.scoreColumn });
+    for (const std::string &spec : specs) {
+        if (spec.empty() || spec.find_first_not_of("0123456789") == std::string::npos)
+            continue;
+        for (const std::string &field : fields) {
+            if (normalizeColumnName(field) == normalizeColumnName(spec))
+                return true;
+        }
+    }
+    return false;
+}
+
 void takeHeader(const SourceText &source, RawTable &table, const ImportOptions &options)
 {
     if (table.keyed || table.rows.empty() || options.header == ImportOptions::Header::Absent)
@@ -60,7 +77,8 @@ void takeHeader(const SourceText &source, RawTable &table, const ImportOptions &
     std::vector<std::string> fields;
     for (const RawCell &cell : table.rows.front().cells)
         fields.push_back(cell.type == RawCell::Type::Text ? cell.text : std::string());
-    if (options.header == ImportOptions::Header::Auto && !looksLikeHeader(fields))
+    if (options.header == ImportOptions::Header::Auto && !looksLikeHeader(fields)
+        && !namesAColumn(options, fields))
         return;
     const RawRow header = std::move(table.rows.front());
     table.rows.erase(table.rows.begin());
@@ -124,8 +142,15 @@ ImportOptions::Format TableImporter::detectFormat(const SourceText &source)
     const std::string_view text = source.text();
     const std::size_t first = text.find_first_not_of(" \t\r\n");
     const char lead = first == std::string_view::npos ? 0 : text[first];
-    if (ext == "json" || lead == '[' || lead == '{')
+    if (ext == "json")
         return looksLikeJsonLines(source) ? ImportOptions::Format::Jsonl : ImportOptions::Format::Json;
+    // Other names: JSON only when it parses as JSON, so a TSV whose first text starts with '[' stays TSV.
+    if (lead == '[' || lead == '{') {
+        if (looksLikeJsonLines(source))
+            return ImportOptions::Format::Jsonl;
+        if (nlohmann::json::accept(text))
+            return ImportOptions::Format::Json;
+    }
     // Content sniffing for .txt and friends: a tab-split file reads as TSV, anything else as CSV.
     return CsvReader::sniffDelimiter(source) == '\t' ? ImportOptions::Format::Tsv
                                                      : ImportOptions::Format::Csv;
