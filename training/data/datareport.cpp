@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -225,8 +224,9 @@ DataReport buildReport(const PairDataset &dataset,
     const auto measure
         = [&](std::string_view text) { return tokenCount ? tokenCount(text) : wordCount(text); };
 
-    std::set<std::pair<std::string_view, std::string_view>> seenPairs;
-    std::unordered_map<std::string_view, std::string_view> anchorPositive, positiveAnchor;
+    TextPairSet seenPairs(records.size());
+    std::unordered_map<std::string_view, std::string_view> anchorPositive(records.size()),
+        positiveAnchor(records.size());
     std::vector<std::size_t> anchorLengths, positiveLengths, negativeLengths;
     std::vector<double> scores;
     for (const PairRecord &record : records) {

@@ -77,8 +77,8 @@ std::string formatReport(const DataReport &report)
 {
     std::string out;
     out += format("Pairs:                          %zu\n", report.rows);
-    out += format(
-        "Empty or whitespace texts:      %zu (in %zu pairs)\n", report.emptyTexts, report.rowsWithEmptyText);
+    out += format("Empty or whitespace texts:      %zu (in %zu %s)\n", report.emptyTexts,
+        report.rowsWithEmptyText, report.rowsWithEmptyText == 1 ? "pair" : "pairs");
     out += format("Same text on both sides:        %zu\n", report.identicalSides);
     out += format("Duplicate pairs:                %zu\n", report.duplicatePairs);
     out += format("Anchors reused with another positive: %zu\n", report.repeatedAnchors);

@@ -8,8 +8,6 @@
 #include "data/textchecks.h"
 
 #include <algorithm>
-#include <set>
-#include <unordered_set>
 
 namespace pairtune {
 
@@ -125,7 +123,7 @@ std::size_t PairDataset::dropEmpty()
 
 std::size_t PairDataset::dropDuplicates()
 {
-    std::set<std::pair<std::string_view, std::string_view>> seen;
+    TextPairSet seen(m_records.size());
     std::vector<bool> keep;
     keep.reserve(m_records.size());
     for (const PairRecord &record : m_records)
