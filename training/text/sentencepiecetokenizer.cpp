@@ -1,0 +1,163 @@
+#include "text/sentencepiecetokenizer.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "io/fileutil.h"
+#include "io/jsonfile.h"
+#include "text/spmmodelproto.h"
+#include "text/tokenizerfactories.h"
+#include "text/xlmrconventions.h"
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace pairtune {
+
+namespace {
+
+constexpr std::int64_t kBosId = 0;
+constexpr std::int64_t kPadId = 1;
+constexpr std::int64_t kEosId = 2;
+constexpr std::int64_t kUnkId = 3;
+constexpr std::int64_t kFairseqOffset = 1;
+
+} // namespace
+
+SentencePieceTokenizer::SentencePieceTokenizer(std::string modelBytes, const std::string &pathForMessages)
+    : m_modelBytes(std::move(modelBytes))
+    , m_path(pathForMessages)
+{
+    m_model = SentencePieceShim::instance().loadModel(m_modelBytes, m_path);
+    m_pieceCount = m_model->pieceCount();
+    if (m_pieceCount < 3)
+        throw Error(locate(m_path, 0, 0,
+            "an XLM-R sentencepiece model needs at least <unk>, <s> and </s>; this one has "
+                + std::to_string(m_pieceCount) + " pieces"));
+    // The fairseq mapping assumes sentencepiece's default layout; another one silently shifts ids in
+    // transformers too, so say so.
+    if (m_model->idToPiece(0) != "<unk>" || m_model->idToPiece(1) != "<s>" || m_model->idToPiece(2) != "</s>")
+        logWarning(
+            m_path + ": sentencepiece ids 0-2 are not <unk>, <s>, </s>; XLM-R's id mapping assumes they are");
+    m_splitter = SpecialTokenSplitter(xlmrSpecialTokens(maskId()));
+}
+
+std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromModelFile(const std::string &modelPath)
+{
+    return std::make_unique<SentencePieceTokenizer>(readFileBytes(modelPath), modelPath);
+}
+
+void SentencePieceTokenizer::encodeContent(
+    std::string_view text, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const
+{
+    const std::string valid = SpecialTokenSplitter::toValidUtf8(text);
+    for (const TextSegment &segment : m_splitter.split(valid)) {
+        if (segment.tokenId >= 0) {
+            if (ids)
+                ids->push_back(segment.tokenId);
+            if (pieces)
+                pieces->push_back(idToToken(segment.tokenId));
+            continue;
+        }
+        for (SpmPiece &piece : m_model->encode(segment.text)) {
+            if (ids) {
+                // XLMRobertaTokenizer._convert_token_to_id: fairseq tokens first, then spm id + 1,
+                // with spm id 0 (<unk>) mapped to <unk>.
+                std::int64_t id = 0;
+                if (piece.piece == "<s>")
+                    id = kBosId;
+                else if (piece.piece == "<pad>")
+                    id = kPadId;
+                else if (piece.piece == "</s>")
+                    id = kEosId;
+                else if (piece.piece == "<unk>")
+                    id = kUnkId;
+                else if (piece.piece == "<mask>")
+                    id = maskId();
+                else
+                    id = piece.id > 0 ? piece.id + kFairseqOffset : kUnkId;
+                ids->push_back(id);
+            }
+            if (pieces)
+                pieces->push_back(std::move(piece.piece));
+        }
+    }
+}
+
+Encoding SentencePieceTokenizer::encode(std::string_view text, std::size_t maxLength) const
+{
+    std::vector<std::int64_t> content;
+    encodeContent(text, &content, nullptr);
+    if (maxLength > 0) {
+        const std::size_t room = maxLength > 2 ? maxLength - 2 : 0;
+        if (content.size() > room)
+            content.resize(room);
+    }
+    Encoding encoding;
+    encoding.ids.reserve(content.size() + 2);
+    encoding.ids.push_back(kBosId);
+    encoding.ids.insert(encoding.ids.end(), content.begin(), content.end());
+    encoding.ids.push_back(kEosId);
+    encoding.typeIds.assign(encoding.ids.size(), 0);
+    return encoding;
+}
+
+std::vector<std::string> SentencePieceTokenizer::tokenize(std::string_view text) const
+{
+    std::vector<std::string> pieces;
+    encodeContent(text, nullptr, &pieces);
+    return pieces;
+}
+
+std::string SentencePieceTokenizer::idToToken(std::int64_t id) const
+{
+    switch (id) {
+    case kBosId:
+        return "<s>";
+    case kPadId:
+        return "<pad>";
+    case kEosId:
+        return "</s>";
+    case kUnkId:
+        return "<unk>";
+    default:
+        break;
+    }
+    if (id == maskId())
+        return "<mask>";
+    if (id < 0 || id > maskId())
+        throw Error(locate(m_path, 0, 0,
+            "token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(vocabSize())
+                + " tokens"));
+    return m_model->idToPiece(static_cast<int>(id - kFairseqOffset));
+}
+
+void SentencePieceTokenizer::save(const std::string &folder, std::size_t modelMaxLength) const
+{
+    const fs::path dir(folder);
+    const SpmModelProto proto = SpmModelProto::parse(m_modelBytes, m_path);
+    if (proto.modelType == SpmModelProto::Unigram) {
+        writeJsonFile((dir / "tokenizer.json").string(), xlmrTokenizerJson(proto, m_path), 2);
+    } else {
+        logWarning(m_path
+            + ": a BPE sentencepiece model is saved without tokenizer.json; Python converts "
+              "sentencepiece.bpe.model itself (it needs the sentencepiece and protobuf packages)");
+    }
+    writeXlmrTokenizerConfig(folder, modelMaxLength, xlmrSpecialTokens(maskId()));
+    writeFileAtomic((dir / "sentencepiece.bpe.model").string(), m_modelBytes);
+}
+
+std::unique_ptr<Tokenizer> makeSentencePieceTokenizerFromFolder(const std::string &folder)
+{
+    const fs::path path = fs::path(folder) / "sentencepiece.bpe.model";
+    if (!fs::exists(path))
+        throw Error(locate(folder, 0, 0, "no sentencepiece.bpe.model in the model folder"), Error::Kind::Io);
+    return SentencePieceTokenizer::fromModelFile(path.string());
+}
+
+std::unique_ptr<Tokenizer> makeSentencePieceTokenizerFromModelFile(const std::string &modelPath)
+{
+    return SentencePieceTokenizer::fromModelFile(modelPath);
+}
+
+} // namespace pairtune

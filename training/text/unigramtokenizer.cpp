@@ -1,0 +1,370 @@
+#include "text/unigramtokenizer.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "io/fileutil.h"
+#include "io/jsonfile.h"
+#include "text/spmmodelproto.h"
+#include "text/tokenizerfactories.h"
+#include "text/xlmrconventions.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+
+namespace fs = std::filesystem;
+
+namespace pairtune {
+
+namespace {
+
+// The fast tokenizer's penalty for a character no piece covers (models/unigram/model.rs).
+constexpr double kUnkPenalty = 10.0;
+
+// A byte-fallback piece: <0x41>.
+std::string byteToken(unsigned char byte)
+{
+    char text[8];
+    std::snprintf(text, sizeof text, "<0x%02X>", byte);
+    return text;
+}
+
+bool boolField(const nlohmann::json &json, const char *name, bool fallback)
+{
+    const auto it = json.find(name);
+    return it != json.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+std::string typeOf(const nlohmann::json &json)
+{
+    if (!json.is_object() || !json.contains("type") || !json["type"].is_string())
+        return {};
+    return json["type"].get<std::string>();
+}
+
+} // namespace
+
+std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromJson(
+    const nlohmann::json &json, const std::string &folder)
+{
+    std::unique_ptr<UnigramTokenizer> tokenizer(new UnigramTokenizer());
+    UnigramTokenizer &t = *tokenizer;
+    t.m_json = json;
+    t.m_path = (fs::path(folder) / "tokenizer.json").string();
+    const std::string &path = t.m_path;
+    const auto fail = [&](const std::string &message) { throw Error(locate(path, 0, 0, message)); };
+
+    if (!json.is_object() || !json.contains("model") || typeOf(json["model"]) != "Unigram")
+        fail("not a Unigram tokenizer (model.type must be \"Unigram\")");
+    const nlohmann::json &model = json["model"];
+    if (!model.contains("vocab") || !model["vocab"].is_array() || model["vocab"].empty())
+        fail("model.vocab must be a non-empty list of [piece, score]");
+    const nlohmann::json &vocab = model["vocab"];
+    t.m_vocab.reserve(vocab.size());
+    t.m_minScore = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < vocab.size(); ++i) {
+        const nlohmann::json &entry = vocab[i];
+        if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number())
+            fail("model.vocab[" + std::to_string(i) + "] must be [piece, score], got " + entry.dump());
+        std::string piece = entry[0].get<std::string>();
+        const double score = entry[1].get<double>();
+        t.m_maxPieceBytes = std::max(t.m_maxPieceBytes, piece.size());
+        t.m_minScore = std::min(t.m_minScore, score);
+        // A repeated piece maps to its last id, as in the fast tokenizer's token->id map.
+        t.m_ids.insert_or_assign(piece, static_cast<std::int64_t>(i));
+        t.m_vocab.emplace_back(std::move(piece), score);
+    }
+    if (model.contains("unk_id") && !model["unk_id"].is_null()) {
+        if (!model["unk_id"].is_number_integer() || model["unk_id"].get<std::int64_t>() < 0
+            || model["unk_id"].get<std::int64_t>() >= static_cast<std::int64_t>(t.m_vocab.size()))
+            fail("model.unk_id " + model["unk_id"].dump() + " is not an id of the vocabulary");
+        t.m_unkId = model["unk_id"].get<std::int64_t>();
+    }
+    t.m_byteFallback = boolField(model, "byte_fallback", false);
+
+    std::vector<SpecialToken> added;
+    if (json.contains("added_tokens") && !json["added_tokens"].is_null()) {
+        if (!json["added_tokens"].is_array())
+            fail("added_tokens must be a list");
+        for (const nlohmann::json &entry : json["added_tokens"]) {
+            if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer()
+                || !entry.contains("content") || !entry["content"].is_string())
+                fail("added_tokens entries need an integer \"id\" and a string \"content\", got "
+                    + entry.dump());
+            SpecialToken token { entry["content"].get<std::string>(), entry["id"].get<std::int64_t>() };
+            token.lstrip = boolField(entry, "lstrip", false);
+            token.rstrip = boolField(entry, "rstrip", false);
+            token.singleWord = boolField(entry, "single_word", false);
+            token.normalized = boolField(entry, "normalized", false);
+            token.special = boolField(entry, "special", false);
+            t.m_addedById[token.id] = token.content;
+            added.push_back(std::move(token));
+        }
+    }
+    t.m_splitter = SpecialTokenSplitter(std::move(added));
+
+    if (json.contains("normalizer"))
+        t.m_normalizer = UnigramNormalizer::fromJson(json["normalizer"], path);
+
+    if (json.contains("pre_tokenizer") && !json["pre_tokenizer"].is_null()) {
+        const nlohmann::json *pre = &json["pre_tokenizer"];
+        if (typeOf(*pre) == "Sequence" && pre->contains("pretokenizers") && (*pre)["pretokenizers"].is_array()
+            && (*pre)["pretokenizers"].size() == 1)
+            pre = &(*pre)["pretokenizers"][0];
+        if (typeOf(*pre) != "Metaspace")
+            fail("unsupported pre_tokenizer " + json["pre_tokenizer"].dump().substr(0, 200)
+                + "; Pairtune reads XLM-R's Metaspace");
+        t.m_metaspace = Metaspace::fromJson(*pre, path);
+    }
+
+    if (json.contains("post_processor") && !json["post_processor"].is_null())
+        t.parsePostProcessor(json["post_processor"], path);
+    else
+        t.m_template = { TemplateItem {} };
+
+    if (const auto pad = t.m_ids.find(std::string_view("<pad>")); pad != t.m_ids.end())
+        t.m_padId = pad->second;
+    else if (json.contains("padding") && json["padding"].is_object() && json["padding"].contains("pad_id")
+        && json["padding"]["pad_id"].is_number_integer())
+        t.m_padId = json["padding"]["pad_id"].get<std::int64_t>();
+    for (const auto &[id, content] : t.m_addedById)
+        if (content == "<pad>")
+            t.m_padId = id;
+
+    const fs::path spmModel = fs::path(folder) / "sentencepiece.bpe.model";
+    if (!folder.empty() && fs::is_regular_file(spmModel))
+        t.m_spmModelBytes = readFileBytes(spmModel.string());
+    return tokenizer;
+}
+
+std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromSpmModelFile(const std::string &modelPath)
+{
+    std::string bytes = readFileBytes(modelPath);
+    const SpmModelProto proto = SpmModelProto::parse(bytes, modelPath);
+    auto tokenizer = fromJson(xlmrTokenizerJson(proto, modelPath), "");
+    tokenizer->m_path = modelPath;
+    tokenizer->m_spmModelBytes = std::move(bytes);
+    return tokenizer;
+}
+
+void UnigramTokenizer::parsePostProcessor(const nlohmann::json &json, const std::string &path)
+{
+    const auto fail
+        = [&](const std::string &message) { throw Error(locate(path, 0, 0, "post_processor: " + message)); };
+    const std::string type = typeOf(json);
+    if (type == "RobertaProcessing" || type == "BertProcessing") {
+        // {"cls": ["<s>", 0], "sep": ["</s>", 2]}
+        const auto idOf = [&](const char *name) {
+            if (!json.contains(name) || !json[name].is_array() || json[name].size() != 2
+                || !json[name][1].is_number_integer())
+                fail(std::string("\"") + name + "\" must be [token, id]");
+            return json[name][1].get<std::int64_t>();
+        };
+        m_template
+            = { TemplateItem { { idOf("cls") }, 0 }, TemplateItem {}, TemplateItem { { idOf("sep") }, 0 } };
+    } else if (type == "TemplateProcessing") {
+        if (!json.contains("single") || !json["single"].is_array())
+            fail("TemplateProcessing needs a \"single\" list");
+        const nlohmann::json specials = json.value("special_tokens", nlohmann::json::object());
+        for (const nlohmann::json &item : json["single"]) {
+            TemplateItem templateItem;
+            if (item.contains("Sequence")) {
+                templateItem.typeId = item["Sequence"].value("type_id", 0);
+            } else if (item.contains("SpecialToken")) {
+                const std::string name = item["SpecialToken"].value("id", std::string());
+                templateItem.typeId = item["SpecialToken"].value("type_id", 0);
+                if (!specials.contains(name) || !specials[name].contains("ids")
+                    || !specials[name]["ids"].is_array() || specials[name]["ids"].empty())
+                    fail("special token \"" + name + "\" of the template has no ids in special_tokens");
+                for (const nlohmann::json &id : specials[name]["ids"])
+                    templateItem.specialIds.push_back(id.get<std::int64_t>());
+            } else {
+                fail("unknown template item " + item.dump());
+            }
+            m_template.push_back(std::move(templateItem));
+        }
+    } else {
+        fail("unsupported type \"" + type + "\"; Pairtune reads TemplateProcessing and RobertaProcessing");
+    }
+    m_templateSpecialCount = 0;
+    for (const TemplateItem &item : m_template)
+        m_templateSpecialCount += item.specialIds.size();
+}
+
+void UnigramTokenizer::encodeContent(
+    std::string_view text, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const
+{
+    const std::string valid = SpecialTokenSplitter::toValidUtf8(text);
+    for (const TextSegment &segment : m_splitter.split(valid)) {
+        if (segment.tokenId >= 0) {
+            if (ids)
+                ids->push_back(segment.tokenId);
+            if (pieces)
+                pieces->push_back(m_addedById.at(segment.tokenId));
+            continue;
+        }
+        const std::string normalized = m_normalizer.normalize(segment.text);
+        if (!m_metaspace) {
+            if (!normalized.empty())
+                encodeWord(normalized, ids, pieces);
+            continue;
+        }
+        for (const std::string &word : m_metaspace->preTokenize(normalized, segment.offset == 0))
+            encodeWord(word, ids, pieces);
+    }
+}
+
+void UnigramTokenizer::encodeWord(
+    std::string_view word, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const
+{
+    // Viterbi over byte positions (models/unigram/model.rs encode_optimized): the best path ending at
+    // each character boundary. Candidates are tried shortest first and replace the best only when
+    // strictly better, so ties resolve as in the fast tokenizer.
+    struct Node
+    {
+        double score = 0.0;
+        std::int64_t id = -1;
+        std::size_t start = 0;
+        bool reached = false;
+    };
+    const double unkScore = m_minScore - kUnkPenalty;
+    std::vector<Node> best(word.size() + 1);
+    const auto offer = [&](std::size_t start, std::size_t end, std::int64_t id, double score) {
+        Node &node = best[end];
+        if (!node.reached || score > node.score)
+            node = Node { score, id, start, true };
+    };
+    for (std::size_t start = 0; start < word.size();) {
+        const double here = best[start].score;
+        std::size_t charEnd = start;
+        SpecialTokenSplitter::nextCodepoint(word, charEnd);
+        bool hasSingleCharPiece = false;
+        for (std::size_t end = charEnd; end <= word.size() && end - start <= m_maxPieceBytes;) {
+            if (const auto it = m_ids.find(word.substr(start, end - start)); it != m_ids.end()) {
+                offer(start, end, it->second, here + m_vocab[static_cast<std::size_t>(it->second)].second);
+                if (end == charEnd)
+                    hasSingleCharPiece = true;
+            }
+            if (end == word.size())
+                break;
+            SpecialTokenSplitter::nextCodepoint(word, end);
+        }
+        if (!hasSingleCharPiece) {
+            if (!m_unkId)
+                throw Error(locate(m_path, 0, 0,
+                    "the text has a character no piece covers, and the tokenizer has no unk_id"));
+            offer(start, charEnd, *m_unkId, here + unkScore);
+        }
+        start = charEnd;
+    }
+
+    // Walk back; consecutive unknown pieces become one token (fuse_unk).
+    std::vector<std::string_view> tokens;
+    std::size_t fusedStart = std::string_view::npos, fusedEnd = 0;
+    for (std::size_t end = word.size(); end > 0;) {
+        const Node &node = best[end];
+        if (m_unkId && node.id == *m_unkId) {
+            if (fusedStart == std::string_view::npos)
+                fusedEnd = end;
+            fusedStart = node.start;
+        } else {
+            if (fusedStart != std::string_view::npos) {
+                tokens.push_back(word.substr(fusedStart, fusedEnd - fusedStart));
+                fusedStart = std::string_view::npos;
+            }
+            tokens.push_back(word.substr(node.start, end - node.start));
+        }
+        end = node.start;
+    }
+    if (fusedStart != std::string_view::npos)
+        tokens.push_back(word.substr(fusedStart, fusedEnd - fusedStart));
+    std::reverse(tokens.begin(), tokens.end());
+
+    // Ids come from the token strings (Unigram::tokenize), not from the lattice.
+    for (const std::string_view token : tokens) {
+        if (const auto it = m_ids.find(token); it != m_ids.end()) {
+            if (ids)
+                ids->push_back(it->second);
+        } else if (m_byteFallback && std::all_of(token.begin(), token.end(), [&](char byte) {
+                       return m_ids.count(byteToken(static_cast<unsigned char>(byte))) > 0;
+                   })) {
+            for (const char byte : token) {
+                const std::string piece = byteToken(static_cast<unsigned char>(byte));
+                if (ids)
+                    ids->push_back(m_ids.find(piece)->second);
+                if (pieces)
+                    pieces->push_back(piece);
+            }
+            continue;
+        } else if (ids) {
+            if (!m_unkId)
+                throw Error(locate(m_path, 0, 0, "an unknown token and no unk_id"));
+            ids->push_back(*m_unkId);
+        }
+        if (pieces)
+            pieces->emplace_back(token);
+    }
+}
+
+Encoding UnigramTokenizer::encode(std::string_view text, std::size_t maxLength) const
+{
+    std::vector<std::int64_t> content;
+    encodeContent(text, &content, nullptr);
+    if (maxLength > 0) {
+        const std::size_t room = maxLength > m_templateSpecialCount ? maxLength - m_templateSpecialCount : 0;
+        if (content.size() > room)
+            content.resize(room);
+    }
+    Encoding encoding;
+    for (const TemplateItem &item : m_template) {
+        const std::vector<std::int64_t> &part = item.specialIds.empty() ? content : item.specialIds;
+        encoding.ids.insert(encoding.ids.end(), part.begin(), part.end());
+        encoding.typeIds.insert(encoding.typeIds.end(), part.size(), item.typeId);
+    }
+    return encoding;
+}
+
+std::vector<std::string> UnigramTokenizer::tokenize(std::string_view text) const
+{
+    std::vector<std::string> pieces;
+    encodeContent(text, nullptr, &pieces);
+    return pieces;
+}
+
+std::size_t UnigramTokenizer::vocabSize() const
+{
+    std::size_t size = m_vocab.size();
+    for (const auto &[id, content] : m_addedById)
+        size = std::max(size, static_cast<std::size_t>(id) + 1);
+    return size;
+}
+
+std::string UnigramTokenizer::idToToken(std::int64_t id) const
+{
+    if (const auto it = m_addedById.find(id); it != m_addedById.end())
+        return it->second;
+    if (id < 0 || static_cast<std::size_t>(id) >= m_vocab.size())
+        throw Error(locate(m_path, 0, 0,
+            "token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(vocabSize())
+                + " tokens"));
+    return m_vocab[static_cast<std::size_t>(id)].first;
+}
+
+void UnigramTokenizer::save(const std::string &folder, std::size_t modelMaxLength) const
+{
+    const fs::path dir(folder);
+    writeJsonFile((dir / "tokenizer.json").string(), m_json, 2);
+    writeXlmrTokenizerConfig(folder, modelMaxLength, m_splitter.tokens());
+    if (!m_spmModelBytes.empty())
+        writeFileAtomic((dir / "sentencepiece.bpe.model").string(), m_spmModelBytes);
+}
+
+std::unique_ptr<Tokenizer> makeUnigramTokenizer(
+    const nlohmann::json &tokenizerJson, const std::string &folder)
+{
+    return UnigramTokenizer::fromJson(tokenizerJson, folder);
+}
+
+} // namespace pairtune
