@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pairtune {
@@ -23,19 +24,26 @@ struct Embeddings
 struct CreateOptions
 {
     std::string architecture = "bert"; // "bert" or "xlm-roberta"
-    std::string vocabPath;             // vocab.txt (bert)
-    std::string spmPath;               // sentencepiece model (xlm-roberta)
-    bool lowercase = true;             // wordpiece: BertNormalizer lowercase/strip accents
+    std::string vocabPath; // vocab.txt (bert)
+    std::string spmPath; // sentencepiece model (xlm-roberta)
+    bool lowercase = true; // wordpiece: BertNormalizer lowercase/strip accents
     int layers = 2;
     int hidden = 64;
     int heads = 4;
     int intermediate = 128;
-    int maxPositions = 512;            // xlm-roberta: usable positions; config gets +2
+    int maxPositions = 512; // xlm-roberta: usable positions; config gets +2
     int maxSeqLength = 128;
-    std::string pooling = "mean";      // cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken
+    std::string pooling = "mean"; // cls, mean, max, mean_sqrt_len_tokens, weightedmean, lasttoken
     bool normalize = true;
-    int denseOut = 0;                  // > 0 adds a Dense module (Tanh) with this output size
+    int denseOut = 0; // > 0 adds a Dense module (Tanh) with this output size
     std::uint64_t seed = 42;
+};
+
+// How save() writes a model.
+struct SaveOptions
+{
+    bool float16Weights = false; // F16 safetensors (half the size); config.json says torch_dtype float16
+    std::string modelCard; // README.md text; empty = a default card (model/modelcard.h)
 };
 
 // What the GUI and `inspect` show about a model.
@@ -50,10 +58,10 @@ struct ModelSummary
     int maxSeqLength = 0;
     std::size_t vocabSize = 0;
     std::uint64_t parameterCount = 0;
-    std::string pooling;        // e.g. "mean" or "cls+mean"
+    std::string pooling; // e.g. "mean" or "cls+mean"
     bool normalize = false;
     bool hasDense = false;
-    std::string similarity;     // "cosine", "dot", ...
+    std::string similarity; // "cosine", "dot", ...
     std::string tokenizerKind;
 };
 
@@ -72,8 +80,11 @@ public:
     SentenceModel &operator=(SentenceModel &&) noexcept;
     ~SentenceModel();
 
-    // Writes a complete sentence-transformers folder (format-spec §1), atomically.
+    // Writes a complete sentence-transformers folder (format-spec §1), atomically: it is staged next
+    // to folder and renamed into place. An existing folder is replaced only if it is empty or looks
+    // like a model folder (modules.json or config.json), so nothing else gets overwritten.
     void save(const std::string &folder) const;
+    void save(const std::string &folder, const SaveOptions &options) const;
 
     // Embeddings in input order. Texts are sorted by length for batching, as encode() does in Python.
     Embeddings encode(const std::vector<std::string> &texts, std::size_t batchSize = 32) const;

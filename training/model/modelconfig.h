@@ -1,0 +1,104 @@
+#pragma once
+
+// Torch-free descriptions of the parts of a sentence-transformers folder (format-spec §1):
+// the transformer's config.json, sentence_bert_config.json, 1_Pooling/config.json, Dense configs and
+// config_sentence_transformers.json. Each parses the JSON Python writes (missing keys take the Python
+// defaults) and writes it back the way Python does.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+// config.json of a BertModel / XLMRobertaModel. Every value is read from the file; defaults are the
+// BertConfig / XLMRobertaConfig class defaults (format-spec §1.7).
+struct TransformerConfig
+{
+    std::string modelType = "bert"; // "bert" or "xlm-roberta"
+    int vocabSize = 30522;
+    int hiddenSize = 768;
+    int numHiddenLayers = 12;
+    int numAttentionHeads = 12;
+    int intermediateSize = 3072;
+    std::string hiddenAct = "gelu"; // gelu (erf), gelu_new (tanh), relu
+    double hiddenDropoutProb = 0.1;
+    double attentionProbsDropoutProb = 0.1;
+    int maxPositionEmbeddings = 512;
+    int typeVocabSize = 2;
+    double initializerRange = 0.02;
+    double layerNormEps = 1e-12;
+    int padTokenId = 0;
+    std::optional<int> bosTokenId; // written for xlm-roberta
+    std::optional<int> eosTokenId;
+    // The file as read: keys Pairtune does not model (e.g. _name_or_path) are written back unchanged.
+    nlohmann::json original = nlohmann::json::object();
+
+    bool isXlmRoberta() const { return modelType == "xlm-roberta"; }
+    // Longest input the position table allows: XLM-R positions start at pad_token_id + 1.
+    int usablePositions() const;
+    // Sizes every weight must have; throws pairtune::Error (naming path) on inconsistent values.
+    void validate(const std::string &path) const;
+
+    static TransformerConfig fromJson(const nlohmann::json &json, const std::string &path);
+    // config.json as transformers' save_pretrained writes it (sorted keys; write with indent 2).
+    nlohmann::json toJson(const std::string &torchDtype) const;
+};
+
+// 1_Pooling/config.json. Missing mode keys take Pooling.__init__ defaults: only mean is on.
+struct PoolingConfig
+{
+    int wordEmbeddingDimension = 0;
+    bool clsToken = false;
+    bool meanTokens = true;
+    bool maxTokens = false;
+    bool meanSqrtLenTokens = false;
+    bool weightedMeanTokens = false;
+    bool lastToken = false;
+    bool includePrompt = true;
+
+    int modeCount() const;
+    int outputDimension() const { return modeCount() * wordEmbeddingDimension; }
+    // "cls+mean" style, in Pooling.forward's concatenation order.
+    std::string modeName() const;
+
+    // modes: one name or several joined with '+' or ',' (cls, mean, max, mean_sqrt_len_tokens,
+    // weightedmean, lasttoken; "mean_tokens", "max_tokens", "cls_token" are accepted too).
+    static PoolingConfig fromModes(const std::string &modes, int dimension);
+    static PoolingConfig fromJson(const nlohmann::json &json, const std::string &path);
+    nlohmann::ordered_json toJson() const; // the 8 keys in Pooling.config_keys order (indent 4)
+};
+
+// N_Dense/config.json: act(x W^T + b).
+struct DenseConfig
+{
+    int inFeatures = 0;
+    int outFeatures = 0;
+    bool bias = true;
+    std::string activationFunction = "torch.nn.modules.activation.Tanh";
+
+    bool isTanh() const;
+    static DenseConfig fromJson(const nlohmann::json &json, const std::string &path);
+    nlohmann::ordered_json toJson() const;
+};
+
+// config_sentence_transformers.json (optional file).
+struct SentenceTransformersConfig
+{
+    std::string similarityFnName = "cosine"; // cosine, dot, euclidean, manhattan
+    nlohmann::ordered_json prompts = nlohmann::ordered_json { { "query", "" }, { "document", "" } };
+    nlohmann::ordered_json defaultPromptName = nullptr;
+
+    static SentenceTransformersConfig fromJson(const nlohmann::ordered_json &json, const std::string &path);
+    // The v5 layout; torchVersion goes into __version__.pytorch.
+    nlohmann::ordered_json toJson(const std::string &torchVersion) const;
+};
+
+// The version strings written into saved files, in the style of a current Python stack.
+inline constexpr const char *kSentenceTransformersVersion = "5.1.0";
+inline constexpr const char *kTransformersVersion = "4.44.2";
+
+} // namespace pairtune

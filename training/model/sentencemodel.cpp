@@ -1,0 +1,405 @@
+#include "model/sentencemodel.h"
+
+#include "core/error.h"
+#include "io/atomicdirectory.h"
+#include "model/modelcard.h"
+#include "model/poolingimpl.h"
+#include "model/pythontext.h"
+#include "model/sentencemodelimpl.h"
+#include "model/weightioimpl.h"
+#include "text/tokenizerfactories.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+
+namespace fs = std::filesystem;
+
+namespace pairtune {
+namespace {
+
+// encode() runs in eval mode, like SentenceTransformer.encode(); the previous mode comes back after.
+class EvalScope
+{
+public:
+    explicit EvalScope(SentenceModel::Impl &impl)
+        : m_impl(impl)
+        , m_wasTraining(impl.isTraining())
+    {
+        m_impl.setTraining(false);
+    }
+    ~EvalScope() { m_impl.setTraining(m_wasTraining); }
+
+private:
+    SentenceModel::Impl &m_impl;
+    bool m_wasTraining;
+};
+
+std::string standardHeadPrefix(std::size_t headIndex)
+{
+    return std::to_string(headIndex + 2) + "_Dense.";
+}
+
+void buildHeads(SentenceModel::Impl &impl)
+{
+    for (const HeadModule &head : impl.config.heads)
+        impl.dense.push_back(
+            head.kind == ModuleKind::Dense ? std::make_shared<DenseModule>(head.dense) : nullptr);
+}
+
+// Refuses to replace a folder that is not a model folder (so `--out ~` cannot wipe a home folder).
+void checkReplaceable(const std::string &folder)
+{
+    std::error_code ec;
+    const fs::path dir(folder);
+    if (!fs::exists(dir, ec))
+        return;
+    if (!fs::is_directory(dir, ec))
+        throw Error(locate(folder, 0, 0, "exists and is not a folder"), Error::Kind::Io);
+    const bool empty = fs::directory_iterator(dir, ec) == fs::directory_iterator();
+    if (!empty && !fs::exists(dir / "modules.json") && !fs::exists(dir / "config.json"))
+        throw Error(locate(folder, 0, 0,
+                        "exists and does not look like a model folder; choose a new or empty folder so "
+                        "nothing else is overwritten"),
+            Error::Kind::Io);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Impl
+
+Encoding SentenceModel::Impl::tokenize(std::string_view text) const
+{
+    std::string prepared = pythonStrip(text);
+    if (config.doLowerCase)
+        prepared = pythonLower(prepared);
+    return tokenizer->encode(prepared, std::size_t(config.maxSeqLength));
+}
+
+BatchTensors SentenceModel::Impl::makeBatch(const std::vector<Encoding> &batch) const
+{
+    const int64_t rows = int64_t(batch.size());
+    int64_t length = 0;
+    for (const Encoding &e : batch)
+        length = std::max<int64_t>(length, int64_t(e.ids.size()));
+    const auto longs = at::TensorOptions().dtype(at::kLong);
+    at::Tensor ids = at::full({ rows, length }, tokenizer->padId(), longs);
+    at::Tensor mask = at::zeros({ rows, length }, longs);
+    at::Tensor types = at::zeros({ rows, length }, longs);
+    int64_t *idData = ids.data_ptr<int64_t>();
+    int64_t *maskData = mask.data_ptr<int64_t>();
+    int64_t *typeData = types.data_ptr<int64_t>();
+    for (int64_t r = 0; r < rows; ++r) {
+        const Encoding &e = batch[std::size_t(r)];
+        std::copy(e.ids.begin(), e.ids.end(), idData + r * length);
+        std::fill_n(maskData + r * length, e.ids.size(), int64_t(1));
+        if (e.typeIds.size() == e.ids.size())
+            std::copy(e.typeIds.begin(), e.typeIds.end(), typeData + r * length);
+    }
+    const torch::Device target = device();
+    BatchTensors out;
+    out.ids = ids.to(target);
+    out.mask = mask.to(target);
+    if (!config.transformer.isXlmRoberta()) // XLM-R's tokenizer gives no token types
+        out.typeIds = types.to(target);
+    return out;
+}
+
+torch::Tensor SentenceModel::Impl::embed(const BatchTensors &batch)
+{
+    const torch::Tensor tokens = transformer->forward(batch.ids, batch.mask, batch.typeIds);
+    torch::Tensor x = poolTokens(config.pooling, tokens, batch.mask);
+    for (std::size_t i = 0; i < config.heads.size(); ++i)
+        x = dense[i] ? dense[i]->forward(x) : normalizeRows(x);
+    return x;
+}
+
+torch::Tensor SentenceModel::Impl::embed(const std::vector<Encoding> &batch)
+{
+    return embed(makeBatch(batch));
+}
+
+void SentenceModel::Impl::setTraining(bool training)
+{
+    transformer->train(training);
+    for (auto &d : dense)
+        if (d)
+            d->train(training);
+}
+
+bool SentenceModel::Impl::isTraining() const
+{
+    return transformer->is_training();
+}
+
+void SentenceModel::Impl::to(torch::Device target)
+{
+    transformer->to(target);
+    for (auto &d : dense)
+        if (d)
+            d->to(target);
+}
+
+torch::Device SentenceModel::Impl::device() const
+{
+    return transformer->parameters(false).front().device();
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> SentenceModel::Impl::namedParameters() const
+{
+    std::vector<std::pair<std::string, torch::Tensor>> out;
+    for (const auto &item : transformer->named_parameters(true))
+        out.emplace_back(item.key(), item.value());
+    for (std::size_t i = 0; i < dense.size(); ++i)
+        if (dense[i])
+            for (const auto &item : dense[i]->named_parameters(true))
+                out.emplace_back(standardHeadPrefix(i) + item.key(), item.value());
+    return out;
+}
+
+std::vector<torch::Tensor> SentenceModel::Impl::parameters() const
+{
+    std::vector<torch::Tensor> out;
+    for (auto &[name, tensor] : namedParameters())
+        out.push_back(tensor);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SentenceModel
+
+SentenceModel::SentenceModel(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl))
+{ }
+
+SentenceModel::SentenceModel(SentenceModel &&) noexcept = default;
+SentenceModel &SentenceModel::operator=(SentenceModel &&) noexcept = default;
+SentenceModel::~SentenceModel() = default;
+
+SentenceModel SentenceModel::load(const std::string &folder)
+{
+    auto impl = std::make_unique<Impl>();
+    impl->config = ModelFolder::read(folder);
+    impl->sourceFolder = folder;
+    // Look for weights before the tokenizer, so a pytorch_model.bin-only folder gets its advice first.
+    const std::vector<std::string> weightFiles = impl->config.transformerWeightFiles();
+    impl->tokenizer = loadTokenizer(impl->config.transformerFolder(), impl->config.transformer.modelType);
+    if (impl->tokenizer->vocabSize() > std::size_t(impl->config.transformer.vocabSize))
+        throw Error(locate(folder, 0, 0,
+            "the tokenizer has " + std::to_string(impl->tokenizer->vocabSize())
+                + " tokens but config.json's vocab_size is "
+                + std::to_string(impl->config.transformer.vocabSize)));
+
+    impl->transformer = std::make_shared<TransformerModel>(impl->config.transformer);
+    at::Generator generator = at::detail::createCPUGenerator(0);
+    loadTransformerWeights(*impl->transformer, weightFiles, generator);
+    buildHeads(*impl);
+    for (std::size_t i = 0; i < impl->config.heads.size(); ++i)
+        if (impl->dense[i])
+            loadDenseWeights(*impl->dense[i], impl->config.denseWeightFile(impl->config.heads[i]));
+    impl->setTraining(false);
+    return SentenceModel(std::move(impl));
+}
+
+SentenceModel SentenceModel::create(const CreateOptions &options)
+{
+    auto impl = std::make_unique<Impl>();
+    TransformerConfig &tc = impl->config.transformer;
+    const bool xlmr = options.architecture == "xlm-roberta";
+    if (!xlmr && options.architecture != "bert")
+        throw Error(
+            "architecture \"" + options.architecture + "\" is not supported; use bert or xlm-roberta");
+    if (xlmr) {
+        if (options.spmPath.empty())
+            throw Error("an xlm-roberta model needs a sentencepiece model (--spm FILE)");
+        impl->tokenizer = makeSentencePieceTokenizerFromModelFile(options.spmPath);
+    } else {
+        if (options.vocabPath.empty())
+            throw Error("a bert model needs a WordPiece vocabulary (--vocab FILE)");
+        impl->tokenizer = makeWordPieceTokenizerFromVocabFile(options.vocabPath, options.lowercase);
+    }
+    if (options.layers <= 0 || options.hidden <= 0 || options.heads <= 0 || options.intermediate <= 0
+        || options.maxPositions <= 0 || options.maxSeqLength <= 0)
+        throw Error(
+            "layers, hidden, heads, intermediate, max positions and max sequence length must be positive");
+    if (options.hidden % options.heads != 0)
+        throw Error("hidden size " + std::to_string(options.hidden)
+            + " is not a multiple of the number of heads " + std::to_string(options.heads));
+    if (options.maxSeqLength > options.maxPositions)
+        throw Error("max sequence length " + std::to_string(options.maxSeqLength) + " exceeds max positions "
+            + std::to_string(options.maxPositions));
+
+    tc.modelType = xlmr ? "xlm-roberta" : "bert";
+    tc.vocabSize = int(impl->tokenizer->vocabSize());
+    tc.hiddenSize = options.hidden;
+    tc.numHiddenLayers = options.layers;
+    tc.numAttentionHeads = options.heads;
+    tc.intermediateSize = options.intermediate;
+    tc.padTokenId = int(impl->tokenizer->padId());
+    if (xlmr) {
+        tc.maxPositionEmbeddings = options.maxPositions + tc.padTokenId + 1;
+        tc.typeVocabSize = 1;
+        tc.layerNormEps = 1e-5;
+        tc.bosTokenId = 0;
+        tc.eosTokenId = 2;
+    } else {
+        tc.maxPositionEmbeddings = options.maxPositions;
+    }
+    tc.validate("create");
+
+    ModelFolder &mf = impl->config;
+    mf.maxSeqLength = options.maxSeqLength;
+    mf.doLowerCase = false; // the tokenizer itself lower-cases (BertNormalizer) when asked
+    mf.pooling = PoolingConfig::fromModes(options.pooling, options.hidden);
+    if (options.denseOut > 0) {
+        HeadModule head;
+        head.kind = ModuleKind::Dense;
+        head.dense.inFeatures = mf.pooling.outputDimension();
+        head.dense.outFeatures = options.denseOut;
+        mf.heads.push_back(head);
+    }
+    if (options.normalize)
+        mf.heads.push_back(HeadModule { ModuleKind::Normalize, "", {} });
+    mf = mf.withStandardPaths();
+
+    at::Generator generator = at::detail::createCPUGenerator(options.seed);
+    impl->transformer = std::make_shared<TransformerModel>(tc);
+    impl->transformer->initialise(generator);
+    buildHeads(*impl);
+    for (auto &d : impl->dense)
+        if (d)
+            d->initialise(generator);
+    impl->setTraining(false);
+    return SentenceModel(std::move(impl));
+}
+
+void SentenceModel::save(const std::string &folder) const
+{
+    save(folder, SaveOptions {});
+}
+
+void SentenceModel::save(const std::string &folder, const SaveOptions &options) const
+{
+    const Impl &impl = *m_impl;
+    const ModelFolder layout = impl.config.withStandardPaths();
+    checkReplaceable(folder);
+    AtomicDirectory staging(folder, true);
+    const std::string dir = staging.stagingPath();
+    layout.writeConfigs(dir, options.float16Weights ? "float16" : "float32", TORCH_VERSION);
+
+    std::vector<std::pair<std::string, torch::Tensor>> transformerWeights;
+    for (const auto &item : impl.transformer->named_parameters(true))
+        transformerWeights.emplace_back(item.key(), item.value());
+    saveWeights(
+        (fs::path(dir) / "model.safetensors").string(), transformerWeights, options.float16Weights, true);
+    for (std::size_t i = 0; i < layout.heads.size(); ++i) {
+        if (!impl.dense[i])
+            continue;
+        std::vector<std::pair<std::string, torch::Tensor>> denseWeights;
+        for (const auto &item : impl.dense[i]->named_parameters(true))
+            denseWeights.emplace_back(item.key(), item.value());
+        // Dense.save uses safetensors.torch.save_model: no metadata.
+        saveWeights((fs::path(dir) / layout.heads[i].path / "model.safetensors").string(), denseWeights,
+            options.float16Weights, false);
+    }
+
+    const int usable = impl.config.transformer.usablePositions();
+    impl.tokenizer->save(dir, std::size_t(impl.config.tokenizerModelMaxLength.value_or(usable)));
+    writeTextFile((fs::path(dir) / "README.md").string(),
+        options.modelCard.empty() ? makeModelCard(layout) : options.modelCard);
+    staging.commit();
+}
+
+Embeddings SentenceModel::encode(const std::vector<std::string> &texts, std::size_t batchSize) const
+{
+    if (batchSize == 0)
+        throw Error("the batch size must be at least 1");
+    Impl &impl = *m_impl;
+    Embeddings out;
+    out.rows = texts.size();
+    out.dim = std::size_t(impl.config.embeddingDimension());
+    out.values.assign(out.rows * out.dim, 0.0f);
+    if (texts.empty())
+        return out;
+
+    // Longest first (by code points), as SentenceTransformer.encode sorts; results go back in input order.
+    std::vector<std::size_t> lengths(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        lengths[i] = pythonLength(texts[i]);
+    std::vector<std::size_t> order(texts.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(
+        order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lengths[a] > lengths[b]; });
+
+    at::NoGradGuard noGrad;
+    EvalScope eval(impl);
+    std::vector<Encoding> batch;
+    for (std::size_t start = 0; start < order.size(); start += batchSize) {
+        const std::size_t end = std::min(order.size(), start + batchSize);
+        batch.clear();
+        for (std::size_t i = start; i < end; ++i)
+            batch.push_back(impl.tokenize(texts[order[i]]));
+        const at::Tensor result = impl.embed(batch).to(at::kCPU, at::kFloat).contiguous();
+        const float *data = result.data_ptr<float>();
+        for (std::size_t i = start; i < end; ++i)
+            std::copy_n(data + (i - start) * out.dim, out.dim, out.values.data() + order[i] * out.dim);
+    }
+    return out;
+}
+
+Encoding SentenceModel::tokenizeForModel(std::string_view text) const
+{
+    return m_impl->tokenize(text);
+}
+
+const Tokenizer &SentenceModel::tokenizer() const
+{
+    return *m_impl->tokenizer;
+}
+
+ModelSummary SentenceModel::summary() const
+{
+    const Impl &impl = *m_impl;
+    const TransformerConfig &tc = impl.config.transformer;
+    ModelSummary s;
+    s.architecture = tc.modelType;
+    s.layers = tc.numHiddenLayers;
+    s.hidden = tc.hiddenSize;
+    s.heads = tc.numAttentionHeads;
+    s.intermediate = tc.intermediateSize;
+    s.embeddingDimension = impl.config.embeddingDimension();
+    s.maxSeqLength = impl.config.maxSeqLength;
+    s.vocabSize = std::size_t(tc.vocabSize);
+    for (const auto &[name, tensor] : impl.namedParameters())
+        s.parameterCount += std::uint64_t(tensor.numel());
+    s.pooling = impl.config.pooling.modeName();
+    for (const HeadModule &head : impl.config.heads) {
+        s.normalize = s.normalize || head.kind == ModuleKind::Normalize;
+        s.hasDense = s.hasDense || head.kind == ModuleKind::Dense;
+    }
+    s.similarity = impl.config.sentenceTransformers.similarityFnName;
+    s.tokenizerKind = impl.tokenizer->kind();
+    return s;
+}
+
+std::string SentenceModel::sourceFolder() const
+{
+    return m_impl->sourceFolder;
+}
+
+SentenceModel::Impl &SentenceModel::impl()
+{
+    return *m_impl;
+}
+
+const SentenceModel::Impl &SentenceModel::impl() const
+{
+    return *m_impl;
+}
+
+} // namespace pairtune

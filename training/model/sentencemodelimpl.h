@@ -1,0 +1,57 @@
+#pragma once
+
+// Engine-private (includes torch): the state behind SentenceModel, for the trainer and evaluators.
+// Never include this from a public header, a Qt translation unit or a test.
+
+#include "model/densemoduleimpl.h"
+#include "model/modelfolder.h"
+#include "model/sentencemodel.h"
+#include "model/transformermodelimpl.h"
+
+#include <c10/core/Device.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pairtune {
+
+// Padded model inputs for one batch, on the model's device.
+struct BatchTensors
+{
+    torch::Tensor ids; // int64 [B, L], right-padded with the tokenizer's pad id
+    torch::Tensor mask; // int64 [B, L], 1 for real tokens
+    torch::Tensor typeIds; // int64 [B, L], 0 on padding (undefined for XLM-R: no token types)
+};
+
+struct SentenceModel::Impl
+{
+    ModelFolder config; // every config; folder = where it was loaded from
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::shared_ptr<TransformerModel> transformer;
+    std::vector<std::shared_ptr<DenseModule>> dense; // one per config.heads entry; null for Normalize
+
+    // Sentence embeddings [B, dim] as configured (pooling, Dense, Normalize), on the model's device.
+    // Differentiable: call under a NoGradGuard for inference. Dropout follows setTraining().
+    torch::Tensor embed(const std::vector<Encoding> &batch);
+    // The same from already padded inputs.
+    torch::Tensor embed(const BatchTensors &batch);
+    BatchTensors makeBatch(const std::vector<Encoding> &batch) const;
+
+    void setTraining(bool training); // dropout on / off
+    bool isTraining() const;
+    void to(torch::Device device);
+    torch::Device device() const;
+
+    // Every parameter under its Hugging Face name ("embeddings.word_embeddings.weight",
+    // "encoder.layer.0.attention.self.query.weight", "pooler.dense.weight") and Dense ones under
+    // "{idx}_Dense.linear.weight", so AdamW's no-decay substring rule applies as in Python.
+    std::vector<std::pair<std::string, torch::Tensor>> namedParameters() const;
+    std::vector<torch::Tensor> parameters() const;
+
+    Encoding tokenize(std::string_view text) const; // strip, optional lower-case, truncate
+    std::string sourceFolder; // empty for a created model
+};
+
+} // namespace pairtune

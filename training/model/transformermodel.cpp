@@ -1,0 +1,216 @@
+#include "model/transformermodelimpl.h"
+
+#include <ATen/ATen.h>
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace pairtune {
+namespace {
+
+torch::Tensor addParameter(torch::nn::Module &module, const std::string &name, at::IntArrayRef shape)
+{
+    return module.register_parameter(name, at::empty(shape, at::TensorOptions().dtype(at::kFloat)));
+}
+
+std::shared_ptr<torch::nn::Module> addChild(torch::nn::Module &parent, const std::string &name)
+{
+    return parent.register_module(name, std::make_shared<torch::nn::Module>());
+}
+
+} // namespace
+
+TransformerModel::Linear TransformerModel::addLinear(
+    torch::nn::Module &parent, const std::string &name, int in, int out)
+{
+    auto module = addChild(parent, name);
+    Linear l;
+    l.weight = addParameter(*module, "weight", { out, in });
+    l.bias = addParameter(*module, "bias", { out });
+    return l;
+}
+
+TransformerModel::LayerNorm TransformerModel::addLayerNorm(torch::nn::Module &parent, int size)
+{
+    auto module = addChild(parent, "LayerNorm");
+    LayerNorm n;
+    n.weight = addParameter(*module, "weight", { size });
+    n.bias = addParameter(*module, "bias", { size });
+    return n;
+}
+
+TransformerModel::TransformerModel(const TransformerConfig &config)
+    : m_config(config)
+{
+    const int h = config.hiddenSize;
+    auto embeddings = addChild(*this, "embeddings");
+    m_wordEmbeddings
+        = addParameter(*addChild(*embeddings, "word_embeddings"), "weight", { config.vocabSize, h });
+    m_positionEmbeddings = addParameter(
+        *addChild(*embeddings, "position_embeddings"), "weight", { config.maxPositionEmbeddings, h });
+    m_tokenTypeEmbeddings = addParameter(
+        *addChild(*embeddings, "token_type_embeddings"), "weight", { config.typeVocabSize, h });
+    m_embeddingNorm = addLayerNorm(*embeddings, h);
+
+    auto encoder = addChild(*this, "encoder");
+    auto layers = addChild(*encoder, "layer");
+    for (int i = 0; i < config.numHiddenLayers; ++i) {
+        auto layer = addChild(*layers, std::to_string(i));
+        auto attention = addChild(*layer, "attention");
+        auto self = addChild(*attention, "self");
+        auto attentionOutput = addChild(*attention, "output");
+        auto intermediate = addChild(*layer, "intermediate");
+        auto output = addChild(*layer, "output");
+        Layer l;
+        l.query = addLinear(*self, "query", h, h);
+        l.key = addLinear(*self, "key", h, h);
+        l.value = addLinear(*self, "value", h, h);
+        l.attentionOutput = addLinear(*attentionOutput, "dense", h, h);
+        l.attentionNorm = addLayerNorm(*attentionOutput, h);
+        l.intermediate = addLinear(*intermediate, "dense", h, config.intermediateSize);
+        l.output = addLinear(*output, "dense", config.intermediateSize, h);
+        l.outputNorm = addLayerNorm(*output, h);
+        m_layers.push_back(l);
+    }
+    m_pooler = addLinear(*addChild(*this, "pooler"), "dense", h, h);
+}
+
+torch::Tensor TransformerModel::linear(const torch::Tensor &x, const Linear &l) const
+{
+    return at::linear(x, l.weight, l.bias);
+}
+
+torch::Tensor TransformerModel::layerNorm(const torch::Tensor &x, const LayerNorm &n) const
+{
+    return at::layer_norm(x, { x.size(-1) }, n.weight, n.bias, m_config.layerNormEps);
+}
+
+torch::Tensor TransformerModel::activation(const torch::Tensor &x) const
+{
+    if (m_config.hiddenAct == "relu")
+        return at::relu(x);
+    if (m_config.hiddenAct == "gelu_new") // transformers' NewGELUActivation, written out the same way
+        return 0.5 * x
+            * (1.0 + at::tanh(std::sqrt(2.0 / std::numbers::pi) * (x + 0.044715 * at::pow(x, 3.0))));
+    return at::gelu(x); // exact erf GELU
+}
+
+torch::Tensor TransformerModel::forward(
+    const torch::Tensor &ids, const torch::Tensor &mask, const torch::Tensor &typeIds)
+{
+    const int64_t batch = ids.size(0);
+    const int64_t length = ids.size(1);
+    const int64_t pad = m_config.padTokenId;
+    const bool training = is_training();
+
+    torch::Tensor positions;
+    if (m_config.isXlmRoberta()) {
+        // create_position_ids_from_input_ids: real tokens count from pad+1, pads sit at pad.
+        const torch::Tensor real = ids.ne(pad).to(at::kLong);
+        positions = at::cumsum(real, 1).mul(real).add(pad);
+    } else {
+        positions = at::arange(length, ids.options().dtype(at::kLong)).unsqueeze(0).expand({ batch, length });
+    }
+    // XLM-R has no token types: the zero buffer still adds row 0 of the type table.
+    const torch::Tensor types = typeIds.defined() ? typeIds : at::zeros_like(ids);
+
+    torch::Tensor x = at::embedding(m_wordEmbeddings, ids, pad);
+    x = x + at::embedding(m_tokenTypeEmbeddings, types);
+    x = x + at::embedding(m_positionEmbeddings, positions, m_config.isXlmRoberta() ? pad : -1);
+    x = layerNorm(x, m_embeddingNorm);
+    x = at::dropout(x, m_config.hiddenDropoutProb, training);
+
+    // get_extended_attention_mask: 0 where attended, finfo(float32).min where masked (not -inf).
+    const torch::Tensor extended
+        = (1.0 - mask.unsqueeze(1).unsqueeze(2).to(x.scalar_type())) * std::numeric_limits<float>::lowest();
+    for (const Layer &layer : m_layers)
+        x = layerForward(layer, x, extended);
+    return x;
+}
+
+torch::Tensor TransformerModel::layerForward(
+    const Layer &layer, const torch::Tensor &x, const torch::Tensor &extendedMask)
+{
+    const int64_t batch = x.size(0);
+    const int64_t length = x.size(1);
+    const int64_t hidden = m_config.hiddenSize;
+    const int64_t heads = m_config.numAttentionHeads;
+    const int64_t headSize = hidden / heads;
+    const bool training = is_training();
+
+    // [B, L, H] -> [B, heads, L, d]: one matmul per projection, heads as a batch dimension.
+    auto split = [&](const torch::Tensor &t) {
+        return t.view({ batch, length, heads, headSize }).transpose(1, 2);
+    };
+    const torch::Tensor q = split(linear(x, layer.query));
+    const torch::Tensor k = split(linear(x, layer.key));
+    const torch::Tensor v = split(linear(x, layer.value));
+
+    torch::Tensor context;
+#if TORCH_VERSION_MAJOR >= 2
+    // The fused kernel transformers' default SDPA path uses; same math to rounding (scale 1/sqrt(d)).
+    context = at::scaled_dot_product_attention(
+        q, k, v, extendedMask, training ? m_config.attentionProbsDropoutProb : 0.0, false);
+#else
+    torch::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(headSize));
+    scores = scores + extendedMask;
+    torch::Tensor probs = at::softmax(scores, -1);
+    probs = at::dropout(probs, m_config.attentionProbsDropoutProb, training);
+    context = at::matmul(probs, v);
+#endif
+    context = context.transpose(1, 2).reshape({ batch, length, hidden });
+
+    torch::Tensor attention = linear(context, layer.attentionOutput);
+    attention = at::dropout(attention, m_config.hiddenDropoutProb, training);
+    attention = layerNorm(attention + x, layer.attentionNorm);
+
+    torch::Tensor h = activation(linear(attention, layer.intermediate));
+    h = linear(h, layer.output);
+    h = at::dropout(h, m_config.hiddenDropoutProb, training);
+    return layerNorm(h + attention, layer.outputNorm);
+}
+
+void TransformerModel::initLinear(Linear &l, at::Generator &generator)
+{
+    l.weight.normal_(0.0, m_config.initializerRange, generator);
+    l.bias.zero_();
+}
+
+void TransformerModel::initialise(at::Generator &generator)
+{
+    at::NoGradGuard noGrad;
+    const double std = m_config.initializerRange;
+    const int64_t pad = m_config.padTokenId;
+    auto initNorm = [](LayerNorm &n) {
+        n.weight.fill_(1.0);
+        n.bias.zero_();
+    };
+    m_wordEmbeddings.normal_(0.0, std, generator);
+    m_wordEmbeddings[pad].zero_();
+    m_positionEmbeddings.normal_(0.0, std, generator);
+    if (m_config.isXlmRoberta()) // XLM-R's position table has padding_idx = pad_token_id
+        m_positionEmbeddings[pad].zero_();
+    m_tokenTypeEmbeddings.normal_(0.0, std, generator);
+    initNorm(m_embeddingNorm);
+    for (Layer &layer : m_layers) {
+        initLinear(layer.query, generator);
+        initLinear(layer.key, generator);
+        initLinear(layer.value, generator);
+        initLinear(layer.attentionOutput, generator);
+        initNorm(layer.attentionNorm);
+        initLinear(layer.intermediate, generator);
+        initLinear(layer.output, generator);
+        initNorm(layer.outputNorm);
+    }
+    initLinear(m_pooler, generator);
+}
+
+void TransformerModel::initialisePooler(at::Generator &generator)
+{
+    at::NoGradGuard noGrad;
+    initLinear(m_pooler, generator);
+}
+
+} // namespace pairtune

@@ -1,0 +1,69 @@
+#pragma once
+
+// Engine-private (includes torch). The BERT / XLM-RoBERTa encoder as transformers' BertModel and
+// XLMRobertaModel compute it (format-spec §3.1, §3.2). Parameters are registered under the exact
+// Hugging Face names, so named_parameters() yields "embeddings.word_embeddings.weight",
+// "encoder.layer.0.attention.self.query.weight", ..., "pooler.dense.bias".
+
+#include "model/modelconfig.h"
+
+#include <ATen/core/Generator.h>
+#include <torch/nn/module.h>
+
+#include <vector>
+
+namespace pairtune {
+
+class TransformerModel : public torch::nn::Module
+{
+public:
+    // Parameters are allocated (float32, CPU) but not initialised: load weights or call initialise().
+    explicit TransformerModel(const TransformerConfig &config);
+
+    // last_hidden_state [B, L, hidden] from ids / attention mask / token type ids (int64 [B, L];
+    // typeIds may be undefined = all zeros). Dropout follows is_training().
+    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, const torch::Tensor &typeIds);
+
+    // transformers' _init_weights: Linear and Embedding weights ~ normal(0, initializer_range), the
+    // padding_idx rows zero, biases 0, LayerNorm weight 1 and bias 0. initialisePooler() does the
+    // pooler only (for checkpoints that lack it).
+    void initialise(at::Generator &generator);
+    void initialisePooler(at::Generator &generator);
+
+    const TransformerConfig &config() const { return m_config; }
+
+private:
+    struct Linear
+    {
+        torch::Tensor weight; // [out, in]
+        torch::Tensor bias;
+    };
+    struct LayerNorm
+    {
+        torch::Tensor weight;
+        torch::Tensor bias;
+    };
+    struct Layer
+    {
+        Linear query, key, value, attentionOutput;
+        LayerNorm attentionNorm;
+        Linear intermediate, output;
+        LayerNorm outputNorm;
+    };
+
+    static Linear addLinear(torch::nn::Module &parent, const std::string &name, int in, int out);
+    static LayerNorm addLayerNorm(torch::nn::Module &parent, int size);
+    torch::Tensor linear(const torch::Tensor &x, const Linear &l) const;
+    torch::Tensor layerNorm(const torch::Tensor &x, const LayerNorm &n) const;
+    torch::Tensor activation(const torch::Tensor &x) const;
+    torch::Tensor layerForward(const Layer &layer, const torch::Tensor &x, const torch::Tensor &extendedMask);
+    void initLinear(Linear &l, at::Generator &generator);
+
+    TransformerConfig m_config;
+    torch::Tensor m_wordEmbeddings, m_positionEmbeddings, m_tokenTypeEmbeddings;
+    LayerNorm m_embeddingNorm;
+    std::vector<Layer> m_layers;
+    Linear m_pooler;
+};
+
+} // namespace pairtune

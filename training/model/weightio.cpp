@@ -1,0 +1,187 @@
+#include "core/error.h"
+#include "core/log.h"
+#include "io/safetensors.h"
+#include "model/densemoduleimpl.h"
+#include "model/transformermodelimpl.h"
+#include "model/weightioimpl.h"
+
+#include <ATen/ATen.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace pairtune {
+namespace {
+
+std::string shapeText(const std::vector<int64_t> &shape)
+{
+    std::string out = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(shape[i]);
+    return out + "]";
+}
+
+std::vector<int64_t> shapeOf(const TensorInfo &info)
+{
+    return std::vector<int64_t>(info.shape.begin(), info.shape.end());
+}
+
+bool isFloatType(DType dtype)
+{
+    return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16;
+}
+
+// transformers' key fixes: the base-model prefix of *ForMaskedLM-style checkpoints, and the legacy
+// TensorFlow-era LayerNorm names.
+std::string canonicalName(const std::string &name)
+{
+    std::string out = name;
+    for (const char *prefix : { "bert.", "roberta." }) {
+        const std::size_t n = std::strlen(prefix);
+        if (out.compare(0, n, prefix) == 0) {
+            out = out.substr(n);
+            break;
+        }
+    }
+    const auto dot = out.rfind('.');
+    const std::string last = dot == std::string::npos ? out : out.substr(dot + 1);
+    const std::string stem = dot == std::string::npos ? "" : out.substr(0, dot + 1);
+    if (last == "gamma")
+        out = stem + "weight";
+    else if (last == "beta")
+        out = stem + "bias";
+    return out;
+}
+
+// Copies one stored tensor into a float32 CPU parameter after checking dtype and shape.
+void copyInto(const SafetensorsFile &file, const TensorInfo &info, torch::Tensor &parameter,
+    const std::string &path, const std::string &name)
+{
+    if (!isFloatType(info.dtype))
+        throw Error(locate(path, 0, 0,
+            "tensor \"" + info.name
+                + "\" is not stored as F32, F16 or BF16; Pairtune cannot load it as a weight"));
+    const std::vector<int64_t> found = shapeOf(info);
+    const std::vector<int64_t> expected(parameter.sizes().begin(), parameter.sizes().end());
+    if (found != expected)
+        throw Error(locate(path, 0, 0,
+            "tensor \"" + info.name + "\" has shape " + shapeText(found) + ", expected " + shapeText(expected)
+                + " for \"" + name + "\" from the model's config"));
+    const std::vector<float> values = file.toFloat32(info);
+    if (int64_t(values.size()) != parameter.numel())
+        throw Error(locate(path, 0, 0, "tensor \"" + info.name + "\" holds the wrong number of values"));
+    at::NoGradGuard noGrad;
+    std::memcpy(parameter.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+}
+
+std::string listNames(const std::vector<std::string> &names, std::size_t limit = 8)
+{
+    std::string out;
+    for (std::size_t i = 0; i < names.size() && i < limit; ++i)
+        out += (i ? ", " : "") + names[i];
+    if (names.size() > limit)
+        out += " and " + std::to_string(names.size() - limit) + " more";
+    return out;
+}
+
+} // namespace
+
+void loadTransformerWeights(
+    TransformerModel &model, const std::vector<std::string> &files, at::Generator &generator)
+{
+    std::map<std::string, torch::Tensor> expected;
+    for (auto &item : model.named_parameters(true))
+        expected.emplace(item.key(), item.value());
+
+    std::set<std::string> loaded;
+    std::vector<std::string> unexpected;
+    for (const std::string &path : files) {
+        const SafetensorsFile file = SafetensorsFile::open(path);
+        for (const TensorInfo &info : file.tensors()) {
+            const std::string name = canonicalName(info.name);
+            // Non-persistent buffers that old checkpoints still carry.
+            if (name == "embeddings.position_ids" || name == "embeddings.token_type_ids")
+                continue;
+            const auto it = expected.find(name);
+            if (it == expected.end()) {
+                unexpected.push_back(info.name);
+                continue;
+            }
+            if (!loaded.insert(name).second)
+                throw Error(locate(
+                    path, 0, 0, "tensor \"" + name + "\" is stored twice (with and without a prefix?)"));
+            copyInto(file, info, it->second, path, name);
+        }
+    }
+    if (!unexpected.empty())
+        logWarning(files.front() + ": ignoring " + std::to_string(unexpected.size())
+            + " tensor(s) a BertModel / XLMRobertaModel does not use: " + listNames(unexpected));
+
+    std::vector<std::string> missing;
+    bool poolerMissing = false;
+    for (const auto &[name, tensor] : expected) {
+        if (loaded.count(name))
+            continue;
+        if (name.rfind("pooler.", 0) == 0)
+            poolerMissing = true;
+        else
+            missing.push_back(name);
+    }
+    if (!missing.empty())
+        throw Error(locate(files.front(), 0, 0,
+            "missing tensor(s) " + listNames(missing)
+                + "; the weights do not belong to a BERT / XLM-RoBERTa model with this config.json"));
+    if (poolerMissing) {
+        // sentence-transformers never uses the pooler output; transformers initialises it randomly too.
+        logWarning(files.front()
+            + ": no pooler weights; pooler.dense is newly initialised (it does not affect "
+              "sentence embeddings)");
+        model.initialisePooler(generator);
+    }
+}
+
+void loadDenseWeights(DenseModule &dense, const std::string &path)
+{
+    const SafetensorsFile file = SafetensorsFile::open(path);
+    std::set<std::string> loaded;
+    for (auto &item : dense.named_parameters(true)) {
+        const TensorInfo *info = file.find(item.key());
+        if (!info)
+            throw Error(locate(path, 0, 0, "missing tensor \"" + item.key() + "\" of the Dense module"));
+        copyInto(file, *info, item.value(), path, item.key());
+        loaded.insert(item.key());
+    }
+    for (const TensorInfo &info : file.tensors())
+        if (!loaded.count(info.name))
+            throw Error(locate(path, 0, 0,
+                "unexpected tensor \"" + info.name
+                    + "\" for a Dense module (check \"bias\" in its "
+                      "config.json)"));
+}
+
+void saveWeights(const std::string &path, const std::vector<std::pair<std::string, torch::Tensor>> &named,
+    bool float16, bool formatMetadata)
+{
+    std::vector<torch::Tensor> keep; // owns the bytes the spans point into
+    std::vector<TensorToWrite> tensors;
+    keep.reserve(named.size());
+    tensors.reserve(named.size());
+    for (const auto &[name, tensor] : named) {
+        torch::Tensor t = tensor.detach().to(at::kCPU, float16 ? at::kHalf : at::kFloat).contiguous();
+        keep.push_back(t);
+        TensorToWrite w;
+        w.name = name;
+        w.dtype = float16 ? DType::F16 : DType::F32;
+        for (int64_t d : t.sizes())
+            w.shape.push_back(static_cast<decltype(w.shape)::value_type>(d));
+        w.bytes = std::span<const std::byte>(static_cast<const std::byte *>(t.data_ptr()), t.nbytes());
+        tensors.push_back(std::move(w));
+    }
+    std::map<std::string, std::string> metadata;
+    if (formatMetadata)
+        metadata["format"] = "pt";
+    writeSafetensors(path, tensors, metadata);
+}
+
+} // namespace pairtune

@@ -1,0 +1,33 @@
+#pragma once
+
+// Engine-private (includes torch). Moving parameters between safetensors files and modules, with the
+// key handling of transformers' from_pretrained (format-spec §2).
+
+#include <ATen/core/Generator.h>
+#include <torch/nn/module.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pairtune {
+
+class TransformerModel;
+class DenseModule;
+
+// Loads every parameter of the transformer from its safetensors file(s). F32/F16/BF16 become float32.
+// A "bert." / "roberta." prefix is stripped, legacy gamma/beta become weight/bias, position_ids is
+// ignored, heads (cls.*, lm_head.*, ...) are ignored with one warning; a missing pooler is
+// initialised from generator with a warning. Any other missing tensor, wrong shape or unsupported
+// dtype throws pairtune::Error naming the file and tensor.
+void loadTransformerWeights(
+    TransformerModel &model, const std::vector<std::string> &files, at::Generator &generator);
+
+// Dense weights (linear.weight, linear.bias), strictly: nothing missing, nothing extra.
+void loadDenseWeights(DenseModule &dense, const std::string &file);
+
+// Writes named parameters as F32 (or F16) safetensors; formatMetadata adds {"format": "pt"}.
+void saveWeights(const std::string &path, const std::vector<std::pair<std::string, torch::Tensor>> &named,
+    bool float16, bool formatMetadata);
+
+} // namespace pairtune
