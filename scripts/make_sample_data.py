@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Turn WordNet (Debian package wordnet-base) into Pairtune pair files.
+
+Writes two tab-separated files with a header "anchor<TAB>positive":
+
+  pretrain  a large set for pretraining the built-in base model, several pair kinds:
+              term            <-> definition      (up to --terms-per-synset lemmas of a synset)
+              usage example   <-> definition
+              term            <-> synonym          (lemmas of the same synset)
+              usage example   <-> term             (the example uses the term)
+  demo      a small dictionary-style set for the fine-tuning demo, one pair per synset:
+              term <-> definition, or usage example <-> definition
+
+Synsets are split into two disjoint parts by a stable hash of "pos:offset" (SHA-256), so no synset, and
+therefore no definition or usage example, of the demo set is ever seen in pretraining. Every pair whose
+text equals a demo definition or demo example is dropped from the pretraining set as well (WordNet
+repeats a few glosses in different synsets). Within the demo set every anchor and every positive text
+is unique, so each held-out query has exactly one right answer.
+
+The output is deterministic: the same WordNet files and options give byte-identical files.
+Standard library only; runs with any Python 3.8+.
+
+Usage:
+  scripts/make_sample_data.py --demo resources/data/wordnet-demo-pairs.tsv --pretrain build/pretrain.tsv
+The WordNet data format is described in `man 5 wndb`; the licence is in resources/data/LICENSE.wordnet.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import sys
+
+POS_FILES = [("noun", "n"), ("verb", "v"), ("adj", "a"), ("adv", "r")]
+ADJ_MARKER = re.compile(r"\((a|p|ip)\)$")
+SPACES = re.compile(r"\s+")
+
+
+class Synset:
+    __slots__ = ("key", "pos", "terms", "definition", "examples", "bucket")
+
+    def __init__(self, key, pos, terms, definition, examples):
+        self.key = key
+        self.pos = pos
+        self.terms = terms
+        self.definition = definition
+        self.examples = examples
+        # A stable number in [0, 1) per synset: decides demo membership and orders demo candidates.
+        digest = hashlib.sha256(key.encode("ascii")).digest()
+        self.bucket = int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def clean(text):
+    """One line of plain text: WordNet's ` and '' quoting as ', no double quotes, single spaces."""
+    text = text.replace("``", "'").replace("''", "'").replace("`", "'").replace('"', "'")
+    return SPACES.sub(" ", text).strip()
+
+
+def clean_term(word):
+    word = ADJ_MARKER.sub("", word)
+    return clean(word.replace("_", " "))
+
+
+def split_gloss(gloss):
+    """Splits a gloss at the semicolons outside double quotes; returns (definition, examples).
+
+    A part that starts with a quote is a usage example (an attribution after the closing quote,
+    like '- Shakespeare', is dropped); every other part belongs to the definition."""
+    parts, current, quoted = [], [], False
+    for ch in gloss:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    definition, examples = [], []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if part.startswith('"'):
+            end = part.find('"', 1)
+            example = part[1:end] if end > 0 else part[1:]
+            examples.append(clean(example))
+        else:
+            definition.append(part)
+    return clean("; ".join(definition)), [e for e in examples if e]
+
+
+def parse_data_file(path, pos):
+    synsets = []
+    with open(path, encoding="latin-1") as handle:  # WordNet 3.0 is ASCII; latin-1 never fails
+        for line in handle:
+            if line.startswith("  "):  # licence header
+                continue
+            head, sep, gloss = line.partition(" | ")
+            if not sep:
+                continue
+            fields = head.split()
+            offset, count = fields[0], int(fields[3], 16)
+            words = [clean_term(fields[4 + 2 * i]) for i in range(count)]
+            terms = []
+            for word in words:
+                if word and word not in terms:
+                    terms.append(word)
+            definition, examples = split_gloss(gloss.strip())
+            synsets.append(Synset(pos + ":" + offset, pos, terms, definition, examples))
+    return synsets
+
+
+def words(text):
+    return len(text.split())
+
+
+def usable_definition(text, args):
+    return args.min_definition_words <= words(text) <= args.max_words and re.search("[a-z]", text)
+
+
+def usable_example(text, args):
+    return args.min_example_words <= words(text) <= args.max_words and not text.startswith("...")
+
+
+def usable_term(text):
+    # Single letters and numerals make poor queries ("a", "5").
+    return len(text) >= 2 and re.search("[A-Za-z]{2}", text) is not None
+
+
+class PairWriter:
+    """Collects unique pairs with two different sides, in insertion order."""
+
+    def __init__(self):
+        self.pairs = []
+        self.seen = set()
+
+    def add(self, anchor, positive):
+        if not anchor or not positive or anchor.lower() == positive.lower():
+            return False
+        key = (anchor, positive)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        self.pairs.append(key)
+        return True
+
+    def write(self, path):
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        temporary = path + ".tmp"
+        with open(temporary, "w", encoding="utf-8", newline="\n") as out:
+            out.write("anchor\tpositive\n")
+            for anchor, positive in self.pairs:
+                out.write(anchor + "\t" + positive + "\n")
+        os.replace(temporary, path)
+
+
+def build_demo(synsets, args):
+    """One pair per demo synset, unique anchors and positives, the first --demo-size by hash order."""
+    demo = PairWriter()
+    anchors, positives, unseen = set(), set(), set()
+    candidates = sorted((s for s in synsets if s.bucket < args.demo_fraction), key=lambda s: s.bucket)
+    for synset in candidates:
+        if len(demo.pairs) >= args.demo_size:
+            break
+        definition = synset.definition
+        if not usable_definition(definition, args) or definition.lower() in positives:
+            continue
+        examples = [e for e in synset.examples if usable_example(e, args)]
+        terms = [t for t in synset.terms if usable_term(t)]
+        # Half of the synsets that have a usage example ask with it, the others with the term; the
+        # choice comes from the hash too, so it does not depend on the order of the input files.
+        use_example = bool(examples) and (synset.bucket * 1e6) % 2 < 1
+        anchor = examples[0] if use_example else (terms[0] if terms else None)
+        if anchor is None or anchor.lower() in anchors:
+            continue
+        if demo.add(anchor, definition):
+            anchors.add(anchor.lower())
+            positives.add(definition.lower())
+            # Definitions and examples must stay unseen in pretraining; terms are words that
+            # recur across synsets (and across any two dictionaries) and may appear there.
+            unseen.add(definition.lower())
+            if use_example:
+                unseen.add(anchor.lower())
+    return demo, unseen
+
+
+def build_pretrain(synsets, demo_texts, args):
+    pretrain = PairWriter()
+
+    def add(anchor, positive):
+        if anchor.lower() in demo_texts or positive.lower() in demo_texts:
+            return
+        pretrain.add(anchor, positive)
+
+    for synset in synsets:
+        if synset.bucket < args.demo_fraction:
+            continue
+        terms = [t for t in synset.terms if usable_term(t)]
+        examples = [e for e in synset.examples if usable_example(e, args)]
+        definition = synset.definition if usable_definition(synset.definition, args) else ""
+        if definition:
+            for term in terms[: args.terms_per_synset]:
+                add(term, definition)
+            for example in examples[: args.examples_per_synset]:
+                add(example, definition)
+        for other in terms[1 : 1 + args.synonyms_per_synset]:
+            add(terms[0], other)
+        if terms:
+            for example in examples[: args.examples_per_synset]:
+                add(example, terms[0])
+    return pretrain
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--wordnet", default="/usr/share/wordnet", help="folder with data.noun, data.verb, ...")
+    parser.add_argument("--demo", help="demo pair file to write (TSV)")
+    parser.add_argument("--pretrain", help="pretraining pair file to write (TSV)")
+    parser.add_argument("--demo-fraction", type=float, default=0.04, help="share of synsets kept out of pretraining")
+    parser.add_argument("--demo-size", type=int, default=2000, help="pairs in the demo set")
+    parser.add_argument("--terms-per-synset", type=int, default=3)
+    parser.add_argument("--examples-per-synset", type=int, default=2)
+    parser.add_argument("--synonyms-per-synset", type=int, default=3)
+    parser.add_argument("--min-definition-words", type=int, default=3)
+    parser.add_argument("--min-example-words", type=int, default=3)
+    parser.add_argument("--max-words", type=int, default=60, help="longer texts are dropped, not cut")
+    args = parser.parse_args(argv)
+    if not args.demo and not args.pretrain:
+        parser.error("nothing to do: give --demo FILE and/or --pretrain FILE")
+
+    synsets = []
+    for name, pos in POS_FILES:
+        path = os.path.join(args.wordnet, "data." + name)
+        if not os.path.isfile(path):
+            sys.exit("error: %s not found; install the Debian package wordnet-base (or pass --wordnet DIR)" % path)
+        synsets.extend(parse_data_file(path, pos))
+
+    demo, unseen = build_demo(synsets, args)
+    if args.demo:
+        demo.write(args.demo)
+        print("%s: %d pairs" % (args.demo, len(demo.pairs)), file=sys.stderr)
+    if args.pretrain:
+        pretrain = build_pretrain(synsets, unseen, args)
+        pretrain.write(args.pretrain)
+        print("%s: %d pairs from %d synsets" % (args.pretrain, len(pretrain.pairs), len(synsets)), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
