@@ -34,7 +34,13 @@ namespace {
 // RTLD_DEEPBIND makes the shim and its sentencepiece resolve protobuf symbols inside their own
 // libraries before the global scope, where LibTorch's protobuf lives. Sanitizer runtimes refuse
 // RTLD_DEEPBIND (they must intercept malloc & co.), so sanitized test builds go without it.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// (Without RTLD_DEEPBIND sentencepiece fails next to LibTorch: such builds cannot use both at once.)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define PAIRTUNE_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(PAIRTUNE_SANITIZED)
 constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL;
 #else
 constexpr int kDlopenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;

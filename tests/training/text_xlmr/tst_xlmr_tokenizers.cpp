@@ -12,6 +12,7 @@
 #include "text/spmmodelproto.h"
 #include "text/tokenizerfactories.h"
 #include "text/unigramtokenizer.h"
+#include "text/xlmrconventions.h"
 #include "xlmrtestcorpus.h"
 
 #include <QTemporaryDir>
@@ -451,6 +452,32 @@ private slots:
         } catch (const pairtune::Error &e) {
             QVERIFY2(std::string(e.what()).find("tokenizer.json") != std::string::npos, e.what());
         }
+    }
+
+    void bpeModelsTrainEncodeAndSaveWithoutTokenizerJson()
+    {
+        const std::string model = path("bpe.model");
+        pairtune::trainSentencePiece(path("corpus.txt"), model, 400, "bpe");
+        const SpmModelProto proto = SpmModelProto::readFile(model);
+        QCOMPARE(proto.modelType, int(SpmModelProto::Bpe));
+        const auto tokenizer = pairtune::makeSentencePieceTokenizerFromModelFile(model);
+        const auto encoding = tokenizer->encode(m_corpus[0], 0);
+        QVERIFY(encoding.ids.size() > 2);
+        QCOMPARE(encoding.ids.front(), std::int64_t(0));
+        // transformers would convert a BPE model to a BPE tokenizer.json, which Pairtune does not
+        // write: the folder keeps the .model and Python converts it.
+        QVERIFY_THROWS_EXCEPTION(pairtune::Error, pairtune::xlmrTokenizerJson(proto, model));
+        const std::string folder = path("bpe-saved");
+        fs::create_directories(folder);
+        tokenizer->save(folder, 128);
+        QVERIFY(!fs::exists(fs::path(folder) / "tokenizer.json"));
+        QVERIFY(fs::exists(fs::path(folder) / "sentencepiece.bpe.model"));
+        QVERIFY(fs::exists(fs::path(folder) / "tokenizer_config.json"));
+
+        QVERIFY_THROWS_EXCEPTION(
+            pairtune::Error, pairtune::trainSentencePiece(path("missing.txt"), model, 400));
+        QVERIFY_THROWS_EXCEPTION(
+            pairtune::Error, pairtune::trainSentencePiece(path("corpus.txt"), model, 400, "word-level"));
     }
 
     void missingShimIsAClearError()
