@@ -374,6 +374,43 @@ private slots:
             QCOMPARE(fast->idToToken(id), slow->idToToken(id));
     }
 
+    void olderNormalizerLayoutsBehaveAsInTheFastTokenizer()
+    {
+        // Hub files converted by older transformers: a bare Precompiled normalizer, or
+        // Sequence[Precompiled, Replace(" {2,}" -> " ")] without Strip. They load, and keep the fast
+        // tokenizer's behaviour with that file: a trailing space (and, for the bare one, a run of
+        // spaces) gives extra "▁" tokens that sentencepiece would not.
+        auto json = pairtune::readJsonFile((fs::path(m_savedFolder) / "tokenizer.json").string());
+        const nlohmann::json precompiled = json["normalizer"]["normalizers"][0];
+        const auto slow = pairtune::makeSentencePieceTokenizerFromModelFile(m_modelPath);
+        const int space = pieceIndex(m_proto, kMeta) + 1;
+
+        json["normalizer"] = precompiled;
+        const auto bare = pairtune::makeUnigramTokenizer(json, m_savedFolder);
+        QCOMPARE(bare->encode("\xEF\xBC\xA8"
+                              "ello",
+                         0)
+                     .ids,
+            slow->encode("Hello", 0).ids); // Ｈ -> H
+        auto ids = bare->encode("hello  world", 0).ids;
+        auto expected = slow->encode("hello world", 0).ids;
+        expected.insert(expected.begin() + 2, space);
+        QCOMPARE(ids, expected);
+
+        json["normalizer"] = {
+            { "type", "Sequence" },
+            { "normalizers",
+                { precompiled,
+                    { { "type", "Replace" }, { "pattern", { { "Regex", " {2,}" } } }, { "content", " " } } } }
+        };
+        const auto old = pairtune::makeUnigramTokenizer(json, m_savedFolder);
+        QCOMPARE(old->encode("hello   world", 0).ids, slow->encode("hello world", 0).ids);
+        ids = old->encode("hello ", 0).ids;
+        expected = slow->encode("hello", 0).ids;
+        expected.insert(expected.end() - 1, space);
+        QCOMPARE(ids, expected);
+    }
+
     void knownDivergenceOfFastAndSlowCharsmap()
     {
         // The fast tokenizer replaces a whole grapheme cluster by the *shortest* charsmap key that
