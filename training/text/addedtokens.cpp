@@ -13,9 +13,10 @@ void AddedTokenMatcher::add(std::u32string pattern, const AddedToken &token)
     const int index = static_cast<int>(m_patterns.size());
     const char32_t first = pattern.front();
     m_patterns.push_back({ std::move(pattern), token.id, token.singleWord, token.lstrip, token.rstrip });
-    if (first < 128)
+    if (first < 128) {
         m_asciiBuckets[first].push_back(index);
-    else
+        m_asciiFirst[first] = true;
+    } else
         m_otherBuckets[first].push_back(index);
 }
 
@@ -50,6 +51,11 @@ void AddedTokenMatcher::split(std::u32string_view text, std::vector<Segment> &ou
     std::size_t plainStart = 0; // end of the previous accepted match
     std::size_t pos = 0;
     while (pos < text.size()) {
+        const char32_t c = text[pos];
+        if (c < 128 ? !m_asciiFirst[c] : m_otherBuckets.empty()) {
+            ++pos; // the common case: no pattern starts with this character
+            continue;
+        }
         const int index = longestAt(text, pos);
         if (index < 0) {
             ++pos;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,6 +57,7 @@ private:
 
     std::vector<Pattern> m_patterns;
     std::vector<std::vector<int>> m_asciiBuckets = std::vector<std::vector<int>>(128);
+    std::array<bool, 128> m_asciiFirst {}; // some pattern starts with this ASCII character
     std::unordered_map<char32_t, std::vector<int>> m_otherBuckets;
 };
 

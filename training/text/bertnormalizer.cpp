@@ -51,7 +51,19 @@ void canonicalReorder(std::u32string &s, std::size_t begin)
 BertNormalizer::BertNormalizer(const BertNormalizerOptions &options)
     : m_options(options)
     , m_stripAccents(options.stripAccents.value_or(options.lowercase))
-{ }
+{
+    // What each ASCII character becomes after all four steps; -1 = removed by clean_text.
+    for (char32_t c = 0; c < 0x80; ++c) {
+        auto mapped = static_cast<std::int32_t>(m_options.lowercase ? asciiLower(c) : c);
+        if (m_options.cleanText) {
+            if (c == 0 || isControl(c))
+                mapped = -1;
+            else if (isWhitespace(c))
+                mapped = ' ';
+        }
+        m_ascii[c] = mapped;
+    }
+}
 
 bool BertNormalizer::isControl(char32_t c)
 {
@@ -87,29 +99,28 @@ std::u32string BertNormalizer::normalize(std::u32string_view text) const
 void BertNormalizer::normalize(std::u32string_view text, std::u32string &out) const
 {
     const std::size_t begin = out.size();
-    out.reserve(begin + text.size());
+    // No character grows beyond 4 code points here (CJK spacing: 3, canonical decomposition: at
+    // most 4), so the output is written through a pointer and trimmed at the end.
+    out.resize(begin + 4 * text.size());
+    char32_t *write = out.data() + begin;
     bool anyNonAscii = false;
     bool needsReorder = false;
     utf8proc_int32_t decomposed[16];
 
-    // ASCII is finished here (lowercased at once: it never decomposes, is never Mn and has
-    // combining class 0, so the later steps cannot touch it). Other characters are decomposed now
+    // ASCII is finished on the spot through m_ascii: it never decomposes, is never Mn and has
+    // combining class 0, so the later steps cannot touch it. Other characters are decomposed now
     // and lowercased in finishNonAscii, after the marks are gone, as the fast tokenizer orders it.
-    auto emit = [&](char32_t c) {
-        if (c < 0x80) {
-            out.push_back(m_options.lowercase ? asciiLower(c) : c);
-            return;
-        }
+    auto emitNonAscii = [&](char32_t c) {
         anyNonAscii = true;
         if (!m_stripAccents) {
-            out.push_back(c);
+            *write++ = c;
             return;
         }
         utf8proc_int32_t boundClass = 0;
         const utf8proc_ssize_t n = utf8proc_decompose_char(
             static_cast<utf8proc_int32_t>(c), decomposed, 16, UTF8PROC_DECOMPOSE, &boundClass);
-        if (n <= 0 || n > 16) {
-            out.push_back(c);
+        if (n <= 0 || n > 4) {
+            *write++ = c;
             return;
         }
         for (utf8proc_ssize_t k = 0; k < n; ++k) {
@@ -117,7 +128,7 @@ void BertNormalizer::normalize(std::u32string_view text, std::u32string &out) co
             if (k > 0 && combiningClass(d) != 0)
                 needsReorder = true;
             // A decomposition can end in ASCII ('Å' -> 'A' + ring), which finishNonAscii skips.
-            out.push_back(m_options.lowercase ? asciiLower(d) : d);
+            *write++ = m_options.lowercase ? asciiLower(d) : d;
         }
         // A lone combining mark may need to move before the previous character's marks.
         if (n == 1 && combiningClass(c) != 0)
@@ -125,20 +136,29 @@ void BertNormalizer::normalize(std::u32string_view text, std::u32string &out) co
     };
 
     for (char32_t c : text) {
+        if (c < 0x80) {
+            const std::int32_t mapped = m_ascii[c];
+            if (mapped >= 0)
+                *write++ = static_cast<char32_t>(mapped);
+            continue;
+        }
         if (m_options.cleanText) {
-            if (c == 0 || c == 0xFFFD || isControl(c))
+            if (c == 0xFFFD || isControl(c))
                 continue;
-            if (isWhitespace(c))
-                c = ' ';
+            if (isWhitespace(c)) {
+                *write++ = U' ';
+                continue;
+            }
         }
         if (m_options.handleChineseChars && c >= 0x3400 && isChineseChar(c)) {
-            emit(' ');
-            emit(c);
-            emit(' ');
+            *write++ = U' ';
+            emitNonAscii(c);
+            *write++ = U' ';
         } else {
-            emit(c);
+            emitNonAscii(c);
         }
     }
+    out.resize(static_cast<std::size_t>(write - out.data()));
     if (anyNonAscii)
         finishNonAscii(out, begin, needsReorder);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +44,7 @@ private:
 
     BertNormalizerOptions m_options;
     bool m_stripAccents;
+    std::array<std::int32_t, 128> m_ascii; // each ASCII character's normalized form, -1 = dropped
 };
 
 } // namespace pairtune

@@ -2,10 +2,32 @@
 
 #include "text/utf8.h"
 
+#include <array>
 #include <string_view>
 #include <vector>
 
 namespace pairtune {
+
+namespace bertpretokenizer {
+
+enum class CharClass : unsigned char { Word, Space, Punctuation };
+
+constexpr std::array<CharClass, 128> asciiClasses()
+{
+    std::array<CharClass, 128> classes {};
+    for (char32_t c = 0; c < 128; ++c) {
+        if (c == ' ' || (c >= 0x09 && c <= 0x0D))
+            classes[c] = CharClass::Space;
+        else if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96)
+            || (c >= 123 && c <= 126))
+            classes[c] = CharClass::Punctuation;
+    }
+    return classes;
+}
+
+inline constexpr std::array<CharClass, 128> kAsciiClasses = asciiClasses();
+
+} // namespace bertpretokenizer
 
 // HF tokenizers' BertPreTokenizer: split on White_Space (the delimiter is dropped), then isolate
 // every punctuation character (ASCII punctuation, which includes symbols such as $ + < = > ^ ` | ~,
@@ -19,23 +41,32 @@ public:
     template <typename OnWord> static void split(std::u32string_view text, OnWord &&onWord);
 
     static std::vector<std::u32string_view> split(std::u32string_view text);
+
+private:
+    using CharClass = bertpretokenizer::CharClass;
+
+    static CharClass classify(char32_t c)
+    {
+        if (c < 128)
+            return bertpretokenizer::kAsciiClasses[c];
+        if (isUnicodeWhitespace(c))
+            return CharClass::Space;
+        return isPunctuation(c) ? CharClass::Punctuation : CharClass::Word;
+    }
 };
 
 template <typename OnWord> void BertPreTokenizer::split(std::u32string_view text, OnWord &&onWord)
 {
     std::size_t wordStart = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        const char32_t c = text[i];
-        if (isUnicodeWhitespace(c)) {
-            if (i > wordStart)
-                onWord(text.substr(wordStart, i - wordStart));
-            wordStart = i + 1;
-        } else if (isPunctuation(c)) {
-            if (i > wordStart)
-                onWord(text.substr(wordStart, i - wordStart));
+        const CharClass cls = classify(text[i]);
+        if (cls == CharClass::Word)
+            continue;
+        if (i > wordStart)
+            onWord(text.substr(wordStart, i - wordStart));
+        if (cls == CharClass::Punctuation)
             onWord(text.substr(i, 1));
-            wordStart = i + 1;
-        }
+        wordStart = i + 1;
     }
     if (text.size() > wordStart)
         onWord(text.substr(wordStart));

@@ -87,20 +87,24 @@ bool isValidUtf8(std::string_view bytes)
 
 void decodeUtf8(std::string_view bytes, std::u32string &out)
 {
-    out.reserve(out.size() + bytes.size());
+    // Never more code points than bytes: write through a pointer, trim at the end.
+    const std::size_t begin = out.size();
+    out.resize(begin + bytes.size());
+    char32_t *write = out.data() + begin;
     std::size_t i = 0;
     while (i < bytes.size()) {
         const auto b = static_cast<unsigned char>(bytes[i]);
         if (b < 0x80) {
-            out.push_back(b);
+            *write++ = b;
             ++i;
             continue;
         }
         char32_t cp = 0;
         bool ok = false;
         i += decodeOne(bytes, i, cp, ok);
-        out.push_back(ok ? cp : U'\uFFFD');
+        *write++ = ok ? cp : U'\uFFFD';
     }
+    out.resize(static_cast<std::size_t>(write - out.data()));
 }
 
 std::u32string decodeUtf8(std::string_view bytes)
@@ -112,21 +116,8 @@ std::u32string decodeUtf8(std::string_view bytes)
 
 void appendUtf8(std::string &out, char32_t c)
 {
-    if (c < 0x80) {
-        out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
+    char buffer[4];
+    out.append(buffer, writeUtf8(c, buffer));
 }
 
 std::string encodeUtf8(std::u32string_view text)

@@ -17,6 +17,32 @@ bool isValidUtf8(std::string_view bytes);
 void decodeUtf8(std::string_view bytes, std::u32string &out);
 std::u32string decodeUtf8(std::string_view bytes);
 
+// Writes the UTF-8 encoding of one code point (assumed valid) to dst, which has room for 4 bytes;
+// returns the number of bytes written.
+inline std::size_t writeUtf8(char32_t c, char *dst)
+{
+    if (c < 0x80) {
+        dst[0] = static_cast<char>(c);
+        return 1;
+    }
+    if (c < 0x800) {
+        dst[0] = static_cast<char>(0xC0 | (c >> 6));
+        dst[1] = static_cast<char>(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        dst[0] = static_cast<char>(0xE0 | (c >> 12));
+        dst[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        dst[2] = static_cast<char>(0x80 | (c & 0x3F));
+        return 3;
+    }
+    dst[0] = static_cast<char>(0xF0 | (c >> 18));
+    dst[1] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    dst[2] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    dst[3] = static_cast<char>(0x80 | (c & 0x3F));
+    return 4;
+}
+
 // Appends the UTF-8 encoding of one code point (assumed valid).
 void appendUtf8(std::string &out, char32_t codePoint);
 std::string encodeUtf8(std::u32string_view text);

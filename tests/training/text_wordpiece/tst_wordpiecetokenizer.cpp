@@ -24,6 +24,7 @@ private slots:
     void helloWorldIds();
     void edgeCases_data();
     void edgeCases();
+    void randomTextsMatchPythonReference();
     void maxLengthBelowSpecialTokensIsAnError();
     void concurrentEncodingIsConsistent();
 
@@ -241,6 +242,21 @@ void TestWordPieceTokenizer::edgeCases()
         QCOMPARE(e.typeIds, std::vector<std::int64_t>(expectedIds.size(), 0));
         if (maxLength == 0)
             QCOMPARE(toQStringList(v.tokenizer->tokenize(text)), expected.mid(1, expected.size() - 2));
+    }
+}
+
+void TestWordPieceTokenizer::randomTextsMatchPythonReference()
+{
+    const std::vector<std::string> lines
+        = readLines(PAIRTUNE_TEST_DATA_DIR "/text_wordpiece/random-fast-bert.jsonl");
+    QCOMPARE(lines.size(), std::size_t(1500));
+    for (const std::string &line : lines) {
+        const nlohmann::json item = nlohmann::json::parse(line);
+        const std::string text = item.at("text").get<std::string>();
+        const auto expected = item.at("ids").get<std::vector<std::int64_t>>();
+        for (const Variant &v : m_variants)
+            QVERIFY2(v.tokenizer->encode(text, 0).ids == expected,
+                qPrintable(v.name + " differs on " + QString::fromStdString(nlohmann::json(text).dump())));
     }
 }
 
