@@ -95,9 +95,9 @@ SentencePieceShim::~SentencePieceShim()
 
 std::vector<std::string> SentencePieceShim::candidatePaths()
 {
-    if (const char *env = std::getenv("PAIRTUNE_SPMSHIM"); env && *env)
-        return { env };
     std::vector<std::string> paths;
+    if (const char *env = std::getenv("PAIRTUNE_SPMSHIM"); env && *env)
+        paths.emplace_back(env);
     const std::string exeDir = executableDir();
     if (!exeDir.empty()) {
         const fs::path dir(exeDir);

@@ -46,7 +46,7 @@ public:
     // Loads the shim from one file (for tests and diagnostics); throws pairtune::Error with dlerror().
     static std::unique_ptr<SentencePieceShim> loadFrom(const std::string &path);
 
-    // Where instance() looks, in order: $PAIRTUNE_SPMSHIM (only it, when set), next to the running
+    // Where instance() looks, in order: $PAIRTUNE_SPMSHIM (a full path, when set), next to the running
     // executable, <exe>/../lib/pairtune, <exe>/../lib, <exe>/../<libdir>/pairtune, the install
     // location, and the build tree.
     static std::vector<std::string> candidatePaths();

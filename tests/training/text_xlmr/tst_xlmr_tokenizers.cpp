@@ -528,6 +528,10 @@ private slots:
             QVERIFY2(
                 message.find("cannot open shared object file") != std::string::npos, e.what()); // dlerror()
         }
+        qputenv("PAIRTUNE_SPMSHIM", "/opt/elsewhere/libpairtune_spmshim.so");
+        QCOMPARE(pairtune::SentencePieceShim::candidatePaths().front(),
+            std::string("/opt/elsewhere/libpairtune_spmshim.so"));
+        qunsetenv("PAIRTUNE_SPMSHIM");
         const auto candidates = pairtune::SentencePieceShim::candidatePaths();
         QVERIFY(!candidates.empty());
         QVERIFY(
