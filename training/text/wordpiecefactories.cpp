@@ -26,6 +26,16 @@ namespace {
     throw Error(locate(source, 0, 0, message));
 }
 
+// object[key] without copying (tokenizer.json's vocabulary is large), or null when it is missing.
+const json &member(const json &object, const char *key)
+{
+    static const json null;
+    if (!object.is_object())
+        return null;
+    const auto it = object.find(key);
+    return it == object.end() ? null : *it;
+}
+
 // Reads key of object as T, with a default when it is missing or null.
 template <typename T>
 T optionalValue(
@@ -129,8 +139,8 @@ std::optional<TemplatePostProcessor> postProcessorFromJson(const json &post, con
         return std::nullopt;
     const std::string type = optionalValue<std::string>(post, "type", "", source, "post_processor.");
     if (type == "BertProcessing") {
-        const json &cls = post.value("cls", json());
-        const json &sep = post.value("sep", json());
+        const json &cls = member(post, "cls");
+        const json &sep = member(post, "sep");
         const auto valid = [](const json &p) {
             return p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_number_integer();
         };
@@ -145,11 +155,11 @@ std::optional<TemplatePostProcessor> postProcessorFromJson(const json &post, con
                 + "\" is not supported; Pairtune's WordPiece tokenizer reads TemplateProcessing and "
                   "BertProcessing");
     TemplatePostProcessor result;
-    result.single = templateFromJson(post.value("single", json()), source, "single");
+    result.single = templateFromJson(member(post, "single"), source, "single");
     if (post.contains("pair") && !post.at("pair").is_null())
         result.pair = templateFromJson(post.at("pair"), source, "pair");
-    const json specials = post.value("special_tokens", json::object());
-    if (!specials.is_object())
+    const json &specials = member(post, "special_tokens");
+    if (!specials.is_object() && !specials.is_null())
         fail(source, "post_processor.special_tokens must be an object");
     for (const auto &[name, entry] : specials.items()) {
         TemplateSpecialToken special;
@@ -285,8 +295,8 @@ std::unique_ptr<Tokenizer> fromVocab(
         }
         added[it->second] = AddedToken { it->second, *name, false, false, false, false, true };
     }
-    const json decoder = config.value("added_tokens_decoder", json::object());
-    if (!decoder.is_object())
+    const json &decoder = member(config, "added_tokens_decoder");
+    if (!decoder.is_object() && !decoder.is_null())
         fail(configPath, "\"added_tokens_decoder\" must be an object");
     for (const auto &[key, entry] : decoder.items()) {
         std::int64_t id = -1;
@@ -316,19 +326,19 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
     const std::string source = (fs::path(folder) / "tokenizer.json").string();
     if (!tokenizerJson.is_object())
         fail(source, "expected a JSON object");
-    const json &model = tokenizerJson.value("model", json());
+    const json &model = member(tokenizerJson, "model");
     if (!model.is_object() || model.value("type", std::string()) != "WordPiece")
         fail(source, "model.type must be \"WordPiece\" for a BERT tokenizer");
 
     WordPieceSettings settings;
-    settings.vocab = vocabFromJson(model.value("vocab", json()), source);
+    settings.vocab = vocabFromJson(member(model, "vocab"), source);
     settings.unkToken = optionalValue<std::string>(model, "unk_token", "[UNK]", source, "model.");
     settings.continuingSubwordPrefix
         = optionalValue<std::string>(model, "continuing_subword_prefix", "##", source, "model.");
     settings.maxInputCharsPerWord
         = optionalValue<std::size_t>(model, "max_input_chars_per_word", 100, source, "model.");
 
-    const json &normalizer = tokenizerJson.value("normalizer", json());
+    const json &normalizer = member(tokenizerJson, "normalizer");
     if (normalizer.is_null()) {
         settings.normalizer.reset();
     } else {
@@ -346,7 +356,7 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
         settings.normalizer = options;
     }
 
-    const json &preTokenizer = tokenizerJson.value("pre_tokenizer", json());
+    const json &preTokenizer = member(tokenizerJson, "pre_tokenizer");
     if (preTokenizer.is_null()) {
         settings.bertPreTokenizer = false;
     } else {
@@ -358,9 +368,9 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
                     + "\" is not supported; Pairtune's WordPiece tokenizer reads BertPreTokenizer (or none)");
     }
 
-    settings.postProcessor = postProcessorFromJson(tokenizerJson.value("post_processor", json()), source);
+    settings.postProcessor = postProcessorFromJson(member(tokenizerJson, "post_processor"), source);
 
-    const json &added = tokenizerJson.value("added_tokens", json::array());
+    const json &added = member(tokenizerJson, "added_tokens");
     if (!added.is_array() && !added.is_null())
         fail(source, "\"added_tokens\" must be a list");
     for (const json &entry : added.is_array() ? added : json::array()) {

@@ -339,6 +339,18 @@ void WordPieceTokenizer::save(const std::string &folder, std::size_t modelMaxLen
         throw Error(
             locate(folder, 0, 0, "cannot save the tokenizer: the folder does not exist"), Error::Kind::Io);
 
+    // Checked before anything is written, so a failure leaves no partial set of files.
+    std::string vocabTxt;
+    for (const std::string &token : m_vocab.tokens()) {
+        if (token.find('\n') != std::string::npos)
+            throw Error(locate(folder, 0, 0,
+                            "cannot write vocab.txt: the token " + nlohmann::json(token).dump()
+                                + " contains a line break"),
+                Error::Kind::InvalidInput);
+        vocabTxt += token;
+        vocabTxt += '\n';
+    }
+
     writeFileAtomic((dir / "tokenizer.json").string(), tokenizerJsonText(m_settings, m_vocab));
 
     // transformers' BertTokenizer files; json.dumps(sort_keys=True) order is nlohmann's default.
@@ -376,11 +388,6 @@ void WordPieceTokenizer::save(const std::string &folder, std::size_t modelMaxLen
     writeJsonFile((dir / "tokenizer_config.json").string(), config, 2);
     writeJsonFile((dir / "special_tokens_map.json").string(), specialMap, 2);
 
-    std::string vocabTxt;
-    for (const std::string &token : m_vocab.tokens()) {
-        vocabTxt += token;
-        vocabTxt += '\n';
-    }
     writeFileAtomic((dir / "vocab.txt").string(), vocabTxt);
 }
 

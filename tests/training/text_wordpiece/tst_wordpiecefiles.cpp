@@ -39,6 +39,7 @@ private slots:
     void addedTokenOptions();
     void malformedFiles_data();
     void malformedFiles();
+    void saveIntoMissingFolderFails();
 
 private:
     std::string makeDir(const char *name)
@@ -286,6 +287,18 @@ void TestWordPieceFiles::malformedFiles()
         const QString message = QString::fromUtf8(e.what());
         QVERIFY2(message.contains(QString::fromStdString(path)), qPrintable("no file name in: " + message));
         QVERIFY2(message.contains(expectedMessage), qPrintable(message));
+    }
+}
+
+void TestWordPieceFiles::saveIntoMissingFolderFails()
+{
+    const auto tokenizer = loadJson(hfBertTokenizerJson(smallVocab), "for-missing");
+    const std::string missing = m_dir.path().toStdString() + "/does/not/exist";
+    try {
+        tokenizer->save(missing, 512);
+        QFAIL("saving into a missing folder succeeded");
+    } catch (const Error &e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(missing)), e.what());
     }
 }
 
