@@ -147,7 +147,7 @@ void SentenceModel::Impl::to(torch::Device target)
 
 torch::Device SentenceModel::Impl::device() const
 {
-    return transformer->parameters(false).front().device();
+    return transformer->device();
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> SentenceModel::Impl::namedParameters() const

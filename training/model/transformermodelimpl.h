@@ -31,6 +31,7 @@ public:
     void initialisePooler(at::Generator &generator);
 
     const TransformerConfig &config() const { return m_config; }
+    torch::Device device() const { return m_wordEmbeddings.device(); }
 
 private:
     struct Linear
