@@ -1,44 +1,322 @@
 #include "ui/mainwindow.h"
 
+#include "model/runtime.h"
 #include "pairtune/version.h"
+#include "ui/datapage.h"
+#include "ui/enginelog.h"
+#include "ui/loadedmodel.h"
+#include "ui/modelpage.h"
+#include "ui/preferences.h"
+#include "ui/settingspage.h"
+#include "ui/stepindicator.h"
+#include "ui/trainingcontroller.h"
+#include "ui/trainpage.h"
+#include "ui/tryexportpage.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+// The icons are compiled into the static pairtune_ui library; Q_INIT_RESOURCE must run at global scope
+// and keeps the linker from dropping them.
+static void initPairtuneResources()
+{
+    Q_INIT_RESOURCE(pairtune);
+}
 
 namespace pairtune::ui {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
+    initPairtuneResources();
     setWindowTitle(QStringLiteral("Pairtune"));
-    auto *placeholder = new QLabel(tr("Drop pair files here to start."), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
+    setWindowIcon(QIcon(QStringLiteral(":/icons/pairtune.png")));
+    m_engineLog = new EngineLog(this);
+    createPages();
     createMenus();
-    resize(1100, 760);
+    wirePages();
+
+    const QByteArray geometry = prefs::windowGeometry.get();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+        // First start: a comfortable size in text units, so it scales with the font and the DPI.
+        const int unit = fontMetrics().height();
+        resize(unit * 78, unit * 50);
+    }
+    restoreState(prefs::windowState.get());
+    goToStep(DataStep);
 }
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::createPages()
+{
+    m_data = new DataPage(this);
+    m_model = new ModelPage(this);
+    m_settings = new SettingsPage(this);
+    m_train = new TrainPage(this);
+    m_tryExport = new TryExportPage(this);
+
+    m_stack = new QStackedWidget(this);
+    QStringList titles;
+    for (int step = 0; step < StepCount; ++step) {
+        m_stack->addWidget(page(step));
+        titles << page(step)->title();
+    }
+    m_steps = new StepIndicator(this);
+    m_steps->setSteps(titles);
+    connect(m_steps, &StepIndicator::stepChosen, this, [this](int step) {
+        if (!goToStep(step))
+            updateNavigation(); // put the selection back on the current step
+    });
+
+    m_back = new QPushButton(style()->standardIcon(QStyle::SP_ArrowBack), tr("&Back"), this);
+    m_back->setObjectName(QStringLiteral("backButton"));
+    m_next = new QPushButton(tr("&Next"), this);
+    m_next->setObjectName(QStringLiteral("nextButton"));
+    m_next->setIcon(style()->standardIcon(QStyle::SP_ArrowForward));
+    m_next->setLayoutDirection(Qt::RightToLeft); // icon after the text
+    m_next->setDefault(true);
+    m_reason = new QLabel(this);
+    m_reason->setObjectName(QStringLiteral("nextReason"));
+    m_reason->setForegroundRole(QPalette::PlaceholderText);
+    connect(m_back, &QPushButton::clicked, this, &MainWindow::goBack);
+    connect(m_next, &QPushButton::clicked, this, &MainWindow::goNext);
+
+    auto *navigation = new QHBoxLayout;
+    navigation->addWidget(m_reason, 1);
+    navigation->addWidget(m_back);
+    navigation->addWidget(m_next);
+    auto *right = new QVBoxLayout;
+    right->addWidget(m_stack, 1);
+    right->addLayout(navigation);
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->addWidget(m_steps);
+    layout->addLayout(right, 1);
+    setCentralWidget(central);
+    statusBar()->setSizeGripEnabled(true);
+}
+
+WizardPage *MainWindow::page(int step) const
+{
+    switch (step) {
+    case DataStep:
+        return m_data;
+    case ModelStep:
+        return m_model;
+    case SettingsStep:
+        return m_settings;
+    case TrainStep:
+        return m_train;
+    case TryExportStep:
+        return m_tryExport;
+    default:
+        return nullptr;
+    }
+}
+
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openData
+        = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Add &pair files…"));
+    openData->setShortcut(QKeySequence::Open);
+    connect(openData, &QAction::triggered, this, [this] {
+        if (goToStep(DataStep))
+            m_data->browseForFiles();
+    });
+    QAction *openModel
+        = file->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &model folder…"));
+    openModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(openModel, &QAction::triggered, this, [this] {
+        if (goToStep(ModelStep))
+            m_model->browseForFolder();
+    });
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *go = menuBar()->addMenu(tr("&Go"));
+    m_backAction
+        = go->addAction(style()->standardIcon(QStyle::SP_ArrowBack), tr("&Back"), this, &MainWindow::goBack);
+    m_backAction->setShortcut(QKeySequence::Back);
+    m_nextAction = go->addAction(
+        style()->standardIcon(QStyle::SP_ArrowForward), tr("&Next"), this, &MainWindow::goNext);
+    m_nextAction->setShortcut(QKeySequence::Forward);
+    go->addSeparator();
+    for (int step = 0; step < StepCount; ++step) {
+        QAction *action = go->addAction(
+            tr("&%1 %2").arg(step + 1).arg(page(step)->title()), this, [this, step] { goToStep(step); });
+        action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + step)));
+    }
+
+    QMenu *training = menuBar()->addMenu(tr("&Training"));
+    m_startAction
+        = training->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), this, [this] {
+              if (goToStep(TrainStep))
+                  m_train->startTraining();
+          });
+    m_startAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_cancelAction = training->addAction(
+        style()->standardIcon(QStyle::SP_MediaStop), tr("&Cancel"), m_train, &TrainPage::cancelTraining);
+    m_cancelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_resumeAction = training->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("&Resume"),
+        m_train, &TrainPage::resumeTraining);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Pairtune"), this, &MainWindow::showAbout);
+    QAction *about = help->addAction(tr("&About Pairtune"), this, &MainWindow::showAbout);
+    about->setMenuRole(QAction::AboutRole);
+    QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::wirePages()
+{
+    for (int step = 0; step < StepCount; ++step)
+        connect(page(step), &WizardPage::completeChanged, this, &MainWindow::updateNavigation);
+
+    connect(m_data, &DataPage::dataChanged, this,
+        [this] { m_settings->setData(m_data->dataset(), m_data->lastResult().report); });
+    connect(m_model, &ModelPage::modelChanged, this, [this] {
+        m_settings->setModel(m_model->model());
+        if (m_model->model())
+            m_train->setModelFolder(QString::fromStdString(m_model->model()->folder()));
+        updateReportContext();
+    });
+    connect(m_settings, &SettingsPage::configChanged, this, &MainWindow::updateReportContext);
+
+    m_train->setConfigProvider([this](const QString &runFolder) {
+        TrainingConfig config = m_settings->config();
+        config.basePath = m_model->basePath().toStdString();
+        config.dataPaths = m_data->dataPathsForTraining(runFolder);
+        config.outPath = runFolder.toStdString();
+        return config;
+    });
+    connect(m_train, &TrainPage::runFinished, this, [this](const TrainingResult &result) {
+        m_tryExport->setRun(m_train->runConfig(), result, m_model->model());
+        updateNavigation();
+    });
+    connect(m_train, &TrainPage::runningChanged, this, [this](bool running) {
+        updateNavigation();
+        if (!running && m_closeWhenStopped)
+            close();
+    });
+    connect(m_engineLog, &EngineLog::message, this, [this](bool warning, const QString &text) {
+        m_train->appendLog(warning ? tr("Warning: %1").arg(text) : text);
+        if (warning)
+            statusBar()->showMessage(text, 8000);
+    });
+}
+
+void MainWindow::updateReportContext()
+{
+    const TrainingConfig config = m_settings->config();
+    m_data->setReportContext(m_model->model(), config.maxSeqLength, config.trainFraction, config.seed);
+}
+
+int MainWindow::currentStep() const
+{
+    return m_stack->currentIndex();
+}
+
+int MainWindow::reachableStep() const
+{
+    int step = 0;
+    while (step + 1 < StepCount && page(step)->isComplete())
+        ++step;
+    return step;
+}
+
+bool MainWindow::goToStep(int step)
+{
+    if (step < 0 || step >= StepCount)
+        return false;
+    const int current = currentStep();
+    // Leaving a page that is busy (training) is not allowed in either direction; going forward needs
+    // every page before the target complete.
+    if (step != current && (!page(current)->canGoBack() || step > reachableStep()))
+        return false;
+    m_stack->setCurrentIndex(step);
+    page(step)->enterPage();
+    updateNavigation();
+    return true;
+}
+
+bool MainWindow::goBack()
+{
+    return goToStep(currentStep() - 1);
+}
+
+bool MainWindow::goNext()
+{
+    const int step = currentStep();
+    if (!page(step)->isComplete())
+        return false;
+    return goToStep(step + 1);
+}
+
+void MainWindow::updateNavigation()
+{
+    const int step = currentStep();
+    WizardPage *current = page(step);
+    const bool canBack = step > 0 && current->canGoBack();
+    const bool canNext = step + 1 < StepCount && current->isComplete();
+    m_back->setEnabled(canBack);
+    m_backAction->setEnabled(canBack);
+    m_next->setEnabled(canNext);
+    m_nextAction->setEnabled(canNext);
+    m_next->setVisible(step + 1 < StepCount);
+    m_reason->setText(canNext || step + 1 >= StepCount ? QString() : current->incompleteReason());
+    const bool running = m_train->isRunning();
+    m_startAction->setEnabled(!running && reachableStep() >= TrainStep);
+    m_cancelAction->setEnabled(running);
+    m_resumeAction->setEnabled(!running && m_train->result() && m_train->result()->cancelled);
+    m_steps->setState(step, current->canGoBack() ? reachableStep() : step);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_train->isRunning()) {
+        // Stop after the current step (the trainer then saves a checkpoint) and close when it has:
+        // blocking here would freeze the window for the length of a step.
+        m_closeWhenStopped = true;
+        m_train->cancelTraining();
+        statusBar()->showMessage(tr("Stopping the training after the current step, then closing…"));
+        setEnabled(false);
+        event->ignore();
+        return;
+    }
+    prefs::windowGeometry.set(saveGeometry());
+    prefs::windowState.set(saveState());
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About Pairtune"),
-                       tr("<b>Pairtune %1</b><p>Fine-tune sentence-embedding models on pairs of texts.</p>"
-                          "<p>Qt %2</p>")
-                           .arg(QString::fromLatin1(pairtune::kVersion), QString::fromLatin1(qVersion())));
+        tr("<h3>Pairtune %1</h3>"
+           "<p>Fine-tune sentence-embedding models on pairs of texts. Exported folders load unchanged with "
+           "Python's <code>SentenceTransformer(path)</code>.</p>"
+           "<table>"
+           "<tr><td>Qt</td><td>%2 (built with %3)</td></tr>"
+           "<tr><td>QCustomPlot</td><td>%4</td></tr>"
+           "<tr><td>Compute</td><td>%5</td></tr>"
+           "</table>")
+            .arg(QString::fromLatin1(pairtune::kVersion), QString::fromLatin1(qVersion()),
+                QStringLiteral(QT_VERSION_STR), QStringLiteral(QCUSTOMPLOT_VERSION_STR),
+                QString::fromStdString(computeBackendInfo()).toHtmlEscaped()));
 }
 
 } // namespace pairtune::ui

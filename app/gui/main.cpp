@@ -1,10 +1,12 @@
-// pairtune: the desktop studio. Application identity, settings format and the main window.
-
-#include "ui/mainwindow.h"
+// pairtune: the desktop studio. Application identity, settings format, command line and the window.
 
 #include "pairtune/version.h"
+#include "ui/datapage.h"
+#include "ui/mainwindow.h"
+#include "ui/modelpage.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QSettings>
 #include <QTimer>
 
@@ -17,7 +19,23 @@ int main(int argc, char **argv)
     QApplication::setDesktopFileName(QStringLiteral("pairtune"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
 
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Fine-tune sentence-embedding models on pairs of texts."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(
+        QStringLiteral("files"), QStringLiteral("Pair files to start with."), QStringLiteral("[files...]"));
+    const QCommandLineOption model(QStringLiteral("model"),
+        QStringLiteral("A sentence-transformers folder to start from."), QStringLiteral("folder"));
+    parser.addOption(model);
+    parser.process(app);
+
     pairtune::ui::MainWindow window;
+    if (!parser.positionalArguments().isEmpty())
+        window.dataPage()->addFiles(parser.positionalArguments());
+    if (parser.isSet(model))
+        window.modelPage()->chooseFolder(parser.value(model));
     window.show();
 
     // For smoke tests and screenshot scripts: quit by itself after the given time.

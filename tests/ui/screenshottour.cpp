@@ -1,0 +1,218 @@
+// pairtune-screenshots: drives the studio through a real (small) training run and saves a PNG of every
+// page, for docs/screenshots (scripts/screenshots.sh runs it under Xvfb). Not a test: it asserts
+// nothing, but it exits non-zero when a step does not reach the state it waits for.
+
+#include "studiofixture.h"
+#include "ui/comparepanel.h"
+#include "ui/datapage.h"
+#include "ui/datareportview.h"
+#include "ui/exportpanel.h"
+#include "ui/mainwindow.h"
+#include "ui/modelpage.h"
+#include "ui/settingspage.h"
+#include "ui/trainpage.h"
+#include "ui/tryexportpage.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+
+using namespace pairtune::ui;
+
+namespace {
+
+// Support-desk questions and answers: readable in a screenshot, and learnable by a small model.
+QStringList supportPairs()
+{
+    const QStringList products
+        = { QStringLiteral("laptop"), QStringLiteral("printer"), QStringLiteral("router"),
+              QStringLiteral("phone"), QStringLiteral("tablet"), QStringLiteral("smartwatch"),
+              QStringLiteral("headphones"), QStringLiteral("camera"), QStringLiteral("monitor"),
+              QStringLiteral("keyboard"), QStringLiteral("speaker"), QStringLiteral("e-reader") };
+    const QList<QPair<QString, QString>> intents = {
+        { QStringLiteral("How do I reset my %1?"),
+            QStringLiteral(
+                "To reset the %1, hold the power button for ten seconds until the light blinks.") },
+        { QStringLiteral("My %1 will not turn on"),
+            QStringLiteral(
+                "If the %1 does not start, charge it for thirty minutes and press the power button again.") },
+        { QStringLiteral("Where can I download drivers for the %1?"),
+            QStringLiteral("Drivers and manuals for the %1 are on the support site under Downloads.") },
+        { QStringLiteral("How long is the warranty on the %1?"),
+            QStringLiteral("The %1 has a two-year warranty that covers manufacturing defects.") },
+        { QStringLiteral("Can I return my %1?"),
+            QStringLiteral("You can return the %1 within thirty days in its original packaging.") },
+        { QStringLiteral("How do I update the %1 firmware?"),
+            QStringLiteral("Open the %1 settings, choose Software update and install the newest version.") },
+        { QStringLiteral("The %1 battery drains quickly"),
+            QStringLiteral(
+                "Lower the brightness and turn off background sync so the %1 battery lasts longer.") },
+        { QStringLiteral("How do I connect the %1 to wifi?"),
+            QStringLiteral("In the %1 network settings pick your wifi network and type its password.") },
+        { QStringLiteral("Is the %1 waterproof?"),
+            QStringLiteral("The %1 resists splashes but must not be put under water.") },
+        { QStringLiteral("How much does a %1 repair cost?"),
+            QStringLiteral(
+                "A %1 repair outside the warranty is quoted after a free check at the service centre.") },
+    };
+    QStringList lines;
+    for (const auto &[question, answer] : intents)
+        for (const QString &product : products)
+            lines << question.arg(product) + QLatin1Char('\t') + answer.arg(product);
+    return lines;
+}
+
+bool waitFor(const std::function<bool()> &condition, int ms, const char *what)
+{
+    if (QTest::qWaitFor(condition, ms))
+        return true;
+    std::fprintf(stderr, "pairtune-screenshots: timed out waiting for %s\n", what);
+    return false;
+}
+
+bool shoot(QWidget *window, const QString &folder, const QString &name)
+{
+    QTest::qWait(400); // let queued replots and layouts settle
+    const QString path = QDir(folder).filePath(name + QStringLiteral(".png"));
+    if (!window->grab().save(path)) {
+        std::fprintf(stderr, "pairtune-screenshots: cannot write %s\n", qPrintable(path));
+        return false;
+    }
+    std::printf("wrote %s\n", qPrintable(path));
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Pairtune"));
+    QApplication::setApplicationName(QStringLiteral("Pairtune screenshots"));
+    studiotest::isolateSettings(); // never touch the user's own preferences
+
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    const QCommandLineOption out(
+        QStringLiteral("out"), QStringLiteral("Folder for the PNG files."), QStringLiteral("folder"));
+    const QCommandLineOption width(QStringLiteral("width"), QStringLiteral("Window width."),
+        QStringLiteral("px"), QStringLiteral("1280"));
+    const QCommandLineOption height(QStringLiteral("height"), QStringLiteral("Window height."),
+        QStringLiteral("px"), QStringLiteral("860"));
+    parser.addOptions({ out, width, height });
+    parser.process(app);
+    const QString shots = parser.value(out);
+    if (shots.isEmpty() || !QDir().mkpath(shots)) {
+        std::fprintf(stderr, "pairtune-screenshots: give a writable --out folder\n");
+        return 2;
+    }
+
+    QTemporaryDir work;
+    const QString model = work.filePath(QStringLiteral("support-minilm"));
+    const QString error = studiotest::createModel(model, 2, 64, 4, 128, 24);
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "pairtune-screenshots: %s\n", qPrintable(error));
+        return 1;
+    }
+    const QString data = work.filePath(QStringLiteral("support-pairs.tsv"));
+    {
+        QFile file(data);
+        if (!file.open(QIODevice::WriteOnly))
+            return 1;
+        QStringList lines { QStringLiteral("question\tanswer") };
+        lines << supportPairs();
+        lines << supportPairs().mid(3, 2); // two duplicates and an empty answer, for the data check
+        lines << QStringLiteral("Do you ship abroad?\t ");
+        file.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
+    }
+
+    MainWindow window;
+    window.resize(parser.value(width).toInt(), parser.value(height).toInt());
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return 1;
+
+    // 1. Data, with the data check's warnings and fixes visible.
+    window.dataPage()->addFiles({ data });
+    if (!waitFor([&] { return window.dataPage()->isComplete(); }, 30000, "the data"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("1-data")))
+        return 1;
+    window.dataPage()->setFixes({ true, true, false });
+    if (!waitFor([&] { return window.dataPage()->isComplete() && window.dataPage()->fixes().dropEmpty; },
+            30000, "the fixes"))
+        return 1;
+
+    // 2. Model.
+    window.goNext();
+    window.modelPage()->chooseFolder(model);
+    if (!waitFor([&] { return window.modelPage()->isComplete(); }, 60000, "the model"))
+        return 1;
+    if (!waitFor([&] { return window.dataPage()->isComplete(); }, 30000, "the token report"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("2-model")))
+        return 1;
+
+    // 3. Settings: the recommended preset, sized for a short demonstration run.
+    window.goNext();
+    window.settingsPage()->applyPreset(TrainingPreset::Recommended);
+    pairtune::TrainingConfig config = window.settingsPage()->config();
+    config.epochs = 10;
+    config.batchSize = 16;
+    config.lr = 2e-4; // a small randomly initialised model needs a larger step than a pretrained one
+    config.warmupSteps = 6;
+    config.evalEvery = 6;
+    config.checkpointEvery = 30;
+    window.settingsPage()->setConfig(config);
+    QTest::qWait(300);
+    if (!shoot(&window, shots, QStringLiteral("3-settings")))
+        return 1;
+
+    // 4. Train: one picture while it runs, one when it is done.
+    window.goNext();
+    window.trainPage()->setRunFolder(work.filePath(QStringLiteral("runs/support-run")));
+    if (!window.trainPage()->startTraining())
+        return 1;
+    auto *progress = window.findChild<QProgressBar *>(QStringLiteral("trainingProgress"));
+    if (!waitFor([&] { return progress->maximum() > 1 && progress->value() >= progress->maximum() * 6 / 10; },
+            600000, "the run to get going"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("4-train-running")))
+        return 1;
+    if (!waitFor([&] { return !window.trainPage()->isRunning(); }, 600000, "the run to end"))
+        return 1;
+    if (!window.trainPage()->lastError().isEmpty()) {
+        std::fprintf(stderr, "pairtune-screenshots: %s\n", qPrintable(window.trainPage()->lastError()));
+        return 1;
+    }
+    if (!shoot(&window, shots, QStringLiteral("4-train")))
+        return 1;
+
+    // 5. Try & Export: a held-out question, then an export.
+    window.goNext();
+    ComparePanel *compare = window.tryExportPage()->comparePanel();
+    if (!waitFor([&] { return compare->isReady(); }, 120000, "the comparison"))
+        return 1;
+    compare->queryEdit()->setText(QStringLiteral("How do I update the printer firmware?"));
+    compare->search(compare->queryEdit()->text());
+    if (!waitFor([&] { return !compare->isSearching(); }, 60000, "the search"))
+        return 1;
+    ExportPanel *exporter = window.tryExportPage()->exportPanel();
+    exporter->setDestination(work.filePath(QStringLiteral("exports/support-model")));
+    exporter->exportNow();
+    if (!waitFor([&] { return !exporter->isExporting(); }, 60000, "the export")
+        || !exporter->errorText().isEmpty())
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("5-try-export")))
+        return 1;
+    return 0;
+}

@@ -1,0 +1,330 @@
+#include "ui/comparepanel.h"
+
+#include "train/basemodel.h"
+#include "ui/backgroundtask.h"
+#include "ui/loadedmodel.h"
+
+#include <QCompleter>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace pairtune::ui {
+namespace {
+
+struct PrepareResult
+{
+    std::shared_ptr<const SearchCorpus> corpus;
+    std::shared_ptr<const LoadedModel> base;
+    std::shared_ptr<const Embeddings> embeddings;
+    QString error;
+};
+
+struct TunedResult
+{
+    std::shared_ptr<const LoadedModel> model;
+    std::shared_ptr<const Embeddings> embeddings;
+    QString error;
+};
+
+struct SearchResult
+{
+    std::vector<Match> base;
+    std::vector<Match> tuned;
+    QString error;
+};
+
+QTableWidget *resultTable(QWidget *parent, const QString &name)
+{
+    auto *table = new QTableWidget(0, 2, parent);
+    table->setObjectName(name);
+    table->setHorizontalHeaderLabels({ ComparePanel::tr("cosine"), ComparePanel::tr("held-out text") });
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setWordWrap(true);
+    table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    return table;
+}
+
+// Every match of the query, so the rank of the true positive is known too.
+std::vector<Match> rankAll(const LoadedModel &model, const Embeddings &corpus, const std::string &query)
+{
+    const Embeddings q = model.encode({ query });
+    return nearest(corpus, q, corpus.rows);
+}
+
+} // namespace
+
+ComparePanel::ComparePanel(QWidget *parent)
+    : QWidget(parent)
+{
+    m_query = new QLineEdit(this);
+    m_query->setObjectName(QStringLiteral("queryEdit"));
+    m_query->setPlaceholderText(tr("Type a query, e.g. one of your anchors…"));
+    m_query->setClearButtonEnabled(true);
+    m_searchButton = new QPushButton(tr("&Search"), this);
+    m_searchButton->setDefault(true);
+    m_example = new QPushButton(tr("Held-out e&xample"), this);
+    m_example->setToolTip(
+        tr("Fill in an anchor of the evaluation split: its true positive is marked ✓ in the results."));
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("compareStatus"));
+    m_status->setWordWrap(true);
+
+    m_baseTitle = new QLabel(tr("<b>Before</b> (base model)"), this);
+    m_tunedTitle = new QLabel(tr("<b>After</b> (tuned model)"), this);
+    m_baseTable = resultTable(this, QStringLiteral("baseResults"));
+    m_tunedTable = resultTable(this, QStringLiteral("tunedResults"));
+    m_baseCaption = new QLabel(this);
+    m_tunedCaption = new QLabel(this);
+
+    connect(m_searchButton, &QPushButton::clicked, this, [this] { search(m_query->text()); });
+    connect(m_query, &QLineEdit::returnPressed, this, [this] { search(m_query->text()); });
+    connect(m_query, &QLineEdit::textChanged, this, &ComparePanel::updateEnabled);
+    connect(m_example, &QPushButton::clicked, this, &ComparePanel::pickExample);
+
+    auto *queryRow = new QHBoxLayout;
+    queryRow->addWidget(m_query, 1);
+    queryRow->addWidget(m_searchButton);
+    queryRow->addWidget(m_example);
+    auto *grid = new QGridLayout;
+    grid->addWidget(m_baseTitle, 0, 0);
+    grid->addWidget(m_tunedTitle, 0, 1);
+    grid->addWidget(m_baseTable, 1, 0);
+    grid->addWidget(m_tunedTable, 1, 1);
+    grid->addWidget(m_baseCaption, 2, 0);
+    grid->addWidget(m_tunedCaption, 2, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(queryRow);
+    layout->addWidget(m_status);
+    layout->addLayout(grid, 1);
+    updateEnabled();
+}
+
+bool ComparePanel::isReady() const
+{
+    return m_corpus && m_base.corpus && m_tuned.corpus;
+}
+
+QString ComparePanel::statusText() const
+{
+    return m_status->text();
+}
+
+void ComparePanel::setStatus(const QString &text)
+{
+    m_status->setText(text);
+}
+
+void ComparePanel::updateEnabled()
+{
+    m_searchButton->setEnabled(isReady() && !m_query->text().trimmed().isEmpty());
+    m_example->setEnabled(m_corpus && !m_corpus->queries.empty());
+}
+
+void ComparePanel::setRun(const TrainingConfig &config, std::shared_ptr<const LoadedModel> base)
+{
+    const int generation = ++m_runGeneration;
+    m_corpus.reset();
+    m_base = {};
+    m_tuned = {};
+    m_baseTable->setRowCount(0);
+    m_tunedTable->setRowCount(0);
+    setStatus(tr("Embedding the held-out texts with the base model…"));
+    updateEnabled();
+    Q_EMIT readyChanged(false);
+    runInBackground<PrepareResult>(
+        this,
+        [config, base]() {
+            PrepareResult result;
+            try {
+                result.corpus = std::make_shared<const SearchCorpus>(loadSearchCorpus(config));
+                result.base = base ? base : LoadedModel::load(resolveBaseModel(config.basePath));
+                result.embeddings
+                    = std::make_shared<const Embeddings>(result.base->encode(result.corpus->texts));
+            } catch (const std::exception &error) {
+                result.error = QString::fromUtf8(error.what());
+            }
+            return result;
+        },
+        [this, generation](const PrepareResult &result) {
+            if (generation != m_runGeneration)
+                return;
+            if (!result.error.isEmpty()) {
+                setStatus(tr("The comparison is not available: %1").arg(result.error));
+                return;
+            }
+            m_corpus = result.corpus;
+            m_base = { result.base, result.embeddings };
+            auto *completer = new QCompleter(
+                [&] {
+                    QStringList queries;
+                    for (const std::string &query : m_corpus->queries)
+                        queries << QString::fromStdString(query);
+                    return queries;
+                }(),
+                m_query);
+            completer->setCaseSensitivity(Qt::CaseInsensitive);
+            completer->setFilterMode(Qt::MatchContains);
+            m_query->setCompleter(completer);
+            updateEnabled();
+            loadTuned();
+        });
+}
+
+void ComparePanel::setTunedModel(const QString &folder, const QString &label)
+{
+    if (folder == m_tunedFolder && m_tuned.corpus)
+        return;
+    m_tunedFolder = folder;
+    m_tunedLabel = label;
+    m_tunedTitle->setText(tr("<b>After</b> (%1)").arg(label.toHtmlEscaped()));
+    m_tuned = {};
+    updateEnabled();
+    Q_EMIT readyChanged(false);
+    if (m_corpus)
+        loadTuned();
+}
+
+void ComparePanel::loadTuned()
+{
+    if (m_tunedFolder.isEmpty() || !m_corpus)
+        return;
+    const int generation = ++m_tunedGeneration;
+    const std::string folder = m_tunedFolder.toStdString();
+    const std::shared_ptr<const SearchCorpus> corpus = m_corpus;
+    setStatus(tr("Embedding %n held-out text(s) with the tuned model…", nullptr, int(corpus->texts.size())));
+    runInBackground<TunedResult>(
+        this,
+        [folder, corpus]() {
+            TunedResult result;
+            try {
+                result.model = LoadedModel::load(folder);
+                result.embeddings = std::make_shared<const Embeddings>(result.model->encode(corpus->texts));
+            } catch (const std::exception &error) {
+                result.error = QString::fromUtf8(error.what());
+            }
+            return result;
+        },
+        [this, generation](const TunedResult &result) {
+            if (generation != m_tunedGeneration)
+                return;
+            if (!result.error.isEmpty()) {
+                setStatus(tr("The tuned model could not be loaded: %1").arg(result.error));
+                return;
+            }
+            m_tuned = { result.model, result.embeddings };
+            setStatus(tr("Searching %n held-out text(s). Type a query or take a held-out example.", nullptr,
+                int(m_corpus->texts.size())));
+            updateEnabled();
+            Q_EMIT readyChanged(true);
+            if (!m_query->text().trimmed().isEmpty())
+                search(m_query->text());
+        });
+}
+
+void ComparePanel::pickExample()
+{
+    if (!m_corpus || m_corpus->queries.empty())
+        return;
+    m_query->setText(
+        QString::fromStdString(m_corpus->queries[std::size_t(m_exampleIndex) % m_corpus->queries.size()]));
+    m_exampleIndex += 7; // step through the examples in a scattered order
+    if (isReady())
+        search(m_query->text());
+}
+
+void ComparePanel::search(const QString &query)
+{
+    const std::string text = query.trimmed().toStdString();
+    if (!isReady() || text.empty())
+        return;
+    const int generation = ++m_searchGeneration;
+    m_searching = true;
+    const Side base = m_base;
+    const Side tuned = m_tuned;
+    runInBackground<SearchResult>(
+        this,
+        [text, base, tuned]() {
+            SearchResult result;
+            try {
+                result.base = rankAll(*base.model, *base.corpus, text);
+                result.tuned = rankAll(*tuned.model, *tuned.corpus, text);
+            } catch (const std::exception &error) {
+                result.error = QString::fromUtf8(error.what());
+            }
+            return result;
+        },
+        [this, generation, text](const SearchResult &result) {
+            if (generation != m_searchGeneration)
+                return;
+            m_searching = false;
+            if (!result.error.isEmpty()) {
+                setStatus(tr("The search failed: %1").arg(result.error));
+                Q_EMIT searchFinished();
+                return;
+            }
+            std::ptrdiff_t gold = -1;
+            for (std::size_t i = 0; i < m_corpus->queries.size(); ++i) {
+                if (m_corpus->queries[i] == text) {
+                    gold = std::ptrdiff_t(m_corpus->goldOfQuery[i]);
+                    break;
+                }
+            }
+            const auto rankOf = [gold](const std::vector<Match> &matches) {
+                for (std::size_t i = 0; i < matches.size(); ++i)
+                    if (std::ptrdiff_t(matches[i].index) == gold)
+                        return i + 1;
+                return std::size_t(0);
+            };
+            showMatches(m_baseTable, m_baseCaption, result.base, rankOf(result.base), gold);
+            showMatches(m_tunedTable, m_tunedCaption, result.tuned, rankOf(result.tuned), gold);
+            Q_EMIT searchFinished();
+        });
+}
+
+void ComparePanel::showMatches(QTableWidget *table, QLabel *caption, const std::vector<Match> &matches,
+    std::size_t goldRank, std::ptrdiff_t gold)
+{
+    const int rows = int(std::min<std::size_t>(kMatches, matches.size()));
+    table->setRowCount(rows);
+    for (int row = 0; row < rows; ++row) {
+        const Match &match = matches[std::size_t(row)];
+        const bool isGold = std::ptrdiff_t(match.index) == gold;
+        auto *score = new QTableWidgetItem(QString::number(match.cosine, 'f', 3));
+        auto *text = new QTableWidgetItem((isGold ? QStringLiteral("✓ ") : QString())
+            + QString::fromStdString(m_corpus->texts[match.index]));
+        text->setToolTip(text->text());
+        if (isGold) {
+            QFont bold = text->font();
+            bold.setBold(true);
+            text->setFont(bold);
+            score->setFont(bold);
+        }
+        table->setItem(row, 0, score);
+        table->setItem(row, 1, text);
+    }
+    table->setVerticalHeaderLabels([rows] {
+        QStringList labels;
+        for (int i = 1; i <= rows; ++i)
+            labels << QString::number(i);
+        return labels;
+    }());
+    if (gold < 0)
+        caption->setText(tr("Top %1 of %2 held-out texts.").arg(rows).arg(matches.size()));
+    else
+        caption->setText(
+            tr("The query's true positive (✓) ranks <b>%1</b> of %2.").arg(goldRank).arg(matches.size()));
+}
+
+} // namespace pairtune::ui

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "recipe/trainingconfig.h"
+#include "ui/matchsearch.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace pairtune::ui {
+
+class LoadedModel;
+
+// Before/after: the user types a query and sees its nearest held-out texts by the base model and by
+// the tuned model side by side. Models are loaded and texts embedded off the GUI thread; the held-out
+// texts are embedded once per model, so each search only encodes the query.
+class ComparePanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kMatches = 5;
+
+    explicit ComparePanel(QWidget *parent = nullptr);
+
+    // The run's data and base model; starts embedding the held-out texts with the base model.
+    void setRun(const TrainingConfig &config, std::shared_ptr<const LoadedModel> base);
+    // The tuned model to compare with (a model folder of the run).
+    void setTunedModel(const QString &folder, const QString &label);
+    void search(const QString &query);
+
+    bool isReady() const;
+    bool isSearching() const { return m_searching; }
+    QString statusText() const;
+    QTableWidget *baseResults() const { return m_baseTable; }
+    QTableWidget *tunedResults() const { return m_tunedTable; }
+    QLineEdit *queryEdit() const { return m_query; }
+    const SearchCorpus *corpus() const { return m_corpus.get(); }
+
+Q_SIGNALS:
+    void readyChanged(bool ready);
+    void searchFinished();
+
+private:
+    struct Side
+    {
+        std::shared_ptr<const LoadedModel> model;
+        std::shared_ptr<const Embeddings> corpus;
+    };
+    void loadTuned();
+    void showMatches(QTableWidget *table, QLabel *caption, const std::vector<Match> &matches,
+        std::size_t goldRank, std::ptrdiff_t gold);
+    void setStatus(const QString &text);
+    void updateEnabled();
+    void pickExample();
+
+    std::shared_ptr<const SearchCorpus> m_corpus;
+    Side m_base;
+    Side m_tuned;
+    QString m_tunedFolder;
+    QString m_tunedLabel;
+    int m_runGeneration = 0;
+    int m_tunedGeneration = 0;
+    int m_searchGeneration = 0;
+    bool m_searching = false;
+    int m_exampleIndex = 0;
+
+    QLineEdit *m_query = nullptr;
+    QPushButton *m_searchButton = nullptr;
+    QPushButton *m_example = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_baseCaption = nullptr;
+    QLabel *m_tunedCaption = nullptr;
+    QLabel *m_baseTitle = nullptr;
+    QLabel *m_tunedTitle = nullptr;
+    QTableWidget *m_baseTable = nullptr;
+    QTableWidget *m_tunedTable = nullptr;
+};
+
+} // namespace pairtune::ui

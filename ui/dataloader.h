@@ -1,0 +1,58 @@
+#pragma once
+
+// The data page's work, done off the GUI thread: read the pair files, apply the chosen fixes, split
+// with the settings' seed and build the engine's data report. Plain function over plain structs so it
+// can run on a pool thread and be tested without widgets.
+
+#include "data/datareport.h"
+#include "data/importoptions.h"
+#include "data/pairdataset.h"
+#include "data/previewtable.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pairtune::ui {
+
+struct DataFixes
+{
+    bool dropDuplicates = false;
+    bool dropEmpty = false;
+    bool dropIdenticalSides = false;
+
+    bool any() const { return dropDuplicates || dropEmpty || dropIdenticalSides; }
+    bool operator==(const DataFixes &) const = default;
+};
+
+struct DataLoadRequest
+{
+    std::vector<std::string> paths;
+    ImportOptions options;
+    // The files as read before, for the same paths and options: skips reading them again.
+    std::shared_ptr<const PairDataset> cachedRaw;
+    DataFixes fixes;
+    // Token lengths with the chosen model (empty: words) and its max_seq_length.
+    std::function<std::size_t(std::string_view)> tokenCount;
+    std::size_t maxSeqLength = 0;
+    double trainFraction = 0.8;
+    std::uint64_t seed = 42;
+};
+
+struct DataLoadResult
+{
+    std::shared_ptr<const PairDataset> raw; // as read
+    std::shared_ptr<const PairDataset> dataset; // after fixes
+    std::size_t removedDuplicates = 0;
+    std::size_t removedEmpty = 0;
+    std::size_t removedIdentical = 0;
+    DataReport report;
+    PreviewTable preview; // of the first file, with the request's options
+    std::string error; // the first problem; empty on success (then raw and dataset are set)
+};
+
+DataLoadResult loadPairData(const DataLoadRequest &request);
+
+} // namespace pairtune::ui

@@ -1,0 +1,381 @@
+#include "ui/datapage.h"
+
+#include "ui/backgroundtask.h"
+#include "ui/columnmappingwidget.h"
+#include "ui/datareportview.h"
+#include "ui/dropzone.h"
+#include "ui/loadedmodel.h"
+#include "ui/messagebanner.h"
+#include "ui/pairfilewriter.h"
+#include "ui/preferences.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace pairtune::ui {
+namespace {
+
+QString roleOf(const ColumnMapping &mapping, std::size_t column)
+{
+    if (column == mapping.anchor)
+        return DataPage::tr("anchor");
+    if (column == mapping.positive)
+        return DataPage::tr("positive");
+    if (column == mapping.score)
+        return DataPage::tr("score");
+    if (std::find(mapping.negatives.begin(), mapping.negatives.end(), column) != mapping.negatives.end())
+        return DataPage::tr("hard negative");
+    return DataPage::tr("not used");
+}
+
+} // namespace
+
+DataPage::DataPage(QWidget *parent)
+    : WizardPage(parent)
+{
+    m_dropZone = new DropZone(DropZone::Accept::Files,
+        tr("Drop pair files here\n(TSV, CSV, JSON Lines or JSON; several files are joined)"),
+        tr("Choose files…"), this);
+    m_dropZone->setObjectName(QStringLiteral("dataDropZone"));
+    connect(m_dropZone, &DropZone::pathsDropped, this, &DataPage::addFiles);
+    connect(m_dropZone, &DropZone::browseRequested, this, &DataPage::browseForFiles);
+
+    m_fileList = new QListWidget(this);
+    m_fileList->setObjectName(QStringLiteral("fileList"));
+    m_fileList->setMaximumHeight(fontMetrics().height() * 6);
+    m_removeFile = new QPushButton(tr("Remove"), this);
+    m_removeFile->setEnabled(false);
+    auto *clear = new QPushButton(tr("Clear"), this);
+    connect(m_fileList, &QListWidget::itemSelectionChanged, this,
+        [this] { m_removeFile->setEnabled(!m_fileList->selectedItems().isEmpty()); });
+    connect(m_removeFile, &QPushButton::clicked, this, [this] {
+        for (QListWidgetItem *item : m_fileList->selectedItems())
+            removeFile(item->data(Qt::UserRole).toString());
+    });
+    connect(clear, &QPushButton::clicked, this, &DataPage::clearFiles);
+    auto *deleteKey = new QShortcut(QKeySequence::Delete, m_fileList);
+    deleteKey->setContext(Qt::WidgetShortcut);
+    connect(deleteKey, &QShortcut::activated, m_removeFile, &QPushButton::click);
+
+    auto *filesBox = new QGroupBox(tr("Files"), this);
+    auto *fileButtons = new QHBoxLayout;
+    fileButtons->addStretch();
+    fileButtons->addWidget(m_removeFile);
+    fileButtons->addWidget(clear);
+    auto *filesLayout = new QVBoxLayout(filesBox);
+    filesLayout->addWidget(m_fileList);
+    filesLayout->addLayout(fileButtons);
+
+    m_mapping = new ColumnMappingWidget(this);
+    m_mapping->hide();
+    connect(m_mapping, &ColumnMappingWidget::mappingChanged, this, [this] {
+        m_mapping->applyTo(m_options);
+        scheduleReload(true);
+    });
+
+    m_preview = new QTableWidget(this);
+    m_preview->setObjectName(QStringLiteral("previewTable"));
+    m_preview->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_preview->setWordWrap(false);
+    m_preview->setAlternatingRowColors(true);
+    m_preview->horizontalHeader()->setStretchLastSection(true);
+    m_previewCaption = new QLabel(this);
+    m_previewCaption->setWordWrap(true);
+
+    m_report = new DataReportView(this);
+    connect(m_report, &DataReportView::fixesRequested, this, &DataPage::setFixes);
+    m_message = new MessageBanner(this);
+    m_status = new QLabel(this);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_dropZone, 2);
+    leftLayout->addWidget(filesBox);
+    leftLayout->addWidget(m_mapping);
+    leftLayout->addStretch();
+
+    auto *previewBox = new QGroupBox(tr("Preview"), this);
+    auto *previewLayout = new QVBoxLayout(previewBox);
+    previewLayout->addWidget(m_previewCaption);
+    previewLayout->addWidget(m_preview, 1);
+    auto *reportBox = new QGroupBox(tr("Data check"), this);
+    auto *reportLayout = new QVBoxLayout(reportBox);
+    reportLayout->addWidget(m_status);
+    reportLayout->addWidget(m_report);
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(previewBox, 3);
+    rightLayout->addWidget(reportBox, 2);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(createHeader(tr("Choose the pairs to train on"),
+        tr("Each pair is an anchor (a query, a question) and a positive (the text that belongs to it). "
+           "Pairtune checks the data before anything is trained.")));
+    layout->addWidget(m_message);
+    layout->addWidget(splitter, 1);
+
+    m_reloadTimer = new QTimer(this);
+    m_reloadTimer->setSingleShot(true);
+    m_reloadTimer->setInterval(150);
+    connect(m_reloadTimer, &QTimer::timeout, this, &DataPage::reload);
+    updateFileList();
+}
+
+bool DataPage::isComplete() const
+{
+    return !m_loading && !m_reloadTimer->isActive() && m_result.dataset && m_result.error.empty()
+        && m_result.dataset->size() >= 2;
+}
+
+QString DataPage::incompleteReason() const
+{
+    if (m_files.isEmpty())
+        return tr("Add at least one pair file.");
+    if (m_loading || m_reloadTimer->isActive())
+        return tr("Reading the data…");
+    if (!m_result.error.empty())
+        return tr("Fix the problem in the data first.");
+    if (m_result.dataset && m_result.dataset->size() < 2)
+        return tr("Training needs at least two pairs.");
+    return {};
+}
+
+void DataPage::browseForFiles()
+{
+    const QStringList paths
+        = QFileDialog::getOpenFileNames(this, tr("Choose pair files"), prefs::lastDataFolder.get(),
+            tr("Pair files (*.tsv *.tab *.csv *.jsonl *.ndjson *.json *.txt);;All files (*)"));
+    if (!paths.isEmpty())
+        addFiles(paths);
+}
+
+void DataPage::addFiles(const QStringList &paths)
+{
+    bool added = false;
+    for (const QString &path : paths) {
+        const QString absolute = QFileInfo(path).absoluteFilePath();
+        if (!QFileInfo(absolute).isFile() || m_files.contains(absolute))
+            continue;
+        m_files << absolute;
+        added = true;
+    }
+    if (!added)
+        return;
+    prefs::lastDataFolder.set(QFileInfo(m_files.last()).absolutePath());
+    updateFileList();
+    scheduleReload(true);
+}
+
+void DataPage::removeFile(const QString &path)
+{
+    if (m_files.removeAll(path) == 0)
+        return;
+    updateFileList();
+    scheduleReload(true);
+}
+
+void DataPage::clearFiles()
+{
+    m_files.clear();
+    m_fixes = {};
+    m_options = ImportOptions {};
+    if (m_mapping->isCustomised())
+        m_mapping->resetToDetected();
+    updateFileList();
+    scheduleReload(true);
+}
+
+void DataPage::setFixes(const DataFixes &fixes)
+{
+    if (fixes == m_fixes)
+        return;
+    m_fixes = fixes;
+    scheduleReload(false);
+}
+
+bool DataPage::needsPreparedCopy() const
+{
+    return m_fixes.any() || m_mapping->isCustomised();
+}
+
+std::vector<std::string> DataPage::dataPathsForTraining(const QString &folder) const
+{
+    if (!needsPreparedCopy() || !m_result.dataset) {
+        std::vector<std::string> paths;
+        for (const QString &file : m_files)
+            paths.push_back(file.toStdString());
+        return paths;
+    }
+    const std::string path = QDir(folder).filePath(QStringLiteral("prepared-pairs.jsonl")).toStdString();
+    writePairsJsonl(*m_result.dataset, path);
+    return { path };
+}
+
+void DataPage::setReportContext(
+    std::shared_ptr<const LoadedModel> model, int maxSeqLength, double trainFraction, std::uint64_t seed)
+{
+    if (model == m_model && maxSeqLength == m_maxSeqLength && trainFraction == m_trainFraction
+        && seed == m_seed)
+        return;
+    m_model = std::move(model);
+    m_maxSeqLength = maxSeqLength;
+    m_trainFraction = trainFraction;
+    m_seed = seed;
+    if (!m_files.isEmpty())
+        scheduleReload(false);
+}
+
+void DataPage::scheduleReload(bool filesChanged)
+{
+    if (filesChanged)
+        m_rawStale = true;
+    ++m_generation; // a result still on its way is outdated now
+    m_reloadTimer->start();
+    Q_EMIT completeChanged();
+}
+
+void DataPage::reload()
+{
+    if (m_files.isEmpty()) {
+        m_loading = false;
+        m_result = {};
+        showResult(m_result);
+        Q_EMIT loadingChanged(false);
+        Q_EMIT completeChanged();
+        Q_EMIT dataChanged();
+        return;
+    }
+    DataLoadRequest request;
+    for (const QString &file : std::as_const(m_files))
+        request.paths.push_back(file.toStdString());
+    request.options = m_options;
+    request.cachedRaw = m_rawStale ? nullptr : m_result.raw;
+    request.fixes = m_fixes;
+    if (m_model) {
+        std::shared_ptr<const LoadedModel> model = m_model;
+        request.tokenCount = [model](std::string_view text) { return model->tokenCount(text); };
+        request.maxSeqLength
+            = std::size_t(m_maxSeqLength > 0 ? m_maxSeqLength : std::max(0, model->summary().maxSeqLength));
+    }
+    request.trainFraction = m_trainFraction;
+    request.seed = m_seed;
+
+    const int generation = ++m_generation;
+    m_loading = true;
+    m_status->setText(tr("Reading and checking %n file(s)…", nullptr, int(m_files.size())));
+    m_status->show();
+    Q_EMIT loadingChanged(true);
+    Q_EMIT completeChanged();
+    runInBackground<DataLoadResult>(
+        this, [request] { return loadPairData(request); },
+        [this, generation](const DataLoadResult &result) {
+            if (generation != m_generation)
+                return; // the files or options changed meanwhile; a newer load is on its way
+            m_loading = false;
+            m_rawStale = !result.raw;
+            m_result = result;
+            showResult(result);
+            Q_EMIT loadingChanged(false);
+            Q_EMIT completeChanged();
+            Q_EMIT dataChanged();
+        });
+}
+
+void DataPage::showResult(const DataLoadResult &result)
+{
+    m_status->hide();
+    fillPreview(result.preview);
+    if (!result.error.empty()) {
+        m_message->showMessage(MessageBanner::Kind::Error,
+            tr("<b>This data cannot be used yet.</b> %1")
+                .arg(QString::fromStdString(result.error).toHtmlEscaped()));
+        m_report->clear();
+        return;
+    }
+    m_message->clear();
+    if (result.dataset && !result.raw->warnings().empty()) {
+        QStringList lines;
+        for (const std::string &warning : result.raw->warnings())
+            lines << QString::fromStdString(warning).toHtmlEscaped();
+        m_message->showMessage(MessageBanner::Kind::Warning, lines.join(QStringLiteral("<br>")));
+    }
+    m_report->setResult(result, m_fixes);
+}
+
+void DataPage::fillPreview(const PreviewTable &table)
+{
+    m_preview->clear();
+    m_preview->setRowCount(0);
+    m_preview->setColumnCount(0);
+    if (table.format.empty()) {
+        m_previewCaption->setText(m_files.isEmpty() ? tr("Nothing to preview yet.") : QString());
+        m_mapping->hide();
+        return;
+    }
+    m_preview->setColumnCount(int(table.columnNames.size()));
+    QStringList headers;
+    for (std::size_t column = 0; column < table.columnNames.size(); ++column)
+        headers << QStringLiteral("%1\n%2").arg(QString::fromStdString(table.columnNames[column]),
+            QStringLiteral("→ ") + roleOf(table.mapping, column));
+    m_preview->setHorizontalHeaderLabels(headers);
+    m_preview->setRowCount(int(table.rows.size()));
+    QStringList lineLabels;
+    for (std::size_t row = 0; row < table.rows.size(); ++row) {
+        for (std::size_t column = 0; column < table.rows[row].size(); ++column) {
+            auto *item = new QTableWidgetItem(QString::fromStdString(table.rows[row][column]));
+            item->setToolTip(item->text());
+            m_preview->setItem(int(row), int(column), item);
+        }
+        lineLabels << QString::number(row < table.rowLines.size() ? table.rowLines[row] : row + 1);
+    }
+    m_preview->setVerticalHeaderLabels(lineLabels);
+    m_preview->resizeColumnsToContents();
+    const int widest = fontMetrics().averageCharWidth() * 40;
+    for (int column = 0; column < m_preview->columnCount(); ++column)
+        m_preview->setColumnWidth(column, std::min(m_preview->columnWidth(column), widest));
+
+    const QString format = QString::fromStdString(table.format).toUpper();
+    m_previewCaption->setText(tr("First %n row(s) of %1 (%2, %3). Row numbers are line numbers in the file.",
+        nullptr, int(table.rows.size()))
+                                  .arg(QFileInfo(m_files.value(0)).fileName(), format,
+                                      table.hasHeader ? tr("with a header") : tr("no header")));
+    m_mapping->setVisible(table.columnNames.size() > 2 || m_mapping->isCustomised());
+    m_mapping->setPreview(table);
+}
+
+void DataPage::updateFileList()
+{
+    m_fileList->clear();
+    for (const QString &file : std::as_const(m_files)) {
+        auto *item = new QListWidgetItem(QFileInfo(file).fileName(), m_fileList);
+        item->setData(Qt::UserRole, file);
+        item->setToolTip(QDir::toNativeSeparators(file));
+    }
+    m_fileList->parentWidget()->setVisible(!m_files.isEmpty());
+    m_dropZone->setPrompt(m_files.isEmpty()
+            ? tr("Drop pair files here\n(TSV, CSV, JSON Lines or JSON; several files are joined)")
+            : tr("Drop more files to add them"));
+}
+
+} // namespace pairtune::ui

@@ -1,0 +1,47 @@
+#include "ui/loadedmodel.h"
+
+#include <filesystem>
+
+namespace pairtune::ui {
+namespace {
+
+std::uint64_t folderBytes(const std::string &folder)
+{
+    namespace fs = std::filesystem;
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code sizeError;
+        if (it->is_regular_file(sizeError))
+            total += it->file_size(sizeError);
+    }
+    return total;
+}
+
+} // namespace
+
+LoadedModel::LoadedModel(std::string folder, SentenceModel model)
+    : m_folder(std::move(folder))
+    , m_model(std::move(model))
+    , m_summary(m_model.summary())
+    , m_bytesOnDisk(folderBytes(m_folder))
+{ }
+
+std::shared_ptr<LoadedModel> LoadedModel::load(const std::string &folder)
+{
+    SentenceModel model = SentenceModel::load(folder);
+    return std::shared_ptr<LoadedModel>(new LoadedModel(folder, std::move(model)));
+}
+
+Embeddings LoadedModel::encode(const std::vector<std::string> &texts) const
+{
+    const std::lock_guard lock(m_encodeMutex);
+    return m_model.encode(texts);
+}
+
+std::size_t LoadedModel::tokenCount(std::string_view text) const
+{
+    return m_model.tokenizer().encode(text, 0).ids.size();
+}
+
+} // namespace pairtune::ui

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "model/sentencemodel.h"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pairtune::ui {
+
+// A sentence-transformers model loaded for the studio's own use (validation summary, token counts,
+// the before/after search), shared between pages. SentenceModel::encode must not run on two threads
+// at once, so encoding is serialised here; tokenizers are immutable and need no lock.
+class LoadedModel
+{
+public:
+    // Loads folder; throws pairtune::Error (or std::exception) like SentenceModel::load.
+    // Call it off the GUI thread: it reads the weights.
+    static std::shared_ptr<LoadedModel> load(const std::string &folder);
+
+    const std::string &folder() const { return m_folder; }
+    const ModelSummary &summary() const { return m_summary; }
+    std::uint64_t bytesOnDisk() const { return m_bytesOnDisk; }
+
+    // Row-normalised embeddings are not assumed: callers compute cosine themselves.
+    Embeddings encode(const std::vector<std::string> &texts) const;
+    // Tokens the model would see for text, special tokens included, without truncation.
+    std::size_t tokenCount(std::string_view text) const;
+
+private:
+    LoadedModel(std::string folder, SentenceModel model);
+
+    std::string m_folder;
+    SentenceModel m_model;
+    ModelSummary m_summary;
+    std::uint64_t m_bytesOnDisk = 0;
+    mutable std::mutex m_encodeMutex;
+};
+
+} // namespace pairtune::ui

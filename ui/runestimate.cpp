@@ -1,0 +1,146 @@
+#include "ui/runestimate.h"
+
+#include "data/pairdataset.h"
+#include "model/sentencemodel.h"
+#include "recipe/batchsampler.h"
+#include "recipe/datasplit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+namespace pairtune::ui {
+namespace {
+
+// Above this many training pairs the exact count (which builds every epoch's batches) is replaced by
+// ceil(pairs / batch size) to keep the settings page instant.
+constexpr std::size_t kExactCountLimit = 50000;
+
+// Effective floating-point rate of a training step on a desktop CPU with OpenBLAS: a cautious
+// figure, well below the matmul peak, because attention, layer norms and the optimizer add overhead.
+constexpr double kGuessFlopsPerSecond = 15e9;
+
+bool usesInBatchNegatives(const std::string &loss)
+{
+    return loss == "mnrl" || loss == "mnrl_symmetric";
+}
+
+std::vector<std::vector<std::uint32_t>> textIdsOf(const PairDataset &dataset, bool withNegatives)
+{
+    std::vector<std::vector<std::string>> texts;
+    texts.reserve(dataset.size());
+    std::size_t negatives = dataset.negativesPerRecord();
+    for (const PairRecord &record : dataset.records()) {
+        std::vector<std::string> row { record.anchor, record.positive };
+        if (withNegatives)
+            row.insert(row.end(), record.negatives.begin(),
+                record.negatives.begin() + std::ptrdiff_t(std::min(negatives, record.negatives.size())));
+        texts.push_back(std::move(row));
+    }
+    return BatchSampler::textIdsFromTexts(texts);
+}
+
+} // namespace
+
+RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inputs)
+{
+    RunEstimate estimate;
+    if (!inputs.dataset || inputs.dataset->size() < 2) {
+        estimate.problem = "at least two pairs are needed";
+        return estimate;
+    }
+    if (config.batchSize <= 0 || config.epochs <= 0
+        || !(config.trainFraction > 0 && config.trainFraction <= 1)) {
+        estimate.problem = "the batch size, epochs and train fraction must be positive";
+        return estimate;
+    }
+    const PairDataset &dataset = *inputs.dataset;
+    estimate.pairs = dataset.size();
+    Split split;
+    try {
+        split = splitIndices(dataset.size(), config.trainFraction, config.seed);
+    } catch (const std::exception &error) {
+        estimate.problem = error.what();
+        return estimate;
+    }
+    estimate.trainPairs = split.train.size();
+    estimate.evalPairs = split.eval.size();
+
+    const auto batch = std::int64_t(config.batchSize);
+    estimate.stepsPerEpoch = (std::int64_t(estimate.trainPairs) + batch - 1) / batch;
+    estimate.totalSteps = estimate.stepsPerEpoch * config.epochs;
+    const bool noDuplicates = config.noDuplicates && usesInBatchNegatives(config.loss);
+    if (noDuplicates && estimate.trainPairs <= kExactCountLimit) {
+        BatchSamplerOptions options;
+        options.batchSize = std::size_t(config.batchSize);
+        options.seed = config.seed;
+        options.noDuplicates = true;
+        const BatchSampler sampler(split.train, options, textIdsOf(dataset, true));
+        estimate.totalSteps = sampler.totalSteps(config.epochs);
+        estimate.exactSteps = true;
+    } else {
+        estimate.exactSteps = !noDuplicates;
+    }
+    if (config.maxSteps > 0)
+        estimate.totalSteps = std::min(estimate.totalSteps, config.maxSteps);
+
+    if (estimate.evalPairs > 0) {
+        // The baseline, one per evalEvery steps, and one at each epoch end not already covered.
+        estimate.evaluations = 1;
+        if (config.evalEvery > 0)
+            estimate.evaluations += estimate.totalSteps / config.evalEvery;
+        const std::int64_t epochsRun = estimate.stepsPerEpoch > 0
+            ? std::min<std::int64_t>(
+                config.epochs, (estimate.totalSteps + estimate.stepsPerEpoch - 1) / estimate.stepsPerEpoch)
+            : 0;
+        if (config.evalEvery <= 0 || estimate.stepsPerEpoch % config.evalEvery != 0)
+            estimate.evaluations += std::max<std::int64_t>(1, epochsRun);
+    }
+
+    if (!inputs.model)
+        return estimate;
+    const ModelSummary &model = *inputs.model;
+    const int maxSeq = config.maxSeqLength > 0 ? config.maxSeqLength : model.maxSeqLength;
+    const double tokens
+        = std::clamp(inputs.meanTokensPerText > 0 ? inputs.meanTokensPerText * 1.2 : maxSeq * 0.5, 4.0,
+            double(std::max(4, maxSeq)));
+    const double textsPerPair
+        = 2.0 + double(usesInBatchNegatives(config.loss) ? dataset.negativesPerRecord() : 0);
+    const double trainedPairs = double(estimate.totalSteps) * double(config.batchSize);
+    const double evalTexts = double(estimate.evaluations) * double(estimate.evalPairs) * 2.0;
+    if (inputs.measuredPairsPerSecond > 0) {
+        estimate.measured = true;
+        // Encoding a text without gradients costs about a third of training on it.
+        const double textsPerSecond = inputs.measuredPairsPerSecond * textsPerPair;
+        estimate.seconds = trainedPairs / inputs.measuredPairsPerSecond + evalTexts / (3.0 * textsPerSecond);
+        return estimate;
+    }
+    // Transformer cost: about 2 * weights * tokens per forward, 3x that with the backward pass; the
+    // weights that multiply every token are 12 * hidden^2 per layer (attention + feed-forward).
+    const double layerWeights = 12.0 * double(model.hidden) * double(model.hidden) * double(model.layers);
+    const double attention = 2.0 * double(model.layers) * tokens * double(model.hidden);
+    const double forwardPerText = 2.0 * (layerWeights + attention) * tokens;
+    estimate.seconds = (trainedPairs * textsPerPair * forwardPerText * 3.0 + evalTexts * forwardPerText)
+        / kGuessFlopsPerSecond;
+    return estimate;
+}
+
+std::string formatDuration(double seconds)
+{
+    if (!(seconds >= 0) || !std::isfinite(seconds))
+        return "unknown";
+    if (seconds < 1.0)
+        return "under a second";
+    const auto total = std::int64_t(std::llround(seconds));
+    if (total < 60)
+        return std::to_string(total) + " s";
+    const std::int64_t minutes = total / 60;
+    if (minutes < 60)
+        return std::to_string(minutes) + " min " + std::to_string(total % 60) + " s";
+    const std::int64_t hours = minutes / 60;
+    if (hours < 48)
+        return std::to_string(hours) + " h " + std::to_string(minutes % 60) + " min";
+    return std::to_string(hours / 24) + " days " + std::to_string(hours % 24) + " h";
+}
+
+} // namespace pairtune::ui

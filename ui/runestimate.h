@@ -1,0 +1,46 @@
+#pragma once
+
+// What a configuration means in numbers before anything runs: split sizes, steps, and a time
+// estimate. Pure functions (no widgets) so the settings page stays thin and the numbers are testable.
+
+#include "recipe/trainingconfig.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+class PairDataset;
+struct ModelSummary;
+} // namespace pairtune
+
+namespace pairtune::ui {
+
+struct RunEstimate
+{
+    std::size_t pairs = 0;
+    std::size_t trainPairs = 0;
+    std::size_t evalPairs = 0;
+    std::int64_t stepsPerEpoch = 0;
+    std::int64_t totalSteps = 0; // after max_steps
+    bool exactSteps = false; // counted with the real batch sampler (no-duplicates can add batches)
+    std::int64_t evaluations = 0; // including the step-0 baseline
+    double seconds = 0.0; // training + evaluation time, 0 when unknown
+    bool measured = false; // seconds from a measured throughput (else a guess from the model size)
+    std::string problem; // why nothing could be computed (e.g. too few pairs)
+};
+
+struct EstimateInputs
+{
+    const PairDataset *dataset = nullptr;
+    const ModelSummary *model = nullptr; // null: no time estimate
+    double meanTokensPerText = 0; // 0: a guess from max_seq_length
+    double measuredPairsPerSecond = 0; // from an earlier run with this model on this computer
+};
+
+RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inputs);
+
+// "45 s", "12 min", "3 h 20 min".
+std::string formatDuration(double seconds);
+
+} // namespace pairtune::ui

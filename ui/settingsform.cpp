@@ -1,0 +1,393 @@
+#include "ui/settingsform.h"
+
+#include "eval/evalresult.h"
+#include "recipe/lrschedule.h"
+#include "ui/scientificspinbox.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <limits>
+
+namespace pairtune::ui {
+namespace {
+
+constexpr int kIntMax = std::numeric_limits<int>::max();
+
+QSpinBox *spinBox(QWidget *parent, int minimum, int maximum, const QString &tip, const QString &special = {})
+{
+    auto *box = new QSpinBox(parent);
+    box->setRange(minimum, maximum);
+    box->setToolTip(tip);
+    box->setSpecialValueText(special);
+    box->setAccelerated(true);
+    box->setKeyboardTracking(false);
+    return box;
+}
+
+QDoubleSpinBox *doubleBox(
+    QWidget *parent, double minimum, double maximum, int decimals, double step, const QString &tip)
+{
+    auto *box = new QDoubleSpinBox(parent);
+    box->setRange(minimum, maximum);
+    box->setDecimals(decimals);
+    box->setSingleStep(step);
+    box->setToolTip(tip);
+    box->setKeyboardTracking(false);
+    return box;
+}
+
+QComboBox *comboBox(
+    QWidget *parent, const std::vector<std::pair<QString, QString>> &items, const QString &tip)
+{
+    auto *box = new QComboBox(parent);
+    for (const auto &[value, label] : items)
+        box->addItem(label, value);
+    box->setToolTip(tip);
+    return box;
+}
+
+void select(QComboBox *box, const std::string &value)
+{
+    const int index = box->findData(QString::fromStdString(value));
+    if (index >= 0) {
+        box->setCurrentIndex(index);
+    } else if (box->isEditable()) {
+        box->setEditText(QString::fromStdString(value));
+    } else {
+        // A value from a newer config: show it rather than silently replacing it.
+        box->addItem(QString::fromStdString(value), QString::fromStdString(value));
+        box->setCurrentIndex(box->count() - 1);
+    }
+}
+
+std::string selected(const QComboBox *box)
+{
+    if (box->isEditable()) {
+        const int index = box->findText(box->currentText());
+        return (index >= 0 ? box->itemData(index).toString() : box->currentText().trimmed()).toStdString();
+    }
+    return box->currentData().toString().toStdString();
+}
+
+QGroupBox *group(QWidget *parent, const QString &title, QFormLayout *&form)
+{
+    auto *box = new QGroupBox(title, parent);
+    form = new QFormLayout(box);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    return box;
+}
+
+} // namespace
+
+SettingsForm::SettingsForm(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(createRecipeGroup());
+    layout->addWidget(createLossGroup());
+    layout->addWidget(createOptimizerGroup());
+    layout->addWidget(createEvaluationGroup());
+    layout->addWidget(createComputeGroup());
+    layout->addStretch();
+    setConfig(TrainingConfig {});
+    connectChanges();
+}
+
+QWidget *SettingsForm::createRecipeGroup()
+{
+    QFormLayout *form = nullptr;
+    QGroupBox *box = group(this, tr("The recipe"), form);
+    m_scoreMean = doubleBox(box, -1.0, 1.0, 3, 0.01,
+        tr("Centre of the made-up similarity labels when the data has no scores: each pair gets "
+           "mean + (random − 0.5) / scaling. Only the cosine and CoSENT losses use scores; "
+           "MultipleNegativesRankingLoss ignores them."));
+    m_scoreScaling = doubleBox(box, 0.5, 10000.0, 2, 1.0,
+        tr("Spread of the made-up labels: they are uniform over mean ± 0.5 / scaling. A larger scaling "
+           "makes all pairs look equally similar. Only score-based losses use it."));
+    m_trainFraction = doubleBox(box, 0.05, 1.0, 3, 0.05,
+        tr("Share of the pairs used for training; the rest is held out to measure progress. Lower it for "
+           "a more reliable evaluation, raise it when data is scarce. 1 trains on everything and "
+           "evaluates nothing."));
+    m_batchSize = spinBox(box, 1, 65536,
+        tr("Pairs per optimizer step. With MultipleNegativesRankingLoss every other pair of the batch is a "
+           "negative, so larger batches usually train better embeddings; lower it if memory runs out. "
+           "Gradient accumulation would not help here: it adds no negatives."));
+    m_warmupSteps = spinBox(box, 0, kIntMax,
+        tr("Steps over which the learning rate rises from 0 to its full value. About 10% of the total "
+           "steps is a common choice; a warmup longer than the run means the full rate is never reached."));
+    m_epochs = spinBox(box, 1, 100000,
+        tr("Passes over the training pairs. More epochs fit the data more closely; watch the evaluation "
+           "curve and stop adding epochs when it flattens or drops."));
+    m_fileScores = comboBox(box,
+        { { QStringLiteral("auto"), tr("Use the file's scores when it has them") },
+            { QStringLiteral("require"), tr("Require scores in the file") },
+            { QStringLiteral("ignore"), tr("Always use made-up scores") } },
+        tr("Where the similarity labels of score-based losses come from."));
+    form->addRow(tr("Score &mean:"), m_scoreMean);
+    form->addRow(tr("Score s&caling:"), m_scoreScaling);
+    form->addRow(tr("Train &fraction:"), m_trainFraction);
+    form->addRow(tr("&Batch size:"), m_batchSize);
+    form->addRow(tr("&Warmup steps:"), m_warmupSteps);
+    form->addRow(tr("&Epochs:"), m_epochs);
+    form->addRow(tr("Scores:"), m_fileScores);
+    return box;
+}
+
+QWidget *SettingsForm::createLossGroup()
+{
+    QFormLayout *form = nullptr;
+    QGroupBox *box = group(this, tr("Loss"), form);
+    m_loss = comboBox(box,
+        { { QStringLiteral("mnrl"), tr("Multiple negatives ranking (MNRL)") },
+            { QStringLiteral("mnrl_symmetric"), tr("Symmetric MNRL (both directions)") },
+            { QStringLiteral("cosine"), tr("Cosine similarity (regress scores)") },
+            { QStringLiteral("cosent"), tr("CoSENT (rank by scores)") } },
+        tr("MNRL learns from pairs alone: each anchor must find its positive among the batch's other "
+           "positives. Symmetric MNRL also searches anchors from positives. Cosine and CoSENT learn from "
+           "scores; choose them only when the data has meaningful scores."));
+    m_similarity = comboBox(box,
+        { { QStringLiteral("dot"), tr("Dot product") }, { QStringLiteral("cos"), tr("Cosine") } },
+        tr("How MNRL and CoSENT compare embeddings. The recipe uses the dot product; sentence-transformers' "
+           "default for MNRL is cosine with scale 20."));
+    m_scale = doubleBox(box, 0.01, 1000.0, 2, 1.0,
+        tr("Multiplies the similarities before the softmax of MNRL (and in CoSENT). With cosine "
+           "similarity use about 20; with dot products of normalised embeddings a larger scale sharpens "
+           "the contrast between the positive and the negatives."));
+    m_noDuplicates = new QCheckBox(tr("No repeated text within a batch"), box);
+    m_noDuplicates->setToolTip(tr("A text that appears twice in one batch is a false negative for MNRL: the "
+                                  "model is pushed away from a correct match. Keep this on unless every "
+                                  "text is unique."));
+    m_lengthGrouped = new QCheckBox(tr("Group batches by text length"), box);
+    m_lengthGrouped->setToolTip(tr("Batches of similar lengths need less padding and train faster on long, "
+                                   "uneven texts. The batch order stays random."));
+    form->addRow(tr("&Loss:"), m_loss);
+    form->addRow(tr("&Similarity:"), m_similarity);
+    form->addRow(tr("Sc&ale:"), m_scale);
+    form->addRow(QString(), m_noDuplicates);
+    form->addRow(QString(), m_lengthGrouped);
+    return box;
+}
+
+QWidget *SettingsForm::createOptimizerGroup()
+{
+    QFormLayout *form = nullptr;
+    QGroupBox *box = group(this, tr("Optimizer (AdamW)"), form);
+    m_lr = new ScientificSpinBox(box);
+    m_lr->setRange(1e-9, 1.0);
+    m_lr->setToolTip(tr("Peak learning rate. 2e-5 suits most BERT-sized models; lower it (1e-5) if the "
+                        "loss jumps or becomes NaN, raise it (5e-5) for small models or short runs. The "
+                        "arrows halve or double it."));
+    m_weightDecay = doubleBox(box, 0.0, 1.0, 4, 0.01,
+        tr("Pulls weights towards zero each step (not biases and LayerNorm weights). 0.01 is the usual "
+           "value; rarely worth changing."));
+    m_maxGradNorm = doubleBox(box, 0.0, 1000.0, 2, 0.5,
+        tr("Gradients longer than this are scaled down, which keeps a bad batch from wrecking the model. "
+           "0 turns clipping off."));
+    std::vector<std::pair<QString, QString>> schedules;
+    for (const std::string &name : scheduleKindNames())
+        schedules.emplace_back(QString::fromStdString(name), QString::fromStdString(name));
+    m_schedule = comboBox(box, schedules,
+        tr("How the learning rate changes over the run. warmuplinear (the recipe) rises during warmup and "
+           "then falls linearly to 0 at the last step."));
+    m_scheduleCycles = doubleBox(box, 0.0, 100.0, 2, 0.5,
+        tr("Cosine schedules only: how many cosine cycles. 0 = the schedule's default."));
+    m_scheduleCycles->setSpecialValueText(tr("default"));
+    m_beta1 = doubleBox(
+        box, 0.0, 0.9999, 4, 0.01, tr("AdamW's first-moment decay (0.9). Leave it unless you know why."));
+    m_beta2 = doubleBox(box, 0.0, 0.999999, 6, 0.001,
+        tr("AdamW's second-moment decay (0.999). Leave it unless you know why."));
+    m_epsilon = new ScientificSpinBox(box);
+    m_epsilon->setRange(0.0, 1e-2);
+    m_epsilon->setToolTip(tr("AdamW's epsilon (1e-8): guards against division by zero."));
+    form->addRow(tr("Learning &rate:"), m_lr);
+    form->addRow(tr("Weight &decay:"), m_weightDecay);
+    form->addRow(tr("Gradient &clipping:"), m_maxGradNorm);
+    form->addRow(tr("Sc&hedule:"), m_schedule);
+    form->addRow(tr("Cycles:"), m_scheduleCycles);
+    form->addRow(tr("Beta 1:"), m_beta1);
+    form->addRow(tr("Beta 2:"), m_beta2);
+    form->addRow(tr("Epsilon:"), m_epsilon);
+    return box;
+}
+
+QWidget *SettingsForm::createEvaluationGroup()
+{
+    QFormLayout *form = nullptr;
+    QGroupBox *box = group(this, tr("Evaluation and checkpoints"), form);
+    m_evalEvery = spinBox(box, 0, kIntMax,
+        tr("Evaluate on the held-out pairs every this many steps (always also before training and at each "
+           "epoch end). More often gives smoother charts and a better 'best' checkpoint, at the cost of "
+           "time."),
+        tr("at epoch ends"));
+    std::vector<std::pair<QString, QString>> metrics;
+    for (const std::string &key : evalMetricKeys())
+        metrics.emplace_back(QString::fromStdString(key), QString::fromStdString(key));
+    m_bestMetric = comboBox(box, metrics,
+        tr("The evaluation metric that decides which evaluation is the best one (saved in the run's "
+           "best/ folder). mrr@10 rewards finding the right text near the top."));
+    m_checkpointEvery = spinBox(box, 0, kIntMax,
+        tr("Save a resumable checkpoint every this many steps (and at each epoch end). Cancelling keeps the "
+           "last one, and Resume continues from it."),
+        tr("at epoch ends"));
+    m_keepCheckpoints = spinBox(
+        box, 0, 10000, tr("Keep only the newest checkpoints to save disk space. 0 keeps all."), tr("all"));
+    m_maxSteps = spinBox(box, 0, kIntMax,
+        tr("Stop after this many steps even if the epochs are not done: handy for a quick check of the "
+           "whole pipeline."),
+        tr("no limit"));
+    form->addRow(tr("E&valuate every:"), m_evalEvery);
+    form->addRow(tr("Best &metric:"), m_bestMetric);
+    form->addRow(tr("Check&point every:"), m_checkpointEvery);
+    form->addRow(tr("&Keep checkpoints:"), m_keepCheckpoints);
+    form->addRow(tr("Stop after (steps):"), m_maxSteps);
+    return box;
+}
+
+QWidget *SettingsForm::createComputeGroup()
+{
+    QFormLayout *form = nullptr;
+    QGroupBox *box = group(this, tr("Text and compute"), form);
+    m_maxSeqLength = spinBox(box, 0, 8192,
+        tr("Longest text in tokens; longer texts are cut and their ends do not count. Raise it if many "
+           "texts are cut (the data check says how many), lower it to train faster."),
+        tr("the model's"));
+    m_seed = spinBox(box, 0, kIntMax,
+        tr("Seeds the split, the shuffling, the made-up scores and the weights' randomness: the same seed "
+           "and settings give the same run. Change it to see how much results vary."));
+    m_threads = spinBox(box, 0, 1024,
+        tr("CPU threads for training. Automatic measures what works best on this computer; more threads "
+           "are not always faster."),
+        tr("automatic"));
+    m_device = comboBox(box,
+        { { QStringLiteral("cpu"), QStringLiteral("cpu") },
+            { QStringLiteral("cuda"), QStringLiteral("cuda") } },
+        tr("Where training runs: cpu, or cuda / cuda:N on a machine with an NVIDIA GPU and a CUDA build."));
+    m_device->setEditable(true);
+    form->addRow(tr("Max &sequence length:"), m_maxSeqLength);
+    form->addRow(tr("S&eed:"), m_seed);
+    form->addRow(tr("&Threads:"), m_threads);
+    form->addRow(tr("De&vice:"), m_device);
+    return box;
+}
+
+void SettingsForm::connectChanges()
+{
+    const auto changed = [this] {
+        if (m_filling)
+            return;
+        updateEnabled();
+        Q_EMIT this->changed();
+    };
+    for (QSpinBox *box : findChildren<QSpinBox *>())
+        connect(box, &QSpinBox::valueChanged, this, changed);
+    for (QDoubleSpinBox *box : findChildren<QDoubleSpinBox *>())
+        connect(box, &QDoubleSpinBox::valueChanged, this, changed);
+    for (QComboBox *box : findChildren<QComboBox *>()) {
+        connect(box, &QComboBox::currentIndexChanged, this, changed);
+        if (box->isEditable())
+            connect(box, &QComboBox::editTextChanged, this, changed);
+    }
+    for (QCheckBox *box : findChildren<QCheckBox *>())
+        connect(box, &QCheckBox::toggled, this, changed);
+}
+
+void SettingsForm::updateEnabled()
+{
+    const std::string loss = selected(m_loss);
+    const bool inBatch = loss == "mnrl" || loss == "mnrl_symmetric";
+    m_similarity->setEnabled(loss != "cosine");
+    m_scale->setEnabled(loss != "cosine");
+    m_noDuplicates->setEnabled(inBatch);
+    const bool cosine = selected(m_schedule).find("cosine") != std::string::npos;
+    m_scheduleCycles->setEnabled(cosine);
+}
+
+void SettingsForm::setModelMaxSeqLength(int length)
+{
+    m_maxSeqLength->setSpecialValueText(length > 0 ? tr("the model's (%1)").arg(length) : tr("the model's"));
+}
+
+void SettingsForm::setConfig(const TrainingConfig &config)
+{
+    m_filling = true;
+    m_base = config;
+    m_epochs->setValue(config.epochs);
+    m_batchSize->setValue(config.batchSize);
+    m_warmupSteps->setValue(int(std::min<std::int64_t>(config.warmupSteps, kIntMax)));
+    m_trainFraction->setValue(config.trainFraction);
+    m_scoreMean->setValue(config.scoreMean);
+    m_scoreScaling->setValue(config.scoreScaling);
+    select(m_fileScores, fileScoresName(config.useFileScores));
+    select(m_loss, config.loss);
+    select(m_similarity, config.similarity);
+    m_scale->setValue(config.scale);
+    m_noDuplicates->setChecked(config.noDuplicates);
+    m_lengthGrouped->setChecked(config.lengthGrouped);
+    m_lr->setValue(config.lr);
+    m_weightDecay->setValue(config.weightDecay);
+    m_maxGradNorm->setValue(config.maxGradNorm);
+    select(m_schedule, config.schedule);
+    m_scheduleCycles->setValue(config.scheduleCycles);
+    m_beta1->setValue(config.adamBeta1);
+    m_beta2->setValue(config.adamBeta2);
+    m_epsilon->setValue(config.adamEpsilon);
+    m_seed->setValue(int(std::min<std::uint64_t>(config.seed, kIntMax)));
+    m_maxSeqLength->setValue(config.maxSeqLength);
+    m_evalEvery->setValue(int(std::min<std::int64_t>(config.evalEvery, kIntMax)));
+    select(m_bestMetric, config.bestMetric);
+    m_checkpointEvery->setValue(int(std::min<std::int64_t>(config.checkpointEvery, kIntMax)));
+    m_keepCheckpoints->setValue(config.keepCheckpoints);
+    m_maxSteps->setValue(int(std::min<std::int64_t>(config.maxSteps, kIntMax)));
+    m_threads->setValue(config.threads);
+    select(m_device, config.device);
+    updateEnabled();
+    m_filling = false;
+    Q_EMIT changed();
+}
+
+TrainingConfig SettingsForm::config() const
+{
+    TrainingConfig c = m_base;
+    c.epochs = m_epochs->value();
+    c.batchSize = m_batchSize->value();
+    c.warmupSteps = m_warmupSteps->value();
+    c.trainFraction = m_trainFraction->value();
+    c.scoreMean = m_scoreMean->value();
+    c.scoreScaling = m_scoreScaling->value();
+    const std::string scores = selected(m_fileScores);
+    c.useFileScores = scores == "require" ? FileScores::Require
+        : scores == "ignore"              ? FileScores::Ignore
+                                          : FileScores::Auto;
+    c.loss = selected(m_loss);
+    c.similarity = selected(m_similarity);
+    c.scale = m_scale->value();
+    c.noDuplicates = m_noDuplicates->isChecked();
+    c.lengthGrouped = m_lengthGrouped->isChecked();
+    c.lr = m_lr->value();
+    c.weightDecay = m_weightDecay->value();
+    c.maxGradNorm = m_maxGradNorm->value();
+    c.schedule = selected(m_schedule);
+    c.scheduleCycles = m_scheduleCycles->value();
+    c.adamBeta1 = m_beta1->value();
+    c.adamBeta2 = m_beta2->value();
+    c.adamEpsilon = m_epsilon->value();
+    c.seed = std::uint64_t(m_seed->value());
+    c.maxSeqLength = m_maxSeqLength->value();
+    c.evalEvery = m_evalEvery->value();
+    c.bestMetric = selected(m_bestMetric);
+    c.checkpointEvery = m_checkpointEvery->value();
+    c.keepCheckpoints = m_keepCheckpoints->value();
+    c.maxSteps = m_maxSteps->value();
+    c.threads = m_threads->value();
+    c.device = selected(m_device);
+    return c;
+}
+
+} // namespace pairtune::ui

@@ -1,0 +1,302 @@
+#include "ui/settingspage.h"
+
+#include "data/pairdataset.h"
+#include "ui/loadedmodel.h"
+#include "ui/messagebanner.h"
+#include "ui/preferences.h"
+#include "ui/scoredistributionplot.h"
+#include "ui/settingsform.h"
+
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace pairtune::ui {
+namespace {
+
+QString number(std::int64_t n)
+{
+    return QLocale().toString(qlonglong(n));
+}
+
+QString percent(double share)
+{
+    return QLocale().toString(share * 100.0, 'f', share < 0.01 ? 1 : 0) + QLatin1Char('%');
+}
+
+// A config that validate() can judge on the settings alone: the paths are chosen on other pages.
+TrainingConfig withPlaceholderPaths(TrainingConfig config)
+{
+    if (config.dataPaths.empty())
+        config.dataPaths = { "data" };
+    if (config.basePath.empty())
+        config.basePath = "builtin";
+    if (config.outPath.empty())
+        config.outPath = "run";
+    return config;
+}
+
+} // namespace
+
+SettingsPage::SettingsPage(QWidget *parent)
+    : WizardPage(parent)
+{
+    m_form = new SettingsForm(this);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_form);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(m_form->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() + 8);
+
+    auto *presets = new QGroupBox(tr("Presets"), this);
+    auto *presetLayout = new QHBoxLayout(presets);
+    for (TrainingPreset preset :
+        { TrainingPreset::Recipe, TrainingPreset::Recommended, TrainingPreset::QuickCheck }) {
+        auto *button = new QPushButton(presetName(preset), presets);
+        button->setObjectName(QStringLiteral("preset") + presetName(preset).remove(QLatin1Char(' ')));
+        button->setToolTip(presetDescription(preset));
+        connect(button, &QPushButton::clicked, this, [this, preset] { applyPreset(preset); });
+        presetLayout->addWidget(button);
+    }
+
+    m_plot = new ScoreDistributionPlot(this);
+    m_numbers = new QLabel(this);
+    m_numbers->setObjectName(QStringLiteral("runNumbers"));
+    m_numbers->setWordWrap(true);
+    m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *numbersBox = new QGroupBox(tr("This run"), this);
+    auto *numbersLayout = new QVBoxLayout(numbersBox);
+    numbersLayout->addWidget(m_numbers);
+
+    m_guidanceText = new QLabel(this);
+    m_guidanceText->setObjectName(QStringLiteral("guidance"));
+    m_guidanceText->setWordWrap(true);
+    m_guidanceText->setTextFormat(Qt::RichText);
+    auto *guidanceBox = new QGroupBox(tr("Watch out"), this);
+    auto *guidanceLayout = new QVBoxLayout(guidanceBox);
+    guidanceLayout->addWidget(m_guidanceText);
+
+    m_problemBanner = new MessageBanner(this);
+
+    auto *right = new QVBoxLayout;
+    right->addWidget(presets);
+    right->addWidget(m_problemBanner);
+    right->addWidget(m_plot, 2);
+    right->addWidget(numbersBox);
+    right->addWidget(guidanceBox, 1);
+    auto *columns = new QHBoxLayout;
+    columns->addWidget(scroll, 0);
+    columns->addLayout(right, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(createHeader(tr("Decide how to train"),
+        tr("The defaults are the classic recipe. Hover over a setting to see what it does and when to change "
+           "it.")));
+    layout->addLayout(columns, 1);
+
+    m_updateTimer = new QTimer(this);
+    m_updateTimer->setSingleShot(true);
+    m_updateTimer->setInterval(120);
+    connect(m_updateTimer, &QTimer::timeout, this, &SettingsPage::updateNow);
+    connect(m_form, &SettingsForm::changed, this, &SettingsPage::scheduleUpdate);
+    updateNow();
+}
+
+bool SettingsPage::isComplete() const
+{
+    return m_problems.isEmpty();
+}
+
+QString SettingsPage::incompleteReason() const
+{
+    return m_problems.value(0);
+}
+
+TrainingConfig SettingsPage::config() const
+{
+    return m_form->config();
+}
+
+void SettingsPage::setConfig(const TrainingConfig &config)
+{
+    m_form->setConfig(config);
+    updateNow();
+}
+
+void SettingsPage::applyPreset(TrainingPreset preset)
+{
+    setConfig(ui::applyPreset(preset, config(), m_estimate.trainPairs));
+}
+
+void SettingsPage::setData(std::shared_ptr<const PairDataset> dataset, const DataReport &report)
+{
+    m_dataset = std::move(dataset);
+    m_report = report;
+    scheduleUpdate();
+}
+
+void SettingsPage::setModel(std::shared_ptr<const LoadedModel> model)
+{
+    m_model = std::move(model);
+    m_form->setModelMaxSeqLength(m_model ? m_model->summary().maxSeqLength : 0);
+    scheduleUpdate();
+}
+
+void SettingsPage::scheduleUpdate()
+{
+    m_updateTimer->start();
+    // Validation is instant and decides Next: do it now, the estimate can wait for the timer.
+    const bool before = isComplete();
+    m_problems.clear();
+    for (const std::string &problem : validate(withPlaceholderPaths(config())))
+        m_problems << QString::fromStdString(problem);
+    if (before != isComplete())
+        Q_EMIT completeChanged();
+    Q_EMIT configChanged();
+}
+
+void SettingsPage::updateNow()
+{
+    m_updateTimer->stop();
+    const TrainingConfig c = config();
+    const bool before = isComplete();
+    m_problems.clear();
+    for (const std::string &problem : validate(withPlaceholderPaths(c)))
+        m_problems << QString::fromStdString(problem);
+    if (m_problems.isEmpty())
+        m_problemBanner->clear();
+    else
+        m_problemBanner->showMessage(MessageBanner::Kind::Error, m_problems.join(QStringLiteral("<br>")));
+
+    m_plot->setDistribution(c.scoreMean, c.scoreScaling);
+
+    EstimateInputs inputs;
+    inputs.dataset = m_dataset.get();
+    inputs.model = m_model ? &m_model->summary() : nullptr;
+    if (m_report.lengthUnit == "tokens")
+        inputs.meanTokensPerText = (m_report.anchorTokens.mean + m_report.positiveTokens.mean) / 2.0;
+    if (m_model)
+        inputs.measuredPairsPerSecond
+            = prefs::measuredPairsPerSecond(QString::fromStdString(m_model->folder()));
+    m_estimate = estimateRun(c, inputs);
+
+    QString numbers;
+    if (!m_estimate.problem.empty()) {
+        numbers = tr("Choose data first: %1.").arg(QString::fromStdString(m_estimate.problem));
+    } else {
+        numbers
+            = tr("%1 pairs → <b>%2 for training</b>, %3 held out for evaluation<br>")
+                  .arg(number(std::int64_t(m_estimate.pairs)), number(std::int64_t(m_estimate.trainPairs)),
+                      number(std::int64_t(m_estimate.evalPairs)));
+        numbers += tr("%1 steps per epoch × %2 epochs → <b>%3%4 steps</b> of %5 pairs%6<br>")
+                       .arg(number(m_estimate.stepsPerEpoch))
+                       .arg(c.epochs)
+                       .arg(m_estimate.exactSteps ? QString() : QStringLiteral("about "))
+                       .arg(number(m_estimate.totalSteps))
+                       .arg(c.batchSize)
+                       .arg(c.maxSteps > 0 && c.maxSteps <= m_estimate.stepsPerEpoch * c.epochs
+                               ? tr(" (stopped early by the step limit)")
+                               : QString());
+        numbers += tr("%n evaluation(s) including the baseline before training<br>", nullptr,
+            int(m_estimate.evaluations));
+        if (m_estimate.seconds > 0)
+            numbers += tr("Estimated time: <b>%1</b> (%2)")
+                           .arg(QString::fromStdString(formatDuration(m_estimate.seconds)),
+                               m_estimate.measured ? tr("from the speed measured on this computer")
+                                                   : tr("a rough guess from the model size"));
+        else
+            numbers += tr("Estimated time: choose a model first.");
+    }
+    m_numbers->setText(numbers);
+    updateGuidance(c);
+    if (before != isComplete())
+        Q_EMIT completeChanged();
+}
+
+void SettingsPage::updateGuidance(const TrainingConfig &c)
+{
+    m_guidance.clear();
+    const bool inBatch = c.loss == "mnrl" || c.loss == "mnrl_symmetric";
+    const bool fileScores = m_dataset && m_dataset->hasScores() && c.useFileScores != FileScores::Ignore;
+    if (inBatch)
+        m_guidance << tr(
+            "MNRL ignores scores: the score mean and scaling (and any score column) have no effect "
+            "with this loss. The plot only matters for the cosine and CoSENT losses.");
+    else if (!fileScores)
+        m_guidance << tr(
+            "This loss learns from scores, and the data has none: every pair gets a made-up score "
+            "between %1 and %2, so the model learns little beyond 'pairs are similar'. Use MNRL, or "
+            "give a file with real scores.")
+                          .arg(m_plot->lower(), 0, 'f', 3)
+                          .arg(m_plot->upper(), 0, 'f', 3);
+    if (!inBatch && !fileScores && m_plot->upper() > 1.0)
+        m_guidance << tr(
+            "Made-up scores above 1 cannot be reached by a cosine similarity; lower the mean or raise "
+            "the scaling.");
+    if (inBatch) {
+        const std::size_t repeats
+            = m_report.duplicatePairs + m_report.repeatedAnchors + m_report.repeatedPositives;
+        if (!c.noDuplicates)
+            m_guidance << tr(
+                "Duplicates in a batch are false negatives: with 'No repeated text within a batch' off, "
+                "a repeated text pushes the model away from a correct match.%1")
+                              .arg(repeats > 0
+                                      ? tr(" This data repeats texts in %n pair(s).", nullptr, int(repeats))
+                                      : QString());
+        else if (repeats > 0)
+            m_guidance << tr(
+                "This data repeats texts in %n pair(s); no-duplicate batches keep them apart, which can "
+                "add a few smaller batches per epoch.",
+                nullptr, int(repeats));
+        m_guidance << tr(
+            "Each anchor is compared with the other %1 positives of its batch: a bigger batch gives "
+            "more negatives. Gradient accumulation adds no negatives, so it is no substitute.")
+                          .arg(std::max(0, c.batchSize - 1));
+        if (m_model && m_model->summary().normalize && c.similarity == "dot" && c.scale < 5)
+            m_guidance << tr(
+                "The model normalises its embeddings, so dot products stay within ±1; at scale %1 the "
+                "softmax is very soft and learning is slow. Cosine at scale 20 is the usual choice.")
+                              .arg(c.scale);
+    }
+    if (m_report.lengthUnit == "tokens") {
+        const auto cut = [&](const char *side, const DataReport::LengthStats &stats) {
+            if (stats.overLimit > 0)
+                m_guidance << tr(
+                    "%1 of the %2 texts are longer than %3 tokens; the text past max_seq_length is cut "
+                    "and does not count.")
+                                  .arg(percent(stats.overLimitShare), tr(side))
+                                  .arg(m_report.maxSeqLength);
+        };
+        cut("anchor", m_report.anchorTokens);
+        cut("positive", m_report.positiveTokens);
+    } else {
+        m_guidance << tr(
+            "Text past max_seq_length is cut; choose a model to see how many texts that affects.");
+    }
+    if (m_estimate.problem.empty()) {
+        if (c.warmupSteps >= m_estimate.totalSteps && m_estimate.totalSteps > 0)
+            m_guidance << tr(
+                "Warmup (%1 steps) lasts the whole run (%2 steps): the learning rate never reaches its "
+                "full value.")
+                              .arg(c.warmupSteps)
+                              .arg(m_estimate.totalSteps);
+        if (m_estimate.evalPairs == 0)
+            m_guidance << tr(
+                "Nothing is held out: there will be no evaluation, no best checkpoint and no before/after "
+                "comparison.");
+        else if (m_estimate.evalPairs < 20)
+            m_guidance << tr("Only %1 pairs are held out: evaluation numbers will jump around.")
+                              .arg(m_estimate.evalPairs);
+    }
+    QString html = QStringLiteral("<ul style=\"margin-left:-20px\">");
+    for (const QString &line : std::as_const(m_guidance))
+        html += QStringLiteral("<li>") + line.toHtmlEscaped() + QStringLiteral("</li>");
+    m_guidanceText->setText(html + QStringLiteral("</ul>"));
+}
+
+} // namespace pairtune::ui

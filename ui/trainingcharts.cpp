@@ -1,0 +1,126 @@
+#include "ui/trainingcharts.h"
+
+#include "ui/chartwidget.h"
+
+#include <QGridLayout>
+
+#include <limits>
+
+namespace pairtune::ui {
+namespace {
+
+double metricValue(const TrainingEvent &event, const char *key)
+{
+    const auto it = event.metrics.find(key);
+    return it == event.metrics.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+}
+
+} // namespace
+
+TrainingCharts::TrainingCharts(QWidget *parent)
+    : QWidget(parent)
+{
+    m_loss = new ChartWidget(tr("Training loss"), tr("step"), tr("loss"), this);
+    m_loss->setObjectName(QStringLiteral("lossChart"));
+    m_rawLoss = m_loss->addSeries(tr("per step"), ChartWidget::seriesColor(0), ChartWidget::Style::ThinLine);
+    m_smoothedLoss = m_loss->addSeries(tr("smoothed"), ChartWidget::seriesColor(0));
+
+    m_retrieval = new ChartWidget(tr("Retrieval on held-out pairs"), tr("step"), tr("score"), this);
+    m_retrieval->setObjectName(QStringLiteral("retrievalChart"));
+    m_mrr = m_retrieval->addSeries(
+        QStringLiteral("mrr@10"), ChartWidget::seriesColor(1), ChartWidget::Style::Points);
+    m_accuracy = m_retrieval->addSeries(
+        QStringLiteral("accuracy@1"), ChartWidget::seriesColor(3), ChartWidget::Style::Points);
+
+    m_similarity = new ChartWidget(tr("Cosine on held-out pairs"), tr("step"), tr("mean cosine"), this);
+    m_similarity->setObjectName(QStringLiteral("similarityChart"));
+    m_cosPositive
+        = m_similarity->addSeries(tr("true pairs"), ChartWidget::seriesColor(3), ChartWidget::Style::Points);
+    m_cosNegative
+        = m_similarity->addSeries(tr("non-pairs"), ChartWidget::seriesColor(2), ChartWidget::Style::Points);
+
+    m_learningRate = new ChartWidget(tr("Learning rate"), tr("step"), tr("lr"), this);
+    m_learningRate->setObjectName(QStringLiteral("learningRateChart"));
+    m_lr = m_learningRate->addSeries(tr("learning rate"), ChartWidget::seriesColor(4));
+    m_learningRate->legend->setVisible(false);
+
+    const QString waiting = tr("Waiting for the first step…");
+    m_loss->setEmptyText(waiting);
+    m_learningRate->setEmptyText(waiting);
+    const QString dashed = tr("Dashed: before training. Waiting for the first evaluation…");
+    m_retrieval->setEmptyText(dashed);
+    m_similarity->setEmptyText(dashed);
+
+    auto *layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_loss, 0, 0);
+    layout->addWidget(m_retrieval, 0, 1);
+    layout->addWidget(m_learningRate, 1, 0);
+    layout->addWidget(m_similarity, 1, 1);
+}
+
+void TrainingCharts::addEvents(const std::vector<TrainingEvent> &events)
+{
+    bool steps = false;
+    bool evaluations = false;
+    for (const TrainingEvent &event : events) {
+        const auto x = double(event.step);
+        if (event.type == TrainingEvent::Type::Step) {
+            m_loss->appendPoint(m_rawLoss, x, event.loss);
+            m_loss->appendPoint(m_smoothedLoss, x, event.smoothedLoss);
+            m_learningRate->appendPoint(m_lr, x, event.learningRate);
+            steps = true;
+        } else if (event.type == TrainingEvent::Type::Evaluation) {
+            const std::pair<int, const char *> retrieval[]
+                = { { m_mrr, "mrr@10" }, { m_accuracy, "accuracy@1" } };
+            const std::pair<int, const char *> similarity[]
+                = { { m_cosPositive, "mean_cos_pos" }, { m_cosNegative, "mean_cos_neg" } };
+            for (const auto &[series, key] : retrieval) {
+                m_retrieval->appendPoint(series, x, metricValue(event, key));
+                if (event.step == 0)
+                    m_retrieval->setBaseline(series, metricValue(event, key));
+            }
+            for (const auto &[series, key] : similarity) {
+                m_similarity->appendPoint(series, x, metricValue(event, key));
+                if (event.step == 0)
+                    m_similarity->setBaseline(series, metricValue(event, key));
+            }
+            evaluations = true;
+        } else if (event.type == TrainingEvent::Type::Started && event.totalSteps > 0) {
+            setTotalSteps(event.totalSteps);
+        }
+    }
+    if (steps) {
+        m_loss->refresh();
+        m_learningRate->refresh();
+    }
+    if (evaluations) {
+        m_retrieval->refresh();
+        m_similarity->refresh();
+    }
+}
+
+void TrainingCharts::clear()
+{
+    for (ChartWidget *chart : { m_loss, m_retrieval, m_similarity, m_learningRate })
+        chart->clearData();
+}
+
+void TrainingCharts::removeAfter(std::int64_t step)
+{
+    for (ChartWidget *chart : { m_loss, m_retrieval, m_similarity, m_learningRate }) {
+        chart->removePointsAfter(double(step));
+        chart->refresh();
+    }
+}
+
+void TrainingCharts::setTotalSteps(std::int64_t steps)
+{
+    // A fixed x range from the start: the curves grow to the right instead of rescaling every step.
+    for (ChartWidget *chart : { m_loss, m_retrieval, m_similarity, m_learningRate }) {
+        chart->setMinimumXRange(double(std::max<std::int64_t>(1, steps)));
+        chart->refresh();
+    }
+}
+
+} // namespace pairtune::ui

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "recipe/trainingconfig.h"
+
+#include <QString>
+
+#include <cstddef>
+
+namespace pairtune::ui {
+
+// Starting points for the settings page. A preset changes the training knobs only; the data, base
+// model and run folder of the current configuration are kept.
+enum class TrainingPreset {
+    Recipe, // the classic recipe exactly (TrainingConfig's defaults)
+    Recommended, // sentence-transformers' usual MNRL setup, sized to the data
+    QuickCheck, // a few steps to see the whole pipeline work before a long run
+};
+
+QString presetName(TrainingPreset preset);
+QString presetDescription(TrainingPreset preset);
+// trainPairs: pairs in the training split (sizes warmup and evaluation interval; 0 = unknown).
+TrainingConfig applyPreset(TrainingPreset preset, const TrainingConfig &current, std::size_t trainPairs);
+
+} // namespace pairtune::ui

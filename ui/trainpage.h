@@ -1,0 +1,102 @@
+#pragma once
+
+#include "recipe/trainingconfig.h"
+#include "train/trainer.h"
+#include "ui/wizardpage.h"
+
+#include <QElapsedTimer>
+
+#include <functional>
+#include <optional>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+
+namespace pairtune::ui {
+
+class MessageBanner;
+class TrainingCharts;
+class TrainingController;
+
+// Step 4: the run. Chooses the run folder, starts the trainer through the TrainingController, and
+// shows live charts, progress, and the engine's messages. Cancel keeps the last checkpoint; Resume
+// continues from it. Errors appear as a message on the page, with Resume offered when a checkpoint
+// exists.
+class TrainPage : public WizardPage
+{
+    Q_OBJECT
+
+public:
+    // Builds the run's configuration for the given run folder (the settings, the model, the data
+    // paths, possibly writing a cleaned copy of the data into the folder). May throw pairtune::Error.
+    using ConfigProvider = std::function<TrainingConfig(const QString &runFolder)>;
+
+    explicit TrainPage(QWidget *parent = nullptr);
+
+    QString title() const override { return tr("Train"); }
+    bool isComplete() const override;
+    QString incompleteReason() const override;
+    bool canGoBack() const override;
+    void enterPage() override;
+
+    void setConfigProvider(ConfigProvider provider) { m_provider = std::move(provider); }
+    // The model folder the speed measurement is remembered for (the settings page's ETA).
+    void setModelFolder(const QString &folder) { m_modelFolder = folder; }
+    void setRunFolder(const QString &folder);
+    QString runFolder() const;
+
+    TrainingController *controller() const { return m_controller; }
+    bool isRunning() const;
+    // The last run's outcome (finished or cancelled), empty before the first one ends.
+    const std::optional<TrainingResult> &result() const { return m_result; }
+    const TrainingConfig &runConfig() const { return m_config; }
+    QString lastError() const { return m_lastError; }
+    TrainingCharts *charts() const { return m_charts; }
+
+public Q_SLOTS:
+    // A line in the run's log (the engine's own messages come here too).
+    void appendLog(const QString &line);
+    bool startTraining();
+    void cancelTraining();
+    bool resumeTraining();
+
+Q_SIGNALS:
+    void runFinished(const pairtune::TrainingResult &result);
+    void runningChanged(bool running);
+
+private:
+    void onEvents(const std::vector<TrainingEvent> &events);
+    void onFinished(const TrainingResult &result);
+    void onFailed(const QString &message);
+    void updateButtons();
+    void browseRunFolder();
+    bool runHasCheckpoint() const;
+    QString freshRunFolder() const;
+
+    TrainingController *m_controller = nullptr;
+    ConfigProvider m_provider;
+    QString m_modelFolder;
+    TrainingConfig m_config;
+    std::optional<TrainingResult> m_result;
+    QString m_activeRun; // folder of the run started or resumed last
+    QString m_lastError;
+    bool m_runFolderEdited = false;
+    std::int64_t m_totalSteps = 0;
+    int m_totalEpochs = 0;
+
+    QLineEdit *m_runFolder = nullptr;
+    QPushButton *m_browse = nullptr;
+    QPushButton *m_start = nullptr;
+    QPushButton *m_cancel = nullptr;
+    QPushButton *m_resume = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_status = nullptr;
+    MessageBanner *m_message = nullptr;
+    TrainingCharts *m_charts = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+};
+
+} // namespace pairtune::ui

@@ -1,0 +1,141 @@
+#include "ui/tryexportpage.h"
+
+#include "ui/comparepanel.h"
+#include "ui/exportpanel.h"
+#include "ui/loadedmodel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace pairtune::ui {
+namespace {
+
+bool isModelFolder(const QString &folder)
+{
+    return !folder.isEmpty() && QFileInfo::exists(QDir(folder).filePath(QStringLiteral("modules.json")));
+}
+
+// The newest checkpoint's model folder: what exportFromRun calls "last".
+QString lastCheckpointModel(const QString &runPath)
+{
+    const QDir checkpoints(QDir(runPath).filePath(QStringLiteral("checkpoints")));
+    qlonglong newest = -1;
+    for (const QString &name : checkpoints.entryList({ QStringLiteral("step-*") }, QDir::Dirs)) {
+        bool ok = false;
+        const qlonglong step = name.mid(5).toLongLong(&ok);
+        if (ok && step > newest
+            && QFileInfo::exists(checkpoints.filePath(name + QStringLiteral("/trainer_state.json"))))
+            newest = step;
+    }
+    return newest < 0 ? QString() : checkpoints.filePath(QStringLiteral("step-%1/model").arg(newest));
+}
+
+} // namespace
+
+TryExportPage::TryExportPage(QWidget *parent)
+    : WizardPage(parent)
+{
+    m_which = new QComboBox(this);
+    m_which->setObjectName(QStringLiteral("modelChoice"));
+    m_which->setToolTip(
+        tr("Final: the model after the last step. Best: the model of the best evaluation. Last "
+           "checkpoint: the newest checkpoint (e.g. of a cancelled run)."));
+    connect(m_which, &QComboBox::currentIndexChanged, this, &TryExportPage::modelChosen);
+    m_runInfo = new QLabel(this);
+    m_runInfo->setWordWrap(true);
+    m_compare = new ComparePanel(this);
+    m_export = new ExportPanel(this);
+
+    auto *whichLabel = new QLabel(tr("&Model:"), this);
+    whichLabel->setBuddy(m_which);
+    auto *choice = new QHBoxLayout;
+    choice->addWidget(whichLabel);
+    choice->addWidget(m_which);
+    choice->addWidget(m_runInfo, 1);
+
+    auto *compareBox = new QGroupBox(tr("Try it: nearest held-out texts, before and after"), this);
+    auto *compareLayout = new QVBoxLayout(compareBox);
+    compareLayout->addWidget(m_compare);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(createHeader(tr("Try and export"),
+        tr("Search the held-out texts with the base model and the tuned model side by side, then export the "
+           "tuned model for use in Python or anywhere sentence-transformers runs.")));
+    layout->addLayout(choice);
+    layout->addWidget(compareBox, 1);
+    layout->addWidget(m_export);
+}
+
+QString TryExportPage::modelFolder(const QString &which) const
+{
+    const QString run = QString::fromStdString(m_result.runPath);
+    if (which == QLatin1String("final"))
+        return QString::fromStdString(m_result.modelPath);
+    if (which == QLatin1String("best"))
+        return QString::fromStdString(m_result.bestModelPath);
+    if (which == QLatin1String("last"))
+        return lastCheckpointModel(run);
+    return {};
+}
+
+void TryExportPage::setRun(
+    const TrainingConfig &config, const TrainingResult &result, std::shared_ptr<const LoadedModel> base)
+{
+    m_config = config;
+    m_result = result;
+    const QSignalBlocker blocker(m_which);
+    m_which->clear();
+    if (isModelFolder(modelFolder(QStringLiteral("final"))))
+        m_which->addItem(tr("Final model (step %1)").arg(result.steps), QStringLiteral("final"));
+    if (isModelFolder(modelFolder(QStringLiteral("best"))))
+        m_which->addItem(tr("Best evaluation (step %1, %2 %3)")
+                             .arg(result.bestStep)
+                             .arg(QString::fromStdString(config.bestMetric))
+                             .arg(result.bestValue, 0, 'f', 3),
+            QStringLiteral("best"));
+    const QString last = modelFolder(QStringLiteral("last"));
+    if (isModelFolder(last))
+        m_which->addItem(tr("Last checkpoint (%1)").arg(QFileInfo(QFileInfo(last).path()).fileName()),
+            QStringLiteral("last"));
+    m_runInfo->setText(tr("Run %1%2")
+                           .arg(QDir::toNativeSeparators(QString::fromStdString(result.runPath)),
+                               result.cancelled ? tr(" (stopped early)") : QString()));
+    m_compare->setRun(config, std::move(base));
+    m_export->setRun(QString::fromStdString(result.runPath));
+    modelChosen();
+}
+
+bool TryExportPage::chooseModel(const QString &which)
+{
+    const int index = m_which->findData(which);
+    if (index < 0)
+        return false;
+    m_which->setCurrentIndex(index);
+    modelChosen();
+    return true;
+}
+
+QString TryExportPage::chosenModel() const
+{
+    return m_which->currentData().toString();
+}
+
+void TryExportPage::modelChosen()
+{
+    const QString which = chosenModel();
+    if (which.isEmpty())
+        return;
+    const QString label = m_which->currentText();
+    m_compare->setTunedModel(modelFolder(which), label);
+    m_export->setWhich(which,
+        which == QLatin1String("final")      ? tr("final model")
+            : which == QLatin1String("best") ? tr("best model")
+                                             : tr("last checkpoint"));
+}
+
+} // namespace pairtune::ui

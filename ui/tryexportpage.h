@@ -1,0 +1,53 @@
+#pragma once
+
+#include "recipe/trainingconfig.h"
+#include "train/trainer.h"
+#include "ui/wizardpage.h"
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+
+namespace pairtune::ui {
+
+class ComparePanel;
+class ExportPanel;
+class LoadedModel;
+
+// Step 5: try the tuned model against the base model on held-out texts, then export it (the final
+// model, the best evaluation or the last checkpoint) as a sentence-transformers folder.
+class TryExportPage : public WizardPage
+{
+    Q_OBJECT
+
+public:
+    explicit TryExportPage(QWidget *parent = nullptr);
+
+    QString title() const override { return tr("Try & Export"); }
+    bool isComplete() const override { return false; } // the last step
+    QString incompleteReason() const override { return {}; }
+
+    void setRun(
+        const TrainingConfig &config, const TrainingResult &result, std::shared_ptr<const LoadedModel> base);
+    // Which model of the run to try and export: "final", "best" or "last".
+    bool chooseModel(const QString &which);
+    QString chosenModel() const;
+    // The model folder inside the run for which ("" when the run has none).
+    QString modelFolder(const QString &which) const;
+
+    ComparePanel *comparePanel() const { return m_compare; }
+    ExportPanel *exportPanel() const { return m_export; }
+
+private:
+    void modelChosen();
+
+    TrainingConfig m_config;
+    TrainingResult m_result;
+    QComboBox *m_which = nullptr;
+    QLabel *m_runInfo = nullptr;
+    ComparePanel *m_compare = nullptr;
+    ExportPanel *m_export = nullptr;
+};
+
+} // namespace pairtune::ui
