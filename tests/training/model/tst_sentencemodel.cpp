@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "io/safetensors.h"
 #include "modeltesthelpers.h"
+#include "text/sentencepiecetrainer.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -42,6 +43,7 @@ private slots:
     void folderWithoutModulesJson();
     void denseRoundTrip();
     void summaryDescribesModel();
+    void xlmRobertaRoundTrip();
     void saveRefusesForeignFolder();
 
 private:
@@ -486,6 +488,53 @@ void TestSentenceModel::summaryDescribesModel()
     QVERIFY(!s.hasDense);
     QCOMPARE(s.similarity, std::string("cosine"));
     QCOMPARE(s.tokenizerKind, std::string("wordpiece"));
+}
+
+void TestSentenceModel::xlmRobertaRoundTrip()
+{
+    // A small sentencepiece model trained on the sample texts, then an XLM-R encoder on it.
+    const std::string corpus = path("corpus.txt");
+    std::string lines;
+    for (int copy = 0; copy < 20; ++copy)
+        for (const std::string &t : m_texts)
+            lines += t + " " + std::to_string(copy) + "\n";
+    writeFileAtomic(corpus, lines);
+    const std::string spm = path("xlmr.model");
+    trainSentencePiece(corpus, spm, 150);
+
+    CreateOptions options = tinyBert("mean", true);
+    options.architecture = "xlm-roberta";
+    options.vocabPath.clear();
+    options.spmPath = spm;
+    const SentenceModel model = SentenceModel::create(options);
+    const std::string folder = path("xlmr");
+    model.save(folder);
+    QVERIFY(fs::exists(folder + "/sentencepiece.bpe.model"));
+    QVERIFY(fs::exists(folder + "/tokenizer.json"));
+    const auto config = nlohmann::json::parse(readAll(folder + "/config.json"));
+    QCOMPARE(config["model_type"].get<std::string>(), std::string("xlm-roberta"));
+    QCOMPARE(config["architectures"], nlohmann::json::array({ "XLMRobertaModel" }));
+    QCOMPARE(config["max_position_embeddings"].get<int>(), 66); // 64 usable + pad + 1
+    QCOMPARE(config["pad_token_id"].get<int>(), 1);
+    QCOMPARE(config["bos_token_id"].get<int>(), 0);
+    QCOMPARE(config["eos_token_id"].get<int>(), 2);
+    QCOMPARE(config["type_vocab_size"].get<int>(), 1);
+    QCOMPARE(config["layer_norm_eps"].get<double>(), 1e-5);
+    QCOMPARE(std::size_t(config["vocab_size"].get<int>()), model.tokenizer().vocabSize());
+    const SafetensorsFile weights = SafetensorsFile::open(folder + "/model.safetensors");
+    const std::vector<float> positions
+        = weights.toFloat32(*weights.find("embeddings.position_embeddings.weight"));
+    for (int j = 0; j < 32; ++j) // padding_idx row of the position table
+        QCOMPARE(positions[std::size_t(32 + j)], 0.0f);
+
+    const SentenceModel loaded = SentenceModel::load(folder);
+    QCOMPARE(loaded.summary().architecture, std::string("xlm-roberta"));
+    QCOMPARE(maxAbsDiff(loaded.encode(m_texts), model.encode(m_texts)), 0.0f);
+    // Padding must not move the real tokens' positions (they count from pad + 1 in every row).
+    QVERIFY(maxAbsDiff(model.encode(m_texts, 1), model.encode(m_texts, 32)) <= 1e-5f);
+    const Encoding enc = model.tokenizeForModel("hello world");
+    QCOMPARE(enc.ids.front(), std::int64_t(0)); // <s>
+    QCOMPARE(enc.ids.back(), std::int64_t(2)); // </s>
 }
 
 void TestSentenceModel::saveRefusesForeignFolder()
