@@ -1,6 +1,7 @@
 #include "model/sentencemodel.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "io/atomicdirectory.h"
 #include "model/modelcard.h"
 #include "model/poolingimpl.h"
@@ -94,8 +95,14 @@ BatchTensors SentenceModel::Impl::makeBatch(const std::vector<Encoding> &batch) 
     int64_t *idData = ids.data_ptr<int64_t>();
     int64_t *maskData = mask.data_ptr<int64_t>();
     int64_t *typeData = types.data_ptr<int64_t>();
+    const int64_t vocabSize = config.transformer.vocabSize;
     for (int64_t r = 0; r < rows; ++r) {
         const Encoding &e = batch[std::size_t(r)];
+        for (const int64_t id : e.ids)
+            if (id < 0 || id >= vocabSize)
+                throw Error("token id " + std::to_string(id) + " (\"" + tokenizer->idToToken(id)
+                    + "\") is outside the model's vocabulary of " + std::to_string(vocabSize)
+                    + " (config.json vocab_size)");
         std::copy(e.ids.begin(), e.ids.end(), idData + r * length);
         std::fill_n(maskData + r * length, e.ids.size(), int64_t(1));
         if (e.typeIds.size() == e.ids.size())
@@ -189,11 +196,12 @@ SentenceModel SentenceModel::load(const std::string &folder)
     // Look for weights before the tokenizer, so a pytorch_model.bin-only folder gets its advice first.
     const std::vector<std::string> weightFiles = impl->config.transformerWeightFiles();
     impl->tokenizer = loadTokenizer(impl->config.transformerFolder(), impl->config.transformer.modelType);
+    // Python loads such a pair too and fails only when a token beyond the table shows up; so do we
+    // (makeBatch reports it), with a warning now.
     if (impl->tokenizer->vocabSize() > std::size_t(impl->config.transformer.vocabSize))
-        throw Error(locate(folder, 0, 0,
-            "the tokenizer has " + std::to_string(impl->tokenizer->vocabSize())
-                + " tokens but config.json's vocab_size is "
-                + std::to_string(impl->config.transformer.vocabSize)));
+        logWarning(folder + ": the tokenizer has " + std::to_string(impl->tokenizer->vocabSize())
+            + " tokens but config.json's vocab_size is " + std::to_string(impl->config.transformer.vocabSize)
+            + "; texts that use the extra tokens cannot be embedded");
 
     impl->transformer = std::make_shared<TransformerModel>(impl->config.transformer);
     at::Generator generator = at::detail::createCPUGenerator(0);

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "io/safetensors.h"
+#include "model/runtime.h"
 #include "modeltesthelpers.h"
 #include "text/sentencepiecetrainer.h"
 
@@ -45,6 +46,7 @@ private slots:
     void summaryDescribesModel();
     void xlmRobertaRoundTrip();
     void saveRefusesForeignFolder();
+    void computeThreadsAreSettable();
 
 private:
     std::string path(const char *name) const
@@ -552,6 +554,26 @@ void TestSentenceModel::saveRefusesForeignFolder()
     // Replacing an existing model folder works.
     SentenceModel::load(m_base).save(path("seed7"));
     QVERIFY(readAll(path("seed7") + "/model.safetensors") == readAll(m_base + "/model.safetensors"));
+}
+
+void TestSentenceModel::computeThreadsAreSettable()
+{
+    const int before = computeThreads();
+    QVERIFY(before >= 1);
+    setComputeThreads(2);
+    QCOMPARE(computeThreads(), 2);
+    const std::string info = computeBackendInfo();
+    QVERIFY2(info.find("LibTorch ") == 0 && info.find("2 intra-op") != std::string::npos, info.c_str());
+    setComputeThreads(0); // keeps the setting
+    QCOMPARE(computeThreads(), 2);
+    setComputeThreads(1);
+    QCOMPARE(computeThreads(), 1);
+    // Results do not depend on the thread count.
+    const SentenceModel model = SentenceModel::load(m_base);
+    const Embeddings one = model.encode(m_texts);
+    setComputeThreads(2);
+    QVERIFY(maxAbsDiff(one, model.encode(m_texts)) <= 1e-5f);
+    setComputeThreads(before);
 }
 
 QTEST_GUILESS_MAIN(TestSentenceModel)
