@@ -338,13 +338,23 @@ class SentenceModel:
         if self.encoder is None or self.pooling_modes is None:
             raise FormatError(f"{folder}: modules.json needs a Transformer and a Pooling module")
 
+    def to(self, dtype):
+        """Computes in another float type (float64 by default; float32 shows float32's own rounding)."""
+        self.encoder.w = {k: v.to(dtype) for k, v in self.encoder.w.items()}
+        for step in self.after:
+            if isinstance(step, Dense):
+                step.weight = step.weight.to(dtype)
+                step.bias = step.bias.to(dtype) if step.bias is not None else None
+        self.dtype = dtype
+        return self
+
     def embed_batch(self, batch):
         """batch: list of {"input_ids": [...], optional "token_type_ids"}. float64 [B, dim]."""
         length = max(len(item["input_ids"]) for item in batch)
         enc = self.encoder
         ids = torch.full((len(batch), length), enc.pad_id, dtype=torch.int64)
         types = torch.zeros((len(batch), length), dtype=torch.int64)
-        mask = torch.zeros((len(batch), length), dtype=torch.float64)
+        mask = torch.zeros((len(batch), length), dtype=getattr(self, "dtype", torch.float64))
         for row, item in enumerate(batch):
             n = len(item["input_ids"])
             if n == 0:
@@ -379,7 +389,7 @@ def read_ids(path):
 
 def cmd_embed(args):
     torch.set_grad_enabled(False)
-    model = SentenceModel(args.model)
+    model = SentenceModel(args.model).to(torch.float32 if args.compute == "float32" else torch.float64)
     items = read_ids(args.ids)
     limit = model.encoder.max_seq_length
     if limit is not None and any(len(item["input_ids"]) > limit for item in items):
@@ -800,6 +810,8 @@ def main(argv=None):
     p.add_argument("--ids", required=True, help='JSONL, one {"input_ids": [...]} per line')
     p.add_argument("--output", required=True, help="float32 .npy, rows in input order")
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--compute", choices=["float64", "float32"], default="float64",
+                   help="float64 (default) is the tight reference; float32 shows float32's own rounding error")
     p.set_defaults(func=cmd_embed)
 
     p = sub.add_parser("make-folder", help="write a sentence-transformers folder with random weights")
