@@ -16,7 +16,8 @@ std::vector<std::string> readLines(const std::string &path)
     if (path != "-") {
         file.open(path, std::ios::binary);
         if (!file)
-            throw Error(locate(path, 0, 0, std::string("cannot open: ") + std::strerror(errno)), Error::Kind::Io);
+            throw Error(
+                locate(path, 0, 0, std::string("cannot open: ") + std::strerror(errno)), Error::Kind::Io);
         in = &file;
     }
     std::vector<std::string> lines;
@@ -40,10 +41,12 @@ void writeText(const std::string &path, const std::string &text)
     }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
-        throw Error(locate(path, 0, 0, std::string("cannot write: ") + std::strerror(errno)), Error::Kind::Io);
+        throw Error(
+            locate(path, 0, 0, std::string("cannot write: ") + std::strerror(errno)), Error::Kind::Io);
     out << text;
     if (!out.flush())
-        throw Error(locate(path, 0, 0, std::string("write failed: ") + std::strerror(errno)), Error::Kind::Io);
+        throw Error(
+            locate(path, 0, 0, std::string("write failed: ") + std::strerror(errno)), Error::Kind::Io);
 }
 
 void applyThreads(int threads)

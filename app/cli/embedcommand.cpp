@@ -31,7 +31,9 @@ void addEmbedCommand(CLI::App &app)
     cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--input", args->input, "Text file, one text per line, or - for stdin")->required();
     cmd->add_option("--output", args->output, "OUT.npy (float32 rows × dim) or OUT.jsonl")->required();
-    cmd->add_option("--batch-size", args->batchSize, "Texts per forward pass")->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->add_option("--batch-size", args->batchSize, "Texts per forward pass")
+        ->check(CLI::Range(1, 65536))
+        ->capture_default_str();
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)")->capture_default_str();
     cmd->callback([args] {
         const bool npy = endsWith(args->output, ".npy");
@@ -48,7 +50,7 @@ void addEmbedCommand(CLI::App &app)
         std::string out;
         for (std::size_t i = 0; i < embeddings.rows; ++i) {
             const std::vector<float> row(embeddings.row(i), embeddings.row(i) + embeddings.dim);
-            out += nlohmann::json{{"embedding", row}}.dump();
+            out += nlohmann::json { { "embedding", row } }.dump();
             out += '\n';
         }
         writeText(args->output, out);

@@ -23,12 +23,15 @@ struct EvalArgs
 void addEvalCommand(CLI::App &app)
 {
     auto args = std::make_shared<EvalArgs>();
-    CLI::App *cmd = app.add_subcommand("eval", "Evaluate a model on every pair of a file (retrieval and similarity)");
+    CLI::App *cmd
+        = app.add_subcommand("eval", "Evaluate a model on every pair of a file (retrieval and similarity)");
     cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--data", args->data, "Pair file")->required();
     cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss")->capture_default_str();
-    cmd->add_option("--similarity", args->options.similarity, "dot or cos (for eval_loss)")->capture_default_str();
-    cmd->add_option("--scale", args->options.scale, "Similarity scale (for eval_loss)")->capture_default_str();
+    cmd->add_option("--similarity", args->options.similarity, "dot or cos (for eval_loss)")
+        ->capture_default_str();
+    cmd->add_option("--scale", args->options.scale, "Similarity scale (for eval_loss)")
+        ->capture_default_str();
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)");
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->callback([args] {
@@ -45,7 +48,8 @@ void addEvalCommand(CLI::App &app)
         }
         const auto metrics = evaluate(model, set, args->options);
         if (args->json) {
-            std::printf("%s\n", nlohmann::json{{"pairs", set.anchors.size()}, {"metrics", metrics}}.dump(2).c_str());
+            std::printf("%s\n",
+                nlohmann::json { { "pairs", set.anchors.size() }, { "metrics", metrics } }.dump(2).c_str());
             return;
         }
         std::printf("%zu pairs\n", set.anchors.size());

@@ -29,7 +29,8 @@ void addInspectCommand(CLI::App &app)
     CLI::App *cmd = app.add_subcommand("inspect", "Check pair files: counts, duplicates, lengths, the split");
     cmd->add_option("--data", args->data, "Pair files")->required();
     cmd->add_option("--model", args->model, "Model folder (or builtin) for token lengths and max_seq_length");
-    cmd->add_option("--train-fraction", args->trainFraction, "Split to check for shared texts")->capture_default_str();
+    cmd->add_option("--train-fraction", args->trainFraction, "Split to check for shared texts")
+        ->capture_default_str();
     cmd->add_option("--seed", args->seed, "Split seed")->capture_default_str();
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->callback([args] {
@@ -40,7 +41,8 @@ void addInspectCommand(CLI::App &app)
         std::function<std::size_t(std::string_view)> tokenCount;
         std::size_t maxSeqLength = 0;
         if (model) {
-            tokenCount = [&model](std::string_view text) { return model->tokenizer().encode(text, 0).ids.size(); };
+            tokenCount
+                = [&model](std::string_view text) { return model->tokenizer().encode(text, 0).ids.size(); };
             maxSeqLength = static_cast<std::size_t>(model->summary().maxSeqLength);
         }
         Split split;

@@ -9,7 +9,7 @@
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"Pairtune: fine-tune sentence-embedding models on pairs of texts", "pairtune-cli"};
+    CLI::App app { "Pairtune: fine-tune sentence-embedding models on pairs of texts", "pairtune-cli" };
     app.set_version_flag("--version", std::string("pairtune-cli ") + pairtune::kVersion);
     app.require_subcommand(1);
     app.fallthrough();

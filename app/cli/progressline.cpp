@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
-
 #include <unistd.h>
 
 namespace pairtune::cli {
@@ -24,8 +23,7 @@ std::string formatDuration(double seconds)
 ProgressLine::ProgressLine(bool enabled)
     : m_enabled(enabled)
     , m_terminal(isatty(STDERR_FILENO) != 0)
-{
-}
+{ }
 
 void ProgressLine::show(const TrainingEvent &e)
 {
@@ -39,21 +37,23 @@ void ProgressLine::show(const TrainingEvent &e)
     switch (e.type) {
     case TrainingEvent::Type::Started:
         closeLine();
-        std::fprintf(stderr, "training on %zu pairs, evaluating on %zu; %lld steps (%lld per epoch, %d epochs)%s%s\n",
-                     e.trainPairs, e.evalPairs, static_cast<long long>(e.totalSteps),
-                     static_cast<long long>(e.stepsPerEpoch), e.totalEpochs, e.message.empty() ? "" : "; ",
-                     e.message.c_str());
+        std::fprintf(stderr,
+            "training on %zu pairs, evaluating on %zu; %lld steps (%lld per epoch, %d epochs)%s%s\n",
+            e.trainPairs, e.evalPairs, static_cast<long long>(e.totalSteps),
+            static_cast<long long>(e.stepsPerEpoch), e.totalEpochs, e.message.empty() ? "" : "; ",
+            e.message.c_str());
         break;
     case TrainingEvent::Type::Step: {
         // On a terminal: rewrite one line. In a log: one line every 10 seconds at most.
         if (!m_terminal && e.step != e.totalSteps && e.elapsedSeconds - m_lastPrint < 10.0)
             return;
         m_lastPrint = e.elapsedSeconds;
-        std::fprintf(stderr, "%sepoch %d/%d step %lld/%lld loss %.4f (avg %.4f) lr %.2e %.1f pairs/s elapsed %s eta %s%s",
-                     m_terminal ? "\r\033[K" : "", e.epoch + 1, e.totalEpochs, static_cast<long long>(e.step),
-                     static_cast<long long>(e.totalSteps), e.loss, e.smoothedLoss, e.learningRate, e.pairsPerSecond,
-                     formatDuration(e.elapsedSeconds).c_str(), formatDuration(e.etaSeconds).c_str(),
-                     m_terminal ? "" : "\n");
+        std::fprintf(stderr,
+            "%sepoch %d/%d step %lld/%lld loss %.4f (avg %.4f) lr %.2e %.1f pairs/s elapsed %s eta %s%s",
+            m_terminal ? "\r\033[K" : "", e.epoch + 1, e.totalEpochs, static_cast<long long>(e.step),
+            static_cast<long long>(e.totalSteps), e.loss, e.smoothedLoss, e.learningRate, e.pairsPerSecond,
+            formatDuration(e.elapsedSeconds).c_str(), formatDuration(e.etaSeconds).c_str(),
+            m_terminal ? "" : "\n");
         m_lineOpen = m_terminal;
         break;
     }
@@ -63,10 +63,11 @@ void ProgressLine::show(const TrainingEvent &e)
             const auto it = e.metrics.find(key);
             return it == e.metrics.end() ? NAN : it->second;
         };
-        std::fprintf(stderr, "eval at step %lld: mrr@10 %.4f accuracy@1 %.4f ndcg@10 %.4f cos pos %.3f neg %.3f%s%s\n",
-                     static_cast<long long>(e.step), metric("mrr@10"), metric("accuracy@1"), metric("ndcg@10"),
-                     metric("mean_cos_pos"), metric("mean_cos_neg"), e.message.empty() ? "" : " — ",
-                     e.message.c_str());
+        std::fprintf(stderr,
+            "eval at step %lld: mrr@10 %.4f accuracy@1 %.4f ndcg@10 %.4f cos pos %.3f neg %.3f%s%s\n",
+            static_cast<long long>(e.step), metric("mrr@10"), metric("accuracy@1"), metric("ndcg@10"),
+            metric("mean_cos_pos"), metric("mean_cos_neg"), e.message.empty() ? "" : " — ",
+            e.message.c_str());
         break;
     }
     case TrainingEvent::Type::Message:
@@ -96,14 +97,15 @@ std::string describeResult(const TrainingResult &r)
     std::snprintf(line, sizeof line, "%.1f pairs/s)\n\n", r.pairsPerSecond);
     out << line;
     out << "held-out metric      before    after\n";
-    for (const char *key : {"accuracy@1", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos", "mean_cos_neg"}) {
+    for (const char *key :
+        { "accuracy@1", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos", "mean_cos_neg" }) {
         const auto before = r.evalBefore.find(key);
         const auto after = r.evalAfter.find(key);
         if (before == r.evalBefore.end() && after == r.evalAfter.end())
             continue;
         std::snprintf(line, sizeof line, "%-18s %8.4f %8.4f\n", key,
-                      before == r.evalBefore.end() ? NAN : before->second,
-                      after == r.evalAfter.end() ? NAN : after->second);
+            before == r.evalBefore.end() ? NAN : before->second,
+            after == r.evalAfter.end() ? NAN : after->second);
         out << line;
     }
     out << "\nrun folder: " << r.runPath << "\n";

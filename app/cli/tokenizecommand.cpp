@@ -19,7 +19,8 @@ struct TokenizeArgs
 void addTokenizeCommand(CLI::App &app)
 {
     auto args = std::make_shared<TokenizeArgs>();
-    CLI::App *cmd = app.add_subcommand("tokenize", "Token ids as the model sees them, one JSON object per input line");
+    CLI::App *cmd
+        = app.add_subcommand("tokenize", "Token ids as the model sees them, one JSON object per input line");
     cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--input", args->input, "Text file, one text per line, or - for stdin")->required();
     cmd->add_option("--output", args->output, "JSONL output (default: stdout)");
@@ -30,7 +31,7 @@ void addTokenizeCommand(CLI::App &app)
         std::string out;
         for (const std::string &text : texts) {
             const Encoding encoding = model.tokenizeForModel(text);
-            nlohmann::json line = {{"input_ids", encoding.ids}};
+            nlohmann::json line = { { "input_ids", encoding.ids } };
             if (args->withTypes) {
                 line["token_type_ids"] = encoding.typeIds;
                 std::vector<std::string> tokens;

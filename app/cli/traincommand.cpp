@@ -14,7 +14,7 @@
 namespace pairtune::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_stop { false };
 
 extern "C" void onInterrupt(int)
 {
@@ -32,48 +32,67 @@ struct TrainArgs
     bool json = false;
     bool quiet = false;
     bool allowDuplicates = false;
+    bool noDropout = false;
+    std::string debugDump;
 };
 
 void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
 {
     TrainingConfig &c = a.config;
-    cmd->add_option("--epochs", c.epochs, "Passes over the training pairs")->check(CLI::Range(1, 100000))->capture_default_str();
-    cmd->add_option("--batch-size", c.batchSize, "Pairs per step; with MNRL every other pair in the batch is a negative")
+    cmd->add_option("--epochs", c.epochs, "Passes over the training pairs")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--batch-size", c.batchSize,
+           "Pairs per step; with MNRL every other pair in the batch is a negative")
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
     cmd->add_option("--warmup-steps", c.warmupSteps, "Steps of linear learning-rate warm-up")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    cmd->add_option("--train-fraction", c.trainFraction, "Share of pairs used for training; the rest is held out")
+    cmd->add_option(
+           "--train-fraction", c.trainFraction, "Share of pairs used for training; the rest is held out")
         ->capture_default_str();
     cmd->add_option("--score-mean", c.scoreMean, "Mean of the synthetic pair scores")->capture_default_str();
     cmd->add_option("--score-scaling", c.scoreScaling, "Synthetic scores are mean + (U[0,1) - 0.5) / scaling")
         ->capture_default_str();
     cmd->add_option("--file-scores", a.fileScores, "Use the file's score column: auto, require or ignore")
-        ->check(CLI::IsMember({"auto", "require", "ignore"}))
+        ->check(CLI::IsMember({ "auto", "require", "ignore" }))
         ->capture_default_str();
     cmd->add_option("--loss", c.loss, "mnrl, mnrl_symmetric, cosine or cosent")
         ->check(CLI::IsMember(trainingLossNames()))
         ->capture_default_str();
-    cmd->add_option("--similarity", c.similarity, "dot or cos")->check(CLI::IsMember(similarityNames()))->capture_default_str();
-    cmd->add_option("--scale", c.scale, "Multiplier of the similarities (MNRL, CoSENT)")->capture_default_str();
+    cmd->add_option("--similarity", c.similarity, "dot or cos")
+        ->check(CLI::IsMember(similarityNames()))
+        ->capture_default_str();
+    cmd->add_option("--scale", c.scale, "Multiplier of the similarities (MNRL, CoSENT)")
+        ->capture_default_str();
     cmd->add_option("--lr", c.lr, "Peak learning rate")->capture_default_str();
-    cmd->add_option("--weight-decay", c.weightDecay, "AdamW weight decay (not on bias/LayerNorm)")->capture_default_str();
-    cmd->add_option("--max-grad-norm", c.maxGradNorm, "Clip the gradient norm (0 = off)")->capture_default_str();
+    cmd->add_option("--weight-decay", c.weightDecay, "AdamW weight decay (not on bias/LayerNorm)")
+        ->capture_default_str();
+    cmd->add_option("--max-grad-norm", c.maxGradNorm, "Clip the gradient norm (0 = off)")
+        ->capture_default_str();
     cmd->add_option("--schedule", c.schedule, "Learning-rate schedule")->capture_default_str();
     cmd->add_option("--seed", c.seed, "Seed for scores, split, order and dropout")->capture_default_str();
-    cmd->add_option("--max-seq-length", c.maxSeqLength, "Tokens per text (0 = the model's)")->capture_default_str();
-    cmd->add_option("--eval-every", c.evalEvery, "Evaluate every N steps (0 = at epoch ends)")->capture_default_str();
+    cmd->add_option("--max-seq-length", c.maxSeqLength, "Tokens per text (0 = the model's)")
+        ->capture_default_str();
+    cmd->add_option("--eval-every", c.evalEvery, "Evaluate every N steps (0 = at epoch ends)")
+        ->capture_default_str();
     cmd->add_option("--checkpoint-every", c.checkpointEvery, "Checkpoint every N steps (0 = at epoch ends)")
         ->capture_default_str();
-    cmd->add_option("--keep-checkpoints", c.keepCheckpoints, "Newest checkpoints kept (0 = all)")->capture_default_str();
+    cmd->add_option("--keep-checkpoints", c.keepCheckpoints, "Newest checkpoints kept (0 = all)")
+        ->capture_default_str();
     cmd->add_option("--max-steps", c.maxSteps, "Stop after N steps (0 = no limit)")->capture_default_str();
     cmd->add_option("--threads", c.threads, "Compute threads (0 = automatic)")->capture_default_str();
     cmd->add_option("--device", c.device, "cpu or cuda")->capture_default_str();
     cmd->add_flag("--allow-duplicates", a.allowDuplicates,
-                  "Let one batch hold pairs that share a text (they become false negatives for MNRL)");
-    cmd->add_flag("--length-grouped", c.lengthGrouped, "Batch texts of similar length together (less padding)");
-    cmd->add_option("--best-metric", c.bestMetric, "Metric that picks the best checkpoint")->capture_default_str();
+        "Let one batch hold pairs that share a text (they become false negatives for MNRL)");
+    cmd->add_flag(
+        "--length-grouped", c.lengthGrouped, "Batch texts of similar length together (less padding)");
+    cmd->add_flag("--no-dropout", a.noDropout, "Train without dropout (for exact comparisons)");
+    cmd->add_option(
+        "--debug-dump", a.debugDump, "Write the first step's batch, loss and gradients to this folder");
+    cmd->add_option("--best-metric", c.bestMetric, "Metric that picks the best checkpoint")
+        ->capture_default_str();
 }
 
 } // namespace
@@ -81,7 +100,8 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
 void addTrainCommand(CLI::App &app)
 {
     auto args = std::make_shared<TrainArgs>();
-    CLI::App *cmd = app.add_subcommand("train", "Fine-tune a model on pair files with the sentence-transformers recipe");
+    CLI::App *cmd = app.add_subcommand(
+        "train", "Fine-tune a model on pair files with the sentence-transformers recipe");
     cmd->add_option("--data", args->config.dataPaths, "Pair files (TSV, CSV, JSONL, JSON)");
     cmd->add_option("--base", args->config.basePath, "Base model folder, or builtin");
     cmd->add_option("--out", args->config.outPath, "Run folder to create");
@@ -96,6 +116,7 @@ void addTrainCommand(CLI::App &app)
         TrainingCallbacks callbacks;
         callbacks.onEvent = [&progress](const TrainingEvent &event) { progress.show(event); };
         callbacks.stopRequested = [] { return g_stop.load(); };
+        callbacks.debugDumpFolder = args->debugDump;
 
         TrainingResult result;
         if (!args->resume.empty()) {
@@ -105,9 +126,10 @@ void addTrainCommand(CLI::App &app)
             if (config.dataPaths.empty() || config.basePath.empty() || config.outPath.empty())
                 throw Error("train needs --data FILE, --base DIR|builtin and --out RUN (or --resume RUN)");
             config.noDuplicates = !args->allowDuplicates;
+            config.dropout = !args->noDropout;
             config.useFileScores = args->fileScores == "require" ? FileScores::Require
-                                   : args->fileScores == "ignore" ? FileScores::Ignore
-                                                                  : FileScores::Auto;
+                : args->fileScores == "ignore"                   ? FileScores::Ignore
+                                                                 : FileScores::Auto;
             result = runTraining(config, callbacks);
         }
         progress.finish();
@@ -116,8 +138,9 @@ void addTrainCommand(CLI::App &app)
         else
             std::fputs(describeResult(result).c_str(), stdout);
         if (result.cancelled)
-            throw Error("training was interrupted; continue it with: pairtune-cli train --resume " + result.runPath,
-                        Error::Kind::Cancelled);
+            throw Error(
+                "training was interrupted; continue it with: pairtune-cli train --resume " + result.runPath,
+                Error::Kind::Cancelled);
     });
 }
 

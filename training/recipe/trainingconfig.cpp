@@ -187,6 +187,7 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("device", c.device);
     visit("no_duplicates", c.noDuplicates);
     visit("length_grouped", c.lengthGrouped);
+    visit("dropout", c.dropout);
     visit("best_metric", c.bestMetric);
 }
 

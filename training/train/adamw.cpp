@@ -8,7 +8,7 @@ namespace pairtune {
 
 bool AdamW::excludedFromDecay(const std::string &name)
 {
-    for (const char *pattern : {"bias", "LayerNorm.bias", "LayerNorm.weight"}) {
+    for (const char *pattern : { "bias", "LayerNorm.bias", "LayerNorm.weight" }) {
         if (name.find(pattern) != std::string::npos)
             return true;
     }
@@ -74,7 +74,8 @@ void AdamW::step(double lr)
         const double biasCorrection1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(p.steps));
         const double biasCorrection2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(p.steps));
         const double stepSize = lr / biasCorrection1;
-        const torch::Tensor denominator = (p.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(m_options.eps);
+        const torch::Tensor denominator
+            = (p.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(m_options.eps);
         p.value.addcdiv_(p.expAvg, denominator, -stepSize);
     }
 }

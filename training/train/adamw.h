@@ -27,10 +27,10 @@ public:
     {
         std::string name;
         torch::Tensor value;
-        bool decay = true;     // false for bias / LayerNorm (substring rule, format-spec §5.2)
-        torch::Tensor expAvg;    // first moment, created on the first step
-        torch::Tensor expAvgSq;  // second moment
-        std::int64_t steps = 0;  // per-parameter step count (a parameter without grad is not stepped)
+        bool decay = true; // false for bias / LayerNorm (substring rule, format-spec §5.2)
+        torch::Tensor expAvg; // first moment, created on the first step
+        torch::Tensor expAvgSq; // second moment
+        std::int64_t steps = 0; // per-parameter step count (a parameter without grad is not stepped)
     };
 
     AdamW(const std::vector<std::pair<std::string, torch::Tensor>> &namedParameters, AdamWOptions options);

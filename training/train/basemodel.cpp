@@ -4,9 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <vector>
-
 #include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -46,7 +45,8 @@ std::string resolveBaseModel(const std::string &base)
     if (base != "builtin") {
         std::error_code ec;
         if (!fs::is_directory(base, ec))
-            throw Error(locate(base, 0, 0, "is not a folder; --base needs a sentence-transformers model folder or \"builtin\""));
+            throw Error(locate(base, 0, 0,
+                "is not a folder; --base needs a sentence-transformers model folder or \"builtin\""));
         return base;
     }
     if (const char *env = std::getenv("PAIRTUNE_BUILTIN_MODEL"))
@@ -55,9 +55,9 @@ std::string resolveBaseModel(const std::string &base)
     const fs::path builtin = fs::path(resources) / "models" / "builtin";
     std::error_code ec;
     if (resources.empty() || !fs::is_directory(builtin, ec))
-        throw Error("the built-in model was not found (looked in " +
-                    (resources.empty() ? std::string("the install and source locations") : builtin.string()) +
-                    "); set PAIRTUNE_BUILTIN_MODEL or pass --base FOLDER");
+        throw Error("the built-in model was not found (looked in "
+            + (resources.empty() ? std::string("the install and source locations") : builtin.string())
+            + "); set PAIRTUNE_BUILTIN_MODEL or pass --base FOLDER");
     return builtin.string();
 }
 

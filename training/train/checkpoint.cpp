@@ -20,17 +20,21 @@ namespace {
 
 std::span<const std::byte> bytesOf(const torch::Tensor &t)
 {
-    return {static_cast<const std::byte *>(t.data_ptr()), static_cast<std::size_t>(t.numel()) * sizeof(float)};
+    return { static_cast<const std::byte *>(t.data_ptr()),
+        static_cast<std::size_t>(t.numel()) * sizeof(float) };
 }
 
-std::vector<std::int64_t> shapeOf(const torch::Tensor &t) { return t.sizes().vec(); }
+std::vector<std::int64_t> shapeOf(const torch::Tensor &t)
+{
+    return t.sizes().vec();
+}
 
 const char *kHex = "0123456789abcdef";
 
 } // namespace
 
 void saveCheckpoint(const std::string &folder, const SentenceModel &model, const AdamW &optimizer,
-                    nlohmann::json trainerState)
+    nlohmann::json trainerState)
 {
     AtomicDirectory staging(folder, /*replaceExisting=*/true);
     model.save((fs::path(staging.stagingPath()) / "model").string());
@@ -43,9 +47,10 @@ void saveCheckpoint(const std::string &folder, const SentenceModel &model, const
         steps[p.name] = p.steps;
         if (!p.expAvg.defined())
             continue;
-        for (const auto &[suffix, tensor] : {std::pair{".exp_avg", p.expAvg}, std::pair{".exp_avg_sq", p.expAvgSq}}) {
+        for (const auto &[suffix, tensor] :
+            { std::pair { ".exp_avg", p.expAvg }, std::pair { ".exp_avg_sq", p.expAvgSq } }) {
             keep.push_back(tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous());
-            tensors.push_back({p.name + suffix, DType::F32, shapeOf(keep.back()), bytesOf(keep.back())});
+            tensors.push_back({ p.name + suffix, DType::F32, shapeOf(keep.back()), bytesOf(keep.back()) });
         }
     }
     writeSafetensors((fs::path(staging.stagingPath()) / "optimizer.safetensors").string(), tensors, {});
@@ -66,12 +71,13 @@ void loadOptimizerState(const std::string &folder, AdamW &optimizer)
     const nlohmann::json state = readTrainerState(folder);
     const nlohmann::json &steps = state.at("adamw_steps");
     for (AdamW::Param &p : optimizer.params()) {
-        p.steps = steps.value(p.name, std::int64_t{0});
+        p.steps = steps.value(p.name, std::int64_t { 0 });
         const TensorInfo *avg = file.find(p.name + ".exp_avg");
         const TensorInfo *avgSq = file.find(p.name + ".exp_avg_sq");
         if (!avg || !avgSq) {
             if (p.steps > 0)
-                throw Error(locate(path, 0, 0, "no optimizer state for " + p.name + "; the checkpoint is damaged"));
+                throw Error(
+                    locate(path, 0, 0, "no optimizer state for " + p.name + "; the checkpoint is damaged"));
             continue;
         }
         auto load = [&](const TensorInfo &info) {
@@ -108,7 +114,7 @@ void setTorchRngState(const std::string &hex)
 {
     if (hex.size() % 2 != 0)
         throw Error("damaged random-generator state in the checkpoint");
-    torch::Tensor state = torch::empty({static_cast<std::int64_t>(hex.size() / 2)}, torch::kUInt8);
+    torch::Tensor state = torch::empty({ static_cast<std::int64_t>(hex.size() / 2) }, torch::kUInt8);
     auto *bytes = state.data_ptr<std::uint8_t>();
     auto nibble = [](char c) -> int {
         if (c >= '0' && c <= '9')

@@ -17,7 +17,7 @@ class AdamW;
 class SentenceModel;
 
 void saveCheckpoint(const std::string &folder, const SentenceModel &model, const AdamW &optimizer,
-                    nlohmann::json trainerState);
+    nlohmann::json trainerState);
 
 // Restores the AdamW moments and step counts saved with saveCheckpoint; the model weights are
 // restored by loading folder/model as a SentenceModel.

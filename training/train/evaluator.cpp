@@ -17,11 +17,14 @@ namespace {
 torch::Tensor toTensor(const Embeddings &e)
 {
     return torch::from_blob(const_cast<float *>(e.values.data()),
-                            {static_cast<std::int64_t>(e.rows), static_cast<std::int64_t>(e.dim)}, torch::kFloat32)
+        { static_cast<std::int64_t>(e.rows), static_cast<std::int64_t>(e.dim) }, torch::kFloat32)
         .clone();
 }
 
-torch::Tensor unitRows(const torch::Tensor &x) { return x / x.norm(2, {1}, true).clamp_min(1e-12); }
+torch::Tensor unitRows(const torch::Tensor &x)
+{
+    return x / x.norm(2, { 1 }, true).clamp_min(1e-12);
+}
 
 // A derangement of 0..n-1 (no element stays), from a seeded shuffle rotated by one.
 std::vector<std::int64_t> derangement(std::size_t n, std::uint64_t seed)
@@ -39,7 +42,8 @@ std::vector<std::int64_t> derangement(std::size_t n, std::uint64_t seed)
 
 } // namespace
 
-std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet &set, const EvalOptions &options)
+std::map<std::string, double> evaluate(
+    const SentenceModel &model, const EvalSet &set, const EvalOptions &options)
 {
     std::map<std::string, double> metrics;
     const std::size_t n = set.anchors.size();
@@ -61,8 +65,8 @@ std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet
     const torch::Tensor anchors = toTensor(model.encode(set.anchors, options.batchSize));
     const torch::Tensor documents = toTensor(model.encode(corpus, options.batchSize));
     const torch::Tensor cosine = torch::mm(unitRows(anchors), unitRows(documents).t()).contiguous();
-    const auto retrieval = retrievalMetrics({cosine.data_ptr<float>(), static_cast<std::size_t>(cosine.numel())}, n,
-                                            corpus.size(), relevant);
+    const auto retrieval = retrievalMetrics(
+        { cosine.data_ptr<float>(), static_cast<std::size_t>(cosine.numel()) }, n, corpus.size(), relevant);
     metrics.insert(retrieval.begin(), retrieval.end());
 
     // Pair cosines: true pairs against a shuffled pairing.
@@ -71,11 +75,11 @@ std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet
         positiveRow[i] = static_cast<std::int64_t>(relevant[i][0]);
     const torch::Tensor rows = torch::arange(static_cast<std::int64_t>(n));
     const torch::Tensor posIndex = torch::tensor(positiveRow);
-    const torch::Tensor pairCos = cosine.index({rows, posIndex});
+    const torch::Tensor pairCos = cosine.index({ rows, posIndex });
     metrics["mean_cos_pos"] = pairCos.mean().item<double>();
     if (n > 1) {
-        const torch::Tensor shuffled = posIndex.index({torch::tensor(derangement(n, options.seed))});
-        metrics["mean_cos_neg"] = cosine.index({rows, shuffled}).mean().item<double>();
+        const torch::Tensor shuffled = posIndex.index({ torch::tensor(derangement(n, options.seed)) });
+        metrics["mean_cos_neg"] = cosine.index({ rows, shuffled }).mean().item<double>();
     }
     if (set.scoresFromFile && set.scores.size() == n && n > 1) {
         std::vector<float> cosValues(pairCos.data_ptr<float>(), pairCos.data_ptr<float>() + n);
@@ -84,9 +88,11 @@ std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet
     }
 
     // Eval loss: the training loss over the eval pairs in batches (in-batch negatives within a batch).
-    const LossSpec spec{parseLossKind(options.loss), parseSimilarityKind(options.similarity), options.scale};
-    const torch::Tensor positives = documents.index({posIndex});
-    const bool useNegatives = lossUsesNegatives(spec.kind) && !set.negatives.empty() && !set.negatives[0].empty();
+    const LossSpec spec { parseLossKind(options.loss), parseSimilarityKind(options.similarity),
+        options.scale };
+    const torch::Tensor positives = documents.index({ posIndex });
+    const bool useNegatives
+        = lossUsesNegatives(spec.kind) && !set.negatives.empty() && !set.negatives[0].empty();
     std::vector<torch::Tensor> negativeColumns;
     if (useNegatives) {
         for (std::size_t k = 0; k < set.negatives[0].size(); ++k) {
@@ -107,8 +113,8 @@ std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet
         std::vector<torch::Tensor> negatives;
         for (const auto &column : negativeColumns)
             negatives.push_back(column.narrow(0, start, length));
-        lossSum += computeLoss(spec, anchors.narrow(0, start, length), positives.narrow(0, start, length), negatives,
-                               scores.narrow(0, start, length))
+        lossSum += computeLoss(spec, anchors.narrow(0, start, length), positives.narrow(0, start, length),
+            negatives, scores.narrow(0, start, length))
                        .item<double>();
         ++batches;
     }

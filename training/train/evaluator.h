@@ -18,8 +18,8 @@ struct EvalSet
     std::vector<std::string> anchors;
     std::vector<std::string> positives;
     std::vector<std::vector<std::string>> negatives; // per pair, may be empty
-    std::vector<float> scores;                       // labels for the eval loss
-    bool scoresFromFile = false;                     // Spearman/Pearson only against real scores
+    std::vector<float> scores; // labels for the eval loss
+    bool scoresFromFile = false; // Spearman/Pearson only against real scores
 };
 
 struct EvalOptions
@@ -35,6 +35,7 @@ struct EvalOptions
 // cosine similarity (accuracy@1/3/5/10, precision/recall@k, mrr@10, ndcg@10, map@100), mean cosine of
 // true pairs (mean_cos_pos) and of shuffled non-pairs (mean_cos_neg, a fixed seeded derangement),
 // spearman/pearson of the pair cosines against file scores, and eval_loss.
-std::map<std::string, double> evaluate(const SentenceModel &model, const EvalSet &set, const EvalOptions &options);
+std::map<std::string, double> evaluate(
+    const SentenceModel &model, const EvalSet &set, const EvalOptions &options);
 
 } // namespace pairtune

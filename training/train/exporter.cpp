@@ -3,11 +3,13 @@
 #include "core/error.h"
 #include "data/sha256.h"
 #include "io/atomicdirectory.h"
+#include "io/fileutil.h"
 #include "io/jsonfile.h"
 #include "model/runtime.h"
 #include "model/sentencemodel.h"
 #include "pairtune/version.h"
 #include "train/runfolder.h"
+#include "train/trainingdata.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -40,7 +42,7 @@ const char *lossClassName(const std::string &loss)
 }
 
 std::string modelCard(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
-                      const std::map<std::string, double> &before, const std::map<std::string, double> &after)
+    const std::map<std::string, double> &before, const std::map<std::string, double> &after)
 {
     const ModelSummary s = model.summary();
     std::size_t trainPairs = 0;
@@ -48,10 +50,10 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     std::int64_t steps = 0;
     for (const nlohmann::json &event : run.readMetrics()) {
         if (event.value("type", "") == "started") {
-            trainPairs = event.value("train_pairs", std::size_t{0});
-            evalPairs = event.value("eval_pairs", std::size_t{0});
+            trainPairs = event.value("train_pairs", std::size_t { 0 });
+            evalPairs = event.value("eval_pairs", std::size_t { 0 });
         }
-        steps = std::max(steps, event.value("step", std::int64_t{0}));
+        steps = std::max(steps, event.value("step", std::int64_t { 0 }));
     }
     std::ostringstream card;
     card << "---\ntags:\n- sentence-transformers\n- sentence-similarity\n- feature-extraction\n- pairtune\n"
@@ -60,11 +62,12 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     if (config.basePath != "builtin")
         card << "base_model: " << fs::path(config.basePath).filename().string() << "\n";
     card << "---\n\n# Fine-tuned with Pairtune\n\n"
-         << "A sentence-transformers model fine-tuned by Pairtune " << kVersion << " from `" << config.basePath
-         << "` on " << trainPairs << " training pairs (" << evalPairs << " held out for evaluation).\n\n"
+         << "A sentence-transformers model fine-tuned by Pairtune " << kVersion << " from `"
+         << config.basePath << "` on " << trainPairs << " training pairs (" << evalPairs
+         << " held out for evaluation).\n\n"
          << "## Model details\n\n"
-         << "- Architecture: " << s.architecture << ", " << s.layers << " layers, hidden size " << s.hidden << ", "
-         << s.heads << " attention heads\n"
+         << "- Architecture: " << s.architecture << ", " << s.layers << " layers, hidden size " << s.hidden
+         << ", " << s.heads << " attention heads\n"
          << "- Maximum sequence length: " << s.maxSeqLength << " tokens (longer texts are cut)\n"
          << "- Output dimensionality: " << s.embeddingDimension << " (" << s.pooling << " pooling"
          << (s.normalize ? ", normalized" : "") << ")\n"
@@ -76,20 +79,23 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
          << "## Evaluation on the held-out pairs\n\n"
          << "Each held-out anchor retrieves among all held-out positives by cosine similarity.\n\n"
          << "| metric | before | after |\n|---|---|---|\n";
-    for (const char *key : {"accuracy@1", "accuracy@3", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos",
-                            "mean_cos_neg", "spearman", "eval_loss"}) {
+    for (const char *key : { "accuracy@1", "accuracy@3", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos",
+             "mean_cos_neg", "spearman", "eval_loss" }) {
         if (before.count(key) || after.count(key))
-            card << "| " << key << " | " << formatMetric(before, key) << " | " << formatMetric(after, key) << " |\n";
+            card << "| " << key << " | " << formatMetric(before, key) << " | " << formatMetric(after, key)
+                 << " |\n";
     }
     card << "\n## Training details\n\n"
          << "- Loss: " << lossClassName(config.loss) << " (similarity " << config.similarity << ", scale "
          << config.scale << ")\n"
-         << "- Epochs: " << config.epochs << ", batch size " << config.batchSize << ", " << steps << " steps\n"
+         << "- Epochs: " << config.epochs << ", batch size " << config.batchSize << ", " << steps
+         << " steps\n"
          << "- Optimizer: AdamW, lr " << config.lr << ", weight decay " << config.weightDecay
          << " (none on bias and LayerNorm), " << config.schedule << " schedule with " << config.warmupSteps
          << " warm-up steps, gradient norm clipped at " << config.maxGradNorm << "\n"
          << "- Train/eval split: " << config.trainFraction << " (seed " << config.seed << ")\n"
-         << "- Scores: " << (config.useFileScores == FileScores::Ignore ? "synthetic" : "from the file when present")
+         << "- Scores: "
+         << (config.useFileScores == FileScores::Ignore ? "synthetic" : "from the file when present")
          << ", synthetic ones uniform in mean ± 0.5/scaling (mean " << config.scoreMean << ", scaling "
          << config.scoreScaling << ")\n\n"
          << "## Framework versions\n\n- Pairtune " << kVersion << "\n- " << computeBackendInfo() << "\n";
@@ -110,25 +116,47 @@ nlohmann::json describeRun(const TrainingConfig &config)
 {
     nlohmann::json data = nlohmann::json::array();
     for (const std::string &path : config.dataPaths)
-        data.push_back({{"path", fs::absolute(path).string()}, {"sha256", sha256OfFile(path)}});
-    return {{"training", toJson(config)},
-            {"data", data},
-            {"versions", {{"pairtune", kVersion}}},
-            {"compute", computeBackendInfo()}};
+        data.push_back({ { "path", fs::absolute(path).string() }, { "sha256", sha256OfFile(path) } });
+    return { { "training", toJson(config) }, { "data", data }, { "versions", { { "pairtune", kVersion } } },
+        { "compute", computeBackendInfo() } };
 }
 
 void exportRunModel(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
-                    const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
-                    const std::string &destination)
+    const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
+    const std::string &destination)
 {
     SaveOptions options;
     options.modelCard = modelCard(model, run, config, evalBefore, evalAfter);
     model.save(destination, options);
 }
 
-void writeSummary(const RunFolder &run, const nlohmann::json &summary) { writeJsonFile(run.summaryPath(), summary, 2); }
+void writeEvalPairs(const RunFolder &run, const TrainingData &data)
+{
+    // TSV cannot hold tabs or newlines inside a field: replace them by spaces (only for this file).
+    auto clean = [](std::string text) {
+        for (char &c : text) {
+            if (c == '\t' || c == '\n' || c == '\r')
+                c = ' ';
+        }
+        return text;
+    };
+    std::string out = data.scoresFromFile ? "anchor\tpositive\tscore\n" : "anchor\tpositive\n";
+    for (const std::size_t i : data.split.eval) {
+        const PairRecord &r = data.dataset.records()[i];
+        char score[32];
+        std::snprintf(score, sizeof score, "%.6g", data.scores[i]);
+        out += clean(r.anchor) + '\t' + clean(r.positive);
+        out += data.scoresFromFile ? '\t' + std::string(score) + '\n' : std::string("\n");
+    }
+    writeFileAtomic((fs::path(run.path()) / "eval-pairs.tsv").string(), out);
+}
 
-std::string exportFromRun(const std::string &runPath, const std::string &which, const std::string &destination)
+void writeSummary(const RunFolder &run, const nlohmann::json &summary)
+{
+    writeJsonFile(run.summaryPath(), summary, 2);
+}
+
+std::string modelFolderInRun(const std::string &runPath, const std::string &which)
 {
     const RunFolder run = RunFolder::open(runPath);
     std::string source;
@@ -147,7 +175,15 @@ std::string exportFromRun(const std::string &runPath, const std::string &which, 
         throw Error("--checkpoint must be final, best, last or step-N, not \"" + which + "\"");
     }
     if (!fs::exists(fs::path(source) / "modules.json"))
-        throw Error(locate(source, 0, 0, "no model there; available checkpoints are listed in " + run.checkpointsPath()));
+        throw Error(locate(
+            source, 0, 0, "no model there; available checkpoints are listed in " + run.checkpointsPath()));
+    return source;
+}
+
+std::string exportFromRun(
+    const std::string &runPath, const std::string &which, const std::string &destination)
+{
+    const std::string source = modelFolderInRun(runPath, which);
     AtomicDirectory staging(destination, /*replaceExisting=*/false);
     for (const auto &entry : fs::directory_iterator(source))
         copyTree(entry.path(), fs::path(staging.stagingPath()) / entry.path().filename());

@@ -20,13 +20,20 @@ nlohmann::json describeRun(const TrainingConfig &config);
 
 // Saves the model to destination (atomically) with a model card describing the run.
 void exportRunModel(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
-                    const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
-                    const std::string &destination);
+    const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
+    const std::string &destination);
+
+struct TrainingData;
+// RUN/eval-pairs.tsv: the held-out pairs (anchor, positive, score), for `pairtune-cli eval` and the
+// GUI's before/after search.
+void writeEvalPairs(const RunFolder &run, const TrainingData &data);
 
 void writeSummary(const RunFolder &run, const nlohmann::json &summary);
 
 // Copies a model folder out of a run: which = "" / "final" (run/model), "best" (run/best),
 // "last" (newest checkpoint) or "step-N". Returns the source folder it copied.
-std::string exportFromRun(const std::string &runPath, const std::string &which, const std::string &destination);
+std::string modelFolderInRun(const std::string &runPath, const std::string &which);
+std::string exportFromRun(
+    const std::string &runPath, const std::string &which, const std::string &destination);
 
 } // namespace pairtune

@@ -10,17 +10,18 @@ namespace {
 torch::Tensor normalizeRows(const torch::Tensor &x)
 {
     // F.normalize: x / max(||x||, 1e-12)
-    return x / x.norm(2, {1}, true).clamp_min(1e-12);
+    return x / x.norm(2, { 1 }, true).clamp_min(1e-12);
 }
 
 torch::Tensor mnrl(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
-                   const std::vector<torch::Tensor> &negatives)
+    const std::vector<torch::Tensor> &negatives)
 {
-    std::vector<torch::Tensor> candidates{positives};
+    std::vector<torch::Tensor> candidates { positives };
     candidates.insert(candidates.end(), negatives.begin(), negatives.end());
     const torch::Tensor corpus = torch::cat(candidates, 0);
     const torch::Tensor logits = similarityMatrix(spec.similarity, anchors, corpus) * spec.scale;
-    const torch::Tensor labels = torch::arange(anchors.size(0), torch::TensorOptions().dtype(torch::kLong).device(anchors.device()));
+    const torch::Tensor labels
+        = torch::arange(anchors.size(0), torch::TensorOptions().dtype(torch::kLong).device(anchors.device()));
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
     if (spec.kind == LossKind::MnrlSymmetric) {
         // Positives retrieving their anchor: the [B,B] block of the scores, transposed.
@@ -30,23 +31,25 @@ torch::Tensor mnrl(const LossSpec &spec, const torch::Tensor &anchors, const tor
     return loss;
 }
 
-torch::Tensor cosineSimilarityLoss(const torch::Tensor &anchors, const torch::Tensor &positives, const torch::Tensor &scores)
+torch::Tensor cosineSimilarityLoss(
+    const torch::Tensor &anchors, const torch::Tensor &positives, const torch::Tensor &scores)
 {
     // torch.cosine_similarity: u·v / (max(||u||, eps) · max(||v||, eps)), eps 1e-8
     const torch::Tensor dot = (anchors * positives).sum(1);
-    const torch::Tensor cos = dot / (anchors.norm(2, {1}).clamp_min(1e-8) * positives.norm(2, {1}).clamp_min(1e-8));
+    const torch::Tensor cos
+        = dot / (anchors.norm(2, { 1 }).clamp_min(1e-8) * positives.norm(2, { 1 }).clamp_min(1e-8));
     return torch::mse_loss(cos, scores.to(cos.dtype()));
 }
 
 torch::Tensor cosentLoss(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
-                         const torch::Tensor &scores)
+    const torch::Tensor &scores)
 {
     const torch::Tensor cos = (normalizeRows(anchors) * normalizeRows(positives)).sum(1) * spec.scale;
     torch::Tensor diff = cos.unsqueeze(1) - cos.unsqueeze(0); // [i,j] = s_i − s_j
     const torch::Tensor labels = scores.to(cos.dtype());
     const torch::Tensor keep = labels.unsqueeze(1) < labels.unsqueeze(0); // label_i < label_j
     diff = diff - (1 - keep.to(diff.dtype())) * 1e12;
-    const torch::Tensor flat = torch::cat({torch::zeros({1}, diff.options()), diff.flatten()});
+    const torch::Tensor flat = torch::cat({ torch::zeros({ 1 }, diff.options()), diff.flatten() });
     return torch::logsumexp(flat, 0);
 }
 
@@ -74,8 +77,14 @@ SimilarityKind parseSimilarityKind(const std::string &name)
     throw Error("unknown similarity \"" + name + "\": use dot or cos");
 }
 
-bool lossUsesScores(LossKind kind) { return kind == LossKind::Cosine || kind == LossKind::CoSent; }
-bool lossUsesNegatives(LossKind kind) { return kind == LossKind::Mnrl || kind == LossKind::MnrlSymmetric; }
+bool lossUsesScores(LossKind kind)
+{
+    return kind == LossKind::Cosine || kind == LossKind::CoSent;
+}
+bool lossUsesNegatives(LossKind kind)
+{
+    return kind == LossKind::Mnrl || kind == LossKind::MnrlSymmetric;
+}
 
 torch::Tensor similarityMatrix(SimilarityKind kind, const torch::Tensor &a, const torch::Tensor &b)
 {
@@ -85,7 +94,7 @@ torch::Tensor similarityMatrix(SimilarityKind kind, const torch::Tensor &a, cons
 }
 
 torch::Tensor computeLoss(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
-                          const std::vector<torch::Tensor> &negatives, const torch::Tensor &scores)
+    const std::vector<torch::Tensor> &negatives, const torch::Tensor &scores)
 {
     switch (spec.kind) {
     case LossKind::Mnrl:

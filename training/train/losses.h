@@ -12,9 +12,9 @@ namespace pairtune {
 enum class LossKind { Mnrl, MnrlSymmetric, Cosine, CoSent };
 enum class SimilarityKind { Dot, Cosine };
 
-LossKind parseLossKind(const std::string &name);             // mnrl, mnrl_symmetric, cosine, cosent
+LossKind parseLossKind(const std::string &name); // mnrl, mnrl_symmetric, cosine, cosent
 SimilarityKind parseSimilarityKind(const std::string &name); // dot, cos
-bool lossUsesScores(LossKind kind);                          // cosine and cosent learn from scores; MNRL ignores them
+bool lossUsesScores(LossKind kind); // cosine and cosent learn from scores; MNRL ignores them
 bool lossUsesNegatives(LossKind kind);
 
 struct LossSpec
@@ -27,7 +27,7 @@ struct LossSpec
 // anchors [B,d], positives [B,d], negatives: k tensors [B,d] (hard negatives, may be empty),
 // scores [B] (used by cosine and CoSENT only). Returns a scalar.
 torch::Tensor computeLoss(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
-                          const std::vector<torch::Tensor> &negatives, const torch::Tensor &scores);
+    const std::vector<torch::Tensor> &negatives, const torch::Tensor &scores);
 
 // Row-wise similarity matrix a [n,d] × b [m,d] → [n,m].
 torch::Tensor similarityMatrix(SimilarityKind kind, const torch::Tensor &a, const torch::Tensor &b);

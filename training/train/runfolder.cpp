@@ -8,11 +8,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -21,14 +20,14 @@ namespace pairtune {
 
 RunFolder::RunFolder(std::string path)
     : m_path(std::move(path))
-{
-}
+{ }
 
 RunFolder RunFolder::create(const std::string &path)
 {
     std::error_code ec;
     if (fs::exists(fs::path(path) / "config.json", ec))
-        throw Error(locate(path, 0, 0, "already holds a training run; choose another --out folder or continue it with --resume"));
+        throw Error(locate(path, 0, 0,
+            "already holds a training run; choose another --out folder or continue it with --resume"));
     fs::create_directories(fs::path(path) / "checkpoints", ec);
     if (ec)
         throw Error(locate(path, 0, 0, "cannot create the run folder: " + ec.message()), Error::Kind::Io);
@@ -44,19 +43,43 @@ RunFolder RunFolder::open(const std::string &path)
     return RunFolder(path);
 }
 
-std::string RunFolder::configPath() const { return (fs::path(m_path) / "config.json").string(); }
-std::string RunFolder::metricsPath() const { return (fs::path(m_path) / "metrics.jsonl").string(); }
-std::string RunFolder::checkpointsPath() const { return (fs::path(m_path) / "checkpoints").string(); }
+std::string RunFolder::configPath() const
+{
+    return (fs::path(m_path) / "config.json").string();
+}
+std::string RunFolder::metricsPath() const
+{
+    return (fs::path(m_path) / "metrics.jsonl").string();
+}
+std::string RunFolder::checkpointsPath() const
+{
+    return (fs::path(m_path) / "checkpoints").string();
+}
 std::string RunFolder::checkpointPath(std::int64_t step) const
 {
     return (fs::path(checkpointsPath()) / ("step-" + std::to_string(step))).string();
 }
-std::string RunFolder::bestModelPath() const { return (fs::path(m_path) / "best").string(); }
-std::string RunFolder::finalModelPath() const { return (fs::path(m_path) / "model").string(); }
-std::string RunFolder::summaryPath() const { return (fs::path(m_path) / "summary.json").string(); }
+std::string RunFolder::bestModelPath() const
+{
+    return (fs::path(m_path) / "best").string();
+}
+std::string RunFolder::finalModelPath() const
+{
+    return (fs::path(m_path) / "model").string();
+}
+std::string RunFolder::summaryPath() const
+{
+    return (fs::path(m_path) / "summary.json").string();
+}
 
-void RunFolder::writeConfig(const nlohmann::json &config) const { writeJsonFile(configPath(), config, 2); }
-nlohmann::json RunFolder::readConfig() const { return readJsonFile(configPath()); }
+void RunFolder::writeConfig(const nlohmann::json &config) const
+{
+    writeJsonFile(configPath(), config, 2);
+}
+nlohmann::json RunFolder::readConfig() const
+{
+    return readJsonFile(configPath());
+}
 
 void RunFolder::appendMetric(const nlohmann::json &event) const
 {
@@ -64,12 +87,14 @@ void RunFolder::appendMetric(const nlohmann::json &event) const
     const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     const int fd = ::open(metricsPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0)
-        throw Error(locate(metricsPath(), 0, 0, std::string("cannot open: ") + std::strerror(errno)), Error::Kind::Io);
+        throw Error(locate(metricsPath(), 0, 0, std::string("cannot open: ") + std::strerror(errno)),
+            Error::Kind::Io);
     const ssize_t written = ::write(fd, line.data(), line.size());
     const int writeErrno = errno;
     ::close(fd);
     if (written != static_cast<ssize_t>(line.size()))
-        throw Error(locate(metricsPath(), 0, 0, std::string("write failed: ") + std::strerror(writeErrno)), Error::Kind::Io);
+        throw Error(locate(metricsPath(), 0, 0, std::string("write failed: ") + std::strerror(writeErrno)),
+            Error::Kind::Io);
 }
 
 std::vector<nlohmann::json> RunFolder::readMetrics() const
@@ -93,7 +118,7 @@ void RunFolder::truncateMetricsAfter(std::int64_t step) const
         return;
     std::string kept;
     for (const nlohmann::json &event : readMetrics()) {
-        if (event.value("step", std::int64_t{0}) <= step)
+        if (event.value("step", std::int64_t { 0 }) <= step)
             kept += event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
     writeFileAtomic(metricsPath(), kept);
@@ -114,8 +139,7 @@ std::vector<std::int64_t> RunFolder::checkpointSteps() const
             const std::int64_t step = std::stoll(name.substr(5), &used);
             if (used == name.size() - 5)
                 steps.push_back(step);
-        } catch (const std::exception &) {
-        }
+        } catch (const std::exception &) { }
     }
     std::sort(steps.begin(), steps.end());
     return steps;

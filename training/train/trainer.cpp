@@ -2,6 +2,9 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "eval/evalresult.h"
+#include "io/jsonfile.h"
+#include "io/safetensors.h"
 #include "model/runtime.h"
 #include "model/sentencemodel.h"
 #include "model/sentencemodelimpl.h"
@@ -11,7 +14,6 @@
 #include "train/adamw.h"
 #include "train/basemodel.h"
 #include "train/checkpoint.h"
-#include "eval/evalresult.h"
 #include "train/exporter.h"
 #include "train/losses.h"
 #include "train/runfolder.h"
@@ -21,6 +23,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 
 namespace pairtune {
@@ -63,15 +66,10 @@ struct LoopState
 
     nlohmann::json toJson() const
     {
-        nlohmann::json j = {{"step", step},
-                            {"position", pairtune::toJson(position)},
-                            {"loss_average", smoother.average},
-                            {"loss_weight", smoother.weight},
-                            {"train_seconds", trainSeconds},
-                            {"last_loss", lastLoss},
-                            {"best_step", bestStep},
-                            {"best_value", bestValue},
-                            {"eval_before", evalBefore}};
+        nlohmann::json j = { { "step", step }, { "position", pairtune::toJson(position) },
+            { "loss_average", smoother.average }, { "loss_weight", smoother.weight },
+            { "train_seconds", trainSeconds }, { "last_loss", lastLoss }, { "best_step", bestStep },
+            { "best_value", bestValue }, { "eval_before", evalBefore } };
         if (firstLoss)
             j["first_loss"] = *firstLoss;
         return j;
@@ -102,8 +100,7 @@ public:
         : m_config(std::move(config))
         , m_run(std::move(run))
         , m_callbacks(callbacks)
-    {
-    }
+    { }
 
     TrainingResult execute(std::optional<std::int64_t> resumeFrom);
 
@@ -121,7 +118,10 @@ private:
     bool stopRequested() const { return m_callbacks.stopRequested && m_callbacks.stopRequested(); }
 
     double trainStep(const std::vector<std::size_t> &batch, double lr);
-    void runOneStep(const std::vector<std::size_t> &batch, int epoch, ScheduleKind schedule, std::optional<double> cycles);
+    void dumpBatch(const std::string &folder, const std::vector<std::size_t> &batch, double loss,
+        const std::string &gradsFile) const;
+    void runOneStep(const std::vector<std::size_t> &batch, int epoch, ScheduleKind schedule,
+        std::optional<double> cycles);
     void evaluateNow(int epoch);
     void checkpointNow(int epoch);
 
@@ -140,7 +140,7 @@ private:
     double m_evalSeconds = 0.0;
     int m_evaluations = 0;
     std::int64_t m_lastEvalStep = -1;
-    std::int64_t m_stepsAtStart = 0;      // steps done before this process (resume)
+    std::int64_t m_stepsAtStart = 0; // steps done before this process (resume)
     double m_trainSecondsAtStart = 0.0;
     std::int64_t m_lastCheckpointStep = -1;
     std::map<std::string, double> m_lastMetrics;
@@ -149,7 +149,7 @@ private:
 double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
 {
     SentenceModel::Impl &impl = m_model->impl();
-    impl.setTraining(true);
+    impl.setTraining(m_config.dropout);
     const std::size_t columns = 2 + m_data->negativesPerRecord;
     std::vector<torch::Tensor> embeddings;
     for (std::size_t column = 0; column < columns; ++column) {
@@ -169,23 +169,29 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
     if (!std::isfinite(value)) {
         // Nothing was applied yet: the weights and moments are still those of the last good step.
         checkpointNow(m_state.position.epoch);
-        throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
-                        std::to_string(m_state.step + 1) + "; the last good state is saved in " +
-                        m_run.checkpointPath(m_state.step) + ". Lower the learning rate or check the data.",
-                    Error::Kind::Numeric);
+        throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step "
+                + std::to_string(m_state.step + 1) + "; the last good state is saved in "
+                + m_run.checkpointPath(m_state.step) + ". Lower the learning rate or check the data.",
+            Error::Kind::Numeric);
     }
     loss.backward();
+    const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty();
+    if (dump)
+        dumpBatch(m_callbacks.debugDumpFolder, batch, value, "grads_raw.safetensors");
     if (m_config.maxGradNorm > 0)
         m_optimizer->clipGradNorm(m_config.maxGradNorm);
+    if (dump)
+        dumpBatch(m_callbacks.debugDumpFolder, batch, value, "grads_clipped.safetensors");
     m_optimizer->step(lr);
     m_optimizer->zeroGrad();
     return value;
 }
 
-void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch, ScheduleKind schedule,
-                             std::optional<double> cycles)
+void TrainingRun::runOneStep(
+    const std::vector<std::size_t> &batch, int epoch, ScheduleKind schedule, std::optional<double> cycles)
 {
-    const double lr = m_config.lr * lrFactor(schedule, m_state.step, m_config.warmupSteps, m_totalSteps, cycles);
+    const double lr
+        = m_config.lr * lrFactor(schedule, m_state.step, m_config.warmupSteps, m_totalSteps, cycles);
     const Clock::time_point start = Clock::now();
     const double loss = trainStep(batch, lr);
     m_state.trainSeconds += secondsSince(start);
@@ -195,7 +201,7 @@ void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch, S
         m_state.firstLoss = loss;
     m_state.lastLoss = loss;
 
-    TrainingEvent event{TrainingEvent::Type::Step};
+    TrainingEvent event { TrainingEvent::Type::Step };
     event.step = m_state.step;
     event.epoch = epoch;
     event.loss = loss;
@@ -205,13 +211,43 @@ void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch, S
     const double pairsDone = static_cast<double>(m_state.step - m_stepsAtStart) * m_config.batchSize;
     const double secondsHere = m_state.trainSeconds - m_trainSecondsAtStart;
     event.pairsPerSecond = secondsHere > 0 ? pairsDone / secondsHere : 0.0;
-    const double perStep = secondsHere / static_cast<double>(std::max<std::int64_t>(1, m_state.step - m_stepsAtStart));
+    const double perStep
+        = secondsHere / static_cast<double>(std::max<std::int64_t>(1, m_state.step - m_stepsAtStart));
     const double perEval = m_evaluations > 0 ? m_evalSeconds / m_evaluations : 0.0;
     const std::int64_t stepsLeft = m_totalSteps - m_state.step;
-    const std::int64_t evalsLeft =
-        (m_config.evalEvery > 0 ? stepsLeft / m_config.evalEvery : 0) + (m_config.epochs - epoch);
+    const std::int64_t evalsLeft
+        = (m_config.evalEvery > 0 ? stepsLeft / m_config.evalEvery : 0) + (m_config.epochs - epoch);
     event.etaSeconds = perStep * static_cast<double>(stepsLeft) + perEval * static_cast<double>(evalsLeft);
     emit(event);
+}
+
+void TrainingRun::dumpBatch(const std::string &folder, const std::vector<std::size_t> &batch, double loss,
+    const std::string &gradsFile) const
+{
+    std::filesystem::create_directories(folder);
+    nlohmann::json columns = nlohmann::json::array();
+    for (std::size_t column = 0; column < 2 + m_data->negativesPerRecord; ++column) {
+        nlohmann::json ids = nlohmann::json::array();
+        for (const std::size_t record : batch)
+            ids.push_back(m_data->encoding(record, column).ids);
+        columns.push_back(ids);
+    }
+    std::vector<float> scores;
+    for (const std::size_t record : batch)
+        scores.push_back(m_data->scores[record]);
+    writeJsonFile(
+        folder + "/batch.json", { { "columns", columns }, { "scores", scores }, { "loss", loss } }, 1);
+    std::vector<torch::Tensor> keep;
+    std::vector<TensorToWrite> tensors;
+    for (const AdamW::Param &p : m_optimizer->params()) {
+        if (!p.value.grad().defined())
+            continue;
+        keep.push_back(p.value.grad().detach().to(torch::kCPU, torch::kFloat32).contiguous());
+        const torch::Tensor &g = keep.back();
+        tensors.push_back({ p.name, DType::F32, g.sizes().vec(),
+            { static_cast<const std::byte *>(g.data_ptr()), static_cast<std::size_t>(g.numel()) * 4 } });
+    }
+    writeSafetensors(folder + "/" + gradsFile, tensors, {});
 }
 
 void TrainingRun::evaluateNow(int epoch)
@@ -219,9 +255,9 @@ void TrainingRun::evaluateNow(int epoch)
     if (m_evalSet.anchors.empty())
         return;
     const Clock::time_point start = Clock::now();
-    EvalOptions options{m_config.loss, m_config.similarity, m_config.scale,
-                        static_cast<std::size_t>(m_config.batchSize), m_config.seed};
-    TrainingEvent event{TrainingEvent::Type::Evaluation};
+    EvalOptions options { m_config.loss, m_config.similarity, m_config.scale,
+        static_cast<std::size_t>(m_config.batchSize), m_config.seed };
+    TrainingEvent event { TrainingEvent::Type::Evaluation };
     event.metrics = evaluate(*m_model, m_evalSet, options);
     event.step = m_state.step;
     event.epoch = epoch;
@@ -236,12 +272,13 @@ void TrainingRun::evaluateNow(int epoch)
     const auto metric = event.metrics.find(m_config.bestMetric);
     if (m_state.step > 0 && metric != event.metrics.end()) {
         const bool higher = higherIsBetter(m_config.bestMetric);
-        const bool better = m_state.bestStep < 0 || (higher ? metric->second > m_state.bestValue
-                                                             : metric->second < m_state.bestValue);
+        const bool better = m_state.bestStep < 0
+            || (higher ? metric->second > m_state.bestValue : metric->second < m_state.bestValue);
         if (better) {
             m_state.bestStep = m_state.step;
             m_state.bestValue = metric->second;
-            exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, event.metrics, m_run.bestModelPath());
+            exportRunModel(
+                *m_model, m_run, m_config, m_state.evalBefore, event.metrics, m_run.bestModelPath());
             event.message = "best " + m_config.bestMetric + " so far";
         }
     }
@@ -257,7 +294,7 @@ void TrainingRun::checkpointNow(int epoch)
     saveCheckpoint(folder, *m_model, *m_optimizer, state);
     m_lastCheckpointStep = m_state.step;
     m_run.pruneCheckpoints(m_config.keepCheckpoints);
-    TrainingEvent event{TrainingEvent::Type::Checkpoint};
+    TrainingEvent event { TrainingEvent::Type::Checkpoint };
     event.step = m_state.step;
     event.epoch = epoch;
     event.message = folder;
@@ -269,14 +306,16 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     if (m_config.threads > 0)
         setComputeThreads(m_config.threads);
     const std::string basePath = resolveBaseModel(m_config.basePath);
-    m_model.emplace(SentenceModel::load(resumeFrom ? m_run.checkpointPath(*resumeFrom) + "/model" : basePath));
+    m_model.emplace(
+        SentenceModel::load(resumeFrom ? m_run.checkpointPath(*resumeFrom) + "/model" : basePath));
     if (m_config.maxSeqLength > 0) // the exported model keeps the length it was trained with
         m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
     if (m_config.device != "cpu")
         m_model->impl().to(torch::Device(m_config.device));
     m_data.emplace(prepareTrainingData(m_config, *m_model));
     m_evalSet = makeEvalSet(*m_data);
-    m_loss = LossSpec{parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale};
+    m_loss
+        = LossSpec { parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale };
 
     BatchSamplerOptions samplerOptions;
     samplerOptions.batchSize = static_cast<std::size_t>(m_config.batchSize);
@@ -285,15 +324,15 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     samplerOptions.lengthGrouped = m_config.lengthGrouped;
     const BatchSampler sampler(m_data->split.train, samplerOptions, m_data->textIds, m_data->lengths);
     m_stepsPerEpoch = static_cast<std::int64_t>(sampler.stepsPerEpoch());
-    m_totalSteps = m_stepsPerEpoch * m_config.epochs;
+    m_totalSteps = sampler.totalSteps(m_config.epochs); // exact: no-duplicates can add batches
     if (m_config.maxSteps > 0)
         m_totalSteps = std::min(m_totalSteps, m_config.maxSteps);
     const ScheduleKind schedule = scheduleKindFromName(m_config.schedule);
-    const std::optional<double> cycles =
-        m_config.scheduleCycles > 0 ? std::optional<double>(m_config.scheduleCycles) : std::nullopt;
+    const std::optional<double> cycles
+        = m_config.scheduleCycles > 0 ? std::optional<double>(m_config.scheduleCycles) : std::nullopt;
 
     m_optimizer.emplace(m_model->impl().namedParameters(),
-                        AdamWOptions{m_config.adamBeta1, m_config.adamBeta2, m_config.adamEpsilon, m_config.weightDecay});
+        AdamWOptions { m_config.adamBeta1, m_config.adamBeta2, m_config.adamEpsilon, m_config.weightDecay });
     if (resumeFrom) {
         const std::string checkpoint = m_run.checkpointPath(*resumeFrom);
         loadOptimizerState(checkpoint, *m_optimizer);
@@ -308,12 +347,14 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
         torch::manual_seed(m_config.seed);
     }
 
-    TrainingEvent started{TrainingEvent::Type::Started};
+    TrainingEvent started { TrainingEvent::Type::Started };
     started.step = m_state.step;
     started.trainPairs = m_data->split.train.size();
     started.evalPairs = m_data->split.eval.size();
     started.message = resumeFrom ? "resumed from step " + std::to_string(*resumeFrom) : "";
     emit(started);
+    if (!resumeFrom)
+        writeEvalPairs(m_run, *m_data);
     if (!resumeFrom)
         evaluateNow(0);
 
@@ -337,7 +378,7 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
         }
         if (cancelled || consumed < batches.size())
             break; // cancelled, or max-steps reached inside the epoch
-        m_state.position = SamplerPosition{epoch + 1, 0};
+        m_state.position = SamplerPosition { epoch + 1, 0 };
         if (m_lastEvalStep != m_state.step)
             evaluateNow(epoch);
         checkpointNow(epoch + 1); // also replaces a mid-epoch one at this step: it holds the new position
@@ -358,8 +399,9 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     result.trainPairs = m_data->split.train.size();
     result.evalPairs = m_data->split.eval.size();
     result.trainSeconds = m_state.trainSeconds;
-    result.pairsPerSecond =
-        m_state.trainSeconds > 0 ? static_cast<double>(m_state.step) * m_config.batchSize / m_state.trainSeconds : 0.0;
+    result.pairsPerSecond = m_state.trainSeconds > 0
+        ? static_cast<double>(m_state.step) * m_config.batchSize / m_state.trainSeconds
+        : 0.0;
     result.firstLoss = m_state.firstLoss.value_or(0.0);
     result.lastLoss = m_state.lastLoss;
     result.evalBefore = m_state.evalBefore;
@@ -369,7 +411,7 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     result.runPath = m_run.path();
     result.bestModelPath = m_state.bestStep >= 0 ? m_run.bestModelPath() : std::string();
 
-    TrainingEvent finished{TrainingEvent::Type::Finished};
+    TrainingEvent finished { TrainingEvent::Type::Finished };
     finished.step = m_state.step;
     finished.epoch = m_state.position.epoch;
     finished.message = cancelled ? "cancelled; continue with resume" : "finished";
@@ -382,22 +424,12 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
 
 nlohmann::json toJson(const TrainingResult &r)
 {
-    return {{"status", r.cancelled ? "cancelled" : "finished"},
-            {"pairs", r.trainPairs},
-            {"eval_pairs", r.evalPairs},
-            {"steps", r.steps},
-            {"total_steps", r.totalSteps},
-            {"train_seconds", r.trainSeconds},
-            {"pairs_per_second", r.pairsPerSecond},
-            {"first_loss", r.firstLoss},
-            {"last_loss", r.lastLoss},
-            {"eval_before", r.evalBefore},
-            {"eval_after", r.evalAfter},
-            {"best_step", r.bestStep},
-            {"best_value", r.bestValue},
-            {"run", r.runPath},
-            {"model", r.modelPath},
-            {"best_model", r.bestModelPath}};
+    return { { "status", r.cancelled ? "cancelled" : "finished" }, { "pairs", r.trainPairs },
+        { "eval_pairs", r.evalPairs }, { "steps", r.steps }, { "total_steps", r.totalSteps },
+        { "train_seconds", r.trainSeconds }, { "pairs_per_second", r.pairsPerSecond },
+        { "first_loss", r.firstLoss }, { "last_loss", r.lastLoss }, { "eval_before", r.evalBefore },
+        { "eval_after", r.evalAfter }, { "best_step", r.bestStep }, { "best_value", r.bestValue },
+        { "run", r.runPath }, { "model", r.modelPath }, { "best_model", r.bestModelPath } };
 }
 
 TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks &callbacks)
@@ -417,8 +449,7 @@ TrainingResult resumeTraining(const std::string &runPath, const TrainingCallback
     if (threads > 0)
         config.threads = threads;
     const std::optional<std::int64_t> latest = run.latestCheckpoint();
-    if (!latest)
-    {
+    if (!latest) {
         logWarning(runPath + ": no complete checkpoint yet; starting the run again from the beginning");
         run.truncateMetricsAfter(-1);
     }

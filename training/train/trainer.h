@@ -16,7 +16,10 @@ namespace pairtune {
 struct TrainingCallbacks
 {
     std::function<void(const TrainingEvent &)> onEvent; // may be empty
-    std::function<bool()> stopRequested;                // polled before every step; may be empty
+    std::function<bool()> stopRequested; // polled before every step; may be empty
+    // For exact comparisons with a reference implementation: after the first optimizer step, write
+    // the batch's token ids, the loss and the gradients (before and after clipping) to this folder.
+    std::string debugDumpFolder;
 };
 
 struct TrainingResult
@@ -48,6 +51,7 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
 
 // Continues the run in runPath from its newest complete checkpoint, to the same result as an
 // uninterrupted run with the same thread count. threads > 0 overrides the stored setting.
-TrainingResult resumeTraining(const std::string &runPath, const TrainingCallbacks &callbacks, int threads = 0);
+TrainingResult resumeTraining(
+    const std::string &runPath, const TrainingCallbacks &callbacks, int threads = 0);
 
 } // namespace pairtune

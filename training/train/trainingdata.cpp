@@ -11,7 +11,7 @@ namespace pairtune {
 
 TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceModel &model)
 {
-    TrainingData data{PairDataset::loadMany(config.dataPaths)};
+    TrainingData data { .dataset = PairDataset::loadMany(config.dataPaths) };
     const std::vector<PairRecord> &records = data.dataset.records();
     if (records.size() < 2)
         throw Error("the data has " + std::to_string(records.size()) + " pair(s); training needs at least 2");
@@ -48,7 +48,7 @@ TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceMod
     data.textIds.reserve(records.size());
     data.lengths.reserve(records.size());
     for (const PairRecord &r : records) {
-        std::vector<std::uint32_t> ids{intern(r.anchor), intern(r.positive)};
+        std::vector<std::uint32_t> ids { intern(r.anchor), intern(r.positive) };
         for (std::size_t k = 0; k < data.negativesPerRecord; ++k)
             ids.push_back(intern(r.negatives[k]));
         std::size_t longest = 0;
@@ -68,8 +68,8 @@ EvalSet makeEvalSet(const TrainingData &data)
         const PairRecord &r = data.dataset.records()[i];
         set.anchors.push_back(r.anchor);
         set.positives.push_back(r.positive);
-        set.negatives.emplace_back(r.negatives.begin(),
-                                   r.negatives.begin() + static_cast<std::ptrdiff_t>(data.negativesPerRecord));
+        set.negatives.emplace_back(
+            r.negatives.begin(), r.negatives.begin() + static_cast<std::ptrdiff_t>(data.negativesPerRecord));
         set.scores.push_back(data.scores[i]);
     }
     return set;

@@ -20,15 +20,15 @@ class SentenceModel;
 struct TrainingData
 {
     PairDataset dataset;
-    std::vector<float> scores; // per record: the file's or the recipe's synthetic ones
+    std::vector<float> scores {}; // per record: the file's or the recipe's synthetic ones
     bool scoresFromFile = false;
-    Split split;
+    Split split {};
     std::size_t negativesPerRecord = 0;
 
-    std::vector<std::string> texts;                   // distinct texts
-    std::vector<Encoding> encodings;                  // texts[i] as the model sees it
-    std::vector<std::vector<std::uint32_t>> textIds;  // per record: anchor, positive, negatives
-    std::vector<std::size_t> lengths;                 // per record: tokens of its longest text
+    std::vector<std::string> texts {}; // distinct texts
+    std::vector<Encoding> encodings {}; // texts[i] as the model sees it
+    std::vector<std::vector<std::uint32_t>> textIds {}; // per record: anchor, positive, negatives
+    std::vector<std::size_t> lengths {}; // per record: tokens of its longest text
 
     const Encoding &encoding(std::size_t record, std::size_t column) const
     {

@@ -23,16 +23,16 @@ const char *toString(TrainingEvent::Type type)
 
 nlohmann::json toJson(const TrainingEvent &e)
 {
-    nlohmann::json j = {{"type", toString(e.type)}, {"step", e.step}, {"epoch", e.epoch}};
+    nlohmann::json j = { { "type", toString(e.type) }, { "step", e.step }, { "epoch", e.epoch } };
     switch (e.type) {
     case TrainingEvent::Type::Started:
-        j.update({{"total_steps", e.totalSteps}, {"steps_per_epoch", e.stepsPerEpoch}, {"epochs", e.totalEpochs},
-                  {"train_pairs", e.trainPairs}, {"eval_pairs", e.evalPairs}});
+        j.update({ { "total_steps", e.totalSteps }, { "steps_per_epoch", e.stepsPerEpoch },
+            { "epochs", e.totalEpochs }, { "train_pairs", e.trainPairs }, { "eval_pairs", e.evalPairs } });
         break;
     case TrainingEvent::Type::Step:
-        j.update({{"loss", e.loss}, {"smoothed_loss", e.smoothedLoss}, {"lr", e.learningRate},
-                  {"pairs_per_second", e.pairsPerSecond}, {"elapsed_seconds", e.elapsedSeconds},
-                  {"eta_seconds", e.etaSeconds}});
+        j.update({ { "loss", e.loss }, { "smoothed_loss", e.smoothedLoss }, { "lr", e.learningRate },
+            { "pairs_per_second", e.pairsPerSecond }, { "elapsed_seconds", e.elapsedSeconds },
+            { "eta_seconds", e.etaSeconds } });
         break;
     case TrainingEvent::Type::Evaluation:
         j["metrics"] = e.metrics;

@@ -1,0 +1,33 @@
+#pragma once
+
+// A torch-free window onto the training losses, so tests (which never include torch) can check
+// them against hand-computed values and gradients.
+
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+using Matrix = std::vector<std::vector<float>>; // rows of equal length
+
+struct LossProbeInput
+{
+    std::string loss = "mnrl"; // mnrl, mnrl_symmetric, cosine, cosent
+    std::string similarity = "dot"; // dot, cos
+    double scale = 1.0;
+    Matrix anchors;
+    Matrix positives;
+    std::vector<Matrix> negatives; // k matrices shaped like anchors
+    std::vector<float> scores;
+};
+
+struct LossProbeOutput
+{
+    double loss = 0.0;
+    Matrix anchorGradient; // d loss / d anchors
+    Matrix positiveGradient; // d loss / d positives
+};
+
+LossProbeOutput probeLoss(const LossProbeInput &input);
+
+} // namespace pairtune
