@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
+# Let ccache share results between clones in different folders (CI builds a fresh clone each time).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 # Two jobs per core would swap on 24 GiB with LibTorch TUs; one per core is the measured sweet spot.
 cmake --build "$BUILD_DIR" -j "$(nproc)"

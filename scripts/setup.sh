@@ -13,7 +13,7 @@ packages=(
   # GUI
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev
   # interop tests: an independent reference implementation in Debian's PyTorch
-  python3 python3-torch python3-numpy
+  python3 python3-torch python3-numpy python3-sentencepiece
   # corpus for the built-in model and the sample data
   wordnet-base
   # screenshots of the GUI under a virtual display

@@ -17,6 +17,7 @@ void addTrainCommand(CLI::App &app);
 void addEvalCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
 void addExportCommand(CLI::App &app);
+void addTrainSpmCommand(CLI::App &app);
 
 // Shared helpers (clihelpers.cpp).
 // Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.

@@ -21,6 +21,7 @@ int main(int argc, char **argv)
     pairtune::cli::addEvalCommand(app);
     pairtune::cli::addInspectCommand(app);
     pairtune::cli::addExportCommand(app);
+    pairtune::cli::addTrainSpmCommand(app);
 
     try {
         app.parse(argc, argv);
