@@ -198,7 +198,8 @@ ModelFolder ModelFolder::read(const std::string &folderPath)
             throw Error(
                 locate(where, 0, 0, "no Pooling module; Pairtune needs Transformer followed by Pooling"));
         m.poolingPath = *poolingPath;
-    } else if (!fs::exists(dir / "modules.json")) {
+    } else if (!fs::exists(dir / "modules.json") && fs::exists(dir / "config.json")) {
+        // Only worth a warning when the folder is otherwise a model: else the error below says it all.
         logWarning(folderPath
             + ": no modules.json; loading it as a plain transformer with mean pooling, as "
               "sentence-transformers does");
