@@ -31,6 +31,7 @@ private slots:
     void oddButValid_data();
     void oddButValid();
     void resumeFromAnotherFolder();
+    void twoDataFilesAndThreadsRecorded();
 
 private:
     QString scratch(const QString &name) const { return m_dir.filePath(name); }
@@ -436,6 +437,9 @@ void TestTrainingCli::malformed_data()
     QTest::newRow("file scores required but absent")
         << "ok.tsv" << good << train + QStringList { "--file-scores", "require" }
         << QStringList { "{data}", "score" };
+    // The device exists in name only: a CPU-only LibTorch has no CUDA, and no machine has a 98th GPU.
+    QTest::newRow("unavailable CUDA device")
+        << "ok.tsv" << good << train + QStringList { "--device", "cuda:97" } << QStringList { "cuda" };
     QTest::newRow("existing run folder")
         << "ok.tsv" << good
         << QStringList { "train", "--data", "{data}", "--base", "{model}", "--out", "{run}" }
@@ -651,6 +655,27 @@ void TestTrainingCli::resumeFromAnotherFolder()
     const CliResult resumed = runCli({ "train", "--resume", work + "/run", "--quiet" }, 600000, m_dir.path());
     QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.describe()));
     QVERIFY(QFileInfo::exists(work + "/run/model/modules.json"));
+}
+
+// Several --data files are one data set (both hashed in config.json), and config.json's compute line
+// describes the threads the run really used (--threads 2), so a run can be reproduced.
+void TestTrainingCli::twoDataFilesAndThreadsRecorded()
+{
+    const QString first = writePairs("first.tsv", 20, 61);
+    const QString second = writePairs("second.tsv", 20, 62);
+    const QString run = freshFolder("run");
+    const CliResult r = runCli({ "train", "--data", first, second, "--base", m_model, "--out", run,
+        "--epochs", "1", "--batch-size", "8", "--threads", "2", "--json", "--quiet" });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QJsonObject summary = parseJsonObject(r.out);
+    QCOMPARE(summary.value("pairs").toInt() + summary.value("eval_pairs").toInt(), 40);
+    const QJsonObject config = readJsonObject(run + "/config.json");
+    const QJsonArray files = config.value("data").toArray();
+    QCOMPARE(files.size(), 2);
+    QVERIFY(files[0].toObject().value("sha256").toString() != files[1].toObject().value("sha256").toString());
+    QCOMPARE(config.value("training").toObject().value("threads").toInt(), 2);
+    const QString compute = config.value("compute").toString();
+    QVERIFY2(compute.contains("2 intra-op thread"), qPrintable(compute));
 }
 
 QTEST_GUILESS_MAIN(TestTrainingCli)
