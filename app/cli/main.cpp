@@ -25,8 +25,17 @@ int main(int argc, char **argv)
 
     try {
         app.parse(argc, argv);
-    } catch (const CLI::ParseError &e) {
+    } catch (const CLI::Success &e) { // --help, --version
         return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        // One line, like every other error; `--help` shows the usage.
+        std::string message = e.what();
+        for (char &c : message) {
+            if (c == '\n')
+                c = ' ';
+        }
+        std::fprintf(stderr, "pairtune-cli: error: %s (see --help)\n", message.c_str());
+        return 2;
     } catch (const pairtune::Error &e) {
         std::fprintf(stderr, "pairtune-cli: error: %s\n", e.what());
         return e.kind() == pairtune::Error::Kind::Cancelled ? 130 : 1;

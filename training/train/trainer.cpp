@@ -167,12 +167,19 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
     const torch::Tensor loss = computeLoss(m_loss, embeddings[0], embeddings[1], negatives, scores);
     const double value = loss.item<double>();
     if (!std::isfinite(value)) {
-        // Nothing was applied yet: the weights and moments are still those of the last good step.
-        checkpointNow(m_state.position.epoch);
-        throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step "
-                + std::to_string(m_state.step + 1) + "; the last good state is saved in "
-                + m_run.checkpointPath(m_state.step) + ". Lower the learning rate or check the data.",
-            Error::Kind::Numeric);
+        // The weights after the previous update already give a non-finite loss, so the newest
+        // checkpoint that is certainly good is one from before that update.
+        std::optional<std::int64_t> good;
+        for (const std::int64_t step : m_run.checkpointSteps()) {
+            if (step < m_state.step)
+                good = step;
+        }
+        throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
+                        std::to_string(m_state.step + 1) + "; " +
+                        (good ? "the last good state is " + m_run.checkpointPath(*good)
+                              : std::string("no checkpoint was written before it")) +
+                        ". Lower the learning rate (--lr) or check the data.",
+                    Error::Kind::Numeric);
     }
     loss.backward();
     const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty();
@@ -313,6 +320,10 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     if (m_config.device != "cpu")
         m_model->impl().to(torch::Device(m_config.device));
     m_data.emplace(prepareTrainingData(m_config, *m_model));
+    // Written only once the data and model are known good: a start that failed leaves no run behind,
+    // so the same --out can simply be tried again.
+    if (!resumeFrom && !std::filesystem::exists(m_run.configPath()))
+        m_run.writeConfig(describeRun(m_config));
     m_evalSet = makeEvalSet(*m_data);
     m_loss
         = LossSpec { parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale };
@@ -437,9 +448,14 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
     const std::vector<std::string> problems = validate(config);
     if (!problems.empty())
         throw Error(problems.front());
-    RunFolder run = RunFolder::create(config.outPath);
-    run.writeConfig(describeRun(config));
-    return TrainingRun(config, std::move(run), callbacks).execute(std::nullopt);
+    // Stored paths are absolute so that a resume works from any working directory.
+    TrainingConfig stored = config;
+    for (std::string &path : stored.dataPaths)
+        path = std::filesystem::absolute(path).string();
+    if (stored.basePath != "builtin")
+        stored.basePath = std::filesystem::absolute(stored.basePath).string();
+    RunFolder run = RunFolder::create(stored.outPath);
+    return TrainingRun(stored, std::move(run), callbacks).execute(std::nullopt);
 }
 
 TrainingResult resumeTraining(const std::string &runPath, const TrainingCallbacks &callbacks, int threads)

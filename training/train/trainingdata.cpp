@@ -13,12 +13,15 @@ TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceMod
 {
     TrainingData data { .dataset = PairDataset::loadMany(config.dataPaths) };
     const std::vector<PairRecord> &records = data.dataset.records();
+    std::string files;
+    for (const std::string &path : config.dataPaths)
+        files += (files.empty() ? "" : ", ") + path;
     if (records.size() < 2)
-        throw Error("the data has " + std::to_string(records.size()) + " pair(s); training needs at least 2");
+        throw Error(files + ": " + std::to_string(records.size()) + " pair(s); training needs at least 2");
 
     const bool fileHasScores = data.dataset.hasScores();
     if (config.useFileScores == FileScores::Require && !fileHasScores)
-        throw Error("--file-scores require: the data has no score column");
+        throw Error(files + ": no score column, but the file's scores were required (--file-scores require)");
     data.scoresFromFile = fileHasScores && config.useFileScores != FileScores::Ignore;
     if (data.scoresFromFile) {
         for (const PairRecord &r : records)
