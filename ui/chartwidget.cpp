@@ -16,10 +16,16 @@ ChartWidget::ChartWidget(const QString &title, const QString &xLabel, const QStr
     plotLayout()->addElement(0, 0, m_title);
     xAxis->setLabel(xLabel);
     yAxis->setLabel(yLabel);
+    // The legend goes in a row under the plot, never over the curves.
     legend->setVisible(true);
     legend->setFont(font());
-    legend->setRowSpacing(0);
-    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    axisRect()->insetLayout()->take(legend);
+    plotLayout()->addElement(2, 0, legend);
+    plotLayout()->setRowStretchFactor(2, 0.001);
+    legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setColumnSpacing(fontMetrics().averageCharWidth() * 3);
+    legend->setBorderPen(Qt::NoPen);
+    legend->setMargins(QMargins(4, 0, 4, 2));
     m_empty = new QCPItemText(this);
     m_empty->setPositionAlignment(Qt::AlignCenter);
     m_empty->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -136,6 +142,12 @@ QString ChartWidget::titleText() const
     return m_title->text();
 }
 
+void ChartWidget::setTitleText(const QString &text)
+{
+    m_title->setText(text);
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 void ChartWidget::refresh()
 {
     double xMax = 0;
@@ -167,7 +179,9 @@ void ChartWidget::refresh()
             yAxis->setRange(yMin / 1.3, yMax * 1.3);
         } else {
             const double span = std::max(yMax - yMin, std::max(std::abs(yMax), 1.0) * 1e-3);
-            yAxis->setRange(yMin - span * 0.08, yMax + span * 0.08);
+            // Data that never goes below zero (loss, learning rate, rates) gets no negative axis.
+            const double lower = yMin >= 0 ? std::max(0.0, yMin - span * 0.08) : yMin - span * 0.08;
+            yAxis->setRange(lower, yMax + span * 0.08);
         }
     }
     replot(QCustomPlot::rpQueuedReplot);
@@ -200,10 +214,7 @@ void ChartWidget::applyPalette()
     }
     m_title->setTextColor(text);
     m_empty->setColor(pal.color(QPalette::PlaceholderText));
-    QColor legendBackground = pal.color(QPalette::Base);
-    legendBackground.setAlphaF(0.85);
-    legend->setBrush(legendBackground);
-    legend->setBorderPen(QPen(grid));
+    legend->setBrush(pal.brush(QPalette::Base));
     legend->setTextColor(text);
     replot(QCustomPlot::rpQueuedReplot);
 }

@@ -34,6 +34,7 @@ public:
     void setMinimumXRange(double range) { m_minimumXRange = range; }
     void setEmptyText(const QString &text);
     QString titleText() const;
+    void setTitleText(const QString &text);
 
     // The chart's palette-dependent colours, for charts with extra plottables.
     static QColor seriesColor(int index);

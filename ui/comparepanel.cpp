@@ -3,6 +3,7 @@
 #include "train/basemodel.h"
 #include "ui/backgroundtask.h"
 #include "ui/loadedmodel.h"
+#include "ui/textformat.h"
 
 #include <QCompleter>
 #include <QGridLayout>
@@ -80,8 +81,8 @@ ComparePanel::ComparePanel(QWidget *parent)
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setWordWrap(true);
 
-    m_baseTitle = new QLabel(tr("<b>Before</b> (base model)"), this);
-    m_tunedTitle = new QLabel(tr("<b>After</b> (tuned model)"), this);
+    m_baseTitle = new QLabel(tr("<b>Before</b> — the base model"), this);
+    m_tunedTitle = new QLabel(tr("<b>After</b> — the tuned model"), this);
     m_baseTable = resultTable(this, QStringLiteral("baseResults"));
     m_tunedTable = resultTable(this, QStringLiteral("tunedResults"));
     m_baseCaption = new QLabel(this);
@@ -166,6 +167,8 @@ void ComparePanel::setRun(const TrainingConfig &config, std::shared_ptr<const Lo
             }
             m_corpus = result.corpus;
             m_base = { result.base, result.embeddings };
+            if (QCompleter *old = m_query->completer())
+                old->deleteLater();
             auto *completer = new QCompleter(
                 [&] {
                     QStringList queries;
@@ -188,7 +191,7 @@ void ComparePanel::setTunedModel(const QString &folder, const QString &label)
         return;
     m_tunedFolder = folder;
     m_tunedLabel = label;
-    m_tunedTitle->setText(tr("<b>After</b> (%1)").arg(label.toHtmlEscaped()));
+    m_tunedTitle->setText(tr("<b>After</b> — %1").arg(label.toHtmlEscaped()));
     m_tuned = {};
     updateEnabled();
     Q_EMIT readyChanged(false);
@@ -203,7 +206,8 @@ void ComparePanel::loadTuned()
     const int generation = ++m_tunedGeneration;
     const std::string folder = m_tunedFolder.toStdString();
     const std::shared_ptr<const SearchCorpus> corpus = m_corpus;
-    setStatus(tr("Embedding %n held-out text(s) with the tuned model…", nullptr, int(corpus->texts.size())));
+    setStatus(tr("Embedding %1 with the tuned model…")
+                  .arg(countOf(qint64(corpus->texts.size()), tr("held-out text"), tr("held-out texts"))));
     runInBackground<TunedResult>(
         this,
         [folder, corpus]() {
@@ -224,8 +228,9 @@ void ComparePanel::loadTuned()
                 return;
             }
             m_tuned = { result.model, result.embeddings };
-            setStatus(tr("Searching %n held-out text(s). Type a query or take a held-out example.", nullptr,
-                int(m_corpus->texts.size())));
+            setStatus(
+                tr("Searching %1. Type a query or take a held-out example.")
+                    .arg(countOf(qint64(m_corpus->texts.size()), tr("held-out text"), tr("held-out texts"))));
             updateEnabled();
             Q_EMIT readyChanged(true);
             if (!m_query->text().trimmed().isEmpty())

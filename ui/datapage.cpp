@@ -8,6 +8,7 @@
 #include "ui/messagebanner.h"
 #include "ui/pairfilewriter.h"
 #include "ui/preferences.h"
+#include "ui/textformat.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -82,7 +83,7 @@ DataPage::DataPage(QWidget *parent)
     m_mapping->hide();
     connect(m_mapping, &ColumnMappingWidget::mappingChanged, this, [this] {
         m_mapping->applyTo(m_options);
-        scheduleReload(true);
+        scheduleReload(Change::Files);
     });
 
     m_preview = new QTableWidget(this);
@@ -102,10 +103,11 @@ DataPage::DataPage(QWidget *parent)
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(m_dropZone, 2);
+    leftLayout->addWidget(m_dropZone, 1);
     leftLayout->addWidget(filesBox);
     leftLayout->addWidget(m_mapping);
-    leftLayout->addStretch();
+    leftLayout->addStretch(0);
+    m_leftLayout = leftLayout;
 
     auto *previewBox = new QGroupBox(tr("Preview"), this);
     auto *previewLayout = new QVBoxLayout(previewBox);
@@ -114,7 +116,7 @@ DataPage::DataPage(QWidget *parent)
     auto *reportBox = new QGroupBox(tr("Data check"), this);
     auto *reportLayout = new QVBoxLayout(reportBox);
     reportLayout->addWidget(m_status);
-    reportLayout->addWidget(m_report);
+    reportLayout->addWidget(m_report, 1);
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
@@ -144,15 +146,14 @@ DataPage::DataPage(QWidget *parent)
 
 bool DataPage::isComplete() const
 {
-    return !m_loading && !m_reloadTimer->isActive() && m_result.dataset && m_result.error.empty()
-        && m_result.dataset->size() >= 2;
+    return !m_dataPending && m_result.dataset && m_result.error.empty() && m_result.dataset->size() >= 2;
 }
 
 QString DataPage::incompleteReason() const
 {
     if (m_files.isEmpty())
         return tr("Add at least one pair file.");
-    if (m_loading || m_reloadTimer->isActive())
+    if (m_dataPending)
         return tr("Reading the data…");
     if (!m_result.error.empty())
         return tr("Fix the problem in the data first.");
@@ -184,7 +185,7 @@ void DataPage::addFiles(const QStringList &paths)
         return;
     prefs::lastDataFolder.set(QFileInfo(m_files.last()).absolutePath());
     updateFileList();
-    scheduleReload(true);
+    scheduleReload(Change::Files);
 }
 
 void DataPage::removeFile(const QString &path)
@@ -192,7 +193,7 @@ void DataPage::removeFile(const QString &path)
     if (m_files.removeAll(path) == 0)
         return;
     updateFileList();
-    scheduleReload(true);
+    scheduleReload(Change::Files);
 }
 
 void DataPage::clearFiles()
@@ -203,7 +204,7 @@ void DataPage::clearFiles()
     if (m_mapping->isCustomised())
         m_mapping->resetToDetected();
     updateFileList();
-    scheduleReload(true);
+    scheduleReload(Change::Files);
 }
 
 void DataPage::setFixes(const DataFixes &fixes)
@@ -211,7 +212,7 @@ void DataPage::setFixes(const DataFixes &fixes)
     if (fixes == m_fixes)
         return;
     m_fixes = fixes;
-    scheduleReload(false);
+    scheduleReload(Change::Fixes);
 }
 
 bool DataPage::needsPreparedCopy() const
@@ -243,13 +244,15 @@ void DataPage::setReportContext(
     m_trainFraction = trainFraction;
     m_seed = seed;
     if (!m_files.isEmpty())
-        scheduleReload(false);
+        scheduleReload(Change::ReportContext);
 }
 
-void DataPage::scheduleReload(bool filesChanged)
+void DataPage::scheduleReload(Change change)
 {
-    if (filesChanged)
+    if (change == Change::Files)
         m_rawStale = true;
+    if (change != Change::ReportContext)
+        m_dataPending = true;
     ++m_generation; // a result still on its way is outdated now
     m_reloadTimer->start();
     Q_EMIT completeChanged();
@@ -259,6 +262,7 @@ void DataPage::reload()
 {
     if (m_files.isEmpty()) {
         m_loading = false;
+        m_dataPending = false;
         m_result = {};
         showResult(m_result);
         Q_EMIT loadingChanged(false);
@@ -283,7 +287,7 @@ void DataPage::reload()
 
     const int generation = ++m_generation;
     m_loading = true;
-    m_status->setText(tr("Reading and checking %n file(s)…", nullptr, int(m_files.size())));
+    m_status->setText(tr("Reading and checking %1…").arg(countOf(m_files.size(), tr("file"), tr("files"))));
     m_status->show();
     Q_EMIT loadingChanged(true);
     Q_EMIT completeChanged();
@@ -293,6 +297,7 @@ void DataPage::reload()
             if (generation != m_generation)
                 return; // the files or options changed meanwhile; a newer load is on its way
             m_loading = false;
+            m_dataPending = false;
             m_rawStale = !result.raw;
             m_result = result;
             showResult(result);
@@ -356,9 +361,9 @@ void DataPage::fillPreview(const PreviewTable &table)
         m_preview->setColumnWidth(column, std::min(m_preview->columnWidth(column), widest));
 
     const QString format = QString::fromStdString(table.format).toUpper();
-    m_previewCaption->setText(tr("First %n row(s) of %1 (%2, %3). Row numbers are line numbers in the file.",
-        nullptr, int(table.rows.size()))
-                                  .arg(QFileInfo(m_files.value(0)).fileName(), format,
+    m_previewCaption->setText(tr("The first %1 of %2 (%3, %4). Row numbers are line numbers in the file.")
+                                  .arg(countOf(qint64(table.rows.size()), tr("row"), tr("rows")),
+                                      QFileInfo(m_files.value(0)).fileName(), format,
                                       table.hasHeader ? tr("with a header") : tr("no header")));
     m_mapping->setVisible(table.columnNames.size() > 2 || m_mapping->isCustomised());
     m_mapping->setPreview(table);
@@ -373,6 +378,10 @@ void DataPage::updateFileList()
         item->setToolTip(QDir::toNativeSeparators(file));
     }
     m_fileList->parentWidget()->setVisible(!m_files.isEmpty());
+    // With files chosen the drop zone shrinks to make room for the file list and the mapping.
+    m_leftLayout->setStretch(0, m_files.isEmpty() ? 1 : 0);
+    m_leftLayout->setStretch(m_leftLayout->count() - 1, m_files.isEmpty() ? 0 : 1);
+    m_dropZone->setMaximumHeight(m_files.isEmpty() ? QWIDGETSIZE_MAX : fontMetrics().height() * 8);
     m_dropZone->setPrompt(m_files.isEmpty()
             ? tr("Drop pair files here\n(TSV, CSV, JSON Lines or JSON; several files are joined)")
             : tr("Drop more files to add them"));

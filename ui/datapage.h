@@ -11,6 +11,7 @@ class QListWidget;
 class QPushButton;
 class QTableWidget;
 class QTimer;
+class QVBoxLayout;
 
 namespace pairtune::ui {
 
@@ -69,7 +70,10 @@ Q_SIGNALS:
     void loadingChanged(bool loading);
 
 private:
-    void scheduleReload(bool filesChanged);
+    // What changed decides what must be redone: the files or how they are read (read again), the
+    // fixes (the pairs change), or only what the report measures with (the pairs stay usable).
+    enum class Change { Files, Fixes, ReportContext };
+    void scheduleReload(Change change);
     void reload();
     void showResult(const DataLoadResult &result);
     void fillPreview(const PreviewTable &table);
@@ -86,6 +90,7 @@ private:
     DataLoadResult m_result;
     bool m_loading = false;
     bool m_rawStale = true;
+    bool m_dataPending = false; // the pairs shown are not yet those of the current choices
     int m_generation = 0;
     QTimer *m_reloadTimer = nullptr;
 
@@ -98,6 +103,7 @@ private:
     DataReportView *m_report = nullptr;
     MessageBanner *m_message = nullptr;
     QLabel *m_status = nullptr;
+    QVBoxLayout *m_leftLayout = nullptr;
 };
 
 } // namespace pairtune::ui

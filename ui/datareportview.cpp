@@ -83,6 +83,7 @@ DataReportView::DataReportView(QWidget *parent)
     layout->addWidget(m_warningList);
     layout->addLayout(buttons);
     layout->addWidget(m_applied);
+    layout->addStretch();
     clear();
 }
 
@@ -131,13 +132,16 @@ void DataReportView::setResult(const DataLoadResult &result, const DataFixes &ap
         m_warningList->show();
     }
 
-    const auto offer = [](QPushButton *button, std::size_t n, const QString &text) {
+    const auto offer = [](QPushButton *button, std::size_t n, const QString &one, const QString &many) {
         button->setVisible(n > 0);
-        button->setText(text.arg(count(n)));
+        button->setText(n == 1 ? one : many.arg(count(n)));
     };
-    offer(m_dropDuplicates, report.duplicatePairs, tr("Drop %1 duplicate pairs"));
-    offer(m_dropEmpty, report.rowsWithEmptyText, tr("Drop %1 pairs with empty texts"));
-    offer(m_dropIdentical, report.identicalSides, tr("Drop %1 pairs with the same text twice"));
+    offer(
+        m_dropDuplicates, report.duplicatePairs, tr("Drop 1 duplicate pair"), tr("Drop %1 duplicate pairs"));
+    offer(m_dropEmpty, report.rowsWithEmptyText, tr("Drop 1 pair with an empty text"),
+        tr("Drop %1 pairs with empty texts"));
+    offer(m_dropIdentical, report.identicalSides, tr("Drop 1 pair with the same text twice"),
+        tr("Drop %1 pairs with the same text twice"));
 
     QStringList done;
     if (result.removedDuplicates > 0)

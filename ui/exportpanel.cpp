@@ -74,7 +74,8 @@ ExportPanel::ExportPanel(QWidget *parent)
     m_python->setObjectName(QStringLiteral("pythonSnippet"));
     m_python->setReadOnly(true);
     m_python->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_python->setMaximumHeight(fontMetrics().height() * 6);
+    m_python->setFixedHeight(m_python->fontMetrics().height() * 7 + 2 * m_python->frameWidth()
+        + int(m_python->document()->documentMargin() * 2));
 
     auto *row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("To:"), this));
@@ -153,6 +154,9 @@ bool ExportPanel::exportNow()
         Q_EMIT exportFailed(m_error);
         return false;
     }
+    // The engine refuses an existing destination; an empty folder (made in the file dialog) is fine.
+    if (QFileInfo(target).isDir())
+        QDir().rmdir(target);
     m_exporting = true;
     m_error.clear();
     m_exportedPath.clear();

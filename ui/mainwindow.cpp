@@ -29,6 +29,14 @@
 
 // The icons are compiled into the static pairtune_ui library; Q_INIT_RESOURCE must run at global scope
 // and keeps the linker from dropping them.
+// The platform's key for a standard action, or a fallback where the platform defines none (some
+// desktops and the offscreen platform have no Quit or Back key).
+static QKeySequence standardOr(QKeySequence::StandardKey key, const QKeySequence &fallback)
+{
+    const QKeySequence standard(key);
+    return standard.isEmpty() ? fallback : standard;
+}
+
 static void initPairtuneResources()
 {
     Q_INIT_RESOURCE(pairtune);
@@ -131,7 +139,7 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *openData
         = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Add &pair files…"));
-    openData->setShortcut(QKeySequence::Open);
+    openData->setShortcut(standardOr(QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_O)));
     connect(openData, &QAction::triggered, this, [this] {
         if (goToStep(DataStep))
             m_data->browseForFiles();
@@ -145,16 +153,16 @@ void MainWindow::createMenus()
     });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    quit->setShortcut(standardOr(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)));
     quit->setMenuRole(QAction::QuitRole);
 
     QMenu *go = menuBar()->addMenu(tr("&Go"));
     m_backAction
         = go->addAction(style()->standardIcon(QStyle::SP_ArrowBack), tr("&Back"), this, &MainWindow::goBack);
-    m_backAction->setShortcut(QKeySequence::Back);
+    m_backAction->setShortcut(standardOr(QKeySequence::Back, QKeySequence(Qt::ALT | Qt::Key_Left)));
     m_nextAction = go->addAction(
         style()->standardIcon(QStyle::SP_ArrowForward), tr("&Next"), this, &MainWindow::goNext);
-    m_nextAction->setShortcut(QKeySequence::Forward);
+    m_nextAction->setShortcut(standardOr(QKeySequence::Forward, QKeySequence(Qt::ALT | Qt::Key_Right)));
     go->addSeparator();
     for (int step = 0; step < StepCount; ++step) {
         QAction *action = go->addAction(
@@ -205,6 +213,8 @@ void MainWindow::wirePages()
         return config;
     });
     connect(m_train, &TrainPage::runFinished, this, [this](const TrainingResult &result) {
+        if (m_closeWhenStopped)
+            return; // the window is closing: no point in preparing the comparison
         m_tryExport->setRun(m_train->runConfig(), result, m_model->model());
         updateNavigation();
     });
@@ -303,20 +313,25 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
 }
 
+QString MainWindow::aboutText() const
+{
+    return tr(
+        "<h3>Pairtune %1</h3>"
+        "<p>Fine-tune sentence-embedding models on pairs of texts. Exported folders load unchanged with "
+        "Python's <code>SentenceTransformer(path)</code>.</p>"
+        "<table>"
+        "<tr><td>Qt</td><td>%2 (built with %3)</td></tr>"
+        "<tr><td>QCustomPlot</td><td>%4</td></tr>"
+        "<tr><td>Compute</td><td>%5</td></tr>"
+        "</table>")
+        .arg(QString::fromLatin1(pairtune::kVersion), QString::fromLatin1(qVersion()),
+            QStringLiteral(QT_VERSION_STR), QStringLiteral(QCUSTOMPLOT_VERSION_STR),
+            QString::fromStdString(computeBackendInfo()).toHtmlEscaped());
+}
+
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Pairtune"),
-        tr("<h3>Pairtune %1</h3>"
-           "<p>Fine-tune sentence-embedding models on pairs of texts. Exported folders load unchanged with "
-           "Python's <code>SentenceTransformer(path)</code>.</p>"
-           "<table>"
-           "<tr><td>Qt</td><td>%2 (built with %3)</td></tr>"
-           "<tr><td>QCustomPlot</td><td>%4</td></tr>"
-           "<tr><td>Compute</td><td>%5</td></tr>"
-           "</table>")
-            .arg(QString::fromLatin1(pairtune::kVersion), QString::fromLatin1(qVersion()),
-                QStringLiteral(QT_VERSION_STR), QStringLiteral(QCUSTOMPLOT_VERSION_STR),
-                QString::fromStdString(computeBackendInfo()).toHtmlEscaped()));
+    QMessageBox::about(this, tr("About Pairtune"), aboutText());
 }
 
 } // namespace pairtune::ui

@@ -41,6 +41,8 @@ public:
     TryExportPage *tryExportPage() const { return m_tryExport; }
     QPushButton *backButton() const { return m_back; }
     QPushButton *nextButton() const { return m_next; }
+    // The About box's text: Pairtune, Qt, QCustomPlot and compute backend versions.
+    QString aboutText() const;
 
 public Q_SLOTS:
     bool goBack();

@@ -228,7 +228,10 @@ void ModelPage::load(const QString &folder, bool builtin)
                 m_message->showMessage(MessageBanner::Kind::Error,
                     tr("<b>This model cannot be used.</b> %1").arg(result.error.toHtmlEscaped()));
             } else {
-                m_message->clear();
+                m_message->showMessage(MessageBanner::Kind::Info,
+                    tr("<b>Ready.</b> This sentence-transformers model can be fine-tuned. It stays as it is: "
+                       "the run "
+                       "writes a new model into its own folder."));
                 if (!builtin) {
                     prefs::addRecentModel(result.folder);
                     prefs::lastModelFolder.set(QFileInfo(result.folder).absolutePath());

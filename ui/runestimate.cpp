@@ -16,9 +16,16 @@ namespace {
 // ceil(pairs / batch size) to keep the settings page instant.
 constexpr std::size_t kExactCountLimit = 50000;
 
-// Effective floating-point rate of a training step on a desktop CPU with OpenBLAS: a cautious
-// figure, well below the matmul peak, because attention, layer norms and the optimizer add overhead.
-constexpr double kGuessFlopsPerSecond = 15e9;
+// Effective floating-point rate of a training step on a desktop CPU with OpenBLAS: well below the
+// matmul peak (about 90 GFLOP/s on two cores), because attention, layer norms and small matrices run
+// slower. With it a MiniLM-sized model comes out near the ~11 pairs/s measured on two cores.
+constexpr double kGuessFlopsPerSecond = 40e9;
+// Costs that do not scale with the tokens: per step (AdamW touches every weight, the embedding table
+// included, plus bookkeeping), per evaluation, and writing a checkpoint (weights + two AdamW moments).
+constexpr double kSecondsPerStep = 0.05;
+constexpr double kSecondsPerWeightUpdate = 2e-8;
+constexpr double kSecondsPerEvaluation = 0.1;
+constexpr double kCheckpointBytesPerSecond = 200e6;
 
 bool usesInBatchNegatives(const std::string &loss)
 {
@@ -120,8 +127,16 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
     const double layerWeights = 12.0 * double(model.hidden) * double(model.hidden) * double(model.layers);
     const double attention = 2.0 * double(model.layers) * tokens * double(model.hidden);
     const double forwardPerText = 2.0 * (layerWeights + attention) * tokens;
-    estimate.seconds = (trainedPairs * textsPerPair * forwardPerText * 3.0 + evalTexts * forwardPerText)
+    const double compute = (trainedPairs * textsPerPair * forwardPerText * 3.0 + evalTexts * forwardPerText)
         / kGuessFlopsPerSecond;
+    const auto steps = double(estimate.totalSteps);
+    const double weights = double(model.parameterCount);
+    const double checkpoints = (config.checkpointEvery > 0 ? steps / double(config.checkpointEvery) : 0.0)
+        + double(std::max<std::int64_t>(
+            1, estimate.stepsPerEpoch > 0 ? estimate.totalSteps / estimate.stepsPerEpoch : 1));
+    estimate.seconds = compute + steps * (kSecondsPerStep + weights * kSecondsPerWeightUpdate)
+        + double(estimate.evaluations) * kSecondsPerEvaluation
+        + checkpoints * weights * 12.0 / kCheckpointBytesPerSecond;
     return estimate;
 }
 

@@ -6,6 +6,7 @@
 #include "ui/preferences.h"
 #include "ui/scoredistributionplot.h"
 #include "ui/settingsform.h"
+#include "ui/textformat.h"
 
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -80,6 +81,7 @@ SettingsPage::SettingsPage(QWidget *parent)
     auto *guidanceBox = new QGroupBox(tr("Watch out"), this);
     auto *guidanceLayout = new QVBoxLayout(guidanceBox);
     guidanceLayout->addWidget(m_guidanceText);
+    guidanceLayout->addStretch();
 
     m_problemBanner = new MessageBanner(this);
 
@@ -174,6 +176,8 @@ void SettingsPage::updateNow()
         m_problemBanner->showMessage(MessageBanner::Kind::Error, m_problems.join(QStringLiteral("<br>")));
 
     m_plot->setDistribution(c.scoreMean, c.scoreScaling);
+    const bool scoresUnused = c.loss == "mnrl" || c.loss == "mnrl_symmetric";
+    m_plot->setTitleText(scoresUnused ? tr("Made-up scores (not used by MNRL)") : tr("Made-up scores"));
 
     EstimateInputs inputs;
     inputs.dataset = m_dataset.get();
@@ -202,8 +206,8 @@ void SettingsPage::updateNow()
                        .arg(c.maxSteps > 0 && c.maxSteps <= m_estimate.stepsPerEpoch * c.epochs
                                ? tr(" (stopped early by the step limit)")
                                : QString());
-        numbers += tr("%n evaluation(s) including the baseline before training<br>", nullptr,
-            int(m_estimate.evaluations));
+        numbers += tr("%1 including the baseline before training<br>")
+                       .arg(countOf(m_estimate.evaluations, tr("evaluation"), tr("evaluations")));
         if (m_estimate.seconds > 0)
             numbers += tr("Estimated time: <b>%1</b> (%2)")
                            .arg(QString::fromStdString(formatDuration(m_estimate.seconds)),
@@ -245,14 +249,14 @@ void SettingsPage::updateGuidance(const TrainingConfig &c)
             m_guidance << tr(
                 "Duplicates in a batch are false negatives: with 'No repeated text within a batch' off, "
                 "a repeated text pushes the model away from a correct match.%1")
-                              .arg(repeats > 0
-                                      ? tr(" This data repeats texts in %n pair(s).", nullptr, int(repeats))
-                                      : QString());
+                              .arg(repeats > 0 ? tr(" This data repeats texts in %1.")
+                                                     .arg(countOf(qint64(repeats), tr("pair"), tr("pairs")))
+                                               : QString());
         else if (repeats > 0)
             m_guidance << tr(
-                "This data repeats texts in %n pair(s); no-duplicate batches keep them apart, which can "
-                "add a few smaller batches per epoch.",
-                nullptr, int(repeats));
+                "This data repeats texts in %1; no-duplicate batches keep them apart, which can add a "
+                "few smaller batches per epoch.")
+                              .arg(countOf(qint64(repeats), tr("pair"), tr("pairs")));
         m_guidance << tr(
             "Each anchor is compared with the other %1 positives of its batch: a bigger batch gives "
             "more negatives. Gradient accumulation adds no negatives, so it is no substitute.")
@@ -292,6 +296,10 @@ void SettingsPage::updateGuidance(const TrainingConfig &c)
         else if (m_estimate.evalPairs < 20)
             m_guidance << tr("Only %1 pairs are held out: evaluation numbers will jump around.")
                               .arg(m_estimate.evalPairs);
+    }
+    if (m_guidance.isEmpty()) {
+        m_guidanceText->setText(tr("Nothing to watch out for with these settings."));
+        return;
     }
     QString html = QStringLiteral("<ul style=\"margin-left:-20px\">");
     for (const QString &line : std::as_const(m_guidance))

@@ -42,7 +42,8 @@ TrainingCharts::TrainingCharts(QWidget *parent)
     m_learningRate = new ChartWidget(tr("Learning rate"), tr("step"), tr("lr"), this);
     m_learningRate->setObjectName(QStringLiteral("learningRateChart"));
     m_lr = m_learningRate->addSeries(tr("learning rate"), ChartWidget::seriesColor(4));
-    m_learningRate->legend->setVisible(false);
+    m_learningRate->yAxis->setNumberFormat(QStringLiteral("g"));
+    m_learningRate->yAxis->setNumberPrecision(2);
 
     const QString waiting = tr("Waiting for the first step…");
     m_loss->setEmptyText(waiting);

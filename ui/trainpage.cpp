@@ -299,12 +299,17 @@ void TrainPage::onEvents(const std::vector<TrainingEvent> &events)
                             : QStringLiteral(" — ") + QString::fromStdString(event.message)));
             break;
         case TrainingEvent::Type::Checkpoint:
-            appendLog(tr("Checkpoint at step %1 saved.").arg(event.step));
+            // An epoch end can rewrite the checkpoint of the same step (with the new position).
+            if (event.step != m_lastLoggedCheckpoint)
+                appendLog(tr("Checkpoint at step %1 saved.").arg(event.step));
+            m_lastLoggedCheckpoint = event.step;
             break;
         case TrainingEvent::Type::Message:
-        case TrainingEvent::Type::Finished:
             if (!event.message.empty())
                 appendLog(QString::fromStdString(event.message));
+            break;
+        case TrainingEvent::Type::Finished:
+            appendLog(tr("Run %1 at step %2.").arg(QString::fromStdString(event.message)).arg(event.step));
             break;
         }
     }

@@ -85,6 +85,7 @@ private:
     QString m_lastError;
     bool m_runFolderEdited = false;
     std::int64_t m_totalSteps = 0;
+    std::int64_t m_lastLoggedCheckpoint = -1;
     int m_totalEpochs = 0;
 
     QLineEdit *m_runFolder = nullptr;

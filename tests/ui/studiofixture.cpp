@@ -1,5 +1,6 @@
 #include "studiofixture.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -11,6 +12,8 @@ namespace studiotest {
 void isolateSettings()
 {
     QStandardPaths::setTestModeEnabled(true);
+    if (QCoreApplication::organizationName().isEmpty())
+        QCoreApplication::setOrganizationName(QStringLiteral("Pairtune tests"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings().clear();
 }

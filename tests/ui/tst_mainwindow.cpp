@@ -1,19 +1,26 @@
-#include "ui/mainwindow.h"
+// The window itself: opening and closing, menus with shortcuts, the About text, remembered geometry,
+// and the real GUI binary starting next to LibTorch.
 
+#include "pairtune/version.h"
+#include "studiofixture.h"
+#include "ui/mainwindow.h"
+#include "ui/preferences.h"
+
+#include <QAction>
 #include <QApplication>
-#include <QDir>
-#include <QLibrary>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QTest>
+
+#include <cstdlib>
 
 class TestMainWindow : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { studiotest::isolateSettings(); }
 
     void opensWithTitleAndClosesCleanly()
     {
@@ -21,9 +28,58 @@ private Q_SLOTS:
         window->show();
         QVERIFY(QTest::qWaitForWindowExposed(window));
         QCOMPARE(window->windowTitle(), QStringLiteral("Pairtune"));
-        QVERIFY(!window->menuBar()->actions().isEmpty());
+        QVERIFY(!window->windowIcon().isNull());
         QVERIFY(window->close());
         delete window;
+    }
+
+    void menusHaveShortcuts()
+    {
+        pairtune::ui::MainWindow window;
+        QStringList titles;
+        QList<QKeySequence> shortcuts;
+        for (QAction *menu : window.menuBar()->actions()) {
+            titles << menu->text();
+            for (QAction *action : menu->menu()->actions())
+                if (!action->shortcut().isEmpty())
+                    shortcuts << action->shortcut();
+        }
+        QCOMPARE(titles,
+            (QStringList { QStringLiteral("&File"), QStringLiteral("&Go"), QStringLiteral("&Training"),
+                QStringLiteral("&Help") }));
+        for (const QKeySequence &expected :
+            { QKeySequence(Qt::CTRL | Qt::Key_O), QKeySequence(Qt::CTRL | Qt::Key_Q),
+                QKeySequence(Qt::CTRL | Qt::Key_R), QKeySequence(Qt::CTRL | Qt::Key_1) })
+            QVERIFY2(shortcuts.contains(expected), qPrintable(expected.toString()));
+    }
+
+    void aboutNamesTheVersions()
+    {
+        pairtune::ui::MainWindow window;
+        const QString text = window.aboutText();
+        QVERIFY(text.contains(QString::fromLatin1(pairtune::kVersion)));
+        QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+        QVERIFY(text.contains(QStringLiteral("QCustomPlot")));
+        QVERIFY(text.contains(QStringLiteral("Compute")));
+    }
+
+    void geometryIsRemembered()
+    {
+        {
+            pairtune::ui::MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.resize(1010, 790);
+            QTRY_COMPARE(window.size(), QSize(1010, 790));
+            QVERIFY(window.close());
+        }
+        QVERIFY(!pairtune::ui::prefs::windowGeometry.get().isEmpty());
+        pairtune::ui::MainWindow again;
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        // Within a few pixels: restoring adds the platform's frame arithmetic.
+        QVERIFY2(std::abs(again.width() - 1010) <= 10 && std::abs(again.height() - 790) <= 10,
+            qPrintable(QStringLiteral("%1x%2").arg(again.width()).arg(again.height())));
     }
 
     // The GUI binary links LibTorch (through the engine) next to Qt: it must start and quit without

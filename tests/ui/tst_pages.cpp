@@ -7,6 +7,7 @@
 #include "ui/datapage.h"
 #include "ui/datareportview.h"
 #include "ui/dropzone.h"
+#include "ui/loadedmodel.h"
 #include "ui/mainwindow.h"
 #include "ui/modelpage.h"
 #include "ui/preferences.h"
@@ -22,6 +23,7 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
