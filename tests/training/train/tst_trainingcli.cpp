@@ -22,7 +22,11 @@ private slots:
     void initTestCase();
 
     void defaults();
-    void summaryEvalAndExports();
+    void summaryAndEval();
+    void evalMatchesRunWithSmallBatches();
+    void exportForms_data();
+    void exportForms();
+    void exportFloat16();
     void interruptThenResume();
     void nonFiniteLoss();
     void malformed_data();
@@ -34,6 +38,7 @@ private slots:
     void twoDataFilesAndThreadsRecorded();
 
 private:
+    bool ensureExportRun();
     QString scratch(const QString &name) const { return m_dir.filePath(name); }
     QString freshFolder(const QString &prefix)
     {
@@ -59,6 +64,8 @@ private:
     QTemporaryDir m_dir;
     QString m_model; // hidden 32, max_seq_length 24
     QString m_finishedRun; // a short finished run, for "existing run" and export errors
+    QString m_exportRun; // shared by summaryAndEval and exportForms (ensureExportRun)
+    QByteArray m_exportRunStdout;
     int m_counter = 0;
 };
 
@@ -133,19 +140,35 @@ void TestTrainingCli::defaults()
     QCOMPARE(steps, 8);
 }
 
-// --json prints the contract's summary; `eval` on the exported model and the run's held-out pairs
-// reproduces eval_after (the exported folder is the in-memory model); every `export` form gives a
-// folder `embed` loads, with the right weights.
-void TestTrainingCli::summaryEvalAndExports()
+// The run that summaryAndEval and exportForms share: 96 pairs, 2 epochs of batches 32, 32, 13, an
+// evaluation and a checkpoint every 2 steps (and at the epoch ends: steps 3 and 6).
+bool TestTrainingCli::ensureExportRun()
 {
+    if (!m_exportRun.isEmpty())
+        return true;
     const QString data = writePairs("pairs.tsv", 96, 21);
     const QString run = freshFolder("run");
     const CliResult r = runCli({ "train", "--data", data, "--base", m_model, "--out", run, "--epochs", "2",
         "--lr", "1e-3", "--warmup-steps", "2", "--eval-every", "2", "--checkpoint-every", "2", "--threads",
         "1", "--json", "--quiet" });
-    QVERIFY2(r.exitCode == 0 && !r.crashed, qPrintable(r.describe()));
-    const QJsonObject summary = parseJsonObject(r.out);
-    QVERIFY2(!summary.isEmpty(), qPrintable("stdout is not one JSON object:\n" + QString::fromUtf8(r.out)));
+    if (r.exitCode != 0 || r.crashed) {
+        qWarning("%s", qPrintable(r.describe()));
+        return false;
+    }
+    m_exportRun = run;
+    m_exportRunStdout = r.out;
+    return true;
+}
+
+// --json prints the contract's summary; `eval` on the exported model and the run's held-out pairs
+// reproduces eval_after (the exported folder is the in-memory model).
+void TestTrainingCli::summaryAndEval()
+{
+    QVERIFY(ensureExportRun());
+    const QString run = m_exportRun;
+    const QJsonObject summary = parseJsonObject(m_exportRunStdout);
+    QVERIFY2(!summary.isEmpty(),
+        qPrintable("stdout is not one JSON object:\n" + QString::fromUtf8(m_exportRunStdout)));
     QCOMPARE(summary, readJsonObject(run + "/summary.json"));
 
     for (const char *key :
@@ -188,52 +211,91 @@ void TestTrainingCli::summaryEvalAndExports()
                            .arg(metrics.value(key).toDouble(), 0, 'g', 10)
                            .arg(after.value(key).toDouble(), 0, 'g', 10)));
     }
+}
 
-    // Export forms. Reference embeddings straight from the run's folders.
-    const QStringList texts = { "alpha bravo delta", "apple banana cherry", "sierra romeo papa",
-        "a longer text "
-        "than the others" };
-    const EmbedOutput finalModel = embed(run + "/model", texts, m_dir.path());
-    QVERIFY2(allFinite(finalModel.values), qPrintable(finalModel.cli.describe()));
+// The same with a batch size other than eval's default: the run's eval_loss is computed over
+// batches of --batch-size pairs, so `eval` must be able to reproduce it too.
+void TestTrainingCli::evalMatchesRunWithSmallBatches()
+{
+    const QString data = writePairs("pairs.tsv", 60, 23);
+    const QString run = freshFolder("run");
+    const CliResult r = runCli({ "train", "--data", data, "--base", m_model, "--out", run, "--epochs", "1",
+        "--batch-size", "4", "--max-steps", "3", "--threads", "1", "--json", "--quiet" });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QJsonObject after = parseJsonObject(r.out).value("eval_after").toObject();
+    const CliResult ev = runCli(
+        { "eval", "--model", run + "/model", "--data", run + "/eval-pairs.tsv", "--json", "--threads", "1" });
+    QVERIFY2(ev.exitCode == 0, qPrintable(ev.describe()));
+    const QJsonObject metrics = parseJsonObject(ev.out).value("metrics").toObject();
+    QCOMPARE(metrics.keys(), after.keys());
+    for (const QString &key : after.keys()) {
+        QVERIFY2(std::abs(metrics.value(key).toDouble() - after.value(key).toDouble()) <= 1e-6,
+            qPrintable(QString("%1: eval %2, run %3")
+                           .arg(key)
+                           .arg(metrics.value(key).toDouble(), 0, 'g', 10)
+                           .arg(after.value(key).toDouble(), 0, 'g', 10)));
+    }
+}
+
+void TestTrainingCli::exportForms_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("source"); // the run's folder the export must copy; {best} = the best step
+    QTest::newRow("default") << QStringList {} << "model";
+    QTest::newRow("final") << QStringList { "--checkpoint", "final" } << "model";
+    QTest::newRow("last") << QStringList { "--checkpoint", "last" } << "checkpoints/step-6/model";
+    QTest::newRow("best") << QStringList { "--checkpoint", "best" } << "checkpoints/step-{best}/model";
+    QTest::newRow("step-2") << QStringList { "--checkpoint", "step-2" } << "checkpoints/step-2/model";
+}
+
+// Every `export` form gives a folder `embed` loads, holding exactly the weights of the folder it names.
+void TestTrainingCli::exportForms()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, source);
+    QVERIFY(ensureExportRun());
+    const QString run = m_exportRun;
+    const QJsonObject summary = readJsonObject(run + "/summary.json");
     const std::vector<std::int64_t> steps = checkpointSteps(run);
     QVERIFY2(steps.size() >= 3, "expected checkpoints at steps 2, 3 (epoch end), 4 and 6");
-    QCOMPARE(steps.back(), 6);
+    QCOMPARE(steps.back(), std::int64_t(6));
     const std::int64_t bestStep = summary.value("best_step").toInteger();
     QVERIFY(bestStep >= 1 && bestStep <= 6);
+    source = run + "/" + source.replace("{best}", QString::number(bestStep));
 
-    struct ExportCase
-    {
-        QStringList args;
-        QString sameAs; // folder whose embeddings must match exactly
-    };
-    const QList<ExportCase> cases = {
-        { {}, run + "/model" },
-        { { "--checkpoint", "final" }, run + "/model" },
-        { { "--checkpoint", "last" }, run + "/checkpoints/step-6/model" },
-        { { "--checkpoint", "best" }, run + QString("/checkpoints/step-%1/model").arg(bestStep) },
-        { { "--checkpoint", "step-2" }, run + "/checkpoints/step-2/model" },
-    };
-    for (const ExportCase &c : cases) {
-        const QString out = freshFolder("export");
-        const CliResult ex = runCli(QStringList { "export", "--run", run, "--out", out } + c.args);
-        QVERIFY2(ex.exitCode == 0, qPrintable(c.args.join(' ') + "\n" + ex.describe()));
-        const EmbedOutput exported = embed(out, texts, m_dir.path());
-        const EmbedOutput reference = embed(c.sameAs, texts, m_dir.path());
-        QVERIFY2(allFinite(exported.values), qPrintable(exported.cli.describe()));
-        QVERIFY2(maxAbsDifference(exported.values, reference.values) == 0.0, qPrintable(c.args.join(' ')));
-        QVERIFY(QFileInfo::exists(out + "/README.md"));
-        QVERIFY(QFileInfo::exists(out + "/modules.json"));
-        QVERIFY(QFileInfo::exists(out + "/model.safetensors"));
-    }
-    // The last checkpoint holds the final weights; step 2 is an earlier state (lr 1e-3 moved them).
+    const QString out = freshFolder("export");
+    const CliResult ex = runCli(QStringList { "export", "--run", run, "--out", out } + args);
+    QVERIFY2(ex.exitCode == 0, qPrintable(ex.describe()));
     bool identical = false;
-    QCOMPARE(maxWeightDifference(run + "/model/model.safetensors",
-                 run + "/checkpoints/step-6/model/model.safetensors", &identical),
-        0.0);
-    const EmbedOutput early = embed(run + "/checkpoints/step-2/model", texts, m_dir.path());
-    QVERIFY(maxAbsDifference(early.values, finalModel.values) > 1e-4);
+    QCOMPARE(maxWeightDifference(out + "/model.safetensors", source + "/model.safetensors", &identical), 0.0);
+    QVERIFY(identical);
+    QVERIFY(QFileInfo::exists(out + "/README.md"));
+    QVERIFY(QFileInfo::exists(out + "/modules.json"));
+    const QStringList texts = { "alpha bravo delta", "apple banana cherry", "a longer text than the others" };
+    const EmbedOutput exported = embed(out, texts, m_dir.path());
+    QVERIFY2(allFinite(exported.values), qPrintable(exported.cli.describe()));
+    QCOMPARE(exported.rows, std::size_t(texts.size()));
 
-    // float16: half the weight bytes, loads as float32, embeddings close to the float32 model.
+    // The checkpoints line up with the run: the last one holds the final weights, best/ is the best
+    // step's checkpoint, and step 2 is an earlier state (lr 1e-3 moved the weights).
+    QCOMPARE(maxWeightDifference(
+                 run + "/model/model.safetensors", run + "/checkpoints/step-6/model/model.safetensors"),
+        0.0);
+    QCOMPARE(maxWeightDifference(run + "/best/model.safetensors",
+                 run + QString("/checkpoints/step-%1/model/model.safetensors").arg(bestStep)),
+        0.0);
+    QVERIFY(maxWeightDifference(
+                run + "/model/model.safetensors", run + "/checkpoints/step-2/model/model.safetensors")
+        > 1e-4);
+}
+
+// --float16 halves the weights, loads as float32 and stays close to the float32 model.
+void TestTrainingCli::exportFloat16()
+{
+    QVERIFY(ensureExportRun());
+    const QString run = m_exportRun;
+    const QStringList texts = { "alpha bravo delta", "apple banana cherry", "sierra romeo papa",
+        "a longer text than the others" };
     const QString half = freshFolder("export-f16");
     const CliResult ex16 = runCli({ "export", "--run", run, "--out", half, "--float16" });
     QVERIFY2(ex16.exitCode == 0, qPrintable(ex16.describe()));
@@ -244,6 +306,9 @@ void TestTrainingCli::summaryEvalAndExports()
     const qint64 fullSize = QFileInfo(run + "/model/model.safetensors").size();
     const qint64 halfSize = QFileInfo(half + "/model.safetensors").size();
     QVERIFY2(halfSize < fullSize * 0.6, qPrintable(QString("%1 vs %2 bytes").arg(halfSize).arg(fullSize)));
+    QVERIFY(QFileInfo::exists(half + "/README.md"));
+    const EmbedOutput finalModel = embed(run + "/model", texts, m_dir.path());
+    QVERIFY2(allFinite(finalModel.values), qPrintable(finalModel.cli.describe()));
     const EmbedOutput halfEmbeddings = embed(half, texts, m_dir.path());
     QVERIFY2(allFinite(halfEmbeddings.values), qPrintable(halfEmbeddings.cli.describe()));
     const double halfDiff = maxAbsDifference(halfEmbeddings.values, finalModel.values);
