@@ -17,6 +17,7 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 #include <QThread>
 
 #include <algorithm>
@@ -156,6 +157,21 @@ inline bool writeTsv(const QString &path, const std::vector<Pair> &pairs)
     for (const Pair &p : pairs)
         bytes += p.anchor.toUtf8() + '\t' + p.positive.toUtf8() + '\n';
     return writeFile(path, bytes);
+}
+
+// A new, numbered folder name under the suite's scratch folder (not created).
+inline QString freshFolder(const QTemporaryDir &dir, const QString &prefix, int &counter)
+{
+    return dir.filePath(QString("%1-%2").arg(prefix).arg(counter++));
+}
+
+// `count` mapping-task pairs as a TSV file `name` in a newly created `folder`; returns its path.
+inline QString writePairs(const QString &folder, const QString &name, int count, std::uint32_t seed)
+{
+    QDir().mkpath(folder);
+    const QString path = folder + "/" + name;
+    writeTsv(path, mappingPairs(count, seed));
+    return path;
 }
 
 inline QJsonObject readJsonObject(const QString &path)
