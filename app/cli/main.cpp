@@ -41,7 +41,9 @@ int main(int argc, char **argv)
         return e.kind() == pairtune::Error::Kind::Cancelled ? 130 : 1;
     } catch (const std::exception &e) {
         // Not an error the engine anticipated (e.g. a LibTorch error): still one line, never a crash.
-        std::fprintf(stderr, "pairtune-cli: internal error: %s\n", e.what());
+        std::string message = e.what();
+        message = message.substr(0, message.find('\n')); // LibTorch appends a backtrace
+        std::fprintf(stderr, "pairtune-cli: internal error: %s\n", message.c_str());
         return 3;
     }
     return 0;

@@ -317,8 +317,13 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
         SentenceModel::load(resumeFrom ? m_run.checkpointPath(*resumeFrom) + "/model" : basePath));
     if (m_config.maxSeqLength > 0) // the exported model keeps the length it was trained with
         m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
-    if (m_config.device != "cpu")
+    if (m_config.device != "cpu") {
+        if (!torch::cuda::is_available())
+            throw Error("--device " + m_config.device +
+                        ": no CUDA device is available to this build of Pairtune (Debian's LibTorch is CPU-only; "
+                        "build against a CUDA LibTorch, see README)");
         m_model->impl().to(torch::Device(m_config.device));
+    }
     m_data.emplace(prepareTrainingData(m_config, *m_model));
     // Written only once the data and model are known good: a start that failed leaves no run behind,
     // so the same --out can simply be tried again.
@@ -448,6 +453,11 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
     const std::vector<std::string> problems = validate(config);
     if (!problems.empty())
         throw Error(problems.front());
+    for (const std::string &path : config.dataPaths) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec))
+            throw Error(locate(path, 0, 0, "is a folder; --data needs pair files (TSV, CSV, JSONL or JSON)"));
+    }
     // Stored paths are absolute so that a resume works from any working directory.
     TrainingConfig stored = config;
     for (std::string &path : stored.dataPaths)
