@@ -3,11 +3,13 @@
 
 Writes two tab-separated files with a header "anchor<TAB>positive":
 
-  pretrain  a large set for pretraining the built-in base model, several pair kinds:
-              term            <-> definition      (up to --terms-per-synset lemmas of a synset)
+  pretrain  a large set for pretraining the built-in base model, several pair kinds (--pretrain-kinds):
               usage example   <-> definition
               term            <-> synonym          (lemmas of the same synset)
               usage example   <-> term             (the example uses the term)
+              term            <-> hypernym term    (what it is a kind or an instance of)
+              definition      <-> hypernym definition
+            and, only if asked for, term <-> definition (left out by default: it is the demo's task)
   demo      a small dictionary-style set for the fine-tuning demo, one pair per synset:
               term <-> definition, or usage example <-> definition
 
@@ -37,11 +39,12 @@ SPACES = re.compile(r"\s+")
 
 
 class Synset:
-    __slots__ = ("key", "pos", "terms", "definition", "examples", "bucket")
+    __slots__ = ("key", "pos", "terms", "definition", "examples", "hypernyms", "bucket")
 
-    def __init__(self, key, pos, terms, definition, examples):
+    def __init__(self, key, pos, terms, definition, examples, hypernyms):
         self.key = key
         self.pos = pos
+        self.hypernyms = hypernyms  # keys of the synsets this one is a kind / an instance of
         self.terms = terms
         self.definition = definition
         self.examples = examples
@@ -106,8 +109,15 @@ def parse_data_file(path, pos):
             for word in words:
                 if word and word not in terms:
                     terms.append(word)
+            # After the words: a 3-digit pointer count, then (symbol, offset, pos, source/target) each.
+            at = 4 + 2 * count
+            hypernyms = []
+            for i in range(int(fields[at])):
+                symbol, target, target_pos = fields[at + 1 + 4 * i : at + 4 + 4 * i]
+                if symbol in ("@", "@i"):
+                    hypernyms.append(("a" if target_pos == "s" else target_pos) + ":" + target)
             definition, examples = split_gloss(gloss.strip())
-            synsets.append(Synset(pos + ":" + offset, pos, terms, definition, examples))
+            synsets.append(Synset(pos + ":" + offset, pos, terms, definition, examples, hypernyms))
     return synsets
 
 
@@ -156,11 +166,16 @@ class PairWriter:
         os.replace(temporary, path)
 
 
+def in_demo_part(synset, args):
+    """Whether a synset belongs to the part kept out of pretraining."""
+    return synset.bucket < args.demo_fraction
+
+
 def build_demo(synsets, args):
     """One pair per demo synset, unique anchors and positives, the first --demo-size by hash order."""
     demo = PairWriter()
     anchors, positives, unseen = set(), set(), set()
-    candidates = sorted((s for s in synsets if s.bucket < args.demo_fraction), key=lambda s: s.bucket)
+    candidates = sorted((s for s in synsets if in_demo_part(s, args)), key=lambda s: s.bucket)
     for synset in candidates:
         if len(demo.pairs) >= args.demo_size:
             break
@@ -186,30 +201,49 @@ def build_demo(synsets, args):
     return demo, unseen
 
 
-def build_pretrain(synsets, demo_texts, args):
+PRETRAIN_KINDS = ["term-definition", "example-definition", "term-synonym", "example-term", "term-hypernym",
+                  "definition-hypernym"]
+# term-definition is left out on purpose: looking a term's definition up is the demo's task, so the demo
+# shows what fine-tuning on a task the model was not trained for adds (docs/builtin-model.md).
+DEFAULT_PRETRAIN_KINDS = [k for k in PRETRAIN_KINDS if k != "term-definition"]
+
+
+def build_pretrain(synsets, unseen, args):
+    """Pairs of the kinds in args.pretrain_kinds from every synset outside the demo part."""
     pretrain = PairWriter()
+    by_key = {s.key: s for s in synsets}
+    kinds = args.pretrain_kinds
 
     def add(anchor, positive):
-        if anchor.lower() in demo_texts or positive.lower() in demo_texts:
-            return
-        pretrain.add(anchor, positive)
+        if anchor.lower() not in unseen and positive.lower() not in unseen:
+            pretrain.add(anchor, positive)
 
     for synset in synsets:
-        if synset.bucket < args.demo_fraction:
+        if in_demo_part(synset, args):
             continue
         terms = [t for t in synset.terms if usable_term(t)]
-        examples = [e for e in synset.examples if usable_example(e, args)]
+        examples = [e for e in synset.examples if usable_example(e, args)][: args.examples_per_synset]
         definition = synset.definition if usable_definition(synset.definition, args) else ""
-        if definition:
+        # Hypernyms in the demo part are skipped too, so no demo text reaches pretraining through them.
+        parents = [by_key[k] for k in synset.hypernyms if k in by_key and not in_demo_part(by_key[k], args)]
+        if definition and "term-definition" in kinds:
             for term in terms[: args.terms_per_synset]:
                 add(term, definition)
-            for example in examples[: args.examples_per_synset]:
+        if definition and "example-definition" in kinds:
+            for example in examples:
                 add(example, definition)
-        for other in terms[1 : 1 + args.synonyms_per_synset]:
-            add(terms[0], other)
-        if terms:
-            for example in examples[: args.examples_per_synset]:
+        if terms and "term-synonym" in kinds:
+            for other in terms[1 : 1 + args.synonyms_per_synset]:
+                add(terms[0], other)
+        if terms and "example-term" in kinds:
+            for example in examples:
                 add(example, terms[0])
+        for parent in parents[:1]:
+            parent_terms = [t for t in parent.terms if usable_term(t)]
+            if terms and parent_terms and "term-hypernym" in kinds:
+                add(terms[0], parent_terms[0])
+            if definition and usable_definition(parent.definition, args) and "definition-hypernym" in kinds:
+                add(definition, parent.definition)
     return pretrain
 
 
@@ -220,6 +254,8 @@ def main(argv):
     parser.add_argument("--pretrain", help="pretraining pair file to write (TSV)")
     parser.add_argument("--demo-fraction", type=float, default=0.04, help="share of synsets kept out of pretraining")
     parser.add_argument("--demo-size", type=int, default=2000, help="pairs in the demo set")
+    parser.add_argument("--pretrain-kinds", default=",".join(DEFAULT_PRETRAIN_KINDS),
+                        help="pair kinds of the pretraining set, comma separated: " + ", ".join(PRETRAIN_KINDS))
     parser.add_argument("--terms-per-synset", type=int, default=3)
     parser.add_argument("--examples-per-synset", type=int, default=2)
     parser.add_argument("--synonyms-per-synset", type=int, default=3)
@@ -227,6 +263,10 @@ def main(argv):
     parser.add_argument("--min-example-words", type=int, default=3)
     parser.add_argument("--max-words", type=int, default=60, help="longer texts are dropped, not cut")
     args = parser.parse_args(argv)
+    args.pretrain_kinds = {k.strip() for k in args.pretrain_kinds.split(",") if k.strip()}
+    unknown = args.pretrain_kinds - set(PRETRAIN_KINDS)
+    if unknown:
+        parser.error("unknown pair kinds: " + ", ".join(sorted(unknown)))
     if not args.demo and not args.pretrain:
         parser.error("nothing to do: give --demo FILE and/or --pretrain FILE")
 
