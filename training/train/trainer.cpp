@@ -31,6 +31,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Evaluation batches have a fixed size (like `pairtune-cli eval`) so eval_loss is comparable across runs
+// with different --batch-size and reproducible from the exported model.
+constexpr std::size_t kEvalBatchSize = 32;
+
 double secondsSince(Clock::time_point start)
 {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -263,7 +267,7 @@ void TrainingRun::evaluateNow(int epoch)
         return;
     const Clock::time_point start = Clock::now();
     EvalOptions options { m_config.loss, m_config.similarity, m_config.scale,
-        static_cast<std::size_t>(m_config.batchSize), m_config.seed };
+        kEvalBatchSize, m_config.seed };
     TrainingEvent event { TrainingEvent::Type::Evaluation };
     event.metrics = evaluate(*m_model, m_evalSet, options);
     event.step = m_state.step;
