@@ -18,6 +18,8 @@ packages=(
   wordnet-base
   # screenshots of the GUI under a virtual display
   xvfb xauth
+  # packaging: validators for the .desktop entry and the AppStream metadata
+  desktop-file-utils appstream
 )
 
 missing=()
