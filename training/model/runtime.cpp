@@ -4,6 +4,12 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 
 namespace pairtune {
 namespace {
@@ -15,7 +21,65 @@ template <typename Function> Function blasFunction(const char *name)
     return reinterpret_cast<Function>(dlsym(RTLD_DEFAULT, name));
 }
 
+std::string lower(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+// 0 = SSE kernels, 1 = AVX, 2 = AVX2/FMA, 3 = AVX-512; unknown names count as good enough.
+int kernelLevel(const std::string &coreName)
+{
+    const std::string name = lower(coreName);
+    for (const char *sse : { "prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai",
+             "coppermine", "northwood", "banias", "opteron", "barcelona", "bobcat" }) {
+        if (name == sse)
+            return 0;
+    }
+    if (name == "sandybridge" || name == "bulldozer" || name == "piledriver")
+        return 1;
+    if (name == "haswell" || name == "zen" || name == "excavator" || name == "steamroller")
+        return 2;
+    return 3;
+}
+
+int cpuLevel()
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+        return 3;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return 2;
+    return 0;
+}
+
 } // namespace
+
+void selectFastBlasKernels(char **argv)
+{
+    if (std::getenv("OPENBLAS_CORETYPE") != nullptr)
+        return; // the user's choice, or this process already executed itself again
+    const auto coreName = blasFunction<char *(*)()>("openblas_get_corename");
+    if (!coreName || !coreName())
+        return;
+    const int cpu = cpuLevel();
+    if (cpu < 2 || kernelLevel(coreName()) >= cpu)
+        return;
+    // SkylakeX: OpenBLAS 0.3.21's AVX-512 kernels (it has no newer sgemm); Haswell: AVX2 + FMA.
+    setenv("OPENBLAS_CORETYPE", cpu == 3 ? "SkylakeX" : "Haswell", 1);
+    execv("/proc/self/exe", argv);
+    // execv only returns on failure: carry on with the slow kernels rather than not at all.
+}
+
+int automaticComputeThreads()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return std::max(1, CPU_COUNT(&set));
+    return std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+}
 
 void setComputeThreads(int n)
 {
@@ -24,6 +88,11 @@ void setComputeThreads(int n)
     at::set_num_threads(n);
     if (auto setThreads = blasFunction<void (*)(int)>("openblas_set_num_threads"))
         setThreads(n);
+}
+
+void applyComputeThreads(int n)
+{
+    setComputeThreads(n > 0 ? n : automaticComputeThreads());
 }
 
 int computeThreads()
@@ -36,6 +105,8 @@ std::string computeBackendInfo()
     std::string blas;
     if (auto config = blasFunction<char *(*)()>("openblas_get_config")) {
         blas = std::string("OpenBLAS ") + config();
+        if (auto core = blasFunction<char *(*)()>("openblas_get_corename"))
+            blas += std::string(", ") + core() + " kernels";
         if (auto threads = blasFunction<int (*)()>("openblas_get_num_threads"))
             blas += " (" + std::to_string(threads()) + " threads)";
     } else if (blasFunction<void *>("mkl_get_max_threads")) {
