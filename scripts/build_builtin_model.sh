@@ -17,6 +17,10 @@
 #   PAIRTUNE_CLI      pairtune-cli to use (default: build/app/pairtune-cli)
 #   PAIRTUNE_THREADS  compute threads (default: 0 = automatic)
 #   BUILTIN_OUT       where the model goes (default: resources/models/builtin; replaced)
+#   BUILTIN_REUSE_PRETRAIN=1  keep WORK/init and WORK/run from an earlier run of this script and redo only
+#                     steps 1 and 4-6 (for changing the demo set or the card without 20 minutes of
+#                     pretraining); refused unless WORK/pretrain.tsv is byte-identical to the pretraining
+#                     data that run recorded in its config.json
 # Takes about 15-40 minutes on 2 cores (all of it in step 3); docs/builtin-model.md has the details.
 set -eu
 
@@ -33,8 +37,9 @@ MODEL_FLAGS="--arch bert --vocab $VOCAB --layers 2 --hidden 128 --heads 4 --inte
 --max-positions 128 --max-seq-length 128 --pooling mean --seed 42"
 PRETRAIN_FLAGS="--epochs 1 --batch-size 128 --lr 1e-3 --warmup-steps 250 --similarity cos --scale 20 \
 --length-grouped --train-fraction 0.99 --checkpoint-every 0 --keep-checkpoints 1 --seed 42"
-# What the demo fine-tune uses (the README's first command should use the same).
-DEMO_FLAGS=${BUILTIN_DEMO_FLAGS:-"--epochs 4 --lr 3e-4 --warmup-steps 20 --similarity cos --scale 20"}
+# What the demo fine-tune uses, as the README's first command does
+# (resources/data/demo-train-flags.txt: scripts/demo.sh and tst_builtin_finetune read the same file).
+DEMO_FLAGS=${BUILTIN_DEMO_FLAGS:-$(cat "$REPO/resources/data/demo-train-flags.txt")}
 
 if [ ! -x "$CLI" ]; then
     echo "error: $CLI not found; build it first (scripts/build.sh) or set PAIRTUNE_CLI" >&2
@@ -55,25 +60,49 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
     fi
 fi
 
+REUSE=${BUILTIN_REUSE_PRETRAIN:-0}
 mkdir -p "$WORK"
-rm -rf "$WORK/init" "$WORK/run" "$WORK/export" "$WORK/demo-run"
+if [ "$REUSE" = 1 ]; then
+    for needed in init/config.json run/model/modules.json run/config.json pretrain.json create.log; do
+        if [ ! -e "$WORK/$needed" ]; then
+            echo "error: BUILTIN_REUSE_PRETRAIN=1 but $WORK/$needed is missing; run without it" >&2
+            exit 1
+        fi
+    done
+    rm -rf "$WORK/export" "$WORK/demo-run"
+else
+    rm -rf "$WORK/init" "$WORK/run" "$WORK/export" "$WORK/demo-run" "$WORK/pretrain.wall"
+fi
 started=$(date +%s)
 
 echo "== 1/6 pair data from WordNet" >&2
 "$PYTHON" "$REPO/scripts/make_sample_data.py" --demo "$DEMO" --pretrain "$WORK/pretrain.tsv"
 
-echo "== 2/6 create" >&2
-# shellcheck disable=SC2086 # the flag lists are meant to split
-"$CLI" create --out "$WORK/init" $MODEL_FLAGS 2>"$WORK/create.log" || { cat "$WORK/create.log" >&2; exit 1; }
-cat "$WORK/create.log" >&2
+if [ "$REUSE" = 1 ]; then
+    recorded=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"][0]["sha256"])' \
+        "$WORK/run/config.json")
+    if [ "$recorded" != "$(sha256sum "$WORK/pretrain.tsv" | cut -d" " -f1)" ]; then
+        echo "error: $WORK/run was trained on other data than the pretrain.tsv just made; run without" \
+            "BUILTIN_REUSE_PRETRAIN" >&2
+        exit 1
+    fi
+    echo "== 2-3/6 reusing $WORK/init and $WORK/run (pretraining data unchanged)" >&2
+    train_wall=$(cat "$WORK/pretrain.wall" 2>/dev/null || echo unknown)
+else
+    echo "== 2/6 create" >&2
+    # shellcheck disable=SC2086 # the flag lists are meant to split
+    "$CLI" create --out "$WORK/init" $MODEL_FLAGS 2>"$WORK/create.log" || { cat "$WORK/create.log" >&2; exit 1; }
+    cat "$WORK/create.log" >&2
 
-echo "== 3/6 pretrain (the long part)" >&2
-# 1 % of the pairs is held out for the run's own before/after metrics.
-train_started=$(date +%s)
-# shellcheck disable=SC2086
-"$CLI" train --data "$WORK/pretrain.tsv" --base "$WORK/init" --out "$WORK/run" $PRETRAIN_FLAGS \
-    --threads "$THREADS" --json >"$WORK/pretrain.json"
-train_wall=$(($(date +%s) - train_started))
+    echo "== 3/6 pretrain (the long part)" >&2
+    # 1 % of the pairs is held out for the run's own before/after metrics.
+    train_started=$(date +%s)
+    # shellcheck disable=SC2086
+    "$CLI" train --data "$WORK/pretrain.tsv" --base "$WORK/init" --out "$WORK/run" $PRETRAIN_FLAGS \
+        --threads "$THREADS" --json >"$WORK/pretrain.json"
+    train_wall=$(($(date +%s) - train_started))
+    echo "$train_wall" >"$WORK/pretrain.wall"
+fi
 
 echo "== 4/6 export with F16 weights" >&2
 "$CLI" export --run "$WORK/run" --checkpoint final --out "$WORK/export" --float16
@@ -158,8 +187,9 @@ pairtune-cli train --data WORK/pretrain.tsv --base WORK/init --out WORK/run %(pr
 pairtune-cli export --run WORK/run --checkpoint final --out resources/models/builtin --float16
 ```
 
-- Data: %(pairs)d WordNet pairs (term / usage example / synonym with definition / term), %(train_pairs)d
-  for training and %(eval_pairs)d held out; the synsets of the demo set were left out entirely.
+- Data: %(pairs)d WordNet pairs (usage example ↔ definition, term ↔ synonym, usage example ↔ term,
+  term and definition ↔ hypernym's; no term ↔ definition pairs), %(train_pairs)d for training and
+  %(eval_pairs)d held out; the synsets of the demo set were left out entirely.
 - Loss: MultipleNegativesRankingLoss (cosine similarity, scale 20), %(steps)d steps of batch 128
 - Time: %(train_seconds).0f s in training steps, %(train_wall)s s wall for the training command
   (%(pps).0f pairs/s), on %(machine)s, finished %(date)s
@@ -177,7 +207,7 @@ pretraining never saw), `pairtune-cli eval`, compared with an untrained model of
 
 Fine-tuning this model on the demo pairs (80 %% train, 20 %% held out, seed 42) with
 `pairtune-cli train --data resources/data/wordnet-demo-pairs.tsv --base builtin --out RUN %(demo_flags)s`
-took %(demo_wall)s s wall and moved held-out MRR@10 from %(mrr_before).4f to %(mrr_after).4f
+took %(demo_wall)s s wall (1-minute load average %(load).1f at the end) and moved held-out MRR@10 from %(mrr_before).4f to %(mrr_after).4f
 (%(gain)+.0f %% relative):
 
 %(demo_ft)s
@@ -191,8 +221,8 @@ vocabulary is bert-base-uncased's (Apache-2.0, see `tests/data/README.md`).
     model_flags=flags(model_flags.replace(repo + "/", "")),
     pretrain_flags=flags(pretrain_flags),
     demo_flags=flags(demo_flags),
-    pairs=pretrain["pairs"],
-    train_pairs=pretrain["pairs"] - pretrain.get("eval_pairs", 0),
+    pairs=pretrain["pairs"] + pretrain.get("eval_pairs", 0),  # "pairs" counts the training pairs
+    train_pairs=pretrain["pairs"],
     eval_pairs=pretrain.get("eval_pairs", 0),
     steps=pretrain["steps"],
     train_seconds=pretrain["train_seconds"],
@@ -204,6 +234,7 @@ vocabulary is bert-base-uncased's (Apache-2.0, see `tests/data/README.md`).
     demo_pairs=builtin["pairs"],
     demo_table=table(("untrained", "built-in"), untrained["metrics"], builtin["metrics"]),
     demo_wall=demo_wall,
+    load=os.getloadavg()[0],
     mrr_before=mrr_before,
     mrr_after=mrr_after,
     gain=100.0 * (mrr_after / mrr_before - 1.0) if mrr_before > 0 else 0.0,

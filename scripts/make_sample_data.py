@@ -11,7 +11,8 @@ Writes two tab-separated files with a header "anchor<TAB>positive":
               definition      <-> hypernym definition
             and, only if asked for, term <-> definition (left out by default: it is the demo's task)
   demo      a small dictionary-style set for the fine-tuning demo, one pair per synset:
-              term <-> definition, or usage example <-> definition
+              lookup query ("define glissade", "glissade meaning", ...) <-> definition, or
+              usage example <-> definition
 
 Synsets are split into two disjoint parts by a stable hash of "pos:offset" (SHA-256), so no synset, and
 therefore no definition or usage example, of the demo set is ever seen in pretraining. Every pair whose
@@ -171,10 +172,25 @@ def in_demo_part(synset, args):
     return synset.bucket < args.demo_fraction
 
 
+# How people type a dictionary lookup into a search box. The demo asks with these rather than with the
+# bare term: the pretraining pairs never phrase a term this way, which is the kind of gap between a base
+# model and one's own data that fine-tuning closes (docs/builtin-model.md).
+QUERY_TEMPLATES = ["what does {} mean", "{} meaning", "define {}", "meaning of {}", "{} definition",
+                   "definition of {}", "what is meant by {}"]
+POS_QUERY_TEMPLATES = {"n": ["what is {}"], "v": ["what does it mean to {}"], "a": ["what does {} mean"],
+                       "r": ["what does {} mean"]}
+
+
+def lookup_query(term, synset):
+    templates = QUERY_TEMPLATES + POS_QUERY_TEMPLATES[synset.pos]
+    # Another slice of the synset's hash than the one that orders and splits the synsets.
+    return templates[int(synset.bucket * 2.0**40) % len(templates)].format(term)
+
+
 def build_demo(synsets, args):
-    """One pair per demo synset, unique anchors and positives, the first --demo-size by hash order."""
+    """One pair per demo synset, unique terms, anchors and positives, the first --demo-size by hash order."""
     demo = PairWriter()
-    anchors, positives, unseen = set(), set(), set()
+    terms_used, anchors, positives, unseen = set(), set(), set(), set()
     candidates = sorted((s for s in synsets if in_demo_part(s, args)), key=lambda s: s.bucket)
     for synset in candidates:
         if len(demo.pairs) >= args.demo_size:
@@ -183,21 +199,27 @@ def build_demo(synsets, args):
         if not usable_definition(definition, args) or definition.lower() in positives:
             continue
         examples = [e for e in synset.examples if usable_example(e, args)]
-        terms = [t for t in synset.terms if usable_term(t)]
-        # Half of the synsets that have a usage example ask with it, the others with the term; the
-        # choice comes from the hash too, so it does not depend on the order of the input files.
+        terms = [t for t in synset.terms if usable_term(t) and t.lower() not in terms_used]
+        # Half of the synsets that have a usage example ask with it, the others with a lookup query
+        # for their first term; the choice comes from the hash, not from the order of the input files.
         use_example = bool(examples) and (synset.bucket * 1e6) % 2 < 1
-        anchor = examples[0] if use_example else (terms[0] if terms else None)
-        if anchor is None or anchor.lower() in anchors:
+        if use_example:
+            anchor = examples[0]
+        elif terms:
+            anchor = lookup_query(terms[0], synset)
+        else:
+            continue
+        if anchor.lower() in anchors:
             continue
         if demo.add(anchor, definition):
             anchors.add(anchor.lower())
             positives.add(definition.lower())
-            # Definitions and examples must stay unseen in pretraining; terms are words that
-            # recur across synsets (and across any two dictionaries) and may appear there.
+            if not use_example:
+                terms_used.add(terms[0].lower())
+            # The demo's definitions, usage examples and queries must stay unseen in pretraining; the
+            # terms themselves are words that recur across synsets and may appear there in other senses.
             unseen.add(definition.lower())
-            if use_example:
-                unseen.add(anchor.lower())
+            unseen.add(anchor.lower())
     return demo, unseen
 
 

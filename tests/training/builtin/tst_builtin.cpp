@@ -9,6 +9,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QSet>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
@@ -150,16 +151,18 @@ private slots:
         QVERIFY(QFileInfo::exists(resources() + "/data/LICENSE.wordnet"));
     }
 
-    // Far above chance on definitions from synsets that pretraining never saw. Chance MRR@10 over
-    // ~2000 definitions is about 0.0015; an untrained model of this shape scores about 0.02.
+    // Far above chance on definitions from synsets that pretraining never saw, asked the way the
+    // pretraining pairs never ask. Chance MRR@10 over 2000 definitions is about 0.0015; an untrained
+    // model of this shape scores 0.03, the built-in one 0.157 (its model card); the bound leaves room for
+    // other BLAS kernels' rounding.
     void builtinModelRetrievesUnseenDefinitions()
     {
         BUILTIN_RUN_OK(
             eval, cli(), (QStringList { "eval", "--model", modelFolder(), "--data", demoData(), "--json" }));
         const QJsonObject metrics = jsonOutput(eval).value("metrics").toObject();
         const double mrr = metrics.value("mrr@10").toDouble();
-        QVERIFY2(mrr >= 0.15, qPrintable(QStringLiteral("mrr@10 %1").arg(mrr)));
-        QVERIFY(metrics.value("mean_cos_pos").toDouble() > metrics.value("mean_cos_neg").toDouble() + 0.2);
+        QVERIFY2(mrr >= 0.12, qPrintable(QStringLiteral("mrr@10 %1").arg(mrr)));
+        QVERIFY(metrics.value("mean_cos_pos").toDouble() > metrics.value("mean_cos_neg").toDouble() + 0.1);
     }
 
     // scripts/make_sample_data.py rebuilds the committed demo file byte for byte, and no demo
@@ -193,17 +196,18 @@ private slots:
             pretrainTexts.insert(pair.second.toLower());
             pretrainSet.insert(pair);
         }
-        int demoExamples = 0;
+        // Anchors are usage examples or lookup queries ("define glissade"): neither occurs in
+        // pretraining, and neither do the definitions.
+        int lookups = 0;
         for (const auto &pair : demoPairs) {
             QVERIFY2(!pretrainSet.contains(pair), qPrintable(pair.first + " | " + pair.second));
+            QVERIFY2(!pretrainTexts.contains(pair.first.toLower()), qPrintable(pair.first));
             QVERIFY2(!pretrainTexts.contains(pair.second.toLower()), qPrintable(pair.second));
-            // Usage examples (sentences) must be unseen too; terms are words shared across senses.
-            if (pair.first.count(QLatin1Char(' ')) >= 3) {
-                ++demoExamples;
-                QVERIFY2(!pretrainTexts.contains(pair.first.toLower()), qPrintable(pair.first));
-            }
+            if (pair.first.contains(QRegularExpression("\\b(mean|meaning|define|definition)\\b")))
+                ++lookups;
         }
-        QVERIFY(demoExamples > 50);
+        // Mostly lookup queries, some usage examples.
+        QVERIFY2(lookups > demoPairs.size() / 2 && lookups < demoPairs.size(), qPrintable(QString::number(lookups)));
     }
 };
 
