@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
+  # sanitizer and fuzz build (scripts/check_sanitizers.sh): clang, its libFuzzer/ASan/UBSan runtimes
+  # (only recommended by clang, so named here) and llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # engine
   libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
   # LibTorch falls back to the reference BLAS (20-40x slower) without this (PITFALLS.md §3)
