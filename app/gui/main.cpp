@@ -16,7 +16,7 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("Pairtune"));
     QApplication::setApplicationName(QStringLiteral("Pairtune"));
     QApplication::setApplicationVersion(QString::fromLatin1(pairtune::kVersion));
-    QApplication::setDesktopFileName(QStringLiteral("pairtune"));
+    QApplication::setDesktopFileName(QStringLiteral("org.pairtune.Pairtune"));
     QSettings::setDefaultFormat(QSettings::IniFormat);
 
     QCommandLineParser parser;
