@@ -25,6 +25,9 @@ RawTable JsonlReader::read(const SourceText &source, std::size_t maxRows)
                 std::string("truncated JSON ") + what
                     + ": the line ends before it is closed (JSON Lines needs one complete "
                       "value per line)");
+        } catch (const nlohmann::json::out_of_range &) {
+            // nlohmann's only out_of_range while parsing (found by fuzzing).
+            source.failAtLine(begin, "a number too large for a double");
         }
         builder.add(value, begin);
     }

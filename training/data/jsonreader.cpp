@@ -68,6 +68,9 @@ RawTable JsonReader::read(const SourceText &source, std::size_t maxRows)
     } catch (const nlohmann::json::parse_error &error) {
         JsonRowBuilder::failParse(source, error, 0, text.size(),
             "truncated JSON: the file ends before the top-level value is closed");
+    } catch (const nlohmann::json::out_of_range &) {
+        // nlohmann's only out_of_range while parsing (found by fuzzing); it gives no position.
+        source.failAtLine(0, "a number too large for a double");
     }
     const std::size_t start = jsonscanner::skipWhitespace(text, 0);
     if (document.is_array())

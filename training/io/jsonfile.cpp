@@ -26,12 +26,8 @@ std::string explanation(const char *what)
 
 nlohmann::json parseJson(std::string_view text, const std::string &pathForMessages)
 {
-    try {
-        return nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error &e) {
-        // e.byte is the 1-based index of the last character read, i.e. the offending one
-        // (size+1 at end of input).
-        std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    // 1-based line and column (in characters, not UTF-8 continuation bytes) of a byte offset.
+    const auto fail = [&](std::size_t offset, const std::string &message) -> Error {
         if (offset > text.size())
             offset = text.size();
         std::size_t line = 1;
@@ -45,7 +41,27 @@ nlohmann::json parseJson(std::string_view text, const std::string &pathForMessag
                 ++column;
             }
         }
-        throw Error(locate(pathForMessages, line, column, "invalid JSON: " + explanation(e.what())));
+        return Error(locate(pathForMessages, line, column, "invalid JSON: " + message));
+    };
+    try {
+        return nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error &e) {
+        // e.byte is the 1-based index of the last character read, i.e. the offending one
+        // (size+1 at end of input).
+        throw fail(e.byte > 0 ? e.byte - 1 : 0, explanation(e.what()));
+    } catch (const nlohmann::json::out_of_range &e) {
+        // A number too large for a double ("number overflow parsing '1e400'", found by fuzzing):
+        // nlohmann gives no position, so point at the first occurrence of the number it names.
+        const std::string message = explanation(e.what());
+        const auto open = message.find('\'');
+        const auto close = message.rfind('\'');
+        std::size_t offset = 0;
+        if (open != std::string::npos && close > open + 1) {
+            const auto at = text.find(std::string_view(message).substr(open + 1, close - open - 1));
+            if (at != std::string_view::npos)
+                offset = at;
+        }
+        throw fail(offset, message);
     }
 }
 

@@ -200,6 +200,13 @@ SafetensorsFile SafetensorsFile::fromBytes(std::string bytes, const std::string 
             what.erase(0, colon + 2);
         throw fail(
             "the header is not valid JSON (byte " + std::to_string(e.byte) + " of the header): " + what);
+    } catch (const nlohmann::json::out_of_range &e) {
+        // A number too large for a double (found by fuzzing): nlohmann reports it as out_of_range.
+        std::string what = e.what();
+        const auto bracket = what.find("] ");
+        if (bracket != std::string::npos)
+            what.erase(0, bracket + 2);
+        throw fail("the header is not valid JSON: " + what);
     }
     if (!duplicate.empty())
         throw fail("the header contains the key " + quoteName(duplicate) + " more than once");
