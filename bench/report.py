@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""bench/run.sh's report: reads WORK's outputs, prints the table, our/peer ratios and one JSON line.
+
+FLOPs count real tokens only (no padding): per text of l tokens, a forward pass costs
+2 * N_dense * l (every weight matrix of the encoder: q, k, v, attention output, intermediate, output)
+plus 4 * layers * hidden * l^2 (scores and context); training costs 3x the forward (backward = 2x).
+The expected value over the benchmark's texts is used for both sides, since both draw random batches
+from the same texts. The embedding-table lookup and the loss add no matmul FLOPs worth counting.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+
+
+def read(work, name):
+    with open(os.path.join(work, name), encoding="utf-8") as f:
+        return f.read().strip()
+
+
+def seconds(wall):  # /usr/bin/time's "h:mm:ss" or "m:ss.ss"
+    total = 0.0
+    for part in wall.split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+def lengths(work, name):
+    with open(os.path.join(work, name), encoding="utf-8") as f:
+        return [len(json.loads(line)["input_ids"]) for line in f if line.strip()]
+
+
+def forward_flops(config, lens):
+    h, i, n = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
+    dense = n * (4 * h * h + 2 * h * i)
+    return sum(2 * dense * l + 4 * n * h * l * l for l in lens) / len(lens)
+
+
+def ours_train_rate(work, name, warmup):
+    steps = []
+    with open(os.path.join(work, f"{name}-run", "metrics.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            if event.get("type") == "step":
+                steps.append((event["step"], event["elapsed_seconds"]))
+    steps.sort()
+    first = next(e for s, e in steps if s == warmup)
+    last_step, last = steps[-1]
+    return (last_step - warmup) * 32 / (last - first)
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+    w = args.work
+    peak = json.loads(read(w, "peak.out"))
+    rss = {name: int(read(w, f"{name}.rss")) / 1024 for name in
+           ("ours-train6", "peer-train6", "ours-embed", "peer-embed", "ours-train12", "peer-train12")}
+    pair_lens = lengths(w, "pair-ids.jsonl")
+    sentence_lens = lengths(w, "sentence-ids.jsonl")
+    config6 = json.loads(read(w, "model-L6/config.json"))
+    config12 = json.loads(read(w, "model-L12/config.json"))
+    train_flops6 = 3 * 2 * forward_flops(config6, pair_lens)  # per pair: two texts, fwd + bwd
+    train_flops12 = 3 * 2 * forward_flops(config12, pair_lens)
+    embed_flops = forward_flops(config6, sentence_lens)
+
+    rows = []
+    peer6 = json.loads(read(w, "peer-train6.out"))
+    peer12 = json.loads(read(w, "peer-train12.out"))
+    peer_embed = json.loads(read(w, "peer-embed.out"))
+    ours6 = ours_train_rate(w, "ours-train6", args.warmup)
+    ours12 = ours_train_rate(w, "ours-train12", args.warmup)
+    # Embedding: the full input's wall time minus that of a 32-sentence input (start-up, loading).
+    embed_seconds = seconds(read(w, "ours-embed.wall")) - seconds(read(w, "ours-embed-short.wall"))
+    ours_embed = (len(sentence_lens) - 32) / embed_seconds
+    for name, unit, ours, peer, flops, ours_rss, peer_rss in (
+        ("train MiniLM-L6 shape", "pairs/s", ours6, peer6["pairs_per_second"], train_flops6,
+         rss["ours-train6"], rss["peer-train6"]),
+        ("embed MiniLM-L6 shape", "sentences/s", ours_embed, peer_embed["sentences_per_second"], embed_flops,
+         rss["ours-embed"], rss["peer-embed"]),
+        ("train 12 layers", "pairs/s", ours12, peer12["pairs_per_second"], train_flops12,
+         rss["ours-train12"], rss["peer-train12"]),
+    ):
+        rows.append({"workload": name, "unit": unit, "ours": ours, "peer": peer, "ratio": ours / peer,
+                     "ours_gflops": ours * flops / 1e9, "peer_gflops": peer * flops / 1e9,
+                     "ours_peak_fraction": ours * flops / 1e9 / peak["gflops"],
+                     "peer_peak_fraction": peer * flops / 1e9 / peak["gflops"],
+                     "ours_rss_mb": ours_rss, "peer_rss_mb": peer_rss})
+
+    print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; ours: {peak['compute']}")
+    print(f"peer: {peer6['torch']} (python), torch threads:OPENBLAS_NUM_THREADS = {read(w, 'peer-setting')}")
+    print(f"matmul peak (fp32 {peak['size']}^3, ours' kernels and threads): {peak['gflops']:.1f} GFLOP/s")
+    print(f"texts: {len(pair_lens)} pair texts of {min(pair_lens)}-{max(pair_lens)} tokens "
+          f"(mean {sum(pair_lens) / len(pair_lens):.1f}), batch 32\n")
+    header = f"{'workload':24} {'ours':>9} {'peer':>9} {'ratio':>6} {'ours GF/s':>9} {'%peak':>6} " \
+             f"{'peer GF/s':>9} {'%peak':>6} {'RSS ours':>9} {'RSS peer':>9}"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        print(f"{r['workload']:24} {r['ours']:9.1f} {r['peer']:9.1f} {r['ratio']:5.2f}x {r['ours_gflops']:9.1f} "
+              f"{100 * r['ours_peak_fraction']:5.1f}% {r['peer_gflops']:9.1f} {100 * r['peer_peak_fraction']:5.1f}% "
+              f"{r['ours_rss_mb']:7.0f}MB {r['peer_rss_mb']:7.0f}MB")
+    train, emb = rows[0], rows[1]
+    goals = {"train_ratio_ge_1.5": train["ratio"] >= 1.5, "embed_ratio_ge_2": emb["ratio"] >= 2.0,
+             "train_peak_fraction_ge_0.5": train["ours_peak_fraction"] >= 0.5,
+             "train_rss_le_peer": train["ours_rss_mb"] <= train["peer_rss_mb"]}
+    print("\ngoals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in goals.items()))
+    result = {"machine": cpu_name(), "cpus": os.cpu_count(), "ours_compute": peak["compute"],
+              "peer_torch": peer6["torch"], "peer_threads": read(w, "peer-setting"),
+              "peak_gflops": peak["gflops"], "workloads": rows, "goals": goals}
+    line = json.dumps(result, separators=(",", ":"))
+    with open(os.path.join(w, "result.json"), "w", encoding="utf-8") as f:
+        f.write(line + "\n")
+    print(line)
+
+
+if __name__ == "__main__":
+    main()

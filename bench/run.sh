@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Benchmarks pairtune-cli against a PyTorch peer (bench/peer/peer.py) in one run, on the CPU:
+#   matmul peak, training pairs/s (MiniLM-L6 shape and a 12-layer shape), embedding sentences/s,
+#   peak RSS; prints a table, the our/peer ratios and one JSON line (also written to WORK/result.json).
+#
+# Usage: bench/run.sh [--quick] [--build DIR] [--work DIR] [--python PY]
+#   --quick   fewer timed steps and thread trials (about 3 minutes on 2 cores)
+#   --build   build folder holding pairtune-cli (default: $PAIRTUNE_BUILD, else build); the targets
+#             pairtune-cli and pairtune-matmul-peak are built there when missing
+#   --work    scratch folder (default: a fresh folder under /tmp)
+#   --python  Python with torch and numpy for the peer (default /usr/bin/python3, Debian's python3-torch)
+# Our side runs with its defaults (--threads 0 = automatic); the peer is timed at each thread setting
+# in PEER_SETTINGS and the best is reported. Ours and the peer alternate, workload by workload, so that
+# other load on the machine hits both alike.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+QUICK=0
+BUILD=${PAIRTUNE_BUILD:-$ROOT/build}
+WORK=""
+PY=/usr/bin/python3
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --quick) QUICK=1 ;;
+    --build) BUILD=$2; shift ;;
+    --work) WORK=$2; shift ;;
+    --python) PY=$2; shift ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+BUILD=$(cd "$BUILD" && pwd)
+[ -n "$WORK" ] || WORK=$(mktemp -d /tmp/pairtune-bench.XXXXXX)
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+find_exe() { find "$BUILD" -type f -name "$1" -perm -u+x 2>/dev/null | head -n 1; }
+CLI=$(find_exe pairtune-cli)
+PEAK=$(find_exe pairtune-matmul-peak)
+if [ -z "$CLI" ] || [ -z "$PEAK" ]; then
+    echo "bench: building pairtune-cli and pairtune-matmul-peak in $BUILD" >&2
+    cmake --build "$BUILD" --target pairtune-cli pairtune-matmul-peak >&2
+    CLI=$(find_exe pairtune-cli)
+    PEAK=$(find_exe pairtune-matmul-peak)
+fi
+"$PY" -c 'import torch, numpy' || { echo "bench: $PY cannot import torch and numpy" >&2; exit 1; }
+
+if [ "$QUICK" = 1 ]; then
+    WARMUP=3 STEPS=12 STEPS12=6 PEAK_SECONDS=2 TRIAL_STEPS=3
+    PEER_SETTINGS="1:default 2:default"
+else
+    WARMUP=3 STEPS=40 STEPS12=20 PEAK_SECONDS=4 TRIAL_STEPS=6
+    PEER_SETTINGS="1:default 2:default 2:1 1:1"
+fi
+# Overrides for trying the script out: BENCH_WARMUP, BENCH_STEPS, BENCH_STEPS12, BENCH_TRIAL_STEPS.
+WARMUP=${BENCH_WARMUP:-$WARMUP} STEPS=${BENCH_STEPS:-$STEPS} STEPS12=${BENCH_STEPS12:-$STEPS12}
+TRIAL_STEPS=${BENCH_TRIAL_STEPS:-$TRIAL_STEPS}
+# torch.set_num_threads : OPENBLAS_NUM_THREADS ("default" = OpenBLAS's own choice, every core)
+
+log() { echo "bench: $*" >&2; }
+# Runs a command under /usr/bin/time -v; stdout to $1.out, peak RSS (kB) to $1.rss.
+measure() {
+    local name=$1
+    shift
+    /usr/bin/time -v -o "$WORK/$name.time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || {
+        log "$name failed:"
+        tail -n 20 "$WORK/$name.err" >&2
+        exit 1
+    }
+    awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/$name.time" >"$WORK/$name.rss"
+    awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/$name.time" >"$WORK/$name.wall"
+}
+
+log "work folder $WORK; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$PY" "$ROOT/bench/make_texts.py" --source "$ROOT/resources/data/wordnet-demo-pairs.tsv" --out "$WORK" \
+    --pairs 3000 --sentences 2000
+tail -n +2 "$WORK/pairs.tsv" | tr '\t' '\n' >"$WORK/pair-texts.txt"
+head -n 32 "$WORK/sentences.txt" >"$WORK/sentences-32.txt"
+VOCAB=$ROOT/tests/data/bert-base-uncased-vocab.txt
+for layers in 6 12; do
+    rm -rf "$WORK/model-L$layers"
+    "$CLI" create --out "$WORK/model-L$layers" --arch bert --vocab "$VOCAB" --layers "$layers" --hidden 384 \
+        --heads 12 --intermediate 1536 >/dev/null
+done
+"$CLI" tokenize --model "$WORK/model-L6" --input "$WORK/pair-texts.txt" --output "$WORK/pair-ids.jsonl"
+"$CLI" tokenize --model "$WORK/model-L6" --input "$WORK/sentences.txt" --output "$WORK/sentence-ids.jsonl"
+
+log "matmul peak"
+measure peak "$PEAK" 2048 "$PEAK_SECONDS"
+
+ours_train() { # name layers steps
+    rm -rf "$WORK/$1-run"
+    measure "$1" "$CLI" train --data "$WORK/pairs.tsv" --base "$WORK/model-L$2" --out "$WORK/$1-run" \
+        --epochs 1 --batch-size 32 --max-steps $((WARMUP + $3)) --train-fraction 0.9 --checkpoint-every 0 \
+        --quiet --json
+}
+peer() { # name setting mode model steps
+    local threads=${2%%:*} blas=${2##*:}
+    local env=()
+    [ "$blas" = default ] || env=(OPENBLAS_NUM_THREADS="$blas")
+    measure "$1" env "${env[@]}" "$PY" "$ROOT/bench/peer/peer.py" "$3" --model "$WORK/$4" \
+        --ids "$WORK/$([ "$3" = train ] && echo pair || echo sentence)-ids.jsonl" --threads "$threads" \
+        --steps "$5" --warmup "$WARMUP"
+}
+
+log "peer thread trials ($PEER_SETTINGS)"
+best="" best_rate=0
+for setting in $PEER_SETTINGS; do
+    peer "trial-${setting/:/-}" "$setting" train model-L6 "$TRIAL_STEPS"
+    rate=$("$PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).read())["pairs_per_second"])' \
+        "$WORK/trial-${setting/:/-}.out")
+    log "  peer threads $setting: $rate pairs/s"
+    if "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "$rate" "$best_rate"; then
+        best=$setting best_rate=$rate
+    fi
+done
+echo "$best" >"$WORK/peer-setting"
+log "peer uses threads $best"
+
+log "training, 6 layers: ours, then the peer"
+ours_train ours-train6 6 "$STEPS"
+peer peer-train6 "$best" train model-L6 "$STEPS"
+log "embedding: ours, then the peer"
+measure ours-embed-short "$CLI" embed --model "$WORK/model-L6" --input "$WORK/sentences-32.txt" \
+    --output "$WORK/short.npy"
+measure ours-embed "$CLI" embed --model "$WORK/model-L6" --input "$WORK/sentences.txt" --output "$WORK/all.npy"
+peer peer-embed "$best" embed model-L6 0
+log "training, 12 layers: ours, then the peer"
+ours_train ours-train12 12 "$STEPS12"
+peer peer-train12 "$best" train model-L12 "$STEPS12"
+
+"$PY" "$ROOT/bench/report.py" --work "$WORK" --warmup "$WARMUP" | tee "$WORK/report.txt"
