@@ -10,3 +10,8 @@ args=(--test-dir "$BUILD_DIR" --output-on-failure --timeout 900)
 [ -n "${PAIRTUNE_TEST_LABELS:-}" ] && args+=(-L "$PAIRTUNE_TEST_LABELS")
 [ "${PAIRTUNE_SKIP_SLOW:-0}" = 1 ] && args+=(-LE slow)
 ctest "${args[@]}"
+# The Debian package: cpack, dpkg -i, and the installed programs run with the source tree hidden
+# (scripts/check_package.sh, about a minute); PAIRTUNE_SKIP_PACKAGE=1 leaves it out of a local run.
+if [ "${PAIRTUNE_SKIP_PACKAGE:-0}" != 1 ]; then
+  ./scripts/check_package.sh "$BUILD_DIR"
+fi
