@@ -1,5 +1,6 @@
 #include "ui/datapage.h"
 
+#include "train/basemodel.h"
 #include "ui/backgroundtask.h"
 #include "ui/columnmappingwidget.h"
 #include "ui/datareportview.h"
@@ -164,9 +165,15 @@ QString DataPage::incompleteReason() const
 
 void DataPage::browseForFiles()
 {
-    const QStringList paths
-        = QFileDialog::getOpenFileNames(this, tr("Choose pair files"), prefs::lastDataFolder.get(),
-            tr("Pair files (*.tsv *.tab *.csv *.jsonl *.ndjson *.json *.txt);;All files (*)"));
+    // The first time, open where the sample pairs are (/usr/share/pairtune/data once installed).
+    QString start = prefs::lastDataFolder.get();
+    if (const std::string resources = resourcesFolder(); start.isEmpty() && !resources.empty()) {
+        const QString samples = QDir(QString::fromStdString(resources)).filePath(QStringLiteral("data"));
+        if (QFileInfo(samples).isDir())
+            start = samples;
+    }
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Choose pair files"), start,
+        tr("Pair files (*.tsv *.tab *.csv *.jsonl *.ndjson *.json *.txt);;All files (*)"));
     if (!paths.isEmpty())
         addFiles(paths);
 }
