@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "core/error.h"
+#include "io/fileutil.h"
 #include "model/runtime.h"
 
 #include <cerrno>
@@ -39,14 +40,8 @@ void writeText(const std::string &path, const std::string &text)
         std::cout.flush();
         return;
     }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw Error(
-            locate(path, 0, 0, std::string("cannot write: ") + std::strerror(errno)), Error::Kind::Io);
-    out << text;
-    if (!out.flush())
-        throw Error(
-            locate(path, 0, 0, std::string("write failed: ") + std::strerror(errno)), Error::Kind::Io);
+    // Atomic: a full disk or a kill never leaves a half-written output under the final name.
+    writeFileAtomic(path, text);
 }
 
 void applyThreads(int threads)

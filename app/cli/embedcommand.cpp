@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 namespace pairtune::cli {
@@ -43,6 +45,14 @@ void addEmbedCommand(CLI::App &app)
         const std::vector<std::string> texts = readLines(args->input);
         const SentenceModel model = SentenceModel::load(args->model);
         const Embeddings embeddings = model.encode(texts, args->batchSize);
+        // NaN weights (a diverged run) would otherwise come out as silent JSON nulls or NaN rows.
+        for (std::size_t i = 0; i < embeddings.values.size(); ++i) {
+            if (!std::isfinite(embeddings.values[i]))
+                throw Error(locate(args->model, 0, 0,
+                    "the model gives a non-finite embedding (NaN or infinity) for input line "
+                        + std::to_string(i / std::max<std::size_t>(1, embeddings.dim) + 1)
+                        + "; its weights are damaged (a run that diverged?)"));
+        }
         if (npy) {
             writeNpyFloat32(args->output, embeddings.rows, embeddings.dim, embeddings.values.data());
             return;

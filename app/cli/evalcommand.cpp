@@ -31,6 +31,7 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--similarity", args->options.similarity, "dot or cos (for eval_loss)")
         ->capture_default_str();
     cmd->add_option("--scale", args->options.scale, "Similarity scale (for eval_loss)")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)");
     cmd->add_flag("--json", args->json, "Print one JSON object");

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -30,8 +31,15 @@ void addInspectCommand(CLI::App &app)
     cmd->add_option("--data", args->data, "Pair files")->required();
     cmd->add_option("--model", args->model, "Model folder (or builtin) for token lengths and max_seq_length");
     cmd->add_option("--train-fraction", args->trainFraction, "Split to check for shared texts")
+        ->check(CLI::Validator(
+            [](std::string &text) {
+                const double v = std::strtod(text.c_str(), nullptr);
+                return v > 0.0 && v <= 1.0 ? std::string() : "must be greater than 0 and at most 1";
+            },
+            "(0, 1]"))
         ->capture_default_str();
-    cmd->add_option("--seed", args->seed, "Split seed")->capture_default_str();
+    // A negative seed would silently wrap around to a huge unsigned one.
+    cmd->add_option("--seed", args->seed, "Split seed")->check(CLI::NonNegativeNumber)->capture_default_str();
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->callback([args] {
         const PairDataset data = PairDataset::loadMany(args->data);

@@ -33,6 +33,7 @@ struct TrainArgs
     bool quiet = false;
     bool allowDuplicates = false;
     bool noDropout = false;
+    bool allowChangedData = false;
     std::string debugDump;
 };
 
@@ -72,7 +73,10 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_option("--max-grad-norm", c.maxGradNorm, "Clip the gradient norm (0 = off)")
         ->capture_default_str();
     cmd->add_option("--schedule", c.schedule, "Learning-rate schedule")->capture_default_str();
-    cmd->add_option("--seed", c.seed, "Seed for scores, split, order and dropout")->capture_default_str();
+    // A negative seed would silently wrap around to a huge unsigned one.
+    cmd->add_option("--seed", c.seed, "Seed for scores, split, order and dropout")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     cmd->add_option("--max-seq-length", c.maxSeqLength, "Tokens per text (0 = the model's)")
         ->capture_default_str();
     cmd->add_option("--eval-every", c.evalEvery, "Evaluate every N steps (0 = at epoch ends)")
@@ -106,6 +110,8 @@ void addTrainCommand(CLI::App &app)
     cmd->add_option("--base", args->config.basePath, "Base model folder, or builtin");
     cmd->add_option("--out", args->config.outPath, "Run folder to create");
     cmd->add_option("--resume", args->resume, "Continue the run in this folder from its newest checkpoint");
+    cmd->add_flag("--allow-changed-data", args->allowChangedData,
+        "With --resume: continue even though a data file changed since the run started");
     addRecipeOptions(cmd, *args);
     cmd->add_flag("--json", args->json, "Print the summary as one JSON object on stdout");
     cmd->add_flag("--quiet", args->quiet, "No progress line");
@@ -120,7 +126,7 @@ void addTrainCommand(CLI::App &app)
 
         TrainingResult result;
         if (!args->resume.empty()) {
-            result = resumeTraining(args->resume, callbacks, args->config.threads);
+            result = resumeTraining(args->resume, callbacks, args->config.threads, args->allowChangedData);
         } else {
             TrainingConfig config = args->config;
             if (config.dataPaths.empty() || config.basePath.empty() || config.outPath.empty())

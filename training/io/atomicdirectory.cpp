@@ -129,12 +129,30 @@ void AtomicDirectory::commit()
     if (m_committed)
         throwIo(m_finalPath, "the folder was already committed");
     syncTree(m_stagingPath);
+    testPausePoint(m_finalPath);
 
     std::string oldAside;
     if (pathExists(m_finalPath)) {
         if (!m_replaceExisting)
             throw Error(
                 locate(m_finalPath, 0, 0, "already exists; choose another folder or allow replacing it"));
+        // One atomic swap: the final name always holds a complete folder, the old or the new one, even
+        // if the process dies right here. The staging name then holds the previous version.
+        if (::renameat2(AT_FDCWD, m_stagingPath.c_str(), AT_FDCWD, m_finalPath.c_str(), RENAME_EXCHANGE)
+            == 0) {
+            m_committed = true;
+            syncDirectory(m_parent);
+            std::error_code ec;
+            fs::remove_all(m_stagingPath, ec);
+            if (ec)
+                logWarning(
+                    locate(m_stagingPath, 0, 0, "could not remove the previous version: " + ec.message()));
+            return;
+        }
+        if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
+            throwIo(m_finalPath, std::string("cannot replace the existing folder: ") + std::strerror(errno));
+        // File systems without RENAME_EXCHANGE: two renames; RunFolder::recoverAfterCrash() puts a
+        // `.<name>.old-*` back if a crash falls between them.
         oldAside = m_parent + "/." + m_name + ".old-" + randomFileSuffix();
         if (::rename(m_finalPath.c_str(), oldAside.c_str()) != 0)
             throwIo(

@@ -79,6 +79,7 @@ void AtomicFile::commit()
     if (m_fd < 0)
         throw Error(locate(m_path, 0, 0, "cannot write: the file was already committed or discarded"),
             Error::Kind::Io);
+    testPausePoint(m_path);
     if (::fsync(m_fd) != 0)
         fail("fsync failed", errno);
     const int fd = m_fd;
@@ -91,6 +92,34 @@ void AtomicFile::commit()
     m_tempPath.clear();
     m_committed = true;
     syncDirectory(parentDirectoryOf(m_path));
+}
+
+void copyFileAtomic(const std::string &from, const std::string &to)
+{
+    const int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(locate(from, 0, 0, std::string("cannot read: ") + std::strerror(errno)), Error::Kind::Io);
+    try {
+        AtomicFile file(to);
+        std::string buffer(1 << 20, '\0');
+        for (;;) {
+            const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                throw Error(
+                    locate(from, 0, 0, std::string("cannot read: ") + std::strerror(errno)), Error::Kind::Io);
+            }
+            if (n == 0)
+                break;
+            file.write(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+        }
+        file.commit();
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
 }
 
 } // namespace pairtune

@@ -34,4 +34,9 @@ private:
     bool m_committed = false;
 };
 
+// Copies a regular file to `to` through AtomicFile, streamed in chunks: the copy appears complete or
+// not at all, and a failure names the path and the system's reason (std::filesystem::copy reports a
+// full disk as "Input/output error"). Throws Error (Kind::Io).
+void copyFileAtomic(const std::string &from, const std::string &to);
+
 } // namespace pairtune

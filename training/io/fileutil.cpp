@@ -6,10 +6,13 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <random>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace pairtune {
@@ -119,6 +122,25 @@ std::string randomFileSuffix()
     for (std::size_t i = 0; i < out.size(); ++i)
         out[i] = digits[(value >> (4 * i)) & 0xF];
     return out;
+}
+
+void testPausePoint(const std::string &finalPath)
+{
+    static const char *const needle = std::getenv("PAIRTUNE_TEST_PAUSE_IN");
+    if (needle == nullptr || *needle == '\0' || finalPath.find(needle) == std::string::npos)
+        return;
+    // PAIRTUNE_TEST_PAUSE_SKIP=N lets the first N matching writes through (e.g. to pause in the
+    // second best/ export, which replaces the first).
+    static std::atomic<long> skip { std::getenv("PAIRTUNE_TEST_PAUSE_SKIP") != nullptr
+            ? std::strtol(std::getenv("PAIRTUNE_TEST_PAUSE_SKIP"), nullptr, 10)
+            : 0 };
+    if (skip.fetch_sub(1) > 0)
+        return;
+    static const char *const ms = std::getenv("PAIRTUNE_TEST_PAUSE_MS");
+    const long millis = ms != nullptr ? std::strtol(ms, nullptr, 10) : 60000;
+    std::fprintf(stderr, "pairtune: test pause before publishing %s\n", finalPath.c_str());
+    std::fflush(stderr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(millis));
 }
 
 std::string parentDirectoryOf(const std::string &path)

@@ -21,6 +21,14 @@ void syncDirectory(const std::string &dir);
 // A short random lowercase hex string for temporary names; different on every call.
 std::string randomFileSuffix();
 
+// Test hook of the crash-safety suite (docs/reliability.md). When the environment variable
+// PAIRTUNE_TEST_PAUSE_IN is set and `finalPath` contains its text, prints
+// "pairtune: test pause before publishing <finalPath>" to stderr and sleeps PAIRTUNE_TEST_PAUSE_MS
+// milliseconds (default 60000); PAIRTUNE_TEST_PAUSE_SKIP=N lets the first N matches pass. The atomic writers
+// call it with everything staged but not yet renamed into place, so a test can SIGKILL the process in the
+// middle of a write at a known moment.
+void testPausePoint(const std::string &finalPath);
+
 // The folder that holds `path` ("." for a bare file name), as used for temporary names and fsync.
 std::string parentDirectoryOf(const std::string &path);
 

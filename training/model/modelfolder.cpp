@@ -111,12 +111,8 @@ void writeTextFile(const std::string &path, const std::string &text)
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty())
         fs::create_directories(parent, ec);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out)
-        out.write(text.data(), std::streamsize(text.size()));
-    out.close();
-    if (!out)
-        throw Error(locate(path, 0, 0, "cannot write the file"), Error::Kind::Io);
+    // Atomic, and a failure names the system's reason ("No space left on device").
+    writeFileAtomic(path, text);
 }
 
 std::string ModelFolder::transformerFolder() const

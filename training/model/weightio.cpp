@@ -7,6 +7,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
@@ -71,6 +72,13 @@ void copyInto(const SafetensorsFile &file, const TensorInfo &info, torch::Tensor
     const std::vector<float> values = file.toFloat32(info);
     if (int64_t(values.size()) != parameter.numel())
         throw Error(locate(path, 0, 0, "tensor \"" + info.name + "\" holds the wrong number of values"));
+    // A model with NaN or infinite weights (a run that diverged) would only give NaN embeddings.
+    for (const float v : values)
+        if (!std::isfinite(v))
+            throw Error(locate(path, 0, 0,
+                "tensor \"" + info.name
+                    + "\" holds NaN or infinite values; the weights are damaged (from a run that "
+                      "diverged?)"));
     at::NoGradGuard noGrad;
     std::memcpy(parameter.data_ptr<float>(), values.data(), values.size() * sizeof(float));
 }

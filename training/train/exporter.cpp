@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "data/sha256.h"
 #include "io/atomicdirectory.h"
+#include "io/atomicfile.h"
 #include "io/fileutil.h"
 #include "io/jsonfile.h"
 #include "model/runtime.h"
@@ -102,12 +103,21 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     return card.str();
 }
 
+// File by file through copyFileAtomic: a full disk is reported as such (fs::copy says "Input/output
+// error"), naming the file.
 void copyTree(const fs::path &from, const fs::path &to)
 {
     std::error_code ec;
-    fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
-    if (ec)
-        throw Error(locate(to.string(), 0, 0, "cannot copy the model: " + ec.message()), Error::Kind::Io);
+    if (fs::is_directory(from, ec)) {
+        fs::create_directories(to, ec);
+        if (ec)
+            throw Error(
+                locate(to.string(), 0, 0, "cannot create the folder: " + ec.message()), Error::Kind::Io);
+        for (const auto &entry : fs::directory_iterator(from))
+            copyTree(entry.path(), to / entry.path().filename());
+        return;
+    }
+    copyFileAtomic(from.string(), to.string());
 }
 
 } // namespace

@@ -31,7 +31,9 @@ RunFolder RunFolder::create(const std::string &path)
     fs::create_directories(fs::path(path) / "checkpoints", ec);
     if (ec)
         throw Error(locate(path, 0, 0, "cannot create the run folder: " + ec.message()), Error::Kind::Io);
-    return RunFolder(path);
+    RunFolder run(path);
+    run.recoverAfterCrash(); // a start that was killed before config.json may have left staged files
+    return run;
 }
 
 RunFolder RunFolder::open(const std::string &path)
@@ -162,6 +164,49 @@ void RunFolder::pruneCheckpoints(int keep) const
         std::error_code ec;
         fs::remove_all(checkpointPath(steps.front()), ec);
         steps.erase(steps.begin());
+    }
+}
+
+void RunFolder::quarantineCheckpointsFrom(std::int64_t step) const
+{
+    for (const std::int64_t bad : checkpointSteps()) {
+        if (bad < step)
+            continue;
+        const std::string from = checkpointPath(bad);
+        const std::string to = from + ".nonfinite";
+        std::error_code ec;
+        fs::remove_all(to, ec); // from an earlier attempt that failed the same way
+        fs::rename(from, to, ec);
+        if (ec) // a bad checkpoint that cannot be moved must not be picked up later
+            fs::remove_all(from, ec);
+    }
+}
+
+void RunFolder::recoverAfterCrash() const
+{
+    for (const std::string &dir : { m_path, checkpointsPath() }) {
+        std::error_code ec;
+        std::vector<fs::path> leftovers;
+        for (const auto &entry : fs::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            const bool staged = name.size() > 1 && name[0] == '.'
+                && (name.find(".partial-") != std::string::npos || name.find(".old-") != std::string::npos);
+            if (staged || name.find(".tmp-") != std::string::npos)
+                leftovers.push_back(entry.path());
+        }
+        for (const fs::path &leftover : leftovers) {
+            const std::string name = leftover.filename().string();
+            const auto old = name.find(".old-");
+            if (name[0] == '.' && old != std::string::npos) {
+                const fs::path original = leftover.parent_path() / name.substr(1, old - 1);
+                if (!fs::exists(original, ec)) {
+                    fs::rename(leftover, original, ec);
+                    if (!ec)
+                        continue;
+                }
+            }
+            fs::remove_all(leftover, ec);
+        }
     }
 }
 

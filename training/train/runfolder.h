@@ -47,6 +47,16 @@ public:
     std::optional<std::int64_t> latestCheckpoint() const;
     void pruneCheckpoints(int keep) const; // keep the newest `keep` (0 = all)
 
+    // After a non-finite loss: checkpoints from `step` on hold weights that led to it. They are
+    // renamed `step-N.nonfinite` (kept for inspection, never picked by resume or `export last`).
+    void quarantineCheckpointsFrom(std::int64_t step) const;
+
+    // Before a resume: a kill can leave staging leftovers of the atomic writers
+    // (`.<name>.partial-*`, `.<name>.old-*`, `<file>.tmp-*`) in the run folder and checkpoints/.
+    // A `.<name>.old-*` whose `<name>` is missing (a kill between the two renames of a replace on a
+    // file system without RENAME_EXCHANGE) is put back; everything else is removed.
+    void recoverAfterCrash() const;
+
 private:
     explicit RunFolder(std::string path);
     std::string m_path;

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "data/sha256.h"
 #include "eval/evalresult.h"
 #include "io/jsonfile.h"
 #include "io/safetensors.h"
@@ -121,6 +122,26 @@ private:
     }
     bool stopRequested() const { return m_callbacks.stopRequested && m_callbacks.stopRequested(); }
 
+    bool weightsFinite() const
+    {
+        for (const AdamW::Param &p : m_optimizer->params())
+            if (!torch::isfinite(p.value).all().item<bool>())
+                return false;
+        return true;
+    }
+    // The weights after step `badStep` are not usable. Checkpoints from that step on are set aside
+    // (so `--resume` and `export --checkpoint last` can only pick a good state), then a clear error.
+    [[noreturn]] void failNonFinite(const std::string &what, std::int64_t badStep) const
+    {
+        m_run.quarantineCheckpointsFrom(badStep);
+        const std::optional<std::int64_t> good = m_run.latestCheckpoint();
+        throw Error(what + "; "
+                + (good ? "the last good state is " + m_run.checkpointPath(*good)
+                        : std::string("no checkpoint was written before it"))
+                + ". Lower the learning rate (--lr) or check the data.",
+            Error::Kind::Numeric);
+    }
+
     double trainStep(const std::vector<std::size_t> &batch, double lr);
     void dumpBatch(const std::string &folder, const std::vector<std::size_t> &batch, double loss,
         const std::string &gradsFile) const;
@@ -171,19 +192,11 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
     const torch::Tensor loss = computeLoss(m_loss, embeddings[0], embeddings[1], negatives, scores);
     const double value = loss.item<double>();
     if (!std::isfinite(value)) {
-        // The weights after the previous update already give a non-finite loss, so the newest
-        // checkpoint that is certainly good is one from before that update.
-        std::optional<std::int64_t> good;
-        for (const std::int64_t step : m_run.checkpointSteps()) {
-            if (step < m_state.step)
-                good = step;
-        }
-        throw Error("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step " +
-                        std::to_string(m_state.step + 1) + "; " +
-                        (good ? "the last good state is " + m_run.checkpointPath(*good)
-                              : std::string("no checkpoint was written before it")) +
-                        ". Lower the learning rate (--lr) or check the data.",
-                    Error::Kind::Numeric);
+        // The weights after the previous update already give a non-finite loss, so a checkpoint of
+        // that state (step m_state.step) is bad too; the good ones are from before that update.
+        failNonFinite("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step "
+                + std::to_string(m_state.step + 1),
+            m_state.step);
     }
     loss.backward();
     const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty();
@@ -265,11 +278,19 @@ void TrainingRun::evaluateNow(int epoch)
 {
     if (m_evalSet.anchors.empty())
         return;
+    // NaN weights can still give finite-looking metrics (accuracy 0): they must never become best/.
+    if (!weightsFinite())
+        failNonFinite(
+            "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
     const Clock::time_point start = Clock::now();
-    EvalOptions options { m_config.loss, m_config.similarity, m_config.scale,
-        kEvalBatchSize, m_config.seed };
+    EvalOptions options { m_config.loss, m_config.similarity, m_config.scale, kEvalBatchSize, m_config.seed };
     TrainingEvent event { TrainingEvent::Type::Evaluation };
     event.metrics = evaluate(*m_model, m_evalSet, options);
+    // Finite but exploded weights can overflow to NaN embeddings: such a state is not good either.
+    const auto cosPos = event.metrics.find("mean_cos_pos");
+    if (cosPos != event.metrics.end() && !std::isfinite(cosPos->second))
+        failNonFinite(
+            "the embeddings became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
     event.step = m_state.step;
     event.epoch = epoch;
     m_evalSeconds += secondsSince(start);
@@ -281,7 +302,7 @@ void TrainingRun::evaluateNow(int epoch)
         m_state.evalBefore = event.metrics;
 
     const auto metric = event.metrics.find(m_config.bestMetric);
-    if (m_state.step > 0 && metric != event.metrics.end()) {
+    if (m_state.step > 0 && metric != event.metrics.end() && std::isfinite(metric->second)) {
         const bool higher = higherIsBetter(m_config.bestMetric);
         const bool better = m_state.bestStep < 0
             || (higher ? metric->second > m_state.bestValue : metric->second < m_state.bestValue);
@@ -298,6 +319,9 @@ void TrainingRun::evaluateNow(int epoch)
 
 void TrainingRun::checkpointNow(int epoch)
 {
+    if (!weightsFinite())
+        failNonFinite(
+            "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
     nlohmann::json state = m_state.toJson();
     state["torch_rng"] = torchRngState();
     state["pairtune_version"] = kVersion;
@@ -323,9 +347,9 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
         m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
     if (m_config.device != "cpu") {
         if (!torch::cuda::is_available())
-            throw Error("--device " + m_config.device +
-                        ": no CUDA device is available to this build of Pairtune (Debian's LibTorch is CPU-only; "
-                        "build against a CUDA LibTorch, see README)");
+            throw Error("--device " + m_config.device
+                + ": no CUDA device is available to this build of Pairtune (Debian's LibTorch is CPU-only; "
+                  "build against a CUDA LibTorch, see README)");
         m_model->impl().to(torch::Device(m_config.device));
     }
     m_data.emplace(prepareTrainingData(m_config, *m_model));
@@ -440,6 +464,33 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     return result;
 }
 
+// A resume must train on the very pairs the run started with: the split, the batches and the
+// checkpoint's sampler position all depend on them.
+void checkDataUnchanged(const nlohmann::json &stored, const std::string &configPath, bool allowChanged)
+{
+    if (!stored.contains("data") || !stored.at("data").is_array())
+        throw Error(locate(configPath, 0, 0, "has no \"data\" list with the data files' sha256"));
+    for (const nlohmann::json &entry : stored.at("data")) {
+        const std::string path = entry.value("path", std::string());
+        const std::string expected = entry.value("sha256", std::string());
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec))
+            throw Error(locate(path, 0, 0,
+                "the run's data file is missing; put it back to resume (recorded in " + configPath + ")"));
+        const std::string actual = sha256OfFile(path);
+        if (actual == expected)
+            continue;
+        const std::string what = "has changed since the run started (sha256 " + expected.substr(0, 12)
+            + "… in " + configPath + ", now " + actual.substr(0, 12) + "…)";
+        if (!allowChanged)
+            throw Error(locate(path, 0, 0,
+                what
+                    + "; resuming would continue on different pairs. Restore the file, start a new run, "
+                      "or pass --allow-changed-data to resume anyway"));
+        logWarning(locate(path, 0, 0, what + "; resuming anyway (--allow-changed-data)"));
+    }
+}
+
 } // namespace
 
 nlohmann::json toJson(const TrainingResult &r)
@@ -472,10 +523,14 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
     return TrainingRun(stored, std::move(run), callbacks).execute(std::nullopt);
 }
 
-TrainingResult resumeTraining(const std::string &runPath, const TrainingCallbacks &callbacks, int threads)
+TrainingResult resumeTraining(
+    const std::string &runPath, const TrainingCallbacks &callbacks, int threads, bool allowChangedData)
 {
     RunFolder run = RunFolder::open(runPath);
-    TrainingConfig config = trainingConfigFromJson(run.readConfig().at("training"), run.configPath());
+    run.recoverAfterCrash();
+    const nlohmann::json stored = run.readConfig();
+    TrainingConfig config = trainingConfigFromJson(stored.at("training"), run.configPath());
+    checkDataUnchanged(stored, run.configPath(), allowChangedData);
     if (threads > 0)
         config.threads = threads;
     const std::optional<std::int64_t> latest = run.latestCheckpoint();

@@ -51,7 +51,9 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
 
 // Continues the run in runPath from its newest complete checkpoint, to the same result as an
 // uninterrupted run with the same thread count. threads > 0 overrides the stored setting.
-TrainingResult resumeTraining(
-    const std::string &runPath, const TrainingCallbacks &callbacks, int threads = 0);
+// Refuses (Error naming the file) when a data file is missing or its sha256 differs from the one in
+// config.json, unless allowChangedData.
+TrainingResult resumeTraining(const std::string &runPath, const TrainingCallbacks &callbacks, int threads = 0,
+    bool allowChangedData = false);
 
 } // namespace pairtune
