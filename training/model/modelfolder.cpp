@@ -68,8 +68,10 @@ ordered_json readOrderedJson(const fs::path &path)
     const std::string text = readFileBytes(path.string());
     try {
         return ordered_json::parse(text);
-    } catch (const json::parse_error &) {
-        parseJson(text, path.string()); // throws with line and column
+    } catch (const json::exception &) {
+        // Syntax errors and number overflow (1e400, found by fuzzing): parseJson throws a located
+        // pairtune::Error for both.
+        parseJson(text, path.string());
         throw;
     }
 }
