@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     } while (elapsed < seconds);
     const double gflops = 2.0 * double(size) * double(size) * double(size) * double(runs) / elapsed / 1e9;
-    std::printf("{\"size\": %ld, \"runs\": %ld, \"seconds\": %.3f, \"gflops\": %.2f, \"compute\": \"%s\"}\n", size,
-        runs, elapsed, gflops, pairtune::computeBackendInfo().c_str());
+    std::printf("{\"size\": %ld, \"runs\": %ld, \"seconds\": %.3f, \"gflops\": %.2f, \"compute\": \"%s\"}\n",
+        size, runs, elapsed, gflops, pairtune::computeBackendInfo().c_str());
     return 0;
 }

@@ -48,8 +48,7 @@ void applyThreads(int threads)
 {
     if (threads < 0)
         throw Error("--threads must be 0 (automatic) or a positive number");
-    if (threads > 0)
-        setComputeThreads(threads);
+    applyComputeThreads(threads);
 }
 
 } // namespace pairtune::cli

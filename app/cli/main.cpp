@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "model/runtime.h"
 #include "pairtune/version.h"
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 
 int main(int argc, char **argv)
 {
+    pairtune::selectFastBlasKernels(argv); // may execute itself again with OPENBLAS_CORETYPE set
     CLI::App app { "Pairtune: fine-tune sentence-embedding models on pairs of texts", "pairtune-cli" };
     app.set_version_flag("--version", std::string("pairtune-cli ") + pairtune::kVersion);
     app.require_subcommand(1);

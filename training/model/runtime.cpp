@@ -3,13 +3,12 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
-#include <dlfcn.h>
-#include <sched.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <dlfcn.h>
+#include <sched.h>
+#include <unistd.h>
 
 namespace pairtune {
 namespace {
@@ -92,7 +91,21 @@ void setComputeThreads(int n)
 
 void applyComputeThreads(int n)
 {
-    setComputeThreads(n > 0 ? n : automaticComputeThreads());
+    if (n > 0) {
+        setComputeThreads(n);
+        return;
+    }
+    const int cores = automaticComputeThreads();
+    auto setBlasThreads = blasFunction<void (*)(int)>("openblas_set_num_threads");
+    if (!setBlasThreads) { // MKL or a BLAS that shares LibTorch's OpenMP pool
+        at::set_num_threads(cores);
+        return;
+    }
+    // OpenBLAS keeps its own thread pool, whose threads spin-wait between calls: an OpenMP pool on the
+    // same cores then fights it, and every element-wise op waits. Matrix products are most of the work,
+    // so they get every core and the rest runs on one thread (measured, docs/performance.md).
+    at::set_num_threads(1);
+    setBlasThreads(cores);
 }
 
 int computeThreads()

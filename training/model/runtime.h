@@ -19,9 +19,11 @@ void selectFastBlasKernels(char **argv);
 // current setting.
 void setComputeThreads(int n);
 int computeThreads();
-// What `--threads 0` (automatic) means: the measured best choice for this machine, see
-// docs/performance.md. applyComputeThreads(0) sets it; n > 0 is setComputeThreads(n).
+// The cores this process may run on (its affinity mask).
 int automaticComputeThreads();
+// n > 0: setComputeThreads(n). n == 0 (`--threads 0`, automatic): the measured best choice, see
+// docs/performance.md: with OpenBLAS, every core for its matrix products and one intra-op thread for
+// the rest; otherwise every core for LibTorch. computeBackendInfo() then shows what was chosen.
 void applyComputeThreads(int n);
 
 // One line for logs and run configs: LibTorch version, BLAS in use (and its configuration, kernels),

@@ -102,6 +102,7 @@ torch::Tensor TransformerModel::forward(
 {
     const int64_t batch = ids.size(0);
     const int64_t length = ids.size(1);
+    const int64_t hidden = m_config.hiddenSize;
     const int64_t pad = m_config.padTokenId;
     const bool training = is_training();
 
@@ -116,9 +117,25 @@ torch::Tensor TransformerModel::forward(
     // XLM-R has no token types: the zero buffer still adds row 0 of the type table.
     const torch::Tensor types = typeIds.defined() ? typeIds : at::zeros_like(ids);
 
-    torch::Tensor x = at::embedding(m_wordEmbeddings, ids, pad);
-    x = x + at::embedding(m_tokenTypeEmbeddings, types);
-    x = x + at::embedding(m_positionEmbeddings, positions, m_config.isXlmRoberta() ? pad : -1);
+    // Unpadding: every layer except attention works on each token on its own, so those layers only see
+    // the real tokens, [T, hidden] with T = the mask's sum, and attention scatters them back into the
+    // padded [B, L] grid. Padding never changes a real token's result (masked keys get a softmax weight
+    // of exactly 0), so this is the padded model's math, without the work for padding (docs/performance.md).
+    Tokens tokens { batch, length, torch::Tensor() };
+    torch::Tensor flatIds = ids.reshape({ -1 });
+    torch::Tensor flatTypes = types.reshape({ -1 });
+    torch::Tensor flatPositions = positions.reshape({ -1 });
+    const torch::Tensor flatMask = mask.reshape({ -1 });
+    if (flatMask.ne(0).sum().item<int64_t>() < batch * length) {
+        tokens.realIndex = flatMask.nonzero().squeeze(1);
+        flatIds = flatIds.index_select(0, tokens.realIndex);
+        flatTypes = flatTypes.index_select(0, tokens.realIndex);
+        flatPositions = flatPositions.index_select(0, tokens.realIndex);
+    }
+
+    torch::Tensor x = at::embedding(m_wordEmbeddings, flatIds, pad);
+    x = x + at::embedding(m_tokenTypeEmbeddings, flatTypes);
+    x = x + at::embedding(m_positionEmbeddings, flatPositions, m_config.isXlmRoberta() ? pad : -1);
     x = layerNorm(x, m_embeddingNorm);
     x = at::dropout(x, m_config.hiddenDropoutProb, training);
 
@@ -126,27 +143,39 @@ torch::Tensor TransformerModel::forward(
     const torch::Tensor extended
         = (1.0 - mask.unsqueeze(1).unsqueeze(2).to(x.scalar_type())) * std::numeric_limits<float>::lowest();
     for (const Layer &layer : m_layers)
-        x = layerForward(layer, x, extended);
-    return x;
+        x = layerForward(layer, x, tokens, extended);
+    // Padding positions come back as zeros: pooling masks them out.
+    return toPadded(x, tokens).view({ batch, length, hidden });
+}
+
+torch::Tensor TransformerModel::toPadded(const torch::Tensor &x, const Tokens &tokens) const
+{
+    if (!tokens.realIndex.defined())
+        return x;
+    return at::zeros({ tokens.batch * tokens.length, x.size(1) }, x.options())
+        .index_copy(0, tokens.realIndex, x);
 }
 
 torch::Tensor TransformerModel::layerForward(
-    const Layer &layer, const torch::Tensor &x, const torch::Tensor &extendedMask)
+    const Layer &layer, const torch::Tensor &x, const Tokens &tokens, const torch::Tensor &extendedMask)
 {
-    const int64_t batch = x.size(0);
-    const int64_t length = x.size(1);
+    const int64_t batch = tokens.batch;
+    const int64_t length = tokens.length;
     const int64_t hidden = m_config.hiddenSize;
     const int64_t heads = m_config.numAttentionHeads;
     const int64_t headSize = hidden / heads;
     const bool training = is_training();
 
-    // [B, L, H] -> [B, heads, L, d]: one matmul per projection, heads as a batch dimension.
-    auto split = [&](const torch::Tensor &t) {
-        return t.view({ batch, length, heads, headSize }).transpose(1, 2);
-    };
-    const torch::Tensor q = split(linear(x, layer.query));
-    const torch::Tensor k = split(linear(x, layer.key));
-    const torch::Tensor v = split(linear(x, layer.value));
+    // Query, key and value in one matmul ([T, 3 * hidden]: fewer, larger GEMMs), padded for attention,
+    // then [B, L, 3, heads, d] -> 3 x [B, heads, L, d] with heads as a batch dimension.
+    const torch::Tensor qkvWeight = at::cat({ layer.query.weight, layer.key.weight, layer.value.weight });
+    const torch::Tensor qkvBias = at::cat({ layer.query.bias, layer.key.bias, layer.value.bias });
+    const torch::Tensor qkv = toPadded(at::linear(x, qkvWeight, qkvBias), tokens)
+                                  .view({ batch, length, 3, heads, headSize })
+                                  .permute({ 2, 0, 3, 1, 4 });
+    const torch::Tensor q = qkv[0];
+    const torch::Tensor k = qkv[1];
+    const torch::Tensor v = qkv[2];
 
     torch::Tensor context;
 #if TORCH_VERSION_MAJOR >= 2
@@ -160,7 +189,9 @@ torch::Tensor TransformerModel::layerForward(
     probs = at::dropout(probs, m_config.attentionProbsDropoutProb, training);
     context = at::matmul(probs, v);
 #endif
-    context = context.transpose(1, 2).reshape({ batch, length, hidden });
+    context = context.transpose(1, 2).reshape({ batch * length, hidden });
+    if (tokens.realIndex.defined())
+        context = context.index_select(0, tokens.realIndex);
 
     torch::Tensor attention = linear(context, layer.attentionOutput);
     attention = at::dropout(attention, m_config.hiddenDropoutProb, training);

@@ -21,7 +21,7 @@ public:
     explicit TransformerModel(const TransformerConfig &config);
 
     // last_hidden_state [B, L, hidden] from ids / attention mask / token type ids (int64 [B, L];
-    // typeIds may be undefined = all zeros). Dropout follows is_training().
+    // typeIds may be undefined = all zeros), zeros at padding positions. Dropout follows is_training().
     torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, const torch::Tensor &typeIds);
 
     // transformers' _init_weights: Linear and Embedding weights ~ normal(0, initializer_range), the
@@ -52,12 +52,25 @@ private:
         LayerNorm outputNorm;
     };
 
+    // The tokens a forward pass works on: all B x L positions, or only the real ones (realIndex =
+    // their positions in the flattened [B * L] grid).
+    struct Tokens
+    {
+        int64_t batch = 0;
+        int64_t length = 0;
+        torch::Tensor realIndex; // undefined: no padding in this batch
+    };
+
     static Linear addLinear(torch::nn::Module &parent, const std::string &name, int in, int out);
     static LayerNorm addLayerNorm(torch::nn::Module &parent, int size);
     torch::Tensor linear(const torch::Tensor &x, const Linear &l) const;
     torch::Tensor layerNorm(const torch::Tensor &x, const LayerNorm &n) const;
     torch::Tensor activation(const torch::Tensor &x) const;
-    torch::Tensor layerForward(const Layer &layer, const torch::Tensor &x, const torch::Tensor &extendedMask);
+    // x: [T, hidden] rows of the tokens' hidden states.
+    torch::Tensor layerForward(
+        const Layer &layer, const torch::Tensor &x, const Tokens &tokens, const torch::Tensor &extendedMask);
+    // [T, C] -> [B * L, C] with zeros on padding.
+    torch::Tensor toPadded(const torch::Tensor &x, const Tokens &tokens) const;
     void initLinear(Linear &l, at::Generator &generator);
 
     TransformerConfig m_config;
