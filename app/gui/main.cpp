@@ -1,5 +1,6 @@
 // pairtune: the desktop studio. Application identity, settings format, command line and the window.
 
+#include "model/runtime.h"
 #include "pairtune/version.h"
 #include "ui/datapage.h"
 #include "ui/mainwindow.h"
@@ -12,6 +13,7 @@
 
 int main(int argc, char **argv)
 {
+    pairtune::selectFastBlasKernels(argv); // may execute itself again with OPENBLAS_CORETYPE set
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Pairtune"));
     QApplication::setApplicationName(QStringLiteral("Pairtune"));
