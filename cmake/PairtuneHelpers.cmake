@@ -24,6 +24,12 @@ function(pairtune_add_test name)
     set(ARG_TIMEOUT 300)
   endif()
   set_target_properties(${name} PROPERTIES AUTOMOC ON)
+  if(PAIRTUNE_SANITIZE)
+    # Sanitized builds: stop at the first report with a stack (also when ctest is run by hand).
+    list(PREPEND ARG_ENV "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+    # Instrumented code runs 2-3x slower; the limits are there to catch hangs, not to time the suites.
+    math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * 3")
+  endif()
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;${ARG_ENV}")
 endfunction()
