@@ -494,6 +494,12 @@ void TestSentenceModel::summaryDescribesModel()
 
 void TestSentenceModel::xlmRobertaRoundTrip()
 {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // Sanitizer runtimes refuse dlopen(RTLD_DEEPBIND), so the sentencepiece shim loads without it, and
+    // then sentencepiece's protobuf 3.14 binds to LibTorch's 3.21 in this process (PITFALLS.md §2).
+    // Plain builds run this test; tst_xlmr_tokenizers covers the shim under the sanitizers (no torch).
+    QSKIP("sanitizer build: the sentencepiece shim cannot be isolated from LibTorch without RTLD_DEEPBIND");
+#endif
     // A small sentencepiece model trained on the sample texts, then an XLM-R encoder on it.
     const std::string corpus = path("corpus.txt");
     std::string lines;
