@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything and runs the whole test suite (the README's second command).
-# PAIRTUNE_TEST_LABELS narrows the run (a ctest -L regex); slow tests run unless PAIRTUNE_SKIP_SLOW=1.
+# PAIRTUNE_TEST_LABELS narrows the run (a ctest -L regex); slow tests run unless PAIRTUNE_SKIP_SLOW=1;
+# the sanitizer + fuzz build runs unless PAIRTUNE_SKIP_SANITIZE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -14,4 +15,9 @@ ctest "${args[@]}"
 # (scripts/check_package.sh, about a minute); PAIRTUNE_SKIP_PACKAGE=1 leaves it out of a local run.
 if [ "${PAIRTUNE_SKIP_PACKAGE:-0}" != 1 ]; then
   ./scripts/check_package.sh "$BUILD_DIR"
+fi
+# Then the engine suites under AddressSanitizer + UBSan and the short fuzz runs, in their own clang
+# build (scripts/check_sanitizers.sh); PAIRTUNE_SKIP_SANITIZE=1 leaves them out of a local run.
+if [ "${PAIRTUNE_SKIP_SANITIZE:-0}" != 1 ]; then
+  ./scripts/check_sanitizers.sh
 fi
