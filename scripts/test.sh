@@ -16,8 +16,8 @@ ctest "${args[@]}"
 if [ "${PAIRTUNE_SKIP_PACKAGE:-0}" != 1 ]; then
   ./scripts/check_package.sh "$BUILD_DIR"
 fi
-# Then the engine suites under AddressSanitizer + UBSan and the short fuzz runs, in their own clang
-# build (scripts/check_sanitizers.sh); PAIRTUNE_SKIP_SANITIZE=1 leaves them out of a local run.
+# Then the short fuzz runs (clang) and the engine suites under AddressSanitizer + UBSan (GCC), in their
+# own build folders (scripts/check_sanitizers.sh); PAIRTUNE_SKIP_SANITIZE=1 leaves them out of a local run.
 if [ "${PAIRTUNE_SKIP_SANITIZE:-0}" != 1 ]; then
   ./scripts/check_sanitizers.sh
 fi
