@@ -20,6 +20,7 @@ class TestRunFaults : public QObject
 
 private slots:
     void initTestCase();
+    void divergedRunKeepsOnlyGoodStates_data();
     void divergedRunKeepsOnlyGoodStates();
     void resumeRefusesChangedData();
     void embedRefusesNanWeights_data();
@@ -41,14 +42,27 @@ void TestRunFaults::initTestCase()
 // lr 1e12 without clipping: warm-up makes step 1 harmless, step 2 blows the weights up. Whatever the
 // run keeps as step-N, best/ or "last" must load and give finite embeddings, before and after a
 // --resume (which diverges again, the same way, and must again keep only good states).
+void TestRunFaults::divergedRunKeepsOnlyGoodStates_data()
+{
+    // Evaluating every step finds the exploded embeddings before the checkpoint of that step is
+    // written; evaluating only at epoch ends lets that checkpoint be written, and the NaN loss of the
+    // next step must set it aside.
+    QTest::addColumn<QString>("evalEvery");
+    QTest::addColumn<bool>("expectSetAside");
+    QTest::newRow("evaluating every step") << "1" << false;
+    QTest::newRow("evaluating at epoch ends") << "0" << true;
+}
+
 void TestRunFaults::divergedRunKeepsOnlyGoodStates()
 {
+    QFETCH(QString, evalEvery);
+    QFETCH(bool, expectSetAside);
     const QString data = m_dir.filePath("diverge.tsv");
     QVERIFY(writeTsv(data, mappingPairs(64, 41)));
-    const QString run = m_dir.filePath("diverged");
+    const QString run = m_dir.filePath("diverged-" + evalEvery);
     const CliResult r = runCli({ "train", "--data", data, "--base", m_model, "--out", run, "--lr", "1e12",
         "--warmup-steps", "3", "--max-grad-norm", "0", "--batch-size", "8", "--epochs", "3",
-        "--checkpoint-every", "1", "--eval-every", "1", "--threads", "1", "--quiet" });
+        "--checkpoint-every", "1", "--eval-every", evalEvery, "--threads", "1", "--quiet" });
     QVERIFY2(r.exitCode == 1 && !r.crashed, qPrintable(r.describe()));
     QCOMPARE(r.errLines().size(), 1);
     const QString line = r.errLines().front();
@@ -66,13 +80,14 @@ void TestRunFaults::divergedRunKeepsOnlyGoodStates()
         const int firstBad = line.contains("loss") ? failedStep - 1 : failedStep;
         QVERIFY2(steps.back() < firstBad,
             qPrintable(QString("step-%1 kept after: %2").arg(steps.back()).arg(line)));
-        const QString out = m_dir.filePath(QString("last-%1").arg(attempt));
+        const QString out = m_dir.filePath(QString("last-%1-%2").arg(evalEvery).arg(attempt));
         const CliResult exported = runCli({ "export", "--run", run, "--checkpoint", "last", "--out", out });
         QVERIFY2(exported.exitCode == 0, qPrintable(exported.describe()));
         QVERIFY2(modelProblem(out, m_dir.path()).isEmpty(), qPrintable(modelProblem(out, m_dir.path())));
 
         // The bad state is set aside for inspection, not deleted silently, and never a step-N.
         const QStringList setAside = QDir(run + "/checkpoints").entryList({ "*.nonfinite" }, QDir::Dirs);
+        QCOMPARE(!setAside.isEmpty(), expectSetAside);
         qInfo("attempt %d: failed at step %d; good checkpoints up to step %lld; set aside: %s", attempt,
             failedStep, static_cast<long long>(steps.back()), qPrintable(setAside.join(", ")));
 
