@@ -154,8 +154,8 @@ QWidget *SettingsForm::createLossGroup()
            "scores; choose them only when the data has meaningful scores."));
     m_similarity = comboBox(box,
         { { QStringLiteral("dot"), tr("Dot product") }, { QStringLiteral("cos"), tr("Cosine") } },
-        tr("How MNRL and CoSENT compare embeddings. The recipe uses the dot product; sentence-transformers' "
-           "default for MNRL is cosine with scale 20."));
+        tr("How MNRL compares embeddings. The recipe uses the dot product; sentence-transformers' "
+           "default for MNRL is cosine with scale 20. Cosine and CoSENT always use cosine."));
     m_scale = doubleBox(box, 0.01, 1000.0, 2, 1.0,
         tr("Multiplies the similarities before the softmax of MNRL (and in CoSENT). With cosine "
            "similarity use about 20; with dot products of normalised embeddings a larger scale sharpens "
@@ -302,7 +302,7 @@ void SettingsForm::updateEnabled()
 {
     const std::string loss = selected(m_loss);
     const bool inBatch = loss == "mnrl" || loss == "mnrl_symmetric";
-    m_similarity->setEnabled(loss != "cosine");
+    m_similarity->setEnabled(inBatch); // cosine and CoSENT always compare by cosine
     m_scale->setEnabled(loss != "cosine");
     m_noDuplicates->setEnabled(inBatch);
     const bool cosine = selected(m_schedule).find("cosine") != std::string::npos;

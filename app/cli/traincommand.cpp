@@ -62,7 +62,8 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_option("--loss", c.loss, "mnrl, mnrl_symmetric, cosine or cosent")
         ->check(CLI::IsMember(trainingLossNames()))
         ->capture_default_str();
-    cmd->add_option("--similarity", c.similarity, "dot or cos")
+    cmd->add_option("--similarity", c.similarity,
+           "dot or cos, for the MNRL losses (cosine and cosent always use cosine)")
         ->check(CLI::IsMember(similarityNames()))
         ->capture_default_str();
     cmd->add_option("--scale", c.scale, "Multiplier of the similarities (MNRL, CoSENT)")

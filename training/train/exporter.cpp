@@ -150,12 +150,22 @@ void writeEvalPairs(const RunFolder &run, const TrainingData &data)
         }
         return text;
     };
-    std::string out = data.scoresFromFile ? "anchor\tpositive\tscore\n" : "anchor\tpositive\n";
+    // Hard negatives go along (negative_1, ...): evaluation's loss uses them, so `pairtune-cli eval` on
+    // this file reproduces the run's eval_loss. Every record of a dataset has the same number of them.
+    const auto &records = data.dataset.records();
+    const std::size_t negatives
+        = data.split.eval.empty() ? 0 : records[data.split.eval.front()].negatives.size();
+    std::string out = "anchor\tpositive";
+    for (std::size_t k = 0; k < negatives; ++k)
+        out += "\tnegative_" + std::to_string(k + 1);
+    out += data.scoresFromFile ? "\tscore\n" : "\n";
     for (const std::size_t i : data.split.eval) {
-        const PairRecord &r = data.dataset.records()[i];
+        const PairRecord &r = records[i];
+        out += clean(r.anchor) + '\t' + clean(r.positive);
+        for (std::size_t k = 0; k < negatives; ++k)
+            out += '\t' + clean(k < r.negatives.size() ? r.negatives[k] : std::string());
         char score[32];
         std::snprintf(score, sizeof score, "%.6g", data.scores[i]);
-        out += clean(r.anchor) + '\t' + clean(r.positive);
         out += data.scoresFromFile ? '\t' + std::string(score) + '\n' : std::string("\n");
     }
     writeFileAtomic((fs::path(run.path()) / "eval-pairs.tsv").string(), out);

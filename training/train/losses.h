@@ -20,6 +20,9 @@ bool lossUsesNegatives(LossKind kind);
 struct LossSpec
 {
     LossKind kind = LossKind::Mnrl;
+    // MNRL's similarity. CoSENT and the cosine loss always compare by cosine, as sentence-transformers'
+    // CoSENTLoss and CosineSimilarityLoss do by default: a dot product has no fixed range, so it cannot
+    // be regressed onto scores in [0, 1] or scaled by a fixed 20 sensibly.
     SimilarityKind similarity = SimilarityKind::Dot;
     double scale = 1.0; // MNRL: logits = scale · sim; CoSENT: scale · cos
 };
