@@ -4,7 +4,7 @@
 #   peak RSS; prints a table, the our/peer ratios and one JSON line (also written to WORK/result.json).
 #
 # Usage: bench/run.sh [--quick] [--build DIR] [--work DIR] [--python PY]
-#   --quick   fewer timed steps and thread trials (about 3 minutes on 2 cores)
+#   --quick   fewer timed steps, sentences and thread trials (about 5 minutes on 2 quiet cores)
 #   --build   build folder holding pairtune-cli (default: $PAIRTUNE_BUILD, else build); the targets
 #             pairtune-cli and pairtune-matmul-peak are built there when missing
 #   --work    scratch folder (default: a fresh folder under /tmp)
@@ -47,10 +47,10 @@ fi
 "$PY" -c 'import torch, numpy' || { echo "bench: $PY cannot import torch and numpy" >&2; exit 1; }
 
 if [ "$QUICK" = 1 ]; then
-    WARMUP=3 STEPS=12 STEPS12=6 PEAK_SECONDS=2 TRIAL_STEPS=3
+    WARMUP=2 STEPS=6 STEPS12=3 PEAK_SECONDS=2 TRIAL_STEPS=2 SENTENCES=600
     PEER_SETTINGS="1:default 2:default"
 else
-    WARMUP=3 STEPS=40 STEPS12=20 PEAK_SECONDS=4 TRIAL_STEPS=6
+    WARMUP=3 STEPS=40 STEPS12=20 PEAK_SECONDS=4 TRIAL_STEPS=6 SENTENCES=2000
     PEER_SETTINGS="1:default 2:default 2:1 1:1"
 fi
 # Overrides for trying the script out: BENCH_WARMUP, BENCH_STEPS, BENCH_STEPS12, BENCH_TRIAL_STEPS.
@@ -74,7 +74,7 @@ measure() {
 
 log "work folder $WORK; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" "$ROOT/bench/make_texts.py" --source "$ROOT/resources/data/wordnet-demo-pairs.tsv" --out "$WORK" \
-    --pairs 3000 --sentences 2000
+    --pairs 3000 --sentences "$SENTENCES"
 tail -n +2 "$WORK/pairs.tsv" | tr '\t' '\n' >"$WORK/pair-texts.txt"
 head -n 32 "$WORK/sentences.txt" >"$WORK/sentences-32.txt"
 VOCAB=$ROOT/tests/data/bert-base-uncased-vocab.txt
