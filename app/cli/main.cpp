@@ -7,10 +7,17 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 int main(int argc, char **argv)
 {
-    pairtune::selectFastBlasKernels(argv); // may execute itself again with OPENBLAS_CORETYPE set
+    // Commands that multiply matrices may execute themselves again with OPENBLAS_CORETYPE set (loading
+    // LibTorch a second time costs about a second, not worth it for the quick commands).
+    if (argc > 1) {
+        const std::string command = argv[1];
+        if (command == "train" || command == "embed" || command == "eval")
+            pairtune::selectFastBlasKernels(argv);
+    }
     CLI::App app { "Pairtune: fine-tune sentence-embedding models on pairs of texts", "pairtune-cli" };
     app.set_version_flag("--version", std::string("pairtune-cli ") + pairtune::kVersion);
     app.require_subcommand(1);
