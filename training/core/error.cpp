@@ -5,8 +5,7 @@ namespace pairtune {
 Error::Error(std::string message, Kind kind)
     : std::runtime_error(std::move(message))
     , m_kind(kind)
-{
-}
+{ }
 
 std::string locate(const std::string &path, std::size_t line, std::size_t column, const std::string &message)
 {

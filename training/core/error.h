@@ -15,9 +15,9 @@ class Error : public std::runtime_error
 public:
     enum class Kind {
         InvalidInput, // a data file, model folder or argument is malformed or unsupported
-        Io,           // reading or writing a file failed
-        Cancelled,    // the user asked to stop
-        Numeric,      // training diverged (non-finite loss)
+        Io, // reading or writing a file failed
+        Cancelled, // the user asked to stop
+        Numeric, // training diverged (non-finite loss)
     };
 
     explicit Error(std::string message, Kind kind = Kind::InvalidInput);

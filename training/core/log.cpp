@@ -26,7 +26,13 @@ void setLogSink(LogSink sink)
     g_sink = std::move(sink);
 }
 
-void logInfo(const std::string &message) { emit(LogLevel::Info, message); }
-void logWarning(const std::string &message) { emit(LogLevel::Warning, message); }
+void logInfo(const std::string &message)
+{
+    emit(LogLevel::Info, message);
+}
+void logWarning(const std::string &message)
+{
+    emit(LogLevel::Warning, message);
+}
 
 } // namespace pairtune

@@ -59,7 +59,7 @@ struct TrainingConfig
 
     bool noDuplicates = true; // no two records sharing a text in one batch (in-batch negative losses)
     bool lengthGrouped = false; // batches of similar lengths
-    bool dropout = true;        // dropout during training as the model's config says; off for exact comparisons
+    bool dropout = true; // dropout during training as the model's config says; off for exact comparisons
     std::string bestMetric = "mrr@10"; // an evalMetricKeys() entry; decides the best checkpoint
 
     bool operator==(const TrainingConfig &) const = default;

@@ -14,7 +14,8 @@ namespace pairtune {
 
 // BERT WordPiece from a parsed tokenizer.json (model.type == "WordPiece"); folder is where it came
 // from (for messages, and to carry vocab.txt along on save).
-std::unique_ptr<Tokenizer> makeWordPieceTokenizer(const nlohmann::json &tokenizerJson, const std::string &folder);
+std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
+    const nlohmann::json &tokenizerJson, const std::string &folder);
 
 // BERT WordPiece from folder/vocab.txt, options from folder/tokenizer_config.json when present
 // (do_lower_case default true, strip_accents default null, tokenize_chinese_chars default true).
@@ -24,7 +25,8 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizerFromFolder(const std::string &f
 std::unique_ptr<Tokenizer> makeWordPieceTokenizerFromVocabFile(const std::string &vocabPath, bool lowercase);
 
 // XLM-R Unigram from a parsed tokenizer.json (model.type == "Unigram").
-std::unique_ptr<Tokenizer> makeUnigramTokenizer(const nlohmann::json &tokenizerJson, const std::string &folder);
+std::unique_ptr<Tokenizer> makeUnigramTokenizer(
+    const nlohmann::json &tokenizerJson, const std::string &folder);
 
 // XLM-R through the sentencepiece library: folder/sentencepiece.bpe.model, or any .model file.
 std::unique_ptr<Tokenizer> makeSentencePieceTokenizerFromFolder(const std::string &folder);

@@ -24,16 +24,16 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string &folder, const std::s
         if (type == "Unigram")
             return makeUnigramTokenizer(json, folder);
         throw Error(locate(tokenizerJsonPath.string(), 0, 0,
-                           "tokenizer model type \"" + type +
-                               "\" is not supported; Pairtune reads WordPiece (BERT) and Unigram (XLM-R) tokenizers"));
+            "tokenizer model type \"" + type
+                + "\" is not supported; Pairtune reads WordPiece (BERT) and Unigram (XLM-R) tokenizers"));
     }
     if (fs::exists(dir / "vocab.txt") && modelType != "xlm-roberta")
         return makeWordPieceTokenizerFromFolder(folder);
     if (fs::exists(dir / "sentencepiece.bpe.model"))
         return makeSentencePieceTokenizerFromFolder(folder);
     throw Error(locate(folder, 0, 0,
-                       "no tokenizer found: expected tokenizer.json, vocab.txt (BERT) or "
-                       "sentencepiece.bpe.model (XLM-R) in the model folder"));
+        "no tokenizer found: expected tokenizer.json, vocab.txt (BERT) or "
+        "sentencepiece.bpe.model (XLM-R) in the model folder"));
 }
 
 } // namespace pairtune

@@ -207,7 +207,8 @@ private slots:
                 ++lookups;
         }
         // Mostly lookup queries, some usage examples.
-        QVERIFY2(lookups > demoPairs.size() / 2 && lookups < demoPairs.size(), qPrintable(QString::number(lookups)));
+        QVERIFY2(lookups > demoPairs.size() / 2 && lookups < demoPairs.size(),
+            qPrintable(QString::number(lookups)));
     }
 };
 

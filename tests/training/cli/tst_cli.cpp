@@ -29,11 +29,14 @@ Result runCli(const QStringList &arguments, const QByteArray &input = {})
         process.closeWriteChannel();
     }
     process.waitForFinished(180000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-            process.readAllStandardError()};
+    return { process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+        process.readAllStandardOutput(), process.readAllStandardError() };
 }
 
-QString vocabPath() { return QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/bert-base-uncased-vocab.txt"); }
+QString vocabPath()
+{
+    return QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/bert-base-uncased-vocab.txt");
+}
 
 } // namespace
 
@@ -50,30 +53,30 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         m_model = m_dir.filePath(QStringLiteral("model"));
-        const Result r = runCli({"create", "--out", m_model, "--vocab", vocabPath(), "--layers", "1", "--hidden", "32",
-                                 "--heads", "2", "--intermediate", "64", "--max-seq-length", "16"});
+        const Result r = runCli({ "create", "--out", m_model, "--vocab", vocabPath(), "--layers", "1",
+            "--hidden", "32", "--heads", "2", "--intermediate", "64", "--max-seq-length", "16" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(QFile::exists(m_model + QStringLiteral("/modules.json")));
     }
 
     void versionAndHelp()
     {
-        const Result version = runCli({"--version"});
+        const Result version = runCli({ "--version" });
         QCOMPARE(version.exitCode, 0);
         QVERIFY(version.out.startsWith("pairtune-cli "));
-        const Result help = runCli({"--help"});
+        const Result help = runCli({ "--help" });
         QCOMPARE(help.exitCode, 0);
-        for (const char *command : {"embed", "tokenize", "inspect", "train", "eval", "export", "create"})
+        for (const char *command : { "embed", "tokenize", "inspect", "train", "eval", "export", "create" })
             QVERIFY2(help.out.contains(command), command);
     }
 
     void tokenizeReproducesKnownIds()
     {
-        const Result r = runCli({"tokenize", "--model", m_model, "--input", "-"}, "Hello world!\n");
+        const Result r = runCli({ "tokenize", "--model", m_model, "--input", "-" }, "Hello world!\n");
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject line = QJsonDocument::fromJson(r.out.trimmed()).object();
         const QJsonArray ids = line.value(QStringLiteral("input_ids")).toArray();
-        const QList<int> expected{101, 7592, 2088, 999, 102};
+        const QList<int> expected { 101, 7592, 2088, 999, 102 };
         QCOMPARE(ids.size(), expected.size());
         for (int i = 0; i < expected.size(); ++i)
             QCOMPARE(ids.at(i).toInt(), expected.at(i));
@@ -82,9 +85,10 @@ private Q_SLOTS:
     void tokenizeTruncatesToMaxSeqLength()
     {
         const QByteArray longText = QByteArray("word ").repeated(50) + '\n';
-        const Result r = runCli({"tokenize", "--model", m_model, "--input", "-"}, longText);
+        const Result r = runCli({ "tokenize", "--model", m_model, "--input", "-" }, longText);
         QCOMPARE(r.exitCode, 0);
-        const QJsonArray ids = QJsonDocument::fromJson(r.out.trimmed()).object().value(QStringLiteral("input_ids")).toArray();
+        const QJsonArray ids
+            = QJsonDocument::fromJson(r.out.trimmed()).object().value(QStringLiteral("input_ids")).toArray();
         QCOMPARE(ids.size(), 16);
         QCOMPARE(ids.last().toInt(), 102);
     }
@@ -96,25 +100,26 @@ private Q_SLOTS:
         texts.write("first text\nsecond, longer text\n\nthird\n");
         texts.close();
         const QString npy = m_dir.filePath(QStringLiteral("e.npy"));
-        Result r = runCli({"embed", "--model", m_model, "--input", texts.fileName(), "--output", npy});
+        Result r = runCli({ "embed", "--model", m_model, "--input", texts.fileName(), "--output", npy });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         std::size_t rows = 0, cols = 0;
         const std::vector<float> values = pairtune::readNpyFloat32(npy.toStdString(), rows, cols);
-        QCOMPARE(rows, std::size_t{4});
-        QCOMPARE(cols, std::size_t{32});
+        QCOMPARE(rows, std::size_t { 4 });
+        QCOMPARE(cols, std::size_t { 32 });
         double norm = 0;
         for (std::size_t j = 0; j < cols; ++j)
             norm += double(values[j]) * values[j];
         QVERIFY(std::abs(norm - 1.0) < 1e-5); // the default model normalizes
 
         const QString jsonl = m_dir.filePath(QStringLiteral("e.jsonl"));
-        r = runCli({"embed", "--model", m_model, "--input", texts.fileName(), "--output", jsonl});
+        r = runCli({ "embed", "--model", m_model, "--input", texts.fileName(), "--output", jsonl });
         QCOMPARE(r.exitCode, 0);
         QFile file(jsonl);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 4);
-        const QJsonArray first = QJsonDocument::fromJson(lines.first()).object().value(QStringLiteral("embedding")).toArray();
+        const QJsonArray first
+            = QJsonDocument::fromJson(lines.first()).object().value(QStringLiteral("embedding")).toArray();
         QCOMPARE(first.size(), 32);
         QVERIFY(std::abs(first.at(0).toDouble() - values[0]) < 1e-6);
     }
@@ -123,14 +128,15 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("create without vocab") << QStringList{"create", "--out", "/tmp/pairtune-x"} << "--vocab";
-        QTest::newRow("embed bad extension")
-            << QStringList{"embed", "--model", "MODEL", "--input", "-", "--output", "out.txt"} << ".npy or .jsonl";
+        QTest::newRow("create without vocab")
+            << QStringList { "create", "--out", "/tmp/pairtune-x" } << "--vocab";
+        QTest::newRow("embed bad extension") << QStringList { "embed", "--model", "MODEL", "--input", "-",
+            "--output", "out.txt" } << ".npy or .jsonl";
         QTest::newRow("not a model folder")
-            << QStringList{"tokenize", "--model", PAIRTUNE_TEST_DATA_DIR, "--input", "-"} << "config.json";
-        QTest::newRow("heads do not divide hidden")
-            << QStringList{"create", "--out", "/tmp/pairtune-y", "--vocab", "VOCAB", "--hidden", "30", "--heads", "4"}
-            << "multiple of --heads";
+            << QStringList { "tokenize", "--model", PAIRTUNE_TEST_DATA_DIR, "--input", "-" } << "config.json";
+        QTest::newRow("heads do not divide hidden") << QStringList { "create", "--out", "/tmp/pairtune-y",
+            "--vocab", "VOCAB", "--hidden", "30", "--heads", "4" }
+                                                    << "multiple of --heads";
     }
 
     void errorsAreOneClearLine()
