@@ -47,31 +47,11 @@ inline bool runTool(const QString &program, const QStringList &args)
         && process.exitCode() == 0;
 }
 
-inline CliResult finish(QProcess &process, int timeoutMs = 600000)
-{
-    CliResult result;
-    if (!process.waitForStarted(30000)) {
-        result.crashed = true;
-        return result;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished(10000);
-        result.crashed = true;
-    }
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    result.exitCode = process.exitCode();
-    if (process.exitStatus() != QProcess::NormalExit)
-        result.crashed = true;
-    return result;
-}
-
 inline CliResult runCliWith(const QStringList &args, const QStringList &env, rlim_t fileSizeLimit = 0)
 {
     QProcess process;
     startCli(process, args, env, fileSizeLimit);
-    return finish(process);
+    return finishCli(process);
 }
 
 // Waits until the process prints the pause line of PAIRTUNE_TEST_PAUSE_IN; returns the path it is

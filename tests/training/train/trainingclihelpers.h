@@ -64,12 +64,10 @@ struct CliResult
     }
 };
 
-inline CliResult runCli(const QStringList &args, int timeoutMs = 600000, const QString &workDir = {})
+// Waits for a started pairtune-cli and collects what it printed; a run past timeoutMs is killed and
+// counts as crashed.
+inline CliResult finishCli(QProcess &process, int timeoutMs = 600000)
 {
-    QProcess process;
-    if (!workDir.isEmpty())
-        process.setWorkingDirectory(workDir);
-    process.start(cliPath(), args);
     CliResult result;
     if (!process.waitForStarted(30000)) {
         result.crashed = true;
@@ -87,6 +85,15 @@ inline CliResult runCli(const QStringList &args, int timeoutMs = 600000, const Q
     if (process.exitStatus() != QProcess::NormalExit)
         result.crashed = true;
     return result;
+}
+
+inline CliResult runCli(const QStringList &args, int timeoutMs = 600000, const QString &workDir = {})
+{
+    QProcess process;
+    if (!workDir.isEmpty())
+        process.setWorkingDirectory(workDir);
+    process.start(cliPath(), args);
+    return finishCli(process, timeoutMs);
 }
 
 // A small BERT from the real vocabulary (pairtune-cli create), so every suite trains from the same
