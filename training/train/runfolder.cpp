@@ -155,14 +155,36 @@ std::optional<std::int64_t> RunFolder::latestCheckpoint() const
     return steps.back();
 }
 
+namespace {
+
+// Deleting a folder file by file is not atomic: a crash half-way leaves `step-N/` with
+// trainer_state.json but no weights, which a resume would pick as the newest checkpoint. So the
+// folder first moves (atomically) to a hidden `.step-N.deleting-*` name that no reader looks at and
+// that recoverAfterCrash() clears, and only then is deleted.
+void discardFolder(const std::string &path)
+{
+    const fs::path from(path);
+    const fs::path aside
+        = from.parent_path() / ("." + from.filename().string() + ".deleting-" + randomFileSuffix());
+    std::error_code ec;
+    fs::rename(from, aside, ec);
+    if (ec) {
+        fs::remove_all(from, ec);
+        return;
+    }
+    syncDirectory(from.parent_path().string());
+    fs::remove_all(aside, ec);
+}
+
+} // namespace
+
 void RunFolder::pruneCheckpoints(int keep) const
 {
     if (keep <= 0)
         return;
     auto steps = checkpointSteps();
     while (static_cast<int>(steps.size()) > keep) {
-        std::error_code ec;
-        fs::remove_all(checkpointPath(steps.front()), ec);
+        discardFolder(checkpointPath(steps.front()));
         steps.erase(steps.begin());
     }
 }
@@ -178,7 +200,7 @@ void RunFolder::quarantineCheckpointsFrom(std::int64_t step) const
         fs::remove_all(to, ec); // from an earlier attempt that failed the same way
         fs::rename(from, to, ec);
         if (ec) // a bad checkpoint that cannot be moved must not be picked up later
-            fs::remove_all(from, ec);
+            discardFolder(from);
     }
 }
 
@@ -190,7 +212,8 @@ void RunFolder::recoverAfterCrash() const
         for (const auto &entry : fs::directory_iterator(dir, ec)) {
             const std::string name = entry.path().filename().string();
             const bool staged = name.size() > 1 && name[0] == '.'
-                && (name.find(".partial-") != std::string::npos || name.find(".old-") != std::string::npos);
+                && (name.find(".partial-") != std::string::npos || name.find(".old-") != std::string::npos
+                    || name.find(".deleting-") != std::string::npos);
             if (staged || name.find(".tmp-") != std::string::npos)
                 leftovers.push_back(entry.path());
         }

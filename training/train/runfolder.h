@@ -52,7 +52,8 @@ public:
     void quarantineCheckpointsFrom(std::int64_t step) const;
 
     // Before a resume: a kill can leave staging leftovers of the atomic writers
-    // (`.<name>.partial-*`, `.<name>.old-*`, `<file>.tmp-*`) in the run folder and checkpoints/.
+    // (`.<name>.partial-*`, `.<name>.old-*`, `<file>.tmp-*`) and half-deleted pruned checkpoints
+    // (`.step-N.deleting-*`) in the run folder and checkpoints/.
     // A `.<name>.old-*` whose `<name>` is missing (a kill between the two renames of a replace on a
     // file system without RENAME_EXCHANGE) is put back; everything else is removed.
     void recoverAfterCrash() const;

@@ -94,7 +94,8 @@ inline QStringList stagingLeftovers(const QString &root)
     while (it.hasNext()) {
         const QString path = it.next();
         const QString name = QFileInfo(path).fileName();
-        if (name.contains(".partial-") || name.contains(".old-") || name.contains(".tmp-"))
+        if (name.contains(".partial-") || name.contains(".old-") || name.contains(".tmp-")
+            || name.contains(".deleting-"))
             found << path;
     }
     return found;
