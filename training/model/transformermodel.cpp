@@ -1,3 +1,5 @@
+#include "model/attentionplanimpl.h"
+#include "model/dropoutimpl.h"
 #include "model/transformermodelimpl.h"
 
 #include <ATen/ATen.h>
@@ -137,15 +139,32 @@ torch::Tensor TransformerModel::forward(
     x = x + at::embedding(m_tokenTypeEmbeddings, flatTypes);
     x = x + at::embedding(m_positionEmbeddings, flatPositions, m_config.isXlmRoberta() ? pad : -1);
     x = layerNorm(x, m_embeddingNorm);
-    x = at::dropout(x, m_config.hiddenDropoutProb, training);
+    x = trainingDropout(x, m_config.hiddenDropoutProb, training);
 
-    // get_extended_attention_mask: 0 where attended, finfo(float32).min where masked (not -inf).
-    const torch::Tensor extended
-        = (1.0 - mask.unsqueeze(1).unsqueeze(2).to(x.scalar_type())) * std::numeric_limits<float>::lowest();
+    // Attention's score mask follows get_extended_attention_mask: 0 where attended, finfo(float32).min
+    // where masked (not -inf).
+    const AttentionPlan plan(mask, x.device(), x.scalar_type(), m_groupedAttention);
     for (const Layer &layer : m_layers)
-        x = layerForward(layer, x, tokens, extended);
+        x = layerForward(layer, x, plan);
     // Padding positions come back as zeros: pooling masks them out.
     return toPadded(x, tokens).view({ batch, length, hidden });
+}
+
+torch::Tensor TransformerModel::attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+    const torch::Tensor &scoreMask) const
+{
+    const bool training = is_training();
+#if TORCH_VERSION_MAJOR >= 2
+    // The fused kernel transformers' default SDPA path uses; same math to rounding (scale 1/sqrt(d)).
+    return at::scaled_dot_product_attention(
+        q, k, v, scoreMask, training ? m_config.attentionProbsDropoutProb : 0.0, false);
+#else
+    torch::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(q.size(-1)));
+    scores = scores + scoreMask;
+    torch::Tensor probs = at::softmax(scores, -1);
+    probs = trainingDropout(probs, m_config.attentionProbsDropoutProb, training);
+    return at::matmul(probs, v);
+#endif
 }
 
 torch::Tensor TransformerModel::toPadded(const torch::Tensor &x, const Tokens &tokens) const
@@ -157,49 +176,51 @@ torch::Tensor TransformerModel::toPadded(const torch::Tensor &x, const Tokens &t
 }
 
 torch::Tensor TransformerModel::layerForward(
-    const Layer &layer, const torch::Tensor &x, const Tokens &tokens, const torch::Tensor &extendedMask)
+    const Layer &layer, const torch::Tensor &x, const AttentionPlan &plan)
 {
-    const int64_t batch = tokens.batch;
-    const int64_t length = tokens.length;
     const int64_t hidden = m_config.hiddenSize;
     const int64_t heads = m_config.numAttentionHeads;
     const int64_t headSize = hidden / heads;
     const bool training = is_training();
 
-    // Query, key and value in one matmul ([T, 3 * hidden]: fewer, larger GEMMs), padded for attention,
-    // then [B, L, 3, heads, d] -> 3 x [B, heads, L, d] with heads as a batch dimension.
+    // Query, key and value in one matmul ([T, 3 * hidden]: fewer, larger GEMMs); each group of texts
+    // of similar length gathers its rows into its own padded grid, [texts, length, 3, heads, d] ->
+    // 3 x [texts, heads, length, d] with heads as a batch dimension.
     const torch::Tensor qkvWeight = at::cat({ layer.query.weight, layer.key.weight, layer.value.weight });
     const torch::Tensor qkvBias = at::cat({ layer.query.bias, layer.key.bias, layer.value.bias });
-    const torch::Tensor qkv = toPadded(at::linear(x, qkvWeight, qkvBias), tokens)
-                                  .view({ batch, length, 3, heads, headSize })
-                                  .permute({ 2, 0, 3, 1, 4 });
-    const torch::Tensor q = qkv[0];
-    const torch::Tensor k = qkv[1];
-    const torch::Tensor v = qkv[2];
-
-    torch::Tensor context;
-#if TORCH_VERSION_MAJOR >= 2
-    // The fused kernel transformers' default SDPA path uses; same math to rounding (scale 1/sqrt(d)).
-    context = at::scaled_dot_product_attention(
-        q, k, v, extendedMask, training ? m_config.attentionProbsDropoutProb : 0.0, false);
-#else
-    torch::Tensor scores = at::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(headSize));
-    scores = scores + extendedMask;
-    torch::Tensor probs = at::softmax(scores, -1);
-    probs = at::dropout(probs, m_config.attentionProbsDropoutProb, training);
-    context = at::matmul(probs, v);
-#endif
-    context = context.transpose(1, 2).reshape({ batch * length, hidden });
-    if (tokens.realIndex.defined())
-        context = context.index_select(0, tokens.realIndex);
+    torch::Tensor qkvRows = at::linear(x, qkvWeight, qkvBias);
+    if (!plan.unpadded()) { // row T: the zeros that padding slots gather
+        qkvRows = at::cat({ qkvRows, at::zeros({ 1, qkvRows.size(1) }, qkvRows.options()) })
+                      .index_select(0, plan.gather());
+    }
+    // One split (its backward is one cat) rather than a narrow per group (each narrow's backward
+    // would be a zero-filled copy of all the rows).
+    std::vector<int64_t> groupRows;
+    for (const AttentionPlan::Group &group : plan.groups())
+        groupRows.push_back(group.texts * group.length);
+    const std::vector<torch::Tensor> grids = qkvRows.split_with_sizes(groupRows);
+    std::vector<torch::Tensor> contexts;
+    for (std::size_t g = 0; g < grids.size(); ++g) {
+        const AttentionPlan::Group &group = plan.groups()[g];
+        const torch::Tensor qkv
+            = grids[g].view({ group.texts, group.length, 3, heads, headSize }).permute({ 2, 0, 3, 1, 4 });
+        contexts.push_back(attend(qkv[0], qkv[1], qkv[2], group.scoreMask)
+                               .transpose(1, 2)
+                               .reshape({ group.texts * group.length, hidden }));
+    }
+    torch::Tensor context = contexts.empty() ? at::zeros({ 0, hidden }, x.options()) // no text has tokens
+        : contexts.size() == 1               ? contexts.front()
+                                             : at::cat(contexts);
+    if (!plan.unpadded())
+        context = context.index_select(0, plan.scatter());
 
     torch::Tensor attention = linear(context, layer.attentionOutput);
-    attention = at::dropout(attention, m_config.hiddenDropoutProb, training);
+    attention = trainingDropout(attention, m_config.hiddenDropoutProb, training);
     attention = layerNorm(attention + x, layer.attentionNorm);
 
     torch::Tensor h = activation(linear(attention, layer.intermediate));
     h = linear(h, layer.output);
-    h = at::dropout(h, m_config.hiddenDropoutProb, training);
+    h = trainingDropout(h, m_config.hiddenDropoutProb, training);
     return layerNorm(h + attention, layer.outputNorm);
 }
 

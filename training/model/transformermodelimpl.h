@@ -14,6 +14,8 @@
 
 namespace pairtune {
 
+class AttentionPlan;
+
 class TransformerModel : public torch::nn::Module
 {
 public:
@@ -31,6 +33,9 @@ public:
     void initialisePooler(at::Generator &generator);
 
     const TransformerConfig &config() const { return m_config; }
+    // Grouped attention (AttentionPlan) is the default; off puts every text in one padded grid, the
+    // reference the checks compare against (encoderprobe.h).
+    void setGroupedAttention(bool grouped) { m_groupedAttention = grouped; }
     torch::Device device() const { return m_wordEmbeddings.device(); }
 
 private:
@@ -53,7 +58,7 @@ private:
     };
 
     // The tokens a forward pass works on: all B x L positions, or only the real ones (realIndex =
-    // their positions in the flattened [B * L] grid).
+    // their positions in the flattened [B * L] grid). Attention regroups them (AttentionPlan).
     struct Tokens
     {
         int64_t batch = 0;
@@ -66,14 +71,18 @@ private:
     torch::Tensor linear(const torch::Tensor &x, const Linear &l) const;
     torch::Tensor layerNorm(const torch::Tensor &x, const LayerNorm &n) const;
     torch::Tensor activation(const torch::Tensor &x) const;
-    // x: [T, hidden] rows of the tokens' hidden states.
-    torch::Tensor layerForward(
-        const Layer &layer, const torch::Tensor &x, const Tokens &tokens, const torch::Tensor &extendedMask);
+    // x: [T, hidden] rows of the real tokens' hidden states.
+    torch::Tensor layerForward(const Layer &layer, const torch::Tensor &x, const AttentionPlan &plan);
+    // Scaled dot-product attention of one group, [texts, heads, length, d] each; dropout on the
+    // probabilities follows is_training().
+    torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+        const torch::Tensor &scoreMask) const;
     // [T, C] -> [B * L, C] with zeros on padding.
     torch::Tensor toPadded(const torch::Tensor &x, const Tokens &tokens) const;
     void initLinear(Linear &l, at::Generator &generator);
 
     TransformerConfig m_config;
+    bool m_groupedAttention = true;
     torch::Tensor m_wordEmbeddings, m_positionEmbeddings, m_tokenTypeEmbeddings;
     LayerNorm m_embeddingNorm;
     std::vector<Layer> m_layers;
