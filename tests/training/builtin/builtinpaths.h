@@ -3,11 +3,12 @@
 // Shared by the built-in model suites: where the shipped resources are, and running pairtune-cli (or
 // another program) the way a user would.
 
+#include "../../common/processrun.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QDir>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QProcess>
 #include <QtCore/QString>
 #include <QtCore/QStringList>
 
@@ -39,43 +40,8 @@ constexpr int kEmbeddingDimension = 128;
 constexpr int kMaxSeqLength = 128;
 constexpr qint64 kMaxModelBytes = 10 * 1000 * 1000;
 
-struct RunResult
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-
-    QString describe(const QString &program, const QStringList &args) const
-    {
-        return QStringLiteral("%1 %2\nexit %3\n%4")
-            .arg(program, args.join(QLatin1Char(' ')), QString::number(code),
-                QString::fromUtf8(err.right(3000)));
-    }
-};
-
-inline RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000,
-    const QString &workingDirectory = QString())
-{
-    QProcess process;
-    if (!workingDirectory.isEmpty())
-        process.setWorkingDirectory(workingDirectory);
-    process.start(program, args);
-    RunResult result;
-    if (!process.waitForStarted()) {
-        result.err = process.errorString().toUtf8();
-        return result;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out";
-        return result;
-    }
-    result.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
+using pairtune::testrun::run;
+using pairtune::testrun::RunResult;
 
 // The last JSON object a command printed on stdout (commands print exactly one with --json).
 inline QJsonObject jsonOutput(const RunResult &result)

@@ -5,6 +5,8 @@
 // Both sides embed the same token ids (`pairtune-cli tokenize`), so this checks the model, not the
 // tokenizer; `embed` tokenizes on its own, so tokenize/embed disagreeing would show up here as well.
 
+#include "../../common/processrun.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
@@ -12,7 +14,6 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QProcess>
 #include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
@@ -36,48 +37,8 @@ QString python()
     return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
 }
 
-struct RunResult
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000)
-{
-    QProcess process;
-    process.start(program, args);
-    RunResult result;
-    if (!process.waitForStarted()) {
-        result.err = process.errorString().toUtf8();
-        return result;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out";
-        return result;
-    }
-    result.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
-
-QString describe(const QString &program, const QStringList &args, const RunResult &r)
-{
-    return QStringLiteral("%1 %2\nexit %3\n%4")
-        .arg(program, args.join(QLatin1Char(' ')), QString::number(r.code),
-            QString::fromUtf8(r.err.right(3000)));
-}
-
-// Fails the current test function when the command does not exit with 0.
-#define RUN_OK(program, args)                                                                                \
-    do {                                                                                                     \
-        const QStringList runArgs_ = (args);                                                                 \
-        const RunResult result_ = run((program), runArgs_);                                                  \
-        QVERIFY2(result_.code == 0, qPrintable(describe((program), runArgs_, result_)));                     \
-    } while (false)
+using pairtune::testrun::run;
+using pairtune::testrun::RunResult;
 
 // A 2-D little-endian float32 .npy (versions 1-3), as numpy.save and pairtune-cli write it.
 struct Npy
@@ -215,7 +176,7 @@ void TestInterop::prepareSentencePieceModel()
         const QStringList args { QStringLiteral("train-spm"), QStringLiteral("--input"), corpusPath,
             QStringLiteral("--output"), model, QStringLiteral("--vocab-size"), QStringLiteral("500") };
         const RunResult r = run(kCli, args);
-        QVERIFY2(r.code == 0, qPrintable(describe(kCli, args, r)));
+        QVERIFY2(r.code == 0, qPrintable(r.describe(kCli, args)));
         QVERIFY2(QFileInfo::exists(model), qPrintable(QStringLiteral("train-spm wrote no ") + model));
         m_spm = model;
         qInfo("sentencepiece model from pairtune-cli train-spm");
@@ -228,7 +189,7 @@ void TestInterop::prepareSentencePieceModel()
                                               "model_type='unigram', character_coverage=1.0)");
         const QStringList args { QStringLiteral("-c"), script, corpusPath, prefix };
         const RunResult r = run(python(), args);
-        QVERIFY2(r.code == 0, qPrintable(describe(python(), args, r)));
+        QVERIFY2(r.code == 0, qPrintable(r.describe(python(), args)));
         m_spm = model;
         qInfo("sentencepiece model from python3-sentencepiece");
         return;
@@ -244,7 +205,7 @@ void TestInterop::referenceIsSelfConsistent()
     const QStringList args { kReference, QStringLiteral("selfcheck"), QStringLiteral("--vocab-file"),
         kVocab };
     const RunResult r = run(python(), args);
-    QVERIFY2(r.code == 0, qPrintable(describe(python(), args, r) + QString::fromUtf8(r.out)));
+    QVERIFY2(r.code == 0, qPrintable(r.describe(python(), args) + QString::fromUtf8(r.out)));
     QVERIFY(r.out.contains("selfcheck: all ok"));
 }
 

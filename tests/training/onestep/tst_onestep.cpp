@@ -6,13 +6,14 @@
 // gradient (the pooler) are left bit-identical. The optimizer is also checked on its own: AdamW fed
 // Pairtune's clipped gradients must reproduce Pairtune's weights to a few float32 ulps.
 
+#include "../../common/processrun.h"
+
 #include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -52,47 +53,8 @@ QString python()
     return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
 }
 
-struct RunResult
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000)
-{
-    QProcess process;
-    process.start(program, args);
-    RunResult result;
-    if (!process.waitForStarted()) {
-        result.err = process.errorString().toUtf8();
-        return result;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out";
-        return result;
-    }
-    result.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
-
-QString describe(const QString &program, const QStringList &args, const RunResult &r)
-{
-    return QStringLiteral("%1 %2\nexit %3\n%4")
-        .arg(program, args.join(QLatin1Char(' ')), QString::number(r.code),
-            QString::fromUtf8(r.err.right(3000)));
-}
-
-#define RUN_OK(program, args)                                                                                \
-    do {                                                                                                     \
-        const QStringList runArgs_ = (args);                                                                 \
-        const RunResult result_ = run((program), runArgs_);                                                  \
-        QVERIFY2(result_.code == 0, qPrintable(describe((program), runArgs_, result_)));                     \
-    } while (false)
+using pairtune::testrun::run;
+using pairtune::testrun::RunResult;
 
 // ~40 pairs of distinct texts with varied lengths (some beyond max_seq_length 32, so truncation and
 // per-column padding both matter), accents and punctuation, plus a hard negative and a score per pair.
