@@ -94,6 +94,9 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_flag(
         "--length-grouped", c.lengthGrouped, "Batch texts of similar length together (less padding)");
     cmd->add_flag("--no-dropout", a.noDropout, "Train without dropout (for exact comparisons)");
+    cmd->add_flag("--bf16", c.bf16,
+        "Matrix products in bfloat16 (autocast; weights stay float32): faster on CPUs with AVX512-BF16 or "
+        "AMX and on GPUs, refused on CPUs without native bf16");
     cmd->add_option(
         "--debug-dump", a.debugDump, "Write the first step's batch, loss and gradients to this folder");
     cmd->add_option("--best-metric", c.bestMetric, "Metric that picks the best checkpoint")

@@ -99,7 +99,11 @@ public:
 
 at::Tensor trainingDropout(const at::Tensor &input, double p, bool training)
 {
-    if (!training || p <= 0.0 || p >= 1.0 || !input.device().is_cpu() || input.scalar_type() != at::kFloat)
+    if (!training || p <= 0.0 || p >= 1.0 || !input.device().is_cpu())
+        return at::dropout(input, p, training);
+    if (input.scalar_type() == at::kBFloat16) // a matrix product's output under bf16 autocast
+        return MaskedScale::apply(input.to(at::kFloat), p);
+    if (input.scalar_type() != at::kFloat)
         return at::dropout(input, p, training);
     return MaskedScale::apply(input, p);
 }

@@ -12,7 +12,8 @@ namespace pairtune {
 // Here each call takes one 64-bit seed from the default CPU generator (so checkpoints, which save that
 // generator, still resume exactly) and a counter-based hash of (seed, element index) decides each
 // element, in the same pass that scales it. Backward recomputes the mask from the seed, so no mask is
-// stored. Other devices and dtypes, p outside (0, 1) and inference use at::dropout.
+// stored. bf16 input (autocast) is widened to float32 first; other devices and dtypes, p outside
+// (0, 1) and inference use at::dropout.
 at::Tensor trainingDropout(const at::Tensor &input, double p, bool training);
 
 } // namespace pairtune

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <dlfcn.h>
 #include <sched.h>
 #include <unistd.h>
@@ -69,6 +72,20 @@ void selectFastBlasKernels(char **argv)
     setenv("OPENBLAS_CORETYPE", cpu == 3 ? "SkylakeX" : "Haswell", 1);
     execv("/proc/self/exe", argv);
     // execv only returns on failure: carry on with the slow kernels rather than not at all.
+}
+
+bool cpuHasNativeBf16()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (edx & (1u << 22)) != 0)
+        return true; // AMX-BF16
+    if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5)) != 0)
+        return true; // AVX512-BF16
+    return false;
+#else
+    return false;
+#endif
 }
 
 int automaticComputeThreads()

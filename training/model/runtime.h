@@ -26,6 +26,10 @@ int automaticComputeThreads();
 // the rest; otherwise every core for LibTorch. computeBackendInfo() then shows what was chosen.
 void applyComputeThreads(int n);
 
+// Whether the CPU has native bfloat16 arithmetic (AVX512-BF16 or AMX-BF16), which bf16 autocast needs
+// to be faster than float32 rather than several times slower.
+bool cpuHasNativeBf16();
+
 // One line for logs and run configs: LibTorch version, BLAS in use (and its configuration, kernels),
 // threads.
 std::string computeBackendInfo();

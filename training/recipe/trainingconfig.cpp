@@ -188,6 +188,7 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("no_duplicates", c.noDuplicates);
     visit("length_grouped", c.lengthGrouped);
     visit("dropout", c.dropout);
+    visit("bf16", c.bf16);
     visit("best_metric", c.bestMetric);
 }
 

@@ -60,6 +60,10 @@ struct TrainingConfig
     bool noDuplicates = true; // no two records sharing a text in one batch (in-batch negative losses)
     bool lengthGrouped = false; // batches of similar lengths
     bool dropout = true; // dropout during training as the model's config says; off for exact comparisons
+    // bfloat16 autocast of the forward pass (matrix products in bf16, weights and AdamW in float32).
+    // On the CPU only where it has native bf16 instructions (AVX512-BF16 or AMX): emulated, it is
+    // several times slower than float32.
+    bool bf16 = false;
     std::string bestMetric = "mrr@10"; // an evalMetricKeys() entry; decides the best checkpoint
 
     bool operator==(const TrainingConfig &) const = default;

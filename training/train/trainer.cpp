@@ -14,6 +14,7 @@
 #include "recipe/lrschedule.h"
 #include "train/adamw.h"
 #include "train/basemodel.h"
+#include "train/bf16autocast.h"
 #include "train/checkpoint.h"
 #include "train/exporter.h"
 #include "train/losses.h"
@@ -184,8 +185,12 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
         for (const std::size_t record : batch)
             encodings.push_back(m_data->encoding(record, column));
     }
-    const std::vector<torch::Tensor> embeddings
-        = impl.embed(encodings).split(static_cast<int64_t>(batch.size()));
+    std::vector<torch::Tensor> embeddings;
+    {
+        const Bf16Autocast autocast(m_config.bf16, impl.device());
+        // The loss and everything after it in float32, as under Python's autocast for MNRL's softmax.
+        embeddings = impl.embed(encodings).to(at::kFloat).split(static_cast<int64_t>(batch.size()));
+    }
     std::vector<float> labels;
     for (const std::size_t record : batch)
         labels.push_back(m_data->scores[record]);
@@ -353,6 +358,10 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
                   "build against a CUDA LibTorch, see README)");
         m_model->impl().to(torch::Device(m_config.device));
     }
+    if (m_config.bf16 && m_config.device == "cpu" && !cpuHasNativeBf16())
+        throw Error(
+            "--bf16: this CPU has no native bfloat16 instructions (AVX512-BF16 or AMX-BF16); emulated "
+            "bf16 would be several times slower than float32, so train without --bf16");
     m_data.emplace(prepareTrainingData(m_config, *m_model));
     // Written only once the data and model are known good: a start that failed leaves no run behind,
     // so the same --out can simply be tried again.

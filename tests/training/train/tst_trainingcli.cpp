@@ -29,6 +29,7 @@ private slots:
     void nonFiniteLoss();
     void resumeFromAnotherFolder();
     void twoDataFilesAndThreadsRecorded();
+    void bf16TracksFloat32();
 
 private:
     bool ensureExportRun();
@@ -427,6 +428,48 @@ void TestTrainingCli::twoDataFilesAndThreadsRecorded()
     QCOMPARE(config.value("training").toObject().value("threads").toInt(), 2);
     const QString compute = config.value("compute").toString();
     QVERIFY2(compute.contains("2 intra-op thread"), qPrintable(compute));
+}
+
+// --bf16 (autocast) where the CPU has native bf16: the same run as float32 to within bf16's rounding,
+// but not bit for bit (autocast really ran); where it has not: refused before anything is written.
+void TestTrainingCli::bf16TracksFloat32()
+{
+    QFile cpuinfo("/proc/cpuinfo");
+    QVERIFY(cpuinfo.open(QIODevice::ReadOnly));
+    const QByteArray info = cpuinfo.readAll();
+    const bool nativeBf16 = info.contains(" avx512_bf16") || info.contains(" amx_bf16");
+    const QString data = writePairs("bf16.tsv", 48, 71);
+    std::vector<std::vector<double>> losses;
+    for (const bool bf16 : { false, true }) {
+        const QString run = freshFolder("run");
+        QStringList args { "train", "--data", data, "--base", m_model, "--out", run, "--epochs", "2",
+            "--batch-size", "8", "--lr", "1e-3", "--warmup-steps", "0", "--no-dropout", "--quiet" };
+        if (bf16)
+            args << "--bf16";
+        const CliResult r = runCli(args);
+        if (bf16 && !nativeBf16) {
+            QVERIFY2(r.exitCode != 0 && r.err.contains("--bf16"), qPrintable(r.describe()));
+            QVERIFY(!QFileInfo::exists(run + "/config.json"));
+            QSKIP("this CPU has no native bf16: --bf16 is refused, as it should be");
+        }
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        QCOMPARE(
+            readJsonObject(run + "/config.json").value("training").toObject().value("bf16").toBool(), bf16);
+        std::vector<double> runLosses;
+        for (const QJsonObject &event : readMetrics(run))
+            if (event.value("type").toString() == "step")
+                runLosses.push_back(event.value("loss").toDouble());
+        losses.push_back(runLosses);
+    }
+    QCOMPARE(losses[1].size(), losses[0].size());
+    QVERIFY(losses[0].size() >= 8);
+    double largest = 0.0;
+    for (std::size_t i = 0; i < losses[0].size(); ++i)
+        largest = std::max(largest, std::abs(losses[1][i] - losses[0][i]) / losses[0][i]);
+    QVERIFY2(
+        largest < 0.03, qPrintable(QString("bf16 loss differs from float32 by %1 (relative)").arg(largest)));
+    QVERIFY2(largest > 0.0, "bf16 losses equal float32's bit for bit: autocast did not run");
+    QVERIFY2(losses[1].back() < losses[1].front(), "the bf16 run did not learn");
 }
 
 QTEST_GUILESS_MAIN(TestTrainingCli)
