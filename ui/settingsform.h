@@ -81,6 +81,7 @@ private:
     QSpinBox *m_keepCheckpoints = nullptr;
     QSpinBox *m_maxSteps = nullptr;
     QSpinBox *m_threads = nullptr;
+    QCheckBox *m_bf16 = nullptr;
     QComboBox *m_device = nullptr;
 };
 

@@ -2,6 +2,7 @@
 // fixes, model folder checks, and settings that round-trip into the engine's TrainingConfig.
 
 #include "data/pairdataset.h"
+#include "model/runtime.h"
 #include "studiofixture.h"
 #include "ui/columnmappingwidget.h"
 #include "ui/datapage.h"
@@ -15,6 +16,7 @@
 #include "ui/settingsform.h"
 #include "ui/settingspage.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -305,6 +307,7 @@ private Q_SLOTS:
         config.device = "cuda:1";
         config.noDuplicates = false;
         config.lengthGrouped = true;
+        config.bf16 = true;
         config.bestMetric = "ndcg@10";
         QVERIFY(config != TrainingConfig {});
 
@@ -327,6 +330,26 @@ private Q_SLOTS:
         QCOMPARE(edited.batchSize, 16);
         QCOMPARE(edited.loss, std::string("mnrl_symmetric"));
         QCOMPARE(trainingConfigFromJson(toJson(edited)), edited);
+    }
+
+    // The bf16 switch can be turned on only where it would be faster: a GPU, or a CPU with native bf16.
+    void settingsBf16FollowsTheDevice()
+    {
+        SettingsPage page;
+        QCheckBox *bf16 = nullptr;
+        for (QCheckBox *box : page.findChildren<QCheckBox *>())
+            if (box->text().contains(QStringLiteral("bfloat16")))
+                bf16 = box;
+        QVERIFY(bf16 != nullptr);
+        TrainingConfig config;
+        config.device = "cuda";
+        page.setConfig(config);
+        QVERIFY(bf16->isEnabled());
+        bf16->setChecked(true);
+        QVERIFY(page.config().bf16);
+        config.device = "cpu";
+        page.setConfig(config);
+        QCOMPARE(bf16->isEnabled(), pairtune::cpuHasNativeBf16());
     }
 
     void settingsValidationBlocksNext()
