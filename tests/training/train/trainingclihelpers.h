@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -38,6 +39,22 @@ inline QString cliPath()
 inline QString vocabPath()
 {
     return QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/bert-base-uncased-vocab.txt");
+}
+
+// The CPU feature flags the kernel reports (/proc/cpuinfo), e.g. "avx2", "avx512_bf16".
+inline QSet<QString> cpuFlags()
+{
+    QFile cpuinfo("/proc/cpuinfo");
+    if (!cpuinfo.open(QIODevice::ReadOnly))
+        return {};
+    for (const QByteArray &line : cpuinfo.readAll().split('\n')) {
+        if (line.startsWith("flags")) {
+            const QStringList flags
+                = QString::fromLatin1(line.mid(line.indexOf(':') + 1)).split(' ', Qt::SkipEmptyParts);
+            return QSet<QString>(flags.begin(), flags.end());
+        }
+    }
+    return {};
 }
 
 struct CliResult

@@ -33,21 +33,6 @@ private:
 
 namespace {
 
-QSet<QString> cpuFlags()
-{
-    QFile cpuinfo("/proc/cpuinfo");
-    if (!cpuinfo.open(QIODevice::ReadOnly))
-        return {};
-    for (const QByteArray &line : cpuinfo.readAll().split('\n')) {
-        if (line.startsWith("flags")) {
-            const QStringList flags
-                = QString::fromLatin1(line.mid(line.indexOf(':') + 1)).split(' ', Qt::SkipEmptyParts);
-            return QSet<QString>(flags.begin(), flags.end());
-        }
-    }
-    return {};
-}
-
 // OpenBLAS 0.3.21's core names whose sgemm kernels use SSE only.
 const QStringList kSseCores { "prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai",
     "coppermine", "northwood", "banias", "opteron", "barcelona", "bobcat" };

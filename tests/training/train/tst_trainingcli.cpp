@@ -434,10 +434,9 @@ void TestTrainingCli::twoDataFilesAndThreadsRecorded()
 // but not bit for bit (autocast really ran); where it has not: refused before anything is written.
 void TestTrainingCli::bf16TracksFloat32()
 {
-    QFile cpuinfo("/proc/cpuinfo");
-    QVERIFY(cpuinfo.open(QIODevice::ReadOnly));
-    const QByteArray info = cpuinfo.readAll();
-    const bool nativeBf16 = info.contains(" avx512_bf16") || info.contains(" amx_bf16");
+    const QSet<QString> flags = cpuFlags();
+    QVERIFY(!flags.isEmpty());
+    const bool nativeBf16 = flags.contains("avx512_bf16") || flags.contains("amx_bf16");
     const QString data = writePairs("bf16.tsv", 48, 71);
     std::vector<std::vector<double>> losses;
     for (const bool bf16 : { false, true }) {
