@@ -18,6 +18,7 @@ struct EmbedArgs
     std::string output;
     std::size_t batchSize = 32;
     int threads = 0;
+    std::string device = "cpu";
 };
 
 bool endsWith(const std::string &s, const std::string &suffix)
@@ -37,13 +38,17 @@ void addEmbedCommand(CLI::App &app)
         ->check(CLI::Range(1, 65536))
         ->capture_default_str();
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)")->capture_default_str();
+    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N (a CUDA build of Pairtune)")
+        ->capture_default_str();
     cmd->callback([args] {
         const bool npy = endsWith(args->output, ".npy");
         if (!npy && !endsWith(args->output, ".jsonl"))
             throw Error("--output must end in .npy or .jsonl: " + args->output);
         applyThreads(args->threads);
         const std::vector<std::string> texts = readLines(args->input);
-        const SentenceModel model = SentenceModel::load(args->model);
+        SentenceModel model = SentenceModel::load(args->model);
+        if (args->device != "cpu")
+            model.moveTo(args->device);
         const Embeddings embeddings = model.encode(texts, args->batchSize);
         // NaN weights (a diverged run) would otherwise come out as silent JSON nulls or NaN rows.
         for (std::size_t i = 0; i < embeddings.values.size(); ++i) {

@@ -12,6 +12,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <algorithm>
@@ -358,6 +359,19 @@ Embeddings SentenceModel::encode(const std::vector<std::string> &texts, std::siz
             std::copy_n(data + (i - start) * out.dim, out.dim, out.values.data() + order[i] * out.dim);
     }
     return out;
+}
+
+void SentenceModel::moveTo(const std::string &device)
+{
+    if (device != "cpu" && !torch::cuda::is_available())
+        throw Error("device " + device
+            + ": no CUDA device is available to this build of Pairtune (Debian's LibTorch is CPU-only; "
+              "build against a CUDA LibTorch, see README)");
+    try {
+        m_impl->to(torch::Device(device));
+    } catch (const c10::Error &e) {
+        throw Error("device " + device + ": " + e.what_without_backtrace());
+    }
 }
 
 Encoding SentenceModel::tokenizeForModel(std::string_view text) const

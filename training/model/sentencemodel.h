@@ -89,6 +89,10 @@ public:
     // Embeddings in input order. Texts are sorted by length for batching, as encode() does in Python.
     Embeddings encode(const std::vector<std::string> &texts, std::size_t batchSize = 32) const;
 
+    // Moves the weights to "cpu", "cuda" or "cuda:N". Throws Error when this build or machine has no
+    // CUDA device (Debian's LibTorch is CPU-only; README: building for a GPU machine).
+    void moveTo(const std::string &device);
+
     // What the model feeds the encoder: strip, optional lower-case, tokenize, truncate to max_seq_length.
     Encoding tokenizeForModel(std::string_view text) const;
 

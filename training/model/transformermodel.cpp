@@ -143,7 +143,9 @@ torch::Tensor TransformerModel::forward(
 
     // Attention's score mask follows get_extended_attention_mask: 0 where attended, finfo(float32).min
     // where masked (not -inf).
-    const AttentionPlan plan(mask, x.device(), x.scalar_type(), m_groupedAttention);
+    // Length groups pay on the CPU, where each matrix costs its own padded work; on a GPU, kernel
+    // launches rather than padded work dominate at these sizes, so one padded grid runs as one kernel.
+    const AttentionPlan plan(mask, x.device(), x.scalar_type(), m_groupedAttention && x.device().is_cpu());
     for (const Layer &layer : m_layers)
         x = layerForward(layer, x, plan);
     // Padding positions come back as zeros: pooling masks them out.

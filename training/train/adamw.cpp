@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
 
 namespace pairtune {
 
@@ -91,6 +92,10 @@ bool fusable(const torch::Tensor &t)
 void AdamW::step(double lr)
 {
     torch::NoGradGuard noGrad;
+    // Parameters the fused CPU loop cannot take (GPU tensors, other dtypes or layouts) are updated
+    // together with multi-tensor (_foreach) operations, one group per (decay, step count): on a GPU that is
+    // a handful of kernel launches per step instead of eight per parameter.
+    std::map<std::pair<bool, std::int64_t>, std::vector<Param *>> general;
     for (Param &p : m_params) {
         const torch::Tensor grad = p.value.grad();
         if (!grad.defined())
@@ -100,25 +105,44 @@ void AdamW::step(double lr)
             p.expAvgSq = torch::zeros_like(p.value, torch::MemoryFormat::Preserve);
         }
         ++p.steps;
+        if (!(fusable(p.value) && fusable(grad) && fusable(p.expAvg) && fusable(p.expAvgSq))) {
+            general[{ p.decay, p.steps }].push_back(&p);
+            continue;
+        }
         const double weightDecay = p.decay ? m_options.weightDecay : 0.0;
         const double biasCorrection1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(p.steps));
         const double biasCorrection2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(p.steps));
-        const double stepSize = lr / biasCorrection1;
-        if (fusable(p.value) && fusable(grad) && fusable(p.expAvg) && fusable(p.expAvgSq)) {
-            const FusedScalars s { float(1.0 - lr * weightDecay), float(m_options.beta1),
-                float(1.0 - m_options.beta1), float(m_options.beta2), float(1.0 - m_options.beta2),
-                float(std::sqrt(biasCorrection2)), float(m_options.eps), float(-stepSize) };
-            fusedUpdate(p.value.data_ptr<float>(), grad.data_ptr<float>(), p.expAvg.data_ptr<float>(),
-                p.expAvgSq.data_ptr<float>(), p.value.numel(), s);
-            continue;
-        }
-        p.value.mul_(1.0 - lr * weightDecay);
-        p.expAvg.mul_(m_options.beta1).add_(grad, 1.0 - m_options.beta1);
-        p.expAvgSq.mul_(m_options.beta2).addcmul_(grad, grad, 1.0 - m_options.beta2);
-        const torch::Tensor denominator
-            = (p.expAvgSq.sqrt() / std::sqrt(biasCorrection2)).add_(m_options.eps);
-        p.value.addcdiv_(p.expAvg, denominator, -stepSize);
+        const FusedScalars s { float(1.0 - lr * weightDecay), float(m_options.beta1),
+            float(1.0 - m_options.beta1), float(m_options.beta2), float(1.0 - m_options.beta2),
+            float(std::sqrt(biasCorrection2)), float(m_options.eps), float(-lr / biasCorrection1) };
+        fusedUpdate(p.value.data_ptr<float>(), grad.data_ptr<float>(), p.expAvg.data_ptr<float>(),
+            p.expAvgSq.data_ptr<float>(), p.value.numel(), s);
     }
+    for (const auto &[key, group] : general)
+        stepGroup(group, lr, key.first ? m_options.weightDecay : 0.0, key.second);
+}
+
+void AdamW::stepGroup(const std::vector<Param *> &group, double lr, double weightDecay, std::int64_t steps)
+{
+    std::vector<torch::Tensor> values, grads, expAvgs, expAvgSqs;
+    for (Param *p : group) {
+        values.push_back(p->value);
+        grads.push_back(p->value.grad());
+        expAvgs.push_back(p->expAvg);
+        expAvgSqs.push_back(p->expAvgSq);
+    }
+    const double biasCorrection1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(steps));
+    const double biasCorrection2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(steps));
+    // torch.optim.AdamW's single-tensor arithmetic, in its order, on lists of tensors.
+    at::_foreach_mul_(values, 1.0 - lr * weightDecay);
+    at::_foreach_mul_(expAvgs, m_options.beta1);
+    at::_foreach_add_(expAvgs, grads, 1.0 - m_options.beta1);
+    at::_foreach_mul_(expAvgSqs, m_options.beta2);
+    at::_foreach_addcmul_(expAvgSqs, grads, grads, 1.0 - m_options.beta2);
+    std::vector<torch::Tensor> denominators = at::_foreach_sqrt(expAvgSqs);
+    at::_foreach_div_(denominators, std::sqrt(biasCorrection2));
+    at::_foreach_add_(denominators, m_options.eps);
+    at::_foreach_addcdiv_(values, expAvgs, denominators, -lr / biasCorrection1);
 }
 
 } // namespace pairtune

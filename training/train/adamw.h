@@ -51,6 +51,8 @@ public:
     static bool excludedFromDecay(const std::string &name);
 
 private:
+    void stepGroup(const std::vector<Param *> &group, double lr, double weightDecay, std::int64_t steps);
+
     std::vector<Param> m_params;
     AdamWOptions m_options;
 };

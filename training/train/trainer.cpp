@@ -351,13 +351,8 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
         SentenceModel::load(resumeFrom ? m_run.checkpointPath(*resumeFrom) + "/model" : basePath));
     if (m_config.maxSeqLength > 0) // the exported model keeps the length it was trained with
         m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
-    if (m_config.device != "cpu") {
-        if (!torch::cuda::is_available())
-            throw Error("--device " + m_config.device
-                + ": no CUDA device is available to this build of Pairtune (Debian's LibTorch is CPU-only; "
-                  "build against a CUDA LibTorch, see README)");
-        m_model->impl().to(torch::Device(m_config.device));
-    }
+    if (m_config.device != "cpu")
+        m_model->moveTo(m_config.device);
     if (m_config.bf16 && m_config.device == "cpu" && !cpuHasNativeBf16())
         throw Error(
             "--bf16: this CPU has no native bfloat16 instructions (AVX512-BF16 or AMX-BF16); emulated "
