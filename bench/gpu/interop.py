@@ -3,7 +3,9 @@
 transformers, tokenizers), on a machine that has it (bench/gpu/run.sh; the kit from bench/gpu/prepare.sh).
 
 1. The WordPiece cases of tests/data/text_wordpiece (whose ids Pairtune's unit tests reproduce) through
-   transformers' BertTokenizerFast and tokenizers' BertWordPieceTokenizer, built from the same vocab.txt.
+   transformers' AutoTokenizer of the built-in folder (its tokenizer.json) and tokenizers'
+   BertWordPieceTokenizer built from the same vocab.txt; transformers' ids are saved (--save) as
+   hf-wordpiece-cases.jsonl, the ids Python users get.
 2. For each reference model folder (built-in, fine-tuned, XLM-R): SentenceTransformer(folder) loads it
    unchanged; its own tokenization (Transformer.tokenize: strip, truncate to max_seq_length) against
    `pairtune-cli tokenize`; its embeddings on the CPU and the GPU against `pairtune-cli embed`.
@@ -49,17 +51,20 @@ def first_mismatches(texts, ours, theirs, limit=5):
     return len(bad), [{"text": texts[i], "ours": ours[i], "theirs": theirs[i]} for i in bad[:limit]]
 
 
-def wordpiece_cases(vocab, cases_path):
+def wordpiece_cases(vocab, cases_path, folder, save):
     cases = [json.loads(line) for line in open(cases_path, encoding="utf-8") if line.strip()]
     texts = [c["text"] for c in cases]
     expected = [c["ids"] for c in cases]
     out = {"cases": len(cases)}
-    from transformers import BertTokenizerFast
+    from transformers import AutoTokenizer
 
-    fast = BertTokenizerFast(vocab_file=vocab, do_lower_case=True)
-    got = [fast(t)["input_ids"] for t in texts]
+    auto = AutoTokenizer.from_pretrained(folder)
+    got = [auto(t)["input_ids"] for t in texts]
     n, examples = first_mismatches(texts, expected, got)
-    out["transformers_BertTokenizerFast"] = {"mismatches": n, "examples": examples}
+    out["transformers_AutoTokenizer"] = {"class": type(auto).__name__, "mismatches": n, "examples": examples}
+    with open(os.path.join(save, "hf-wordpiece-cases.jsonl"), "w", encoding="utf-8") as f:
+        for text, ids in zip(texts, got):
+            f.write(json.dumps({"text": text, "ids": ids}) + "\n")
     try:
         from tokenizers import BertWordPieceTokenizer
 
@@ -93,12 +98,17 @@ def check_folder(name, ref, texts, save):
     out["tokenizer_class"] = type(model.tokenizer).__name__
     out["max_seq_length"] = model.max_seq_length
     out["modules"] = [type(m).__name__ for m in model]
-    n, examples = first_mismatches(texts, read_ids(os.path.join(ref, f"{name}-ids.jsonl")), st_ids(model, texts))
+    ours_ids = read_ids(os.path.join(ref, f"{name}-ids.jsonl"))
+    their_ids = st_ids(model, texts)
+    n, examples = first_mismatches(texts, ours_ids, their_ids)
     out["token_ids"] = {"texts": len(texts), "mismatches": n, "examples": examples}
+    same = np.array([a == b for a, b in zip(ours_ids, their_ids)])
     ours = np.load(os.path.join(ref, f"{name}-cpu.npy"))
     cpu = model.encode(texts, batch_size=32, convert_to_numpy=True)
     np.save(os.path.join(save, f"{name}-st-cpu.npy"), cpu)
     out["embeddings_cpu_vs_ours_cpu"] = compare_embeddings(ours, cpu)
+    # Where both sides feed the model the same ids, the model math alone is compared.
+    out["embeddings_cpu_vs_ours_cpu_same_ids"] = compare_embeddings(ours[same], cpu[same])
     if torch.cuda.is_available():
         model = model.to("cuda")
         gpu = model.encode(texts, batch_size=32, convert_to_numpy=True)
@@ -116,8 +126,11 @@ def folder_mode(args):
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = SentenceTransformer(args.folder, device=device)
     theirs = model.encode(texts, batch_size=32, convert_to_numpy=True)
-    result = {"folder": args.folder, "st_device": device,
-              "vs_ours": compare_embeddings(np.load(args.ours_npy), theirs)}
+    ours = np.load(args.ours_npy)
+    result = {"folder": args.folder, "st_device": device, "vs_ours": compare_embeddings(ours, theirs)}
+    if args.ours_ids:
+        same = np.array([a == b for a, b in zip(read_ids(args.ours_ids), st_ids(model, texts))])
+        result["vs_ours_same_ids"] = compare_embeddings(ours[same], theirs[same])
     print(json.dumps(result))
 
 
@@ -128,6 +141,7 @@ def main():
         parser.add_argument("--folder", required=True)
         parser.add_argument("--texts", required=True)
         parser.add_argument("--ours-npy", required=True)
+        parser.add_argument("--ours-ids", help="pairtune-cli tokenize output for --texts: also compare where ids agree")
         folder_mode(parser.parse_args())
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -148,7 +162,7 @@ def main():
     except Exception as e:
         result["versions"] = {"error": repr(e)}
     try:
-        result["wordpiece_cases"] = wordpiece_cases(args.vocab, args.cases)
+        result["wordpiece_cases"] = wordpiece_cases(args.vocab, args.cases, os.path.join(args.ref, "builtin"), args.save)
     except Exception:
         result["wordpiece_cases"] = {"error": traceback.format_exc()}
     texts = read_texts(os.path.join(args.ref, "texts.txt"))

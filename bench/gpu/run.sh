@@ -7,7 +7,8 @@
 # Usage: bench/gpu/run.sh [--kit DIR] [--out DIR] [--work DIR] [--steps N]
 #   --kit   what bench/gpu/prepare.sh packed on a Debian machine (default .gpu-kit)
 #   --out   where the logs and JSON go (default $OUT, else ./gpu-results)
-# Prints a table; writes OUT/summary.json, OUT/interop.json, OUT/build.log and OUT/log.txt.
+# Prints a table; writes OUT/summary.json, OUT/interop.json, OUT/build.log, OUT/log.txt, and Hugging Face's
+# behaviour as test data: OUT/hf-wordpiece-cases.jsonl (ids) and OUT/hf-bert-unicode.json (per code point).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,6 +46,8 @@ $PY "$ROOT/bench/gpu/interop.py" --ref "$KIT/ref" --vocab "$ROOT/tests/data/bert
     --cases "$ROOT/tests/data/text_wordpiece/random-fast-bert.jsonl" --out "$RESULTS/interop.json" \
     --save "$WORK/st" >"$WORK/interop.log" 2>&1 &
 INTEROP=$!
+$PY "$ROOT/bench/gpu/hf_unicode_dump.py" "$RESULTS/hf-bert-unicode.json" >"$WORK/unicode.log" 2>&1 &
+UNICODE_DUMP=$!
 
 log "configure and build pairtune-cli against the wheel's LibTorch"
 TORCH_PREFIX=$($PY -c 'import torch; print(torch.utils.cmake_prefix_path)')
@@ -62,9 +65,10 @@ CLI=$BUILD/app/pairtune-cli
 log "build exit $BUILD_RC"
 [ $BUILD_RC = 0 ] || grep -E "error|Error|CMake Error" "$RESULTS/build.log" | head -n 40
 
-wait $INTEROP
-log "interop checks done"
-tail -n 3 "$WORK/interop.log"
+wait $INTEROP $UNICODE_DUMP
+log "interop checks and the Unicode dump done"
+tail -n 3 "$WORK/interop.log" "$WORK/unicode.log"
+cp "$WORK/st/hf-wordpiece-cases.jsonl" "$RESULTS/" 2>/dev/null
 
 summary() { # key json-value: appends to the summary
     $PY - "$RESULTS/summary.json" "$1" "$2" <<'PY'
@@ -86,7 +90,7 @@ log "our CUDA build against sentence-transformers: reference folders embedded on
 for model in builtin tuned xlmr; do
     "$CLI" embed --device "$DEVICE" --model "$KIT/ref/$model" --input "$KIT/ref/texts.txt" --output "$WORK/$model-ours-cuda.npy" &&
         summary "interop_$model" "$($PY "$ROOT/bench/gpu/interop.py" folder --folder "$KIT/ref/$model" \
-            --texts "$KIT/ref/texts.txt" --ours-npy "$WORK/$model-ours-cuda.npy" | tail -n 1)"
+            --texts "$KIT/ref/texts.txt" --ours-npy "$WORK/$model-ours-cuda.npy" --ours-ids "$KIT/ref/$model-ids.jsonl" | tail -n 1)"
 done
 
 log "workload"
@@ -149,12 +153,15 @@ log "a folder fine-tuned on the GPU, loaded by sentence-transformers"
 "$CLI" export --run "$WORK/ours-train6-run" --out "$WORK/gpu-tuned" >/dev/null &&
     "$CLI" embed --device "$DEVICE" --model "$WORK/gpu-tuned" --input "$KIT/ref/texts.txt" --output "$WORK/gpu-tuned.npy" &&
     summary interop_gpu_tuned "$($PY "$ROOT/bench/gpu/interop.py" folder --folder "$WORK/gpu-tuned" \
-        --texts "$KIT/ref/texts.txt" --ours-npy "$WORK/gpu-tuned.npy" | tail -n 1)"
+        --texts "$KIT/ref/texts.txt" --ours-npy "$WORK/gpu-tuned.npy" --ours-ids "$KIT/ref/builtin-ids.jsonl" | tail -n 1)"
 summary ours_run_config "$(cat "$WORK/ours-train6-run/config.json" 2>/dev/null || echo null)"
 
 train_pair train6_bf16 6 --bf16
 train_pair train12 12
 train_pair train12_bf16 12 --bf16
+log "ours again, for the run-to-run spread"
+summary ours_train6_repeat "$(ours_train ours-train6-repeat 6 | tail -n 1)"
+summary ours_train6_bf16_repeat "$(ours_train ours-train6-bf16-repeat 6 --bf16 | tail -n 1)"
 
 log "report"
 $PY - "$RESULTS/summary.json" <<'PY'

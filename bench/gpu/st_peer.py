@@ -24,7 +24,8 @@ def read_pairs(path):
 
 
 def to_device(features, device):
-    return {k: v.to(device) for k, v in features.items()}
+    # sentence-transformers 6 adds non-tensor entries (e.g. the text column's name) to the features.
+    return {k: v.to(device) if torch.is_tensor(v) else v for k, v in features.items()}
 
 
 def train(args):
