@@ -1,5 +1,6 @@
 #include "text/bertnormalizer.h"
 
+#include "text/hfunicodeclasses.h"
 #include "text/utf8.h"
 
 #include <utf8proc.h>
@@ -9,11 +10,6 @@
 namespace pairtune {
 
 namespace {
-
-utf8proc_category_t categoryOf(char32_t c)
-{
-    return utf8proc_category(static_cast<utf8proc_int32_t>(c));
-}
 
 int combiningClass(char32_t c)
 {
@@ -71,10 +67,8 @@ bool BertNormalizer::isControl(char32_t c)
         return false;
     if (c < 0x80)
         return c < 0x20 || c == 0x7F;
-    // The unicode_categories crate's is_other(): control, format and private use. Unassigned (Cn)
-    // code points are kept, surrogates cannot occur in decoded text.
-    const utf8proc_category_t cat = categoryOf(c);
-    return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CO;
+    // The unicode_categories crate's is_other() (control, format, private use) with its old tables.
+    return hfunicode::isControl(c);
 }
 
 bool BertNormalizer::isWhitespace(char32_t c)
@@ -112,7 +106,7 @@ void BertNormalizer::normalize(std::u32string_view text, std::u32string &out) co
     // and lowercased in finishNonAscii, after the marks are gone, as the fast tokenizer orders it.
     auto emitNonAscii = [&](char32_t c) {
         anyNonAscii = true;
-        if (!m_stripAccents) {
+        if (!m_stripAccents || hfunicode::isNotDecomposed(c)) {
             *write++ = c;
             return;
         }
@@ -169,7 +163,7 @@ void BertNormalizer::finishNonAscii(std::u32string &out, std::size_t begin, bool
         if (needsReorder)
             canonicalReorder(out, begin);
         const auto firstMark = std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(begin), out.end(),
-            [](char32_t c) { return c >= 0x300 && categoryOf(c) == UTF8PROC_CATEGORY_MN; });
+            [](char32_t c) { return c >= 0x300 && hfunicode::isAccentMark(c); });
         out.erase(firstMark, out.end());
     }
     if (!m_options.lowercase)
@@ -181,6 +175,8 @@ void BertNormalizer::finishNonAscii(std::u32string &out, std::size_t begin, bool
             continue;
         if (c == 0x130)
             hasDottedCapitalI = true;
+        else if (const char32_t newer = hfunicode::newLowercase(c))
+            c = newer;
         else
             c = static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
     }

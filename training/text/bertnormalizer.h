@@ -21,7 +21,8 @@ struct BertNormalizerOptions
 // this order: clean_text (drop NUL, U+FFFD and category Cc/Cf/Co except \t\n\r; map White_Space to a
 // space), handle_chinese_chars (spaces around the fast CJK ranges), strip_accents (NFD, then drop
 // category Mn), lowercase (Rust char::to_lowercase, no context rules). Stripping runs *before*
-// lowercasing, which is what makes 'İ' come out as a plain 'i'.
+// lowercasing, which is what makes 'İ' come out as a plain 'i'. The categories are the library's own,
+// older ones (hfunicodeclasses.h), so every code point comes out as it does in Python.
 class BertNormalizer
 {
 public:
@@ -35,7 +36,7 @@ public:
     std::u32string normalize(std::u32string_view text) const;
 
     // The character classes of normalizers/bert.rs.
-    static bool isControl(char32_t c); // "Other" (Cc, Cf, Co) but not \t \n \r
+    static bool isControl(char32_t c); // "Other" (Cc, Cf, Co of the library's tables) but not \t \n \r
     static bool isWhitespace(char32_t c); // \t \n \r or White_Space
     static bool isChineseChar(char32_t c); // CJK ideograph ranges, Extension E from U+2B920
 

@@ -24,7 +24,7 @@ private slots:
     void helloWorldIds();
     void edgeCases_data();
     void edgeCases();
-    void randomTextsMatchPythonReference();
+    void randomTextsMatchHuggingFace();
     void maxLengthBelowSpecialTokensIsAnError();
     void concurrentEncodingIsConsistent();
 
@@ -245,10 +245,10 @@ void TestWordPieceTokenizer::edgeCases()
     }
 }
 
-void TestWordPieceTokenizer::randomTextsMatchPythonReference()
+void TestWordPieceTokenizer::randomTextsMatchHuggingFace()
 {
     const std::vector<std::string> lines
-        = readLines(PAIRTUNE_TEST_DATA_DIR "/text_wordpiece/random-fast-bert.jsonl");
+        = readLines(PAIRTUNE_TEST_DATA_DIR "/text_wordpiece/hf-wordpiece-cases.jsonl");
     QCOMPARE(lines.size(), std::size_t(1500));
     for (const std::string &line : lines) {
         const nlohmann::json item = nlohmann::json::parse(line);
