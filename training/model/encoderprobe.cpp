@@ -1,13 +1,15 @@
 #include "model/encoderprobe.h"
 
-#include "model/attentionplanimpl.h"
+#include "model/dropouthash.h"
 #include "model/dropoutimpl.h"
+#include "model/fusedattentionimpl.h"
 #include "model/transformermodelimpl.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace pairtune {
 namespace {
@@ -19,7 +21,7 @@ double maxAbs(const at::Tensor &t)
 
 } // namespace
 
-GroupedAttentionCheck checkGroupedAttention(const std::vector<int64_t> &lengths, std::uint64_t seed)
+FusedAttentionCheck checkFusedAttention(const std::vector<int64_t> &lengths, std::uint64_t seed)
 {
     TransformerConfig config;
     config.vocabSize = 100;
@@ -45,14 +47,11 @@ GroupedAttentionCheck checkGroupedAttention(const std::vector<int64_t> &lengths,
     }
     const at::Tensor projection = at::randn({ batch, longest, config.hiddenSize }, generator, at::kFloat);
 
-    GroupedAttentionCheck check;
-    const AttentionPlan plan(mask, at::kCPU, at::kFloat);
-    for (const AttentionPlan::Group &group : plan.groups())
-        check.groupSizes.push_back(group.texts);
+    FusedAttentionCheck check;
     std::vector<at::Tensor> outputs;
     std::vector<std::vector<at::Tensor>> gradients;
-    for (const bool grouped : { true, false }) {
-        model.setGroupedAttention(grouped);
+    for (const bool fused : { true, false }) {
+        model.setFusedAttention(fused);
         model.zero_grad();
         const at::Tensor out = model.forward(ids, mask, at::Tensor());
         (out * projection).sum().backward();
@@ -64,9 +63,72 @@ GroupedAttentionCheck checkGroupedAttention(const std::vector<int64_t> &lengths,
     }
     check.maxOutputMagnitude = maxAbs(outputs[0]);
     check.maxOutputDifference = maxAbs(outputs[0] - outputs[1]);
-    for (std::size_t i = 0; i < gradients[0].size(); ++i)
+    for (std::size_t i = 0; i < gradients[0].size(); ++i) {
         check.maxGradientDifference
             = std::max(check.maxGradientDifference, maxAbs(gradients[0][i] - gradients[1][i]));
+        check.maxGradientMagnitude = std::max(check.maxGradientMagnitude, maxAbs(gradients[1][i]));
+    }
+    return check;
+}
+
+FusedDropoutCheck checkFusedAttentionDropout(
+    const std::vector<int64_t> &lengths, int64_t heads, int64_t headSize, double p, std::uint64_t seed)
+{
+    const int64_t hidden = heads * headSize;
+    std::vector<int64_t> offsets { 0 };
+    for (const int64_t l : lengths)
+        offsets.push_back(offsets.back() + l);
+    const int64_t tokens = offsets.back();
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_current_seed(seed);
+    const at::Tensor input = at::randn({ tokens, 3 * hidden });
+    const at::Tensor projection = at::randn({ tokens, hidden });
+
+    FusedDropoutCheck check;
+    generator.set_current_seed(seed + 1);
+    const at::Tensor qkv = input.clone().requires_grad_(true);
+    const at::Tensor out = fusedAttention(qkv, offsets, heads, p);
+    (out * projection).sum().backward();
+    generator.set_current_seed(seed + 1);
+    const at::Tensor replay = fusedAttention(input, offsets, heads, p);
+    check.reproducibleFromSeed = at::equal(out.detach(), replay);
+
+    // The reference: per text, softmax(Q K^T / sqrt(d)) with the kernel's mask, times V, in tensor ops.
+    generator.set_current_seed(seed + 1);
+    const DropoutKey key = DropoutKey::make(drawDropoutSeed(), p);
+    const at::Tensor reference = input.clone().requires_grad_(true);
+    std::vector<at::Tensor> contexts;
+    int64_t probOffset = 0;
+    int64_t kept = 0, total = 0;
+    for (std::size_t b = 0; b < lengths.size(); ++b) {
+        const int64_t l = lengths[b];
+        if (l == 0)
+            continue;
+        const at::Tensor rows = reference.narrow(0, offsets[b], l).view({ l, 3, heads, headSize });
+        const at::Tensor q = rows.select(1, 0).transpose(0, 1); // [heads, l, d]
+        const at::Tensor k = rows.select(1, 1).transpose(0, 1);
+        const at::Tensor v = rows.select(1, 2).transpose(0, 1);
+        const at::Tensor probs
+            = at::softmax(at::matmul(q, k.transpose(1, 2)) / std::sqrt(double(headSize)), -1);
+        at::Tensor factor = at::empty({ heads, l, l });
+        float *f = factor.data_ptr<float>();
+        for (int64_t e = 0; e < heads * l * l; ++e) { // blocks: text by text, head by head, row-major
+            const bool keep = key.keeps(static_cast<std::uint64_t>(probOffset + e));
+            f[e] = keep ? key.scale : 0.0f;
+            kept += keep;
+        }
+        probOffset += heads * l * l;
+        total += heads * l * l;
+        contexts.push_back(at::matmul(probs * factor, v).transpose(0, 1).reshape({ l, hidden }));
+    }
+    const at::Tensor expected = at::cat(contexts);
+    (expected * projection).sum().backward();
+
+    check.maxOutputMagnitude = maxAbs(expected.detach());
+    check.maxOutputDifference = maxAbs(out.detach() - expected.detach());
+    check.maxGradientMagnitude = maxAbs(reference.grad());
+    check.maxGradientDifference = maxAbs(qkv.grad() - reference.grad());
+    check.droppedFraction = total == 0 ? 0.0 : 1.0 - double(kept) / double(total);
     return check;
 }
 

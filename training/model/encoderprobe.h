@@ -1,25 +1,40 @@
 #pragma once
 
 // Torch-free checks of the encoder's speed-ups, for the Qt Test suites (which cannot include torch
-// headers, PITFALLS.md §1): grouped attention against one padded grid, and the training dropout.
+// headers, PITFALLS.md §1): the fused CPU attention against one padded grid, and the training dropout.
 
 #include <cstdint>
 #include <vector>
 
 namespace pairtune {
 
-struct GroupedAttentionCheck
+struct FusedAttentionCheck
 {
-    std::vector<int64_t> groupSizes; // texts per attention group, in the plan's order
-    double maxOutputDifference = 0.0; // last_hidden_state, real tokens, grouped vs one padded grid
+    double maxOutputDifference = 0.0; // last_hidden_state, real tokens, fused vs one padded grid
     double maxGradientDifference = 0.0; // every parameter's gradient of a fixed projection of it
     double maxOutputMagnitude = 0.0;
+    double maxGradientMagnitude = 0.0;
 };
 
 // A small random BERT (2 layers, hidden 32, 4 heads, dropout off) on texts of the given lengths
-// (random ids, padded to the longest as makeBatch does), run once with grouped attention and once
-// with every text in one padded grid.
-GroupedAttentionCheck checkGroupedAttention(const std::vector<int64_t> &lengths, std::uint64_t seed);
+// (random ids, padded to the longest as makeBatch does), run once with the fused CPU attention and
+// once with every text in one padded grid (the SDPA / matmul path).
+FusedAttentionCheck checkFusedAttention(const std::vector<int64_t> &lengths, std::uint64_t seed);
+
+// The fused attention kernel on its own with dropout p on the probabilities, against the same
+// attention written with tensor ops and the mask the kernel draws (recomputed from the same seed of
+// the default generator): outputs and the gradient with respect to the [T, 3 * hidden] input.
+struct FusedDropoutCheck
+{
+    double maxOutputDifference = 0.0;
+    double maxGradientDifference = 0.0;
+    double maxOutputMagnitude = 0.0;
+    double maxGradientMagnitude = 0.0;
+    double droppedFraction = 0.0; // of the attention probabilities
+    bool reproducibleFromSeed = false;
+};
+FusedDropoutCheck checkFusedAttentionDropout(
+    const std::vector<int64_t> &lengths, int64_t heads, int64_t headSize, double p, std::uint64_t seed);
 
 struct DropoutCheck
 {

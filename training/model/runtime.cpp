@@ -130,6 +130,13 @@ int computeThreads()
     return at::get_num_threads();
 }
 
+int matrixThreads()
+{
+    if (auto threads = blasFunction<int (*)()>("openblas_get_num_threads"))
+        return std::max(1, threads());
+    return at::get_num_threads();
+}
+
 std::string computeBackendInfo()
 {
     std::string blas;

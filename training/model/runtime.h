@@ -19,6 +19,10 @@ void selectFastBlasKernels(char **argv);
 // current setting.
 void setComputeThreads(int n);
 int computeThreads();
+// The threads the matrix products run on: OpenBLAS's own count when it is the BLAS (the automatic
+// setting gives it every core), else LibTorch's intra-op threads. Kernels of our own that do matrix
+// work (the fused attention) split across as many.
+int matrixThreads();
 // The cores this process may run on (its affinity mask).
 int automaticComputeThreads();
 // n > 0: setComputeThreads(n). n == 0 (`--threads 0`, automatic): the measured best choice, see

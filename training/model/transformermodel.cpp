@@ -1,5 +1,6 @@
 #include "model/attentionplanimpl.h"
 #include "model/dropoutimpl.h"
+#include "model/fusedattentionimpl.h"
 #include "model/transformermodelimpl.h"
 
 #include <ATen/ATen.h>
@@ -143,11 +144,16 @@ torch::Tensor TransformerModel::forward(
 
     // Attention's score mask follows get_extended_attention_mask: 0 where attended, finfo(float32).min
     // where masked (not -inf).
-    // Length groups pay on the CPU, where each matrix costs its own padded work; on a GPU, kernel
-    // launches rather than padded work dominate at these sizes, so one padded grid runs as one kernel.
-    const AttentionPlan plan(mask, x.device(), x.scalar_type(), m_groupedAttention && x.device().is_cpu());
+    // On the CPU, attention runs fused over each text's own rows (fusedattentionimpl.h): no padding,
+    // no per-matrix BLAS calls. A GPU runs one padded grid in a single fused kernel (SDPA). Turning
+    // fused attention off gives the padded reference that the checks compare against.
+    AttentionLayout layout;
+    if (m_fusedAttention && x.device().is_cpu())
+        layout.offsets = textOffsets(mask);
+    else
+        layout.plan.emplace(mask, x.device(), x.scalar_type());
     for (const Layer &layer : m_layers)
-        x = layerForward(layer, x, plan);
+        x = layerForward(layer, x, layout);
     // Padding positions come back as zeros: pooling masks them out.
     return toPadded(x, tokens).view({ batch, length, hidden });
 }
@@ -178,43 +184,17 @@ torch::Tensor TransformerModel::toPadded(const torch::Tensor &x, const Tokens &t
 }
 
 torch::Tensor TransformerModel::layerForward(
-    const Layer &layer, const torch::Tensor &x, const AttentionPlan &plan)
+    const Layer &layer, const torch::Tensor &x, const AttentionLayout &layout)
 {
-    const int64_t hidden = m_config.hiddenSize;
-    const int64_t heads = m_config.numAttentionHeads;
-    const int64_t headSize = hidden / heads;
     const bool training = is_training();
-
-    // Query, key and value in one matmul ([T, 3 * hidden]: fewer, larger GEMMs); each group of texts
-    // of similar length gathers its rows into its own padded grid, [texts, length, 3, heads, d] ->
-    // 3 x [texts, heads, length, d] with heads as a batch dimension.
+    // Query, key and value in one matmul ([T, 3 * hidden]: fewer, larger GEMMs).
     const torch::Tensor qkvWeight = at::cat({ layer.query.weight, layer.key.weight, layer.value.weight });
     const torch::Tensor qkvBias = at::cat({ layer.query.bias, layer.key.bias, layer.value.bias });
-    torch::Tensor qkvRows = at::linear(x, qkvWeight, qkvBias);
-    if (!plan.unpadded()) { // row T: the zeros that padding slots gather
-        qkvRows = at::cat({ qkvRows, at::zeros({ 1, qkvRows.size(1) }, qkvRows.options()) })
-                      .index_select(0, plan.gather());
-    }
-    // One split (its backward is one cat) rather than a narrow per group (each narrow's backward
-    // would be a zero-filled copy of all the rows).
-    std::vector<int64_t> groupRows;
-    for (const AttentionPlan::Group &group : plan.groups())
-        groupRows.push_back(group.texts * group.length);
-    const std::vector<torch::Tensor> grids = qkvRows.split_with_sizes(groupRows);
-    std::vector<torch::Tensor> contexts;
-    for (std::size_t g = 0; g < grids.size(); ++g) {
-        const AttentionPlan::Group &group = plan.groups()[g];
-        const torch::Tensor qkv
-            = grids[g].view({ group.texts, group.length, 3, heads, headSize }).permute({ 2, 0, 3, 1, 4 });
-        contexts.push_back(attend(qkv[0], qkv[1], qkv[2], group.scoreMask)
-                               .transpose(1, 2)
-                               .reshape({ group.texts * group.length, hidden }));
-    }
-    torch::Tensor context = contexts.empty() ? at::zeros({ 0, hidden }, x.options()) // no text has tokens
-        : contexts.size() == 1               ? contexts.front()
-                                             : at::cat(contexts);
-    if (!plan.unpadded())
-        context = context.index_select(0, plan.scatter());
+    const torch::Tensor qkvRows = at::linear(x, qkvWeight, qkvBias);
+    const torch::Tensor context = layout.plan
+        ? paddedAttention(qkvRows, *layout.plan)
+        : fusedAttention(qkvRows, layout.offsets, m_config.numAttentionHeads,
+            training ? m_config.attentionProbsDropoutProb : 0.0);
 
     torch::Tensor attention = linear(context, layer.attentionOutput);
     attention = trainingDropout(attention, m_config.hiddenDropoutProb, training);
@@ -224,6 +204,29 @@ torch::Tensor TransformerModel::layerForward(
     h = linear(h, layer.output);
     h = trainingDropout(h, m_config.hiddenDropoutProb, training);
     return layerNorm(h + attention, layer.outputNorm);
+}
+
+torch::Tensor TransformerModel::paddedAttention(const torch::Tensor &qkvRows, const AttentionPlan &plan) const
+{
+    const int64_t hidden = m_config.hiddenSize;
+    const int64_t heads = m_config.numAttentionHeads;
+    const AttentionPlan::Grid &grid = plan.grid();
+    if (grid.length == 0) // no text has tokens
+        return at::zeros({ 0, hidden }, qkvRows.options());
+    // The rows gathered into one padded grid, [texts, length, 3, heads, d] -> 3 x [texts, heads, length, d]
+    // with heads as a batch dimension.
+    torch::Tensor rows = qkvRows;
+    if (!plan.unpadded()) // row T: the zeros that padding slots gather
+        rows = at::cat({ rows, at::zeros({ 1, rows.size(1) }, rows.options()) })
+                   .index_select(0, plan.gather());
+    const torch::Tensor qkv
+        = rows.view({ grid.texts, grid.length, 3, heads, hidden / heads }).permute({ 2, 0, 3, 1, 4 });
+    torch::Tensor context = attend(qkv[0], qkv[1], qkv[2], grid.scoreMask)
+                                .transpose(1, 2)
+                                .reshape({ grid.texts * grid.length, hidden });
+    if (!plan.unpadded())
+        context = context.index_select(0, plan.scatter());
+    return context;
 }
 
 void TransformerModel::initLinear(Linear &l, at::Generator &generator)

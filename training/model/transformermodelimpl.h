@@ -5,16 +5,16 @@
 // Hugging Face names, so named_parameters() yields "embeddings.word_embeddings.weight",
 // "encoder.layer.0.attention.self.query.weight", ..., "pooler.dense.bias".
 
+#include "model/attentionplanimpl.h"
 #include "model/modelconfig.h"
 
 #include <ATen/core/Generator.h>
 #include <torch/nn/module.h>
 
+#include <optional>
 #include <vector>
 
 namespace pairtune {
-
-class AttentionPlan;
 
 class TransformerModel : public torch::nn::Module
 {
@@ -33,9 +33,9 @@ public:
     void initialisePooler(at::Generator &generator);
 
     const TransformerConfig &config() const { return m_config; }
-    // Grouped attention (AttentionPlan) is the default; off puts every text in one padded grid, the
-    // reference the checks compare against (encoderprobe.h).
-    void setGroupedAttention(bool grouped) { m_groupedAttention = grouped; }
+    // Fused attention over each text's own rows (fusedattentionimpl.h) is the CPU default; off puts
+    // every text in one padded grid, the reference the checks compare against (encoderprobe.h).
+    void setFusedAttention(bool fused) { m_fusedAttention = fused; }
     torch::Device device() const { return m_wordEmbeddings.device(); }
 
 private:
@@ -71,9 +71,19 @@ private:
     torch::Tensor linear(const torch::Tensor &x, const Linear &l) const;
     torch::Tensor layerNorm(const torch::Tensor &x, const LayerNorm &n) const;
     torch::Tensor activation(const torch::Tensor &x) const;
+    // How attention sees the texts of one forward pass: on the CPU (fused attention on) the fused
+    // kernel over each text's own rows (offsets); otherwise one padded grid (plan).
+    struct AttentionLayout
+    {
+        std::vector<int64_t> offsets; // fused: text b's real tokens are rows offsets[b] .. offsets[b + 1]
+        std::optional<AttentionPlan> plan; // not fused
+    };
+
     // x: [T, hidden] rows of the real tokens' hidden states.
-    torch::Tensor layerForward(const Layer &layer, const torch::Tensor &x, const AttentionPlan &plan);
-    // Scaled dot-product attention of one group, [texts, heads, length, d] each; dropout on the
+    torch::Tensor layerForward(const Layer &layer, const torch::Tensor &x, const AttentionLayout &layout);
+    // The padded path: every text in the plan's one padded grid, [T, 3 * hidden] -> [T, hidden].
+    torch::Tensor paddedAttention(const torch::Tensor &qkvRows, const AttentionPlan &plan) const;
+    // Scaled dot-product attention of the grid, [texts, heads, length, d] each; dropout on the
     // probabilities follows is_training().
     torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
         const torch::Tensor &scoreMask) const;
@@ -82,7 +92,7 @@ private:
     void initLinear(Linear &l, at::Generator &generator);
 
     TransformerConfig m_config;
-    bool m_groupedAttention = true;
+    bool m_fusedAttention = true;
     torch::Tensor m_wordEmbeddings, m_positionEmbeddings, m_tokenTypeEmbeddings;
     LayerNorm m_embeddingNorm;
     std::vector<Layer> m_layers;

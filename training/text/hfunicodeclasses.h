@@ -1,9 +1,9 @@
 #pragma once
 
-// The character classes (and a few lowercase mappings) Hugging Face tokenizers' BERT normalizer and pre-tokenizer use, as the
-// library itself draws them. It takes them from the Rust crate unicode_categories, whose tables
-// predate Unicode 10, so characters Unicode added or re-categorised since (e.g. U+1ACA, a combining
-// mark of Unicode 14, or U+166D, punctuation until Unicode 12) are treated as they were then. The
+// The character classes (and a few lowercase mappings) Hugging Face tokenizers' BERT normalizer and
+// pre-tokenizer use, as the library itself draws them. It takes them from the Rust crate unicode_categories,
+// whose tables predate Unicode 10, so characters Unicode added or re-categorised since (e.g. U+1ACA, a
+// combining mark of Unicode 14, or U+166D, punctuation until Unicode 12) are treated as they were then. The
 // tables are generated from the library's behaviour, dumped per code point
 // (scripts/gen_hf_unicode_tables.py; tests/data/text_wordpiece/hf-bert-unicode.json), and
 // tst_wordpieceunicode checks every code point against that dump.
@@ -29,8 +29,8 @@ struct CodePointMapping
 
 template <std::size_t N> bool contains(const std::array<CodePointRange, N> &ranges, char32_t c)
 {
-    const auto after = std::upper_bound(
-        ranges.begin(), ranges.end(), c, [](char32_t value, const CodePointRange &r) { return value < r.first; });
+    const auto after = std::upper_bound(ranges.begin(), ranges.end(), c,
+        [](char32_t value, const CodePointRange &r) { return value < r.first; });
     return after != ranges.begin() && c <= std::prev(after)->last;
 }
 

@@ -6,9 +6,9 @@
 #include "text/bertpretokenizer.h"
 #include "text/utf8.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <map>
@@ -50,7 +50,8 @@ std::string describe(char32_t c, const std::u32string &ours, const std::u32strin
             out += QString::asprintf("%04X ", unsigned(x)).toStdString();
         return out.empty() ? std::string("(empty)") : out;
     };
-    return QString::asprintf("U+%04X: ours ", unsigned(c)).toStdString() + hex(ours) + ", theirs " + hex(theirs);
+    return QString::asprintf("U+%04X: ours ", unsigned(c)).toStdString() + hex(ours) + ", theirs "
+        + hex(theirs);
 }
 
 } // namespace
@@ -93,9 +94,10 @@ private slots:
             if (ours != theirs && differences++ < 12)
                 first += describe(c, ours, theirs) + "\n";
         }
-        QVERIFY2(differences == 0, qPrintable(QString("%1 code points differ, first:\n%2")
-                                                  .arg(differences)
-                                                  .arg(QString::fromStdString(first))));
+        QVERIFY2(differences == 0,
+            qPrintable(QString("%1 code points differ, first:\n%2")
+                           .arg(differences)
+                           .arg(QString::fromStdString(first))));
     }
 
     void preTokenizerMatchesEveryCodePoint()
@@ -114,9 +116,10 @@ private slots:
             if (ours != theirs && differences++ < 12)
                 first += describe(c, ours, theirs) + "\n";
         }
-        QVERIFY2(differences == 0, qPrintable(QString("%1 code points differ, first:\n%2")
-                                                  .arg(differences)
-                                                  .arg(QString::fromStdString(first))));
+        QVERIFY2(differences == 0,
+            qPrintable(QString("%1 code points differ, first:\n%2")
+                           .arg(differences)
+                           .arg(QString::fromStdString(first))));
     }
 
 private:

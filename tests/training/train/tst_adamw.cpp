@@ -22,7 +22,10 @@ private slots:
             moved = std::max(moved, double(std::abs(r.fused[i] - r.initial[i])));
             // Same float32 arithmetic in the same order; only rounding of the fused loop may differ.
             QVERIFY2(std::abs(r.fused[i] - r.general[i]) <= 1e-6f + 1e-5f * std::abs(r.fused[i]),
-                qPrintable(QString("element %1: fused %2, multi-tensor %3").arg(i).arg(r.fused[i]).arg(r.general[i])));
+                qPrintable(QString("element %1: fused %2, multi-tensor %3")
+                               .arg(i)
+                               .arg(r.fused[i])
+                               .arg(r.general[i])));
         }
         // Five steps of lr 1e-2: Adam moves each weight by about lr per step.
         QVERIFY2(moved > 0.02, qPrintable(QString("largest change %1").arg(moved)));
