@@ -13,8 +13,8 @@
 namespace pairtune {
 namespace {
 
-// One (text, head) pair. Pointers are to the text's first row; rows are `stride` floats apart in qkv
-// and dqkv ([T, 3 * hidden]) and `outStride` apart in the context and its gradient ([T, hidden]).
+// One (text, head) pair. The kernels get pointers to the text's first row: rows are `stride` floats
+// apart in qkv and its gradient ([T, 3 * hidden]) and `hidden` apart in the context and its gradient.
 struct Block
 {
     int64_t length = 0; // the text's tokens, l
@@ -227,13 +227,15 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backwardBlock(
     }
 }
 
-// Runs fn(begin, end) over [0, count) split across matrixThreads() threads. Not at::parallel_for: with
-// OpenBLAS the automatic setting leaves LibTorch one intra-op thread (its pool would fight OpenBLAS's
-// spinning threads), while this loop is matrix work that can use the cores the products use. The
-// blocks are handed out in interleaved order, so long and short texts spread evenly.
+// Runs fn(first, step) on each of up to matrixThreads() threads, thread t taking items t, t + step, ...
+// of [0, count); interleaving spreads long and short texts evenly. Not at::parallel_for: with OpenBLAS
+// the automatic setting leaves LibTorch one intra-op thread (its pool would fight OpenBLAS's spinning
+// threads), while this loop is matrix work that can use the cores the products use.
 template <typename Fn> void splitAcrossCores(int64_t count, Fn fn)
 {
-    const int64_t threads = std::min<int64_t>(matrixThreads(), count);
+    // Threads are started per call (about 20 us each, 24 calls a MiniLM step): at most 8, so a many-core
+    // machine does not spend more on starting them than they save.
+    const int64_t threads = std::min<int64_t>({ matrixThreads(), count, 8 });
     if (threads <= 1) {
         fn(0, 1);
         return;
