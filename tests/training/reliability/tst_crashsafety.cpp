@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+
 using namespace reliabilitytest;
 
 class TestCrashSafety : public QObject
@@ -111,8 +113,11 @@ void TestCrashSafety::randomKillsThenResume()
             started ? QStringList { "train", "--resume", run, "--quiet", "--threads", "1" } : trainArgs(run));
         QVERIFY(process.waitForStarted(30000));
         // One round in four: a kill at a random moment of start-up (model loading, data preparation).
-        // The others: 1-4 steps past where the run stands, plus up to 400 ms, which lands in steps,
-        // evaluations and checkpoint or best/ writes (every 3 and 4 steps).
+        // The others: 1-4 steps past where the run stands, plus up to about one step's time (measured
+        // by the reference run; a fixed delay let a fast engine run to the end in three rounds), which
+        // lands in steps, evaluations and checkpoint or best/ writes (every 3 and 4 steps).
+        const auto stepMs = static_cast<std::uint32_t>(
+            std::max<qint64>(5, (m_runMs - m_startupMs) / std::max<std::int64_t>(1, m_totalSteps)));
         int delay = 0;
         std::int64_t target = -1;
         if (round % 4 == 0) {
@@ -120,7 +125,7 @@ void TestCrashSafety::randomKillsThenResume()
         } else {
             target
                 = std::max<std::int64_t>(0, lastLoggedStep(run)) + 1 + static_cast<std::int64_t>(rng() % 4u);
-            delay = static_cast<int>(rng() % 400u);
+            delay = static_cast<int>(rng() % (stepMs + 1));
             waitForStep(process, run, target, 600000);
         }
         if (process.state() == QProcess::NotRunning || process.waitForFinished(delay)) {
