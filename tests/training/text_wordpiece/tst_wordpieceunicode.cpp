@@ -54,6 +54,22 @@ std::string describe(char32_t c, const std::u32string &ours, const std::u32strin
         + hex(theirs);
 }
 
+// Runs ourAndTheirs(c) -> (ours, theirs) for every code point but the surrogates; empty when all agree,
+// else the count and the first twelve differences.
+template <typename OursAndTheirs> std::string differences(OursAndTheirs ourAndTheirs)
+{
+    int count = 0;
+    std::string first;
+    for (char32_t c = 0; c < 0x110000; ++c) {
+        if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        const auto [ours, theirs] = ourAndTheirs(c);
+        if (ours != theirs && count++ < 12)
+            first += describe(c, ours, theirs) + "\n";
+    }
+    return count == 0 ? std::string() : std::to_string(count) + " code points differ, first:\n" + first;
+}
+
 } // namespace
 
 class TestWordPieceUnicode : public QObject
@@ -83,43 +99,25 @@ private slots:
         options.lowercase = lowercase;
         const BertNormalizer normalizer(options);
         const auto expected = expand(m_dump.at(lowercase ? "uncased" : "cased"));
-        int differences = 0;
-        std::string first;
-        for (char32_t c = 0; c < 0x110000; ++c) {
-            if (c >= 0xD800 && c <= 0xDFFF)
-                continue;
+        const std::string report = differences([&](char32_t c) {
             const auto it = expected.find(c);
             const std::u32string theirs = it == expected.end() ? std::u32string(1, c) : it->second;
-            const std::u32string ours = normalizer.normalize(std::u32string_view(&c, 1));
-            if (ours != theirs && differences++ < 12)
-                first += describe(c, ours, theirs) + "\n";
-        }
-        QVERIFY2(differences == 0,
-            qPrintable(QString("%1 code points differ, first:\n%2")
-                           .arg(differences)
-                           .arg(QString::fromStdString(first))));
+            return std::make_pair(normalizer.normalize(std::u32string_view(&c, 1)), theirs);
+        });
+        QVERIFY2(report.empty(), report.c_str());
     }
 
     void preTokenizerMatchesEveryCodePoint()
     {
         const auto expected = expand(m_dump.at("split"));
-        int differences = 0;
-        std::string first;
-        for (char32_t c = 0; c < 0x110000; ++c) {
-            if (c >= 0xD800 && c <= 0xDFFF)
-                continue;
+        const std::string report = differences([&](char32_t c) {
             const std::u32string text = std::u32string(U"a") + c + U"a";
             const std::size_t pieces = BertPreTokenizer::split(text).size();
             const std::u32string ours = pieces == 3 ? U"punct" : pieces == 2 ? U"ws" : U"";
             const auto it = expected.find(c);
-            const std::u32string theirs = it == expected.end() ? U"" : it->second;
-            if (ours != theirs && differences++ < 12)
-                first += describe(c, ours, theirs) + "\n";
-        }
-        QVERIFY2(differences == 0,
-            qPrintable(QString("%1 code points differ, first:\n%2")
-                           .arg(differences)
-                           .arg(QString::fromStdString(first))));
+            return std::make_pair(ours, it == expected.end() ? std::u32string() : it->second);
+        });
+        QVERIFY2(report.empty(), report.c_str());
     }
 
 private:
