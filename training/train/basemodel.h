@@ -1,5 +1,7 @@
 #pragma once
 
+#include "hub/hubclient.h"
+
 #include <string>
 
 namespace pairtune {
@@ -8,6 +10,21 @@ namespace pairtune {
 // wherever the program runs from (PAIRTUNE_BUILTIN_MODEL, the install prefix's share/pairtune,
 // or the source tree); anything else must be an existing folder.
 std::string resolveBaseModel(const std::string &base);
+
+// How a model named by the user reaches a folder.
+struct ModelResolveOptions
+{
+    std::string revision = "main"; // branch, tag or commit (Hub repos only)
+    hub::ProgressCallback progress; // download progress (called on the resolving thread)
+    hub::CancelCallback cancel;
+};
+
+// Resolves any model argument exactly as SentenceTransformer(name) does, then returns a folder:
+// "builtin" → the built-in model; an existing local folder wins; "owner/name" → that Hub repo;
+// a bare "name" → "sentence-transformers/name". Hub repos are found in (or downloaded into) the
+// Hugging Face cache shared with Python, fetching only the files a sentence-transformers model needs
+// (sentenceTransformersFiles). Throws pairtune::Error naming the argument and what to do.
+std::string resolveModel(const std::string &nameOrFolder, const ModelResolveOptions &options = {});
 
 // The folder of Pairtune's shipped resources (sample data, built-in model), or "" when not found.
 std::string resourcesFolder();
