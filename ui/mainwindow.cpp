@@ -207,7 +207,7 @@ void MainWindow::wirePages()
 
     m_train->setConfigProvider([this](const QString &runFolder) {
         TrainingConfig config = m_settings->config();
-        config.basePath = m_model->basePath().toStdString();
+        m_model->describeBase(config); // basePath, and the Hub repo/revision/commit for a Hub model
         config.dataPaths = m_data->dataPathsForTraining(runFolder);
         config.outPath = runFolder.toStdString();
         return config;

@@ -1,9 +1,14 @@
 #include "ui/modelpage.h"
 
 #include "core/error.h"
+#include "hub/hubclient.h"
+#include "recipe/trainingconfig.h"
 #include "train/basemodel.h"
 #include "ui/backgroundtask.h"
 #include "ui/dropzone.h"
+#include "ui/hubdownload.h"
+#include "ui/hubdownloadpanel.h"
+#include "ui/hubmodelpicker.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
 #include "ui/preferences.h"
@@ -19,6 +24,7 @@
 #include <QListWidget>
 #include <QLocale>
 #include <QRadioButton>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 namespace pairtune::ui {
@@ -47,6 +53,43 @@ bool looksLikeModelFolder(const QString &folder)
     return dir.exists(QStringLiteral("modules.json")) || dir.exists(QStringLiteral("config.json"));
 }
 
+struct HubCacheListing
+{
+    std::vector<hub::CachedModel> models;
+    QString where; // the cache folder and the Hub it talks to, in words
+};
+
+// Reads the Hub cache; never touches the network.
+HubCacheListing listHubCache()
+{
+    HubCacheListing listing;
+    try {
+        const hub::HubSettings settings = hub::HubSettings::fromEnvironment();
+        listing.where = ModelPage::tr("Cache: %1 · Hub: %2")
+                            .arg(QDir::toNativeSeparators(QString::fromStdString(settings.cacheDir)),
+                                QString::fromStdString(settings.endpoint));
+        if (settings.offline)
+            listing.where += ModelPage::tr(" · offline (HF_HUB_OFFLINE): cached models only");
+        listing.models = hub::listCachedModels(settings);
+    } catch (const std::exception &error) {
+        listing.where = ModelPage::tr("The Hugging Face cache could not be read: %1")
+                            .arg(QString::fromUtf8(error.what()));
+    }
+    return listing;
+}
+
+// The cached snapshot of repo@revision, or "" (also when the cache cannot be read). No network.
+QString cachedSnapshotFolder(const QString &repoId, const QString &revision)
+{
+    try {
+        const auto folder = hub::cachedSnapshot(
+            hub::HubSettings::fromEnvironment(), { repoId.toStdString(), revision.toStdString() });
+        return folder ? QString::fromStdString(*folder) : QString();
+    } catch (const std::exception &) {
+        return {};
+    }
+}
+
 } // namespace
 
 ModelPage::ModelPage(QWidget *parent)
@@ -56,13 +99,22 @@ ModelPage::ModelPage(QWidget *parent)
     m_builtinChoice->setObjectName(QStringLiteral("builtinChoice"));
     m_folderChoice = new QRadioButton(tr("A sentence-transformers model &folder"), this);
     m_folderChoice->setObjectName(QStringLiteral("folderChoice"));
+    m_hubChoice = new QRadioButton(tr("A model from the &Hugging Face Hub"), this);
+    m_hubChoice->setObjectName(QStringLiteral("hubChoice"));
     auto *group = new QButtonGroup(this);
     group->addButton(m_builtinChoice);
     group->addButton(m_folderChoice);
+    group->addButton(m_hubChoice);
     connect(m_builtinChoice, &QRadioButton::clicked, this, &ModelPage::chooseBuiltin);
     connect(m_folderChoice, &QRadioButton::clicked, this, [this] {
-        if (m_builtin || m_folder.isEmpty())
+        showSource(Source::Folder);
+        if (m_source != Source::Folder || m_folder.isEmpty())
             browseForFolder();
+    });
+    // The Hub choice only shows the list: nothing is fetched until a model is picked in it.
+    connect(m_hubChoice, &QRadioButton::clicked, this, [this] {
+        showSource(Source::Hub);
+        refreshHubCache();
     });
 
     m_dropZone = new DropZone(DropZone::Accept::Folder,
@@ -80,9 +132,28 @@ ModelPage::ModelPage(QWidget *parent)
     auto *recentBox = new QGroupBox(tr("Recent models"), this);
     auto *recentLayout = new QVBoxLayout(recentBox);
     recentLayout->addWidget(m_recent);
+    m_folderPanel = new QWidget(this);
+    auto *folderLayout = new QVBoxLayout(m_folderPanel);
+    folderLayout->setContentsMargins(0, 0, 0, 0);
+    folderLayout->addWidget(m_dropZone, 1);
+    folderLayout->addWidget(recentBox, 1);
+
+    m_hubPicker = new HubModelPicker(this);
+    connect(m_hubPicker, &HubModelPicker::modelRequested, this,
+        [this](const QString &repoId, const QString &revision) { chooseHubModel(repoId, revision); });
+    m_sourceStack = new QStackedWidget(this);
+    m_sourceStack->addWidget(m_folderPanel);
+    m_sourceStack->addWidget(m_hubPicker);
 
     m_message = new MessageBanner(this);
     m_message->setObjectName(QStringLiteral("modelMessage"));
+    m_download = new HubDownload(this);
+    connect(m_download, &HubDownload::finished, this, [this](const QString &folder) {
+        load(folder, Source::Hub);
+        refreshHubCache();
+    });
+    connect(m_download, &HubDownload::failed, this, &ModelPage::downloadFailed);
+    m_downloadPanel = new HubDownloadPanel(m_download, this);
     m_summaryBox = new QGroupBox(tr("Model"), this);
     m_summary = new QFormLayout(m_summaryBox);
     m_summaryBox->hide();
@@ -90,10 +161,11 @@ ModelPage::ModelPage(QWidget *parent)
     auto *left = new QVBoxLayout;
     left->addWidget(m_builtinChoice);
     left->addWidget(m_folderChoice);
-    left->addWidget(m_dropZone, 1);
-    left->addWidget(recentBox, 1);
+    left->addWidget(m_hubChoice);
+    left->addWidget(m_sourceStack, 1);
     auto *right = new QVBoxLayout;
     right->addWidget(m_message);
+    right->addWidget(m_downloadPanel);
     right->addWidget(m_summaryBox);
     right->addStretch();
     auto *columns = new QHBoxLayout;
@@ -103,39 +175,62 @@ ModelPage::ModelPage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createHeader(tr("Choose the model to start from"),
         tr("Fine-tuning starts from a model that already knows the language. Pairtune reads and writes "
-           "sentence-transformers folders (BERT and XLM-RoBERTa encoders).")));
+           "sentence-transformers folders (BERT and XLM-RoBERTa encoders) and fetches them from the "
+           "Hugging Face Hub into the same cache Python uses.")));
     layout->addLayout(columns, 1);
     fillRecent();
 }
 
 bool ModelPage::isComplete() const
 {
-    return !m_loading && m_model != nullptr;
+    return !m_loading && !isDownloading() && m_model != nullptr;
 }
 
 QString ModelPage::incompleteReason() const
 {
+    if (isDownloading())
+        return tr("Downloading %1…").arg(m_hubRepo);
     if (m_loading)
         return tr("Checking the model…");
-    if (!m_builtin && m_folder.isEmpty())
+    if (!m_chosen)
         return tr("Choose a model.");
     return tr("Choose a model that loads.");
 }
 
 void ModelPage::enterPage()
 {
-    if (!m_builtin && m_folder.isEmpty() && !m_loading)
+    if (!m_chosen && !m_loading)
         chooseBuiltin();
+    refreshHubCache();
 }
 
 QString ModelPage::basePath() const
 {
-    return m_builtin ? QStringLiteral("builtin") : m_folder;
+    return m_source == Source::Builtin ? QStringLiteral("builtin") : m_folder;
+}
+
+void ModelPage::describeBase(TrainingConfig &config) const
+{
+    config.basePath = basePath().toStdString();
+    config.baseRepoId.clear();
+    config.baseRevision.clear();
+    config.baseCommit.clear();
+    if (m_source != Source::Hub)
+        return;
+    config.baseRepoId = m_hubRepo.toStdString();
+    config.baseRevision = m_hubRevision.toStdString();
+    // The snapshot folder is named by its commit (CACHE/models--owner--name/snapshots/<commit>).
+    config.baseCommit = QFileInfo(m_folder).fileName().toStdString();
 }
 
 bool ModelPage::usesBuiltin() const
 {
-    return m_builtin;
+    return m_source == Source::Builtin;
+}
+
+bool ModelPage::isDownloading() const
+{
+    return m_download->isRunning();
 }
 
 QString ModelPage::errorText() const
@@ -143,62 +238,162 @@ QString ModelPage::errorText() const
     return m_message->kind() == MessageBanner::Kind::Error ? m_message->text() : QString();
 }
 
+QString ModelPage::messageText() const
+{
+    return m_message->text();
+}
+
+void ModelPage::showSource(Source source)
+{
+    m_sourceStack->setCurrentWidget(
+        source == Source::Hub ? static_cast<QWidget *>(m_hubPicker) : m_folderPanel);
+}
+
+void ModelPage::showError(const QString &html)
+{
+    m_loading = false;
+    m_model.reset();
+    m_summaryBox->hide();
+    m_message->showMessage(MessageBanner::Kind::Error, html);
+    Q_EMIT completeChanged();
+    Q_EMIT modelChanged();
+}
+
+void ModelPage::refreshHubCache()
+{
+    runInBackground<HubCacheListing>(this, &listHubCache, [this](const HubCacheListing &listing) {
+        m_hubPicker->setCache(listing.models, listing.where);
+        Q_EMIT cacheRefreshed();
+    });
+}
+
 void ModelPage::chooseBuiltin()
 {
     m_builtinChoice->setChecked(true);
+    showSource(Source::Builtin);
     QString folder;
     try {
         folder = QString::fromStdString(resolveBaseModel("builtin"));
     } catch (const std::exception &error) {
-        m_builtin = true;
+        m_download->abandon();
+        m_chosen = true;
+        m_source = Source::Builtin;
         m_folder.clear();
-        m_model.reset();
         ++m_generation;
-        m_loading = false;
-        m_summaryBox->hide();
-        m_message->showMessage(MessageBanner::Kind::Error,
-            tr("<b>The built-in model is not available.</b> %1<br>Choose a model folder instead.")
-                .arg(QString::fromUtf8(error.what()).toHtmlEscaped()));
-        Q_EMIT completeChanged();
-        Q_EMIT modelChanged();
+        showError(tr("<b>The built-in model is not available.</b> %1<br>Choose a model folder instead.")
+                      .arg(QString::fromUtf8(error.what()).toHtmlEscaped()));
         return;
     }
-    load(folder, true);
+    load(folder, Source::Builtin);
 }
 
 void ModelPage::chooseFolder(const QString &folder)
 {
     m_folderChoice->setChecked(true);
-    load(QFileInfo(folder).absoluteFilePath(), false);
+    showSource(Source::Folder);
+    load(QFileInfo(folder).absoluteFilePath(), Source::Folder);
+}
+
+void ModelPage::chooseHubModel(const QString &repoId, const QString &revision)
+{
+    m_hubChoice->setChecked(true);
+    showSource(Source::Hub);
+    m_download->abandon();
+    ++m_generation; // a folder still loading is no longer wanted
+    m_chosen = true;
+    m_source = Source::Hub;
+    const auto hubRepo = hubRepoIdForName(repoId.trimmed().toStdString());
+    m_hubRepo = hubRepo ? QString::fromStdString(*hubRepo) : repoId.trimmed();
+    m_hubRevision = revision.trimmed().isEmpty() ? QStringLiteral("main") : revision.trimmed();
+    m_folder.clear();
+    if (!hubRepo) {
+        showError(tr("<b>\"%1\" is not a valid Hugging Face repo id.</b> Use owner/name (letters, digits, "
+                     "'-', '_' and '.'; no '--' or '..'; at most 96 characters), e.g. "
+                     "sentence-transformers/all-MiniLM-L6-v2.")
+                      .arg(repoId.toHtmlEscaped()));
+        return;
+    }
+    // A model already in the cache is used as it is, without asking the Hub (as with HF_HUB_OFFLINE).
+    const QString cached = cachedSnapshotFolder(m_hubRepo, m_hubRevision);
+    if (!cached.isEmpty() && looksLikeModelFolder(cached)) {
+        load(cached, Source::Hub);
+        return;
+    }
+    startDownload();
+}
+
+void ModelPage::startDownload()
+{
+    m_loading = false;
+    m_model.reset();
+    m_summaryBox->hide();
+    m_message->showMessage(MessageBanner::Kind::Info,
+        tr("Downloading <b>%1</b> from the Hugging Face Hub into the local cache. The files a "
+           "sentence-transformers model needs are fetched; an interrupted download resumes next time.")
+            .arg(m_hubRepo.toHtmlEscaped()));
+    m_download->start(m_hubRepo, m_hubRevision);
+    Q_EMIT completeChanged();
+    Q_EMIT modelChanged();
+}
+
+void ModelPage::cancelDownload()
+{
+    m_download->cancel();
+}
+
+void ModelPage::downloadFailed(const QString &message, bool cancelled)
+{
+    m_loading = false;
+    m_model.reset();
+    m_summaryBox->hide();
+    if (cancelled) {
+        m_message->showMessage(MessageBanner::Kind::Warning,
+            tr("<b>The download of %1 was cancelled.</b> What was fetched stays in the cache; choosing the "
+               "model again resumes it.")
+                .arg(m_hubRepo.toHtmlEscaped()));
+    } else {
+        m_message->showMessage(MessageBanner::Kind::Error,
+            tr("<b>%1 could not be downloaded.</b> %2")
+                .arg(m_hubRepo.toHtmlEscaped(), message.toHtmlEscaped()));
+        m_message->addAction(tr("Try again"), [this] { startDownload(); });
+    }
+    refreshHubCache();
+    Q_EMIT completeChanged();
+    Q_EMIT modelChanged();
 }
 
 void ModelPage::browseForFolder()
 {
-    const QString start = m_folder.isEmpty() || m_builtin ? prefs::lastModelFolder.get() : m_folder;
+    const QString start
+        = m_folder.isEmpty() || m_source != Source::Folder ? prefs::lastModelFolder.get() : m_folder;
     const QString folder
         = QFileDialog::getExistingDirectory(this, tr("Choose a sentence-transformers model folder"), start);
     if (!folder.isEmpty())
         chooseFolder(folder);
-    else if (m_folder.isEmpty() && !m_builtin)
+    else if (m_source == Source::Builtin)
+        m_builtinChoice->setChecked(true); // the choice did not change
+    else if (m_source == Source::Hub && m_chosen) {
+        m_hubChoice->setChecked(true);
+        showSource(Source::Hub);
+    } else if (m_folder.isEmpty())
         m_folderChoice->setChecked(false);
 }
 
-void ModelPage::load(const QString &folder, bool builtin)
+void ModelPage::load(const QString &folder, Source source)
 {
-    m_builtin = builtin;
+    m_download->abandon(); // finished already when a download led here
+    m_chosen = true;
+    m_source = source;
     m_folder = folder;
     m_model.reset();
     m_summaryBox->hide();
     const int generation = ++m_generation;
     if (!QFileInfo(folder).isDir() || !looksLikeModelFolder(folder)) {
-        m_loading = false;
-        m_message->showMessage(MessageBanner::Kind::Error,
+        showError(
             tr("<b>%1 is not a sentence-transformers model folder.</b> A model folder holds modules.json or "
                "config.json next to the weights (model.safetensors) and the tokenizer files. Choose the "
                "folder that SentenceTransformer.save() wrote.")
                 .arg(QDir::toNativeSeparators(folder).toHtmlEscaped()));
-        Q_EMIT completeChanged();
-        Q_EMIT modelChanged();
         return;
     }
     m_loading = true;
@@ -219,7 +414,7 @@ void ModelPage::load(const QString &folder, bool builtin)
             }
             return result;
         },
-        [this, generation, builtin](const ModelLoadResult &result) {
+        [this, generation, source](const ModelLoadResult &result) {
             if (generation != m_generation)
                 return;
             m_loading = false;
@@ -232,7 +427,7 @@ void ModelPage::load(const QString &folder, bool builtin)
                     tr("<b>Ready.</b> This sentence-transformers model can be fine-tuned. It stays as it is: "
                        "the run "
                        "writes a new model into its own folder."));
-                if (!builtin) {
+                if (source == Source::Folder) {
                     prefs::addRecentModel(result.folder);
                     prefs::lastModelFolder.set(QFileInfo(result.folder).absolutePath());
                     fillRecent();
@@ -256,9 +451,11 @@ void ModelPage::showSummary()
         text->setWordWrap(true);
         m_summary->addRow(label, text);
     };
+    if (m_source == Source::Hub)
+        row(tr("Hub model:"), tr("%1 (revision %2)").arg(m_hubRepo, m_hubRevision));
     row(tr("Folder:"),
-        m_builtin ? tr("built-in (%1)").arg(QDir::toNativeSeparators(m_folder))
-                  : QDir::toNativeSeparators(m_folder));
+        m_source == Source::Builtin ? tr("built-in (%1)").arg(QDir::toNativeSeparators(m_folder))
+                                    : QDir::toNativeSeparators(m_folder));
     row(tr("Architecture:"), QString::fromStdString(s.architecture));
     row(tr("Layers:"),
         tr("%1 (hidden size %2, %3 attention heads)").arg(s.layers).arg(s.hidden).arg(s.heads));
@@ -275,7 +472,17 @@ void ModelPage::showSummary()
         tr("%1 parameters, %2 on disk")
             .arg(locale.toString(qulonglong(s.parameterCount)),
                 locale.formattedDataSize(qint64(m_model->bytesOnDisk()))));
-    m_summaryBox->setTitle(m_builtin ? tr("Built-in model") : QFileInfo(m_folder).fileName());
+    switch (m_source) {
+    case Source::Builtin:
+        m_summaryBox->setTitle(tr("Built-in model"));
+        break;
+    case Source::Hub:
+        m_summaryBox->setTitle(m_hubRepo);
+        break;
+    case Source::Folder:
+        m_summaryBox->setTitle(QFileInfo(m_folder).fileName());
+        break;
+    }
     m_summaryBox->show();
 }
 
