@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "io/npy.h"
+#include "model/prompts.h"
 #include "model/sentencemodel.h"
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 namespace pairtune::cli {
 namespace {
@@ -19,6 +21,8 @@ struct EmbedArgs
     std::size_t batchSize = 32;
     int threads = 0;
     std::string device = "cpu";
+    std::optional<std::string> promptName; // encode(prompt_name=...)
+    std::optional<std::string> prompt; // encode(prompt=...)
 };
 
 bool endsWith(const std::string &s, const std::string &suffix)
@@ -40,6 +44,11 @@ void addEmbedCommand(CLI::App &app)
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)")->capture_default_str();
     cmd->add_option("--device", args->device, "cpu, cuda or cuda:N (a CUDA build of Pairtune)")
         ->capture_default_str();
+    cmd->add_option("--prompt-name", args->promptName,
+        "Prepend the model's prompt of this name (config_sentence_transformers.json); without it and "
+        "--prompt, default_prompt_name's prompt when the model sets one");
+    cmd->add_option("--prompt", args->prompt, "Prepend this text to every input (\"\" = no prompt)")
+        ->excludes("--prompt-name");
     cmd->callback([args] {
         const bool npy = endsWith(args->output, ".npy");
         if (!npy && !endsWith(args->output, ".jsonl"))
@@ -49,7 +58,8 @@ void addEmbedCommand(CLI::App &app)
         SentenceModel model = SentenceModel::load(args->model);
         if (args->device != "cpu")
             model.moveTo(args->device);
-        const Embeddings embeddings = model.encode(texts, args->batchSize);
+        const std::string prompt = model.prompts().resolve(args->promptName, args->prompt);
+        const Embeddings embeddings = model.encodeWithPrompt(texts, prompt, args->batchSize);
         // NaN weights (a diverged run) would otherwise come out as silent JSON nulls or NaN rows.
         for (std::size_t i = 0; i < embeddings.values.size(); ++i) {
             if (!std::isfinite(embeddings.values[i]))

@@ -173,6 +173,7 @@ class Encoder:
     """BERT / XLM-R encoder in float64 torch ops, format-spec §3.1-3.2."""
 
     def __init__(self, folder):
+        self.folder = folder
         self.config = _read_json(os.path.join(folder, "config.json"))
         self.model_type = self.config.get("model_type", "bert")
         if self.model_type not in ("bert", "xlm-roberta"):
@@ -320,6 +321,8 @@ class SentenceModel:
         modules = sorted(_read_json(os.path.join(folder, "modules.json")), key=lambda m: m["idx"])
         self.encoder = None
         self.pooling_modes = None
+        self.include_prompt = True
+        self.folder = folder
         self.after = []  # callables applied after pooling, in modules.json order
         for module in modules:
             kind = _module_kind(module["type"])
@@ -329,6 +332,7 @@ class SentenceModel:
             elif kind == "Pooling":
                 config = _read_json(os.path.join(path, "config.json"))
                 self.pooling_modes = pooling_modes(config)
+                self.include_prompt = bool(config.get("include_prompt", True))
                 if int(config["word_embedding_dimension"]) != self.encoder.hidden:
                     raise FormatError(f"{path}: word_embedding_dimension disagrees with hidden_size")
             elif kind == "Dense":
@@ -348,8 +352,29 @@ class SentenceModel:
         self.dtype = dtype
         return self
 
-    def embed_batch(self, batch):
-        """batch: list of {"input_ids": [...], optional "token_type_ids"}. float64 [B, dim]."""
+    def special_ids(self):
+        """The ids of the tokenizer's special tokens (transformers' all_special_ids), from
+        special_tokens_map.json and vocab.txt (BERT) or the fairseq ids (XLM-R, format-spec §4.3)."""
+        enc = self.encoder
+        if enc.model_type != "bert":
+            return {0, 1, 2, 3, enc.vocab_size - 1}
+        tdir = enc.folder
+        with open(os.path.join(tdir, "vocab.txt"), encoding="utf-8") as f:
+            vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+        tokens = _read_json(os.path.join(tdir, "special_tokens_map.json")).values()
+        return {vocab[t if isinstance(t, str) else t["content"]] for t in tokens}
+
+    def prompt_length(self, prompt_ids):
+        """sentence-transformers' _get_prompt_length: the prompt tokenized alone (special tokens and
+        all), less one when its last token is a special one (the EOS/[SEP] the template appends)."""
+        length = len(prompt_ids)
+        if length and prompt_ids[-1] in self.special_ids():
+            length -= 1
+        return length
+
+    def embed_batch(self, batch, prompt_length=0):
+        """batch: list of {"input_ids": [...], optional "token_type_ids"}. float64 [B, dim].
+        prompt_length: leading tokens Pooling leaves out when its include_prompt is false."""
         length = max(len(item["input_ids"]) for item in batch)
         enc = self.encoder
         ids = torch.full((len(batch), length), enc.pad_id, dtype=torch.int64)
@@ -365,13 +390,17 @@ class SentenceModel:
             mask[row, :n] = 1.0
         if int(ids.max()) >= enc.vocab_size or int(ids.min()) < 0:
             raise FormatError(f"token id outside the vocabulary of {enc.vocab_size}")
-        x = pool(enc.forward(ids, mask, types), mask, self.pooling_modes)
+        pool_mask = mask
+        if not self.include_prompt and prompt_length > 0:
+            pool_mask = mask.clone()  # the encoder still sees the prompt; only pooling skips it
+            pool_mask[:, :prompt_length] = 0.0
+        x = pool(enc.forward(ids, mask, types), pool_mask, self.pooling_modes)
         for step in self.after:
             x = step(x)
         return x
 
-    def embed(self, items, batch_size):
-        out = [self.embed_batch(items[i : i + batch_size]) for i in range(0, len(items), batch_size)]
+    def embed(self, items, batch_size, prompt_length=0):
+        out = [self.embed_batch(items[i : i + batch_size], prompt_length) for i in range(0, len(items), batch_size)]
         return torch.cat(out, dim=0)
 
 
@@ -394,7 +423,14 @@ def cmd_embed(args):
     limit = model.encoder.max_seq_length
     if limit is not None and any(len(item["input_ids"]) > limit for item in items):
         print(f"reference: warning: some inputs are longer than max_seq_length {limit}", file=sys.stderr)
-    result = model.embed(items, args.batch_size).to(torch.float32).numpy()
+    prompt_length = 0
+    if args.prompt_ids:
+        prompt_items = read_ids(args.prompt_ids)
+        if len(prompt_items) != 1:
+            raise FormatError(f"{args.prompt_ids}: expected the ids of one prompt")
+        prompt_length = model.prompt_length(prompt_items[0]["input_ids"])
+        print(f"reference: prompt length {prompt_length}, include_prompt {model.include_prompt}", file=sys.stderr)
+    result = model.embed(items, args.batch_size, prompt_length).to(torch.float32).numpy()
     np.save(args.output, result)
     print(f"reference: embedded {result.shape[0]} inputs into {result.shape[1]} dimensions", file=sys.stderr)
 
@@ -549,7 +585,8 @@ def cmd_make_folder(args):
                 {"max_seq_length": args.max_seq_length, "do_lower_case": False}, indent=4)
     _write_json(os.path.join(out, "config_sentence_transformers.json"),
                 {"__version__": {"sentence_transformers": "3.0.1", "transformers": "4.44.2", "pytorch": "2.4.0"},
-                 "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
+                 "prompts": json.loads(args.prompts), "default_prompt_name": args.default_prompt_name,
+                 "similarity_fn_name": "cosine"})
     if bert:
         _write_json(os.path.join(tdir, "tokenizer_config.json"),
                     {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": None,
@@ -586,7 +623,7 @@ def cmd_make_folder(args):
         pooling_config.update({"pooling_mode_" + m: m in modes for m in legacy})
     else:
         pooling_config.update({"pooling_mode_" + m: m in modes for m in _POOLING_ORDER})
-        pooling_config["include_prompt"] = True
+        pooling_config["include_prompt"] = not args.exclude_prompt
     _write_json(os.path.join(out, "1_Pooling", "config.json"), pooling_config, indent=4)
     pooled = args.hidden * len(modes)
     if args.dense:
@@ -810,6 +847,8 @@ def main(argv=None):
     p.add_argument("--ids", required=True, help='JSONL, one {"input_ids": [...]} per line')
     p.add_argument("--output", required=True, help="float32 .npy, rows in input order")
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--prompt-ids", help='JSONL with the {"input_ids": [...]} of the prompt alone: its '
+                   "prompt_length is left out of pooling when the folder's Pooling has include_prompt false")
     p.add_argument("--compute", choices=["float64", "float32"], default="float64",
                    help="float64 (default) is the tight reference; float32 shows float32's own rounding error")
     p.set_defaults(func=cmd_embed)
@@ -827,6 +866,9 @@ def main(argv=None):
     p.add_argument("--prefix", default="", help="key prefix, e.g. bert. or roberta.")
     p.add_argument("--extra-heads", action="store_true", help="add tensors a loader must ignore")
     p.add_argument("--no-pooler", action="store_true", help="leave out pooler.dense")
+    p.add_argument("--prompts", default="{}", help='config_sentence_transformers.json prompts, e.g. {"query": "query: "}')
+    p.add_argument("--default-prompt-name")
+    p.add_argument("--exclude-prompt", action="store_true", help="Pooling include_prompt false")
     p.add_argument("--legacy-layout", action="store_true",
                    help="Transformer in 0_Transformer/, Pooling config with the old five keys")
     p.add_argument("--seed", type=int, default=0)

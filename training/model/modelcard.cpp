@@ -1,8 +1,10 @@
 #include "model/modelcard.h"
 
 #include "model/modelfolder.h"
+#include "model/prompts.h"
 #include "pairtune/version.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/version.h> // macros only; cheap to include
 
 #include <sstream>
@@ -123,6 +125,21 @@ std::string makeModelCard(const ModelFolder &m, const ModelCardOptions &options)
     out << "- Pairtune: " << kVersion << "\n";
     out << "- LibTorch: " << TORCH_VERSION << "\n";
     out << "- Written in the format of Sentence Transformers " << kSentenceTransformersVersion << "\n";
+    return out.str();
+}
+
+std::string trainingPromptsCardLines(const ColumnPrompts &prompts)
+{
+    if (!prompts.any())
+        return {};
+    // JSON string literals are valid Python string literals for any text, quotes and newlines included.
+    auto quoted = [](const std::string &text) { return nlohmann::json(text).dump(); };
+    std::ostringstream out;
+    out << "- Prompts prepended in training and evaluation: anchors " << quoted(prompts.anchor)
+        << ", positives " << quoted(prompts.positive) << ", negatives " << quoted(prompts.negative) << "\n";
+    out << "- Embed the same way in Python: queries with `model.encode(texts, prompt="
+        << quoted(prompts.anchor)
+        << ")`, documents with `model.encode(texts, prompt=" << quoted(prompts.positive) << ")`\n";
     return out.str();
 }
 

@@ -9,6 +9,7 @@
 namespace pairtune {
 
 struct ModelFolder;
+struct ColumnPrompts;
 
 struct ModelCardOptions
 {
@@ -22,5 +23,9 @@ struct ModelCardOptions
 // A card in the layout sentence-transformers writes: YAML front matter, model details, the module
 // architecture, a usage snippet and framework versions.
 std::string makeModelCard(const ModelFolder &model, const ModelCardOptions &options = {});
+
+// Markdown lines (each "- ...\n") saying which prompt each column of the pairs got in training and
+// evaluation, and how to apply them in Python; "" when no column had one.
+std::string trainingPromptsCardLines(const ColumnPrompts &prompts);
 
 } // namespace pairtune

@@ -5,6 +5,7 @@
 #include "io/atomicdirectory.h"
 #include "model/modelcard.h"
 #include "model/poolingimpl.h"
+#include "model/prompts.h"
 #include "model/pythontext.h"
 #include "model/sentencemodelimpl.h"
 #include "model/weightioimpl.h"
@@ -83,7 +84,22 @@ Encoding SentenceModel::Impl::tokenize(std::string_view text) const
     return tokenizer->encode(prepared, std::size_t(config.maxSeqLength));
 }
 
-BatchTensors SentenceModel::Impl::makeBatch(const std::vector<Encoding> &batch) const
+std::size_t SentenceModel::Impl::promptLength(std::string_view prompt) const
+{
+    if (prompt.empty())
+        return 0;
+    const Encoding encoded = tokenize(prompt);
+    std::size_t length = encoded.ids.size();
+    // Python asks tokenizer.all_special_ids; the special tokens a template adds are the ids an empty
+    // text encodes to ([CLS] [SEP], <s> </s>), and the last of a prompt's ids can only be one of those.
+    const std::vector<std::int64_t> specials = tokenizer->encode("", 0).ids;
+    if (length > 0 && std::find(specials.begin(), specials.end(), encoded.ids.back()) != specials.end())
+        --length;
+    return length;
+}
+
+BatchTensors SentenceModel::Impl::makeBatch(
+    const std::vector<Encoding> &batch, const std::vector<std::size_t> &promptLengths) const
 {
     const int64_t rows = int64_t(batch.size());
     int64_t length = 0;
@@ -115,21 +131,36 @@ BatchTensors SentenceModel::Impl::makeBatch(const std::vector<Encoding> &batch) 
     out.mask = mask.to(target);
     if (!config.transformer.isXlmRoberta()) // XLM-R's tokenizer gives no token types
         out.typeIds = types.to(target);
+    const bool excludePrompt = !config.pooling.includePrompt
+        && std::any_of(promptLengths.begin(), promptLengths.end(), [](std::size_t n) { return n > 0; });
+    if (excludePrompt) {
+        if (promptLengths.size() != batch.size())
+            throw Error("internal: one prompt length per text expected");
+        // Pooling.forward: attention_mask[:, :prompt_length] = 0, after the encoder has seen the prompt.
+        at::Tensor poolMask = mask.clone();
+        for (int64_t r = 0; r < rows; ++r)
+            poolMask[r]
+                .narrow(0, 0, std::min<int64_t>(int64_t(promptLengths[std::size_t(r)]), length))
+                .zero_();
+        out.poolMask = poolMask.to(target);
+    }
     return out;
 }
 
 torch::Tensor SentenceModel::Impl::embed(const BatchTensors &batch)
 {
     const torch::Tensor tokens = transformer->forward(batch.ids, batch.mask, batch.typeIds);
-    torch::Tensor x = poolTokens(config.pooling, tokens, batch.mask);
+    torch::Tensor x
+        = poolTokens(config.pooling, tokens, batch.poolMask.defined() ? batch.poolMask : batch.mask);
     for (std::size_t i = 0; i < config.heads.size(); ++i)
         x = dense[i] ? dense[i]->forward(x) : normalizeRows(x);
     return x;
 }
 
-torch::Tensor SentenceModel::Impl::embed(const std::vector<Encoding> &batch)
+torch::Tensor SentenceModel::Impl::embed(
+    const std::vector<Encoding> &batch, const std::vector<std::size_t> &promptLengths)
 {
-    return embed(makeBatch(batch));
+    return embed(makeBatch(batch, promptLengths));
 }
 
 void SentenceModel::Impl::setTraining(bool training)
@@ -193,6 +224,8 @@ SentenceModel SentenceModel::load(const std::string &folder)
 {
     auto impl = std::make_unique<Impl>();
     impl->config = ModelFolder::read(folder);
+    impl->prompts = ModelPrompts::fromConfig(
+        impl->config.sentenceTransformers, (fs::path(folder) / "config_sentence_transformers.json").string());
     impl->sourceFolder = folder;
     // Look for weights before the tokenizer, so a pytorch_model.bin-only folder gets its advice first.
     const std::vector<std::string> weightFiles = impl->config.transformerWeightFiles();
@@ -326,15 +359,31 @@ void SentenceModel::save(const std::string &folder, const SaveOptions &options) 
 
 Embeddings SentenceModel::encode(const std::vector<std::string> &texts, std::size_t batchSize) const
 {
+    return encodeWithPrompt(texts, m_impl->prompts.resolve(std::nullopt, std::nullopt), batchSize);
+}
+
+Embeddings SentenceModel::encodeWithPrompt(
+    const std::vector<std::string> &rawTexts, const std::string &prompt, std::size_t batchSize) const
+{
     if (batchSize == 0)
         throw Error("the batch size must be at least 1");
     Impl &impl = *m_impl;
     Embeddings out;
-    out.rows = texts.size();
+    out.rows = rawTexts.size();
     out.dim = std::size_t(impl.config.embeddingDimension());
     out.values.assign(out.rows * out.dim, 0.0f);
-    if (texts.empty())
+    if (rawTexts.empty())
         return out;
+    // SentenceTransformer.encode: sentences = [prompt + sentence ...] before sorting and tokenizing.
+    std::vector<std::string> prompted;
+    if (!prompt.empty()) {
+        prompted.reserve(rawTexts.size());
+        for (const std::string &text : rawTexts)
+            prompted.push_back(prompt + text);
+    }
+    const std::vector<std::string> &texts = prompt.empty() ? rawTexts : prompted;
+    const std::vector<std::size_t> promptLengths(
+        std::min(batchSize, texts.size()), impl.promptLength(prompt));
 
     // Longest first (by code points), as SentenceTransformer.encode sorts; results go back in input order.
     std::vector<std::size_t> lengths(texts.size());
@@ -353,7 +402,9 @@ Embeddings SentenceModel::encode(const std::vector<std::string> &texts, std::siz
         batch.clear();
         for (std::size_t i = start; i < end; ++i)
             batch.push_back(impl.tokenize(texts[order[i]]));
-        const at::Tensor result = impl.embed(batch).to(at::kCPU, at::kFloat).contiguous();
+        const std::vector<std::size_t> rowPromptLengths(
+            promptLengths.begin(), promptLengths.begin() + std::ptrdiff_t(end - start));
+        const at::Tensor result = impl.embed(batch, rowPromptLengths).to(at::kCPU, at::kFloat).contiguous();
         const float *data = result.data_ptr<float>();
         for (std::size_t i = start; i < end; ++i)
             std::copy_n(data + (i - start) * out.dim, out.dim, out.values.data() + order[i] * out.dim);
@@ -372,6 +423,16 @@ void SentenceModel::moveTo(const std::string &device)
     } catch (const c10::Error &e) {
         throw Error("device " + device + ": " + e.what_without_backtrace());
     }
+}
+
+const ModelPrompts &SentenceModel::prompts() const
+{
+    return m_impl->prompts;
+}
+
+std::size_t SentenceModel::promptLength(const std::string &prompt) const
+{
+    return m_impl->promptLength(prompt);
 }
 
 Encoding SentenceModel::tokenizeForModel(std::string_view text) const

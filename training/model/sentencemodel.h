@@ -10,6 +10,8 @@
 
 namespace pairtune {
 
+class ModelPrompts; // model/prompts.h
+
 // Row-major float32 matrix: rows × dim.
 struct Embeddings
 {
@@ -87,7 +89,20 @@ public:
     void save(const std::string &folder, const SaveOptions &options) const;
 
     // Embeddings in input order. Texts are sorted by length for batching, as encode() does in Python.
+    // Like SentenceTransformer.encode(texts) without prompt arguments, the prompt named by
+    // default_prompt_name (config_sentence_transformers.json) is prepended when there is one.
     Embeddings encode(const std::vector<std::string> &texts, std::size_t batchSize = 32) const;
+    // encode(texts, prompt=prompt): prompt + text for every text ("" = no prompt, not the default one).
+    // When Pooling's include_prompt is false, the prompt's tokens (promptLength) are left out of pooling.
+    Embeddings encodeWithPrompt(
+        const std::vector<std::string> &texts, const std::string &prompt, std::size_t batchSize = 32) const;
+
+    // The folder's prompts, as SentenceTransformer holds them after loading (model/prompts.h); a created
+    // model has the empty "query" and "document" ones.
+    const ModelPrompts &prompts() const;
+    // Tokens of prompt that include_prompt false leaves out of pooling (sentence-transformers'
+    // _get_prompt_length: the prompt tokenized alone, less a final special token).
+    std::size_t promptLength(const std::string &prompt) const;
 
     // Moves the weights to "cpu", "cuda" or "cuda:N". Throws Error when this build or machine has no
     // CUDA device (Debian's LibTorch is CPU-only; README: building for a GPU machine).

@@ -2,6 +2,7 @@
 
 #include "eval/correlation.h"
 #include "eval/retrievalmetrics.h"
+#include "model/prompts.h"
 #include "model/sentencemodel.h"
 #include "recipe/rng.h"
 #include "train/losses.h"
@@ -62,8 +63,13 @@ std::map<std::string, double> evaluate(
         relevant[i].push_back(it->second);
     }
 
-    const torch::Tensor anchors = toTensor(model.encode(set.anchors, options.batchSize));
-    const torch::Tensor documents = toTensor(model.encode(corpus, options.batchSize));
+    // Anchors are the queries, positives and negatives the documents (columnPrompts: encode_query and
+    // encode_document as sentence-transformers v5's InformationRetrievalEvaluator uses them).
+    const ColumnPrompts prompts = columnPrompts(model.prompts());
+    const torch::Tensor anchors
+        = toTensor(model.encodeWithPrompt(set.anchors, prompts.anchor, options.batchSize));
+    const torch::Tensor documents
+        = toTensor(model.encodeWithPrompt(corpus, prompts.positive, options.batchSize));
     const torch::Tensor cosine = torch::mm(unitRows(anchors), unitRows(documents).t()).contiguous();
     const auto retrieval = retrievalMetrics(
         { cosine.data_ptr<float>(), static_cast<std::size_t>(cosine.numel()) }, n, corpus.size(), relevant);
@@ -99,7 +105,8 @@ std::map<std::string, double> evaluate(
             std::vector<std::string> column;
             for (const auto &row : set.negatives)
                 column.push_back(k < row.size() ? row[k] : std::string());
-            negativeColumns.push_back(toTensor(model.encode(column, options.batchSize)));
+            negativeColumns.push_back(
+                toTensor(model.encodeWithPrompt(column, prompts.negative, options.batchSize)));
         }
     }
     const torch::Tensor scores = torch::tensor(set.scores.empty() ? std::vector<float>(n, 1.0f) : set.scores);

@@ -6,6 +6,8 @@
 #include "io/atomicfile.h"
 #include "io/fileutil.h"
 #include "io/jsonfile.h"
+#include "model/modelcard.h"
+#include "model/prompts.h"
 #include "model/runtime.h"
 #include "model/sentencemodel.h"
 #include "pairtune/version.h"
@@ -98,7 +100,8 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
          << "- Scores: "
          << (config.useFileScores == FileScores::Ignore ? "synthetic" : "from the file when present")
          << ", synthetic ones uniform in mean ± 0.5/scaling (mean " << config.scoreMean << ", scaling "
-         << config.scoreScaling << ")\n\n"
+         << config.scoreScaling << ")\n"
+         << trainingPromptsCardLines(columnPrompts(model.prompts())) << "\n"
          << "## Framework versions\n\n- Pairtune " << kVersion << "\n- " << computeBackendInfo() << "\n";
     return card.str();
 }

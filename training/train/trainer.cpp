@@ -180,16 +180,20 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
     // Every column in one forward pass: fewer, larger matmuls and half the dispatches. Each text's
     // embedding does not depend on what else is in the pass (the encoder computes only real tokens).
     std::vector<Encoding> encodings;
+    std::vector<std::size_t> promptLengths; // each column's prompt, left out of pooling if so configured
     encodings.reserve(batch.size() * columns);
     for (std::size_t column = 0; column < columns; ++column) {
-        for (const std::size_t record : batch)
+        for (const std::size_t record : batch) {
             encodings.push_back(m_data->encoding(record, column));
+            promptLengths.push_back(m_data->columnPromptLengths[column]);
+        }
     }
     std::vector<torch::Tensor> embeddings;
     {
         const Bf16Autocast autocast(m_config.bf16, impl.device());
         // The loss and everything after it in float32, as under Python's autocast for MNRL's softmax.
-        embeddings = impl.embed(encodings).to(at::kFloat).split(static_cast<int64_t>(batch.size()));
+        embeddings
+            = impl.embed(encodings, promptLengths).to(at::kFloat).split(static_cast<int64_t>(batch.size()));
     }
     std::vector<float> labels;
     for (const std::size_t record : batch)
@@ -360,8 +364,11 @@ TrainingResult TrainingRun::execute(std::optional<std::int64_t> resumeFrom)
     m_data.emplace(prepareTrainingData(m_config, *m_model));
     // Written only once the data and model are known good: a start that failed leaves no run behind,
     // so the same --out can simply be tried again.
-    if (!resumeFrom && !std::filesystem::exists(m_run.configPath()))
-        m_run.writeConfig(describeRun(m_config));
+    if (!resumeFrom && !std::filesystem::exists(m_run.configPath())) {
+        nlohmann::json described = describeRun(m_config);
+        described["prompts"] = m_data->prompts.toJson(); // what each column got (model/prompts.h)
+        m_run.writeConfig(described);
+    }
     m_evalSet = makeEvalSet(*m_data);
     m_loss
         = LossSpec { parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale };

@@ -5,6 +5,7 @@
 #include "recipe/syntheticscores.h"
 #include "train/losses.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace pairtune {
@@ -39,25 +40,43 @@ TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceMod
     if (!lossUsesNegatives(parseLossKind(config.loss)))
         data.negativesPerRecord = 0;
 
-    std::unordered_map<std::string, std::uint32_t> index;
-    auto intern = [&](const std::string &text) {
-        auto [it, inserted] = index.try_emplace(text, static_cast<std::uint32_t>(data.texts.size()));
-        if (inserted) {
+    data.prompts = columnPrompts(model.prompts());
+    for (std::size_t column = 0; column < 2 + data.negativesPerRecord; ++column)
+        data.columnPromptLengths.push_back(model.promptLength(data.columnPrompt(column)));
+
+    std::unordered_map<std::string, std::uint32_t> textIndex;
+    auto internText = [&](const std::string &text) {
+        auto [it, inserted] = textIndex.try_emplace(text, static_cast<std::uint32_t>(data.texts.size()));
+        if (inserted)
             data.texts.push_back(text);
-            data.encodings.push_back(model.tokenizeForModel(text));
-        }
+        return it->second;
+    };
+    // The encoding depends only on the prompted string, so equal strings share one.
+    std::unordered_map<std::string, std::uint32_t> encodingIndex;
+    auto internEncoding = [&](const std::string &prompted) {
+        auto [it, inserted]
+            = encodingIndex.try_emplace(prompted, static_cast<std::uint32_t>(data.encodings.size()));
+        if (inserted)
+            data.encodings.push_back(model.tokenizeForModel(prompted));
         return it->second;
     };
     data.textIds.reserve(records.size());
+    data.encodingIds.reserve(records.size());
     data.lengths.reserve(records.size());
     for (const PairRecord &r : records) {
-        std::vector<std::uint32_t> ids { intern(r.anchor), intern(r.positive) };
+        std::vector<const std::string *> columns { &r.anchor, &r.positive };
         for (std::size_t k = 0; k < data.negativesPerRecord; ++k)
-            ids.push_back(intern(r.negatives[k]));
+            columns.push_back(&r.negatives[k]);
+        std::vector<std::uint32_t> ids;
+        std::vector<std::uint32_t> encodingIds;
         std::size_t longest = 0;
-        for (const std::uint32_t id : ids)
-            longest = std::max(longest, data.encodings[id].ids.size());
+        for (std::size_t column = 0; column < columns.size(); ++column) {
+            ids.push_back(internText(*columns[column]));
+            encodingIds.push_back(internEncoding(data.columnPrompt(column) + *columns[column]));
+            longest = std::max(longest, data.encodings[encodingIds.back()].ids.size());
+        }
         data.textIds.push_back(std::move(ids));
+        data.encodingIds.push_back(std::move(encodingIds));
         data.lengths.push_back(longest);
     }
     return data;

@@ -4,6 +4,7 @@
 // tokenized once (training then only gathers cached ids).
 
 #include "data/pairdataset.h"
+#include "model/prompts.h"
 #include "recipe/datasplit.h"
 #include "recipe/trainingconfig.h"
 #include "text/tokenizer.h"
@@ -25,14 +26,27 @@ struct TrainingData
     Split split {};
     std::size_t negativesPerRecord = 0;
 
-    std::vector<std::string> texts {}; // distinct texts
-    std::vector<Encoding> encodings {}; // texts[i] as the model sees it
-    std::vector<std::vector<std::uint32_t>> textIds {}; // per record: anchor, positive, negatives
-    std::vector<std::size_t> lengths {}; // per record: tokens of its longest text
+    // The prompt each column gets (model/prompts.h columnPrompts) and its token count, per column
+    // (anchor, positive, negatives...), for Pooling's include_prompt false.
+    ColumnPrompts prompts {};
+    std::vector<std::size_t> columnPromptLengths {};
+
+    std::vector<std::string> texts {}; // distinct texts, without prompts
+    // per record: anchor, positive, negatives as ids into texts. The no-duplicates sampler compares
+    // these: as in sentence-transformers, whose collator adds prompts after sampling, a text is the
+    // same text whichever prompt its column gets.
+    std::vector<std::vector<std::uint32_t>> textIds {};
+    std::vector<Encoding> encodings {}; // distinct prompted texts (prompt + text) as the model sees them
+    std::vector<std::vector<std::uint32_t>> encodingIds {}; // per record and column: into encodings
+    std::vector<std::size_t> lengths {}; // per record: tokens of its longest prompted text
 
     const Encoding &encoding(std::size_t record, std::size_t column) const
     {
-        return encodings[textIds[record][column]];
+        return encodings[encodingIds[record][column]];
+    }
+    const std::string &columnPrompt(std::size_t column) const
+    {
+        return column == 0 ? prompts.anchor : column == 1 ? prompts.positive : prompts.negative;
     }
 };
 
