@@ -8,6 +8,7 @@
 // does), so long texts compare like with like. A missing node or npm install fails the suite.
 
 #include "../../common/processrun.h"
+#include "tokenizervariants.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QDirIterator>
@@ -271,7 +272,20 @@ void TestHfTokenizers::generateFixtures()
         QStringList({ QStringLiteral("create"), QStringLiteral("--out"), xlmr, QStringLiteral("--arch"),
             QStringLiteral("xlm-roberta"), QStringLiteral("--spm"), spm })
             + tiny);
-    for (const QString &folder : { cased, xlmr }) {
+    // Variants of an uncased BERT: added tokens of every kind, and truncation on the left.
+    const QString added = m_scratch.filePath(QStringLiteral("generated/bert-added-tokens"));
+    const QString left = m_scratch.filePath(QStringLiteral("generated/bert-truncation-left"));
+    for (const QString &folder : { added, left })
+        RUN_OK(kCli,
+            QStringList({ QStringLiteral("create"), QStringLiteral("--out"), folder, QStringLiteral("--arch"),
+                QStringLiteral("bert"), QStringLiteral("--vocab"),
+                kData + QStringLiteral("/bert-base-uncased-vocab.txt") })
+                + tiny);
+    QString error = hftokenizers::addAddedTokens(added + QStringLiteral("/tokenizer.json"));
+    if (error.isEmpty())
+        error = hftokenizers::truncateOnTheLeft(left + QStringLiteral("/tokenizer_config.json"));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    for (const QString &folder : { cased, xlmr, added, left }) {
         QVERIFY2(QFileInfo::exists(folder + QStringLiteral("/tokenizer.json")),
             qPrintable(folder + QStringLiteral(": pairtune-cli create wrote no tokenizer.json")));
         m_generated << folder;
@@ -341,16 +355,22 @@ void TestHfTokenizers::sameIds()
         if (ourIds[i] != theirIds[i] && differing++ == 0)
             first = i;
     }
+    QString difference;
     if (differing > 0) {
         const Text &t = m_texts[std::size_t(first)];
-        QFAIL(qPrintable(QStringLiteral("%1: %2 of %3 texts tokenize differently; the first is line %4 (%5): "
-                                        "%6\n  Pairtune:              %7\n  Hugging Face tokenizers: %8")
-                             .arg(tokenizerFolder)
-                             .arg(differing)
-                             .arg(m_texts.size())
-                             .arg(first + 1)
-                             .arg(t.origin, quoted(t.text), idList(ourIds[first]), idList(theirIds[first]))));
+        difference = QStringLiteral("%1: %2 of %3 texts tokenize differently; the first is line %4 (%5): "
+                                    "%6\n  Pairtune:              %7\n  Hugging Face tokenizers: %8")
+                         .arg(tokenizerFolder)
+                         .arg(differing)
+                         .arg(m_texts.size())
+                         .arg(first + 1)
+                         .arg(t.origin, quoted(t.text), idList(ourIds[first]), idList(theirIds[first]));
     }
+    // A known gap, kept visible: when it is closed this row passes unexpectedly and the marker must go.
+    QEXPECT_FAIL("generated/bert-truncation-left",
+        "Pairtune ignores tokenizer_config.json's truncation_side and always cuts the end of a long text",
+        Abort);
+    QVERIFY2(differing == 0, qPrintable(difference));
     qInfo("%s: %lld texts, identical ids (longest %lld tokens)", qPrintable(tokenizerFolder),
         static_cast<long long>(ourIds.size()), static_cast<long long>(longest));
 }
