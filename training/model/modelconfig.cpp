@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "pairtune/version.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -130,6 +131,14 @@ TransformerConfig TransformerConfig::fromJson(const json &object, const std::str
             "no \"model_type\"; Pairtune reads BERT (\"bert\") and XLM-RoBERTa (\"xlm-roberta\") "
             "models"));
     c.modelType = type->get<std::string>();
+    // A model that brings its own modelling code (auto_map, e.g. jina-embeddings-v2 under model_type
+    // "bert") computes something else than BertModel with the same config.
+    if (const json *autoMap = findValue(object, "auto_map"); autoMap && autoMap->is_object()
+        && (autoMap->contains("AutoModel") || autoMap->contains("AutoConfig")))
+        throw Error(locate(path, 0, 0,
+            "the model needs custom modelling code (\"auto_map\": " + autoMap->dump()
+                + "); Python loads it only with trust_remote_code=True, and Pairtune never runs code "
+                  "from a model folder"));
     if (c.modelType != "bert" && c.modelType != "xlm-roberta")
         throw Error(locate(path, 0, 0,
             "model_type \"" + c.modelType
@@ -264,10 +273,14 @@ PoolingConfig PoolingConfig::fromJson(const json &object, const std::string &pat
 {
     requireObject(object, path);
     PoolingConfig c;
-    const json *dim = findValue(object, "word_embedding_dimension");
-    if (!dim)
-        throw Error(locate(path, 0, 0, "\"word_embedding_dimension\" is missing"));
-    c.wordEmbeddingDimension = intValue(object, "word_embedding_dimension", 0, path);
+    // 5.4+ write "embedding_dimension"; Pooling.config_key_renames maps the older name onto it
+    // (the new one wins when a file has both).
+    const char *dimKey
+        = findValue(object, "embedding_dimension") ? "embedding_dimension" : "word_embedding_dimension";
+    if (!findValue(object, dimKey))
+        throw Error(
+            locate(path, 0, 0, "\"embedding_dimension\" (or \"word_embedding_dimension\") is missing"));
+    c.wordEmbeddingDimension = intValue(object, dimKey, 0, path);
     c.clsToken = boolValue(object, "pooling_mode_cls_token", false, path);
     c.meanTokens = boolValue(object, "pooling_mode_mean_tokens", true, path);
     c.maxTokens = boolValue(object, "pooling_mode_max_tokens", false, path);
@@ -275,21 +288,42 @@ PoolingConfig PoolingConfig::fromJson(const json &object, const std::string &pat
     c.weightedMeanTokens = boolValue(object, "pooling_mode_weightedmean_tokens", false, path);
     c.lastToken = boolValue(object, "pooling_mode_lasttoken", false, path);
     c.includePrompt = boolValue(object, "include_prompt", true, path);
-    // Pooling(pooling_mode="...") overrides the flags with exactly one mode.
-    const std::string single = stringValue(object, "pooling_mode", "", path);
-    if (!single.empty()) {
-        if (single.find_first_of("+,") != std::string::npos)
-            throw Error(locate(path, 0, 0, "\"pooling_mode\" names one mode"));
-        const PoolingConfig modes = fromModes(single, c.wordEmbeddingDimension);
-        c.clsToken = modes.clsToken;
-        c.meanTokens = modes.meanTokens;
-        c.maxTokens = modes.maxTokens;
-        c.meanSqrtLenTokens = modes.meanSqrtLenTokens;
-        c.weightedMeanTokens = modes.weightedMeanTokens;
-        c.lastToken = modes.lastToken;
+    // "pooling_mode" replaces the flags: one name (Pooling(pooling_mode="cls") up to 5.3, and what 5.4+
+    // write for one mode) or, from 5.4, a list whose order is the concatenation order.
+    if (const json *modes = findValue(object, "pooling_mode")) {
+        std::vector<std::string> names;
+        if (modes->is_string())
+            names.push_back(modes->get<std::string>());
+        else if (modes->is_array() && !modes->empty()
+            && std::all_of(modes->begin(), modes->end(), [](const json &m) { return m.is_string(); }))
+            for (const json &m : *modes)
+                names.push_back(m.get<std::string>());
+        else
+            wrongType(path, "pooling_mode", "a mode name or a non-empty list of mode names");
+        std::string joined;
+        for (const std::string &name : names) {
+            if (name.find_first_of("+,") != std::string::npos)
+                throw Error(locate(path, 0, 0, "\"pooling_mode\" \"" + name + "\" names more than one mode"));
+            joined += (joined.empty() ? "" : "+") + name;
+        }
+        const PoolingConfig parsed = fromModes(joined, c.wordEmbeddingDimension);
+        // Pairtune concatenates in Pooling's classic order (cls, max, mean, mean_sqrt_len_tokens,
+        // weightedmean, lasttoken); a list in another order or with repeats gives other vectors.
+        if (parsed.modeCount() != int(names.size()) || parsed.modeName() != joined)
+            throw Error(locate(path, 0, 0,
+                "\"pooling_mode\" " + modes->dump()
+                    + " is not supported: Pairtune concatenates pooled "
+                      "vectors in the order cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken, "
+                      "each once"));
+        c.clsToken = parsed.clsToken;
+        c.meanTokens = parsed.meanTokens;
+        c.maxTokens = parsed.maxTokens;
+        c.meanSqrtLenTokens = parsed.meanSqrtLenTokens;
+        c.weightedMeanTokens = parsed.weightedMeanTokens;
+        c.lastToken = parsed.lastToken;
     }
     if (c.wordEmbeddingDimension <= 0)
-        throw Error(locate(path, 0, 0, "\"word_embedding_dimension\" must be positive"));
+        throw Error(locate(path, 0, 0, std::string("\"") + dimKey + "\" must be positive"));
     if (c.modeCount() == 0)
         throw Error(locate(path, 0, 0, "no pooling mode is enabled"));
     return c;
@@ -333,12 +367,23 @@ DenseConfig DenseConfig::fromJson(const json &object, const std::string &path)
     if (c.inFeatures <= 0 || c.outFeatures <= 0)
         throw Error(locate(path, 0, 0, "\"in_features\" and \"out_features\" must be positive"));
     c.bias = boolValue(object, "bias", true, path);
+    // 5.4+ keys: which feature the layer reads and writes, and (5.7+) a residual connection.
+    for (const char *key : { "module_input_name", "module_output_name" })
+        if (stringValue(object, key, "sentence_embedding", path) != "sentence_embedding")
+            throw Error(locate(path, 0, 0,
+                std::string("\"") + key
+                    + "\" must be \"sentence_embedding\"; Pairtune applies Dense to the "
+                      "pooled sentence embedding only"));
+    if (boolValue(object, "use_residual", false, path))
+        throw Error(locate(path, 0, 0, "\"use_residual\": true is not supported"));
     std::string act = stringValue(object, "activation_function", kTanh, path);
     // import_from_string resolves the torch.nn re-exports to the same classes.
     if (act == "torch.nn.Tanh")
         act = kTanh;
-    if (act == "torch.nn.Identity")
+    if (act == "torch.nn.Identity" || act == "torch.nn.modules.Identity")
         act = kIdentity;
+    if (act == "torch.nn.modules.Tanh")
+        act = kTanh;
     if (act != kTanh && act != kIdentity)
         throw Error(locate(path, 0, 0,
             "activation_function \"" + act + "\" is not supported; use " + kTanh + " or " + kIdentity));
@@ -354,6 +399,20 @@ nlohmann::ordered_json DenseConfig::toJson() const
     out["bias"] = bias;
     out["activation_function"] = activationFunction;
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalize
+
+void checkNormalizeConfig(const json &object, const std::string &path)
+{
+    requireObject(object, path);
+    for (const char *key : { "module_input_name", "module_output_name" })
+        if (stringValue(object, key, "sentence_embedding", path) != "sentence_embedding")
+            throw Error(locate(path, 0, 0,
+                std::string("\"") + key
+                    + "\" must be \"sentence_embedding\"; Pairtune normalizes the "
+                      "sentence embedding only"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ struct TransformerConfig
     nlohmann::json toJson(const std::string &torchDtype) const;
 };
 
-// 1_Pooling/config.json. Missing mode keys take Pooling.__init__ defaults: only mean is on.
+// 1_Pooling/config.json. Missing mode keys take Pooling.__init__ defaults: only mean is on. Reads the
+// legacy flags (2.x-5.3) and 5.4+'s "embedding_dimension" with a "pooling_mode" name or list.
 struct PoolingConfig
 {
     int wordEmbeddingDimension = 0;
@@ -84,6 +85,10 @@ struct DenseConfig
     static DenseConfig fromJson(const nlohmann::json &json, const std::string &path);
     nlohmann::ordered_json toJson() const;
 };
+
+// N_Normalize/config.json, which 6.0+ write ({"module_input_name": "sentence_embedding", ...});
+// throws pairtune::Error naming path when it normalizes anything but the sentence embedding.
+void checkNormalizeConfig(const nlohmann::json &json, const std::string &path);
 
 // config_sentence_transformers.json (optional file).
 struct SentenceTransformersConfig

@@ -4,11 +4,13 @@
 #include "core/log.h"
 #include "io/fileutil.h"
 #include "io/jsonfile.h"
+#include "model/moduletypes.h"
+#include "model/transformermoduleconfig.h"
+#include "model/weightfiles.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <set>
 
 namespace fs = std::filesystem;
 
@@ -17,46 +19,6 @@ namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-// Names Transformer.load() also accepts for sentence_bert_config.json (older ST versions).
-const char *const kSbertConfigNames[] = {
-    "sentence_bert_config.json",
-    "sentence_roberta_config.json",
-    "sentence_distilbert_config.json",
-    "sentence_camembert_config.json",
-    "sentence_albert_config.json",
-    "sentence_xlm-roberta_config.json",
-    "sentence_xlnet_config.json",
-};
-
-// Transformer.__init__ arguments a sentence_bert_config.json may carry that do not change inference.
-const std::set<std::string> kToleratedSbertKeys = { "model_args", "tokenizer_args", "config_args",
-    "cache_dir", "tokenizer_name_or_path", "backend", "processor_kwargs", "model_name_or_path" };
-
-ModuleKind moduleKindFromType(const std::string &type, const std::string &path)
-{
-    // modules.json names the module ("sentence_transformers.models.Pooling"); older files name the
-    // class inside it ("sentence_transformers.models.Pooling.Pooling"). Both resolve to one class.
-    const std::string prefix = "sentence_transformers.models.";
-    if (type.rfind(prefix, 0) == 0) {
-        std::string name = type.substr(prefix.size());
-        const auto dot = name.find('.');
-        if (dot != std::string::npos && name.substr(dot + 1) == name.substr(0, dot))
-            name = name.substr(0, dot);
-        if (name == "Transformer")
-            return ModuleKind::Transformer;
-        if (name == "Pooling")
-            return ModuleKind::Pooling;
-        if (name == "Dense")
-            return ModuleKind::Dense;
-        if (name == "Normalize")
-            return ModuleKind::Normalize;
-    }
-    throw Error(locate(path, 0, 0,
-        "module type \"" + type
-            + "\" is not supported; Pairtune reads Transformer, Pooling, Dense and Normalize "
-              "(sentence_transformers.models.*)"));
-}
 
 json readJson(const fs::path &path)
 {
@@ -91,18 +53,6 @@ void writeJson(const fs::path &path, const Json &value, int indent, bool finalNe
     if (finalNewline)
         text += '\n';
     writeTextFile(path.string(), text);
-}
-
-[[noreturn]] void pytorchBinOnly(const fs::path &bin)
-{
-    throw Error(locate(bin.string(), 0, 0,
-        "Pairtune reads weights from model.safetensors only, and this folder has just "
-        "pytorch_model.bin. Convert it once in Python: "
-        "`from sentence_transformers import SentenceTransformer; "
-        "SentenceTransformer(p).save(p)` for a sentence-transformers folder, or "
-        "`from transformers import AutoModel; "
-        "AutoModel.from_pretrained(p).save_pretrained(p, safe_serialization=True)` for a "
-        "plain transformers folder (p = the folder)."));
 }
 
 } // namespace
@@ -177,7 +127,7 @@ ModelFolder ModelFolder::read(const std::string &folderPath)
                 || !entry.contains("path") || !entry["path"].is_string())
                 throw Error(locate(where, 0, 0, at + "each module needs a string \"type\" and \"path\""));
             const std::string path = entry["path"].get<std::string>();
-            const ModuleKind kind = moduleKindFromType(entry["type"].get<std::string>(), where);
+            const ModuleKind kind = resolveModuleType(entry["type"].get<std::string>(), where);
             if ((i == 0) != (kind == ModuleKind::Transformer) || (i == 1) != (kind == ModuleKind::Pooling))
                 throw Error(locate(where, 0, 0,
                     at
@@ -226,31 +176,9 @@ ModelFolder ModelFolder::read(const std::string &folderPath)
     m.tokenizerModelMaxLength = modelMaxLength;
 
     const int usable = m.transformer.usablePositions();
-    std::optional<int> maxSeq;
-    for (const char *name : kSbertConfigNames) {
-        const fs::path p = tdir / name;
-        if (!fs::exists(p))
-            continue;
-        const json sb = readJson(p);
-        if (!sb.is_object())
-            throw Error(locate(p.string(), 0, 0, "expected a JSON object"));
-        for (const auto &[key, value] : sb.items()) {
-            if (key == "max_seq_length") {
-                if (value.is_null())
-                    continue;
-                if (!value.is_number_integer() || value.get<std::int64_t>() <= 0)
-                    throw Error(locate(p.string(), 0, 0, "\"max_seq_length\" must be a positive integer"));
-                maxSeq = int(std::min<std::int64_t>(value.get<std::int64_t>(), 1 << 30));
-            } else if (key == "do_lower_case") {
-                if (!value.is_boolean())
-                    throw Error(locate(p.string(), 0, 0, "\"do_lower_case\" must be true or false"));
-                m.doLowerCase = value.get<bool>();
-            } else if (!kToleratedSbertKeys.count(key)) {
-                logWarning(p.string() + ": ignoring unknown key \"" + key + "\"");
-            }
-        }
-        break;
-    }
+    const TransformerModuleConfig moduleConfig = readTransformerModuleConfig(tdir.string());
+    std::optional<int> maxSeq = moduleConfig.maxSeqLength;
+    m.doLowerCase = moduleConfig.doLowerCase;
     if (!maxSeq)
         maxSeq = int(std::min<std::int64_t>(usable, modelMaxLength.value_or(usable)));
     if (*maxSeq > usable) {
@@ -278,9 +206,12 @@ ModelFolder ModelFolder::read(const std::string &folderPath)
     }
     int dim = m.pooling.outputDimension();
     for (HeadModule &head : m.heads) {
-        if (head.kind != ModuleKind::Dense)
-            continue;
         const fs::path p = fs::path(m.modulePath(head.path)) / "config.json";
+        if (head.kind == ModuleKind::Normalize) {
+            if (!head.path.empty() && fs::exists(p)) // 6.0+ write one; older folders have none
+                checkNormalizeConfig(readJson(p), p.string());
+            continue;
+        }
         if (!fs::exists(p))
             throw Error(locate(p.string(), 0, 0, "missing; the Dense module needs its config.json"));
         head.dense = DenseConfig::fromJson(readJson(p), p.string());
@@ -295,38 +226,12 @@ ModelFolder ModelFolder::read(const std::string &folderPath)
 
 std::vector<std::string> ModelFolder::transformerWeightFiles() const
 {
-    const fs::path tdir(transformerFolder());
-    const fs::path single = tdir / "model.safetensors";
-    if (fs::exists(single))
-        return { single.string() };
-    const fs::path index = tdir / "model.safetensors.index.json";
-    if (fs::exists(index)) {
-        const json j = readJson(index);
-        if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
-            throw Error(locate(index.string(), 0, 0, "no \"weight_map\" object"));
-        std::vector<std::string> files;
-        for (const auto &[name, file] : j["weight_map"].items()) {
-            if (!file.is_string())
-                throw Error(locate(index.string(), 0, 0, "weight_map values must be file names"));
-            const std::string path = (tdir / file.get<std::string>()).string();
-            if (std::find(files.begin(), files.end(), path) == files.end())
-                files.push_back(path);
-        }
-        return files;
-    }
-    if (fs::exists(tdir / "pytorch_model.bin"))
-        pytorchBinOnly(tdir / "pytorch_model.bin");
-    throw Error(locate(single.string(), 0, 0, "missing; the model's weights must be in model.safetensors"));
+    return findTransformerWeightFiles(transformerFolder());
 }
 
 std::string ModelFolder::denseWeightFile(const HeadModule &dense) const
 {
-    const fs::path dir(modulePath(dense.path));
-    if (fs::exists(dir / "model.safetensors"))
-        return (dir / "model.safetensors").string();
-    if (fs::exists(dir / "pytorch_model.bin"))
-        pytorchBinOnly(dir / "pytorch_model.bin");
-    throw Error(locate((dir / "model.safetensors").string(), 0, 0, "missing; the Dense module's weights"));
+    return findDenseWeightFile(modulePath(dense.path));
 }
 
 ModelFolder ModelFolder::withStandardPaths() const

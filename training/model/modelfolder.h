@@ -42,10 +42,10 @@ struct ModelFolder
     std::string modulePath(const std::string &relative) const;
     int embeddingDimension() const; // after pooling and every Dense
 
-    // The transformer's weight files: model.safetensors, or the shards a model.safetensors.index.json
-    // lists. Throws with conversion advice when the folder holds only pytorch_model.bin.
+    // The transformer's weight files (model/weightfiles.h): model.safetensors, its shards,
+    // pytorch_model.bin or its shards.
     std::vector<std::string> transformerWeightFiles() const;
-    // N_Dense/model.safetensors (same advice when only pytorch_model.bin is there).
+    // N_Dense/model.safetensors, else N_Dense/pytorch_model.bin.
     std::string denseWeightFile(const HeadModule &dense) const;
 
     // The same modules with the paths SentenceTransformer.save() uses: transformer in the root,

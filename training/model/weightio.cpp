@@ -2,14 +2,18 @@
 #include "core/log.h"
 #include "io/safetensors.h"
 #include "model/densemoduleimpl.h"
+#include "model/torchpickleimpl.h"
 #include "model/transformermodelimpl.h"
 #include "model/weightioimpl.h"
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace pairtune {
@@ -55,32 +59,77 @@ std::string canonicalName(const std::string &name)
     return out;
 }
 
-// Copies one stored tensor into a float32 CPU parameter after checking dtype and shape.
-void copyInto(const SafetensorsFile &file, const TensorInfo &info, torch::Tensor &parameter,
-    const std::string &path, const std::string &name)
+// One tensor of a weight file, whatever the format: its values are read only when needed.
+struct StoredTensor
 {
-    if (!isFloatType(info.dtype))
+    std::string name;
+    bool floating = false; // F32, F16 or BF16 (F64 too in pytorch_model.bin)
+    std::string dtypeName;
+    std::vector<int64_t> shape;
+    std::function<at::Tensor()> values; // float32, contiguous, CPU
+};
+
+bool isBin(const std::string &path)
+{
+    return path.size() >= 4 && path.compare(path.size() - 4, 4, ".bin") == 0;
+}
+
+// The tensors of a model.safetensors (or shard) or of a torch.save pytorch_model.bin, in file order.
+std::vector<StoredTensor> listTensors(const std::string &path)
+{
+    std::vector<StoredTensor> out;
+    if (isBin(path)) {
+        for (auto &[name, tensor] : readTorchStateDict(path)) {
+            StoredTensor t;
+            t.name = name;
+            t.floating = tensor.is_floating_point();
+            t.dtypeName = std::string(c10::toString(tensor.scalar_type()));
+            t.shape.assign(tensor.sizes().begin(), tensor.sizes().end());
+            t.values = [tensor] { return tensor.to(at::kFloat).contiguous(); };
+            out.push_back(std::move(t));
+        }
+        return out;
+    }
+    auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::open(path));
+    for (const TensorInfo &info : file->tensors()) {
+        StoredTensor t;
+        t.name = info.name;
+        t.floating = isFloatType(info.dtype);
+        t.shape = shapeOf(info);
+        t.values = [file, info] {
+            std::vector<float> values = file->toFloat32(info);
+            return at::from_blob(values.data(), { int64_t(values.size()) }, at::kFloat).clone();
+        };
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+// Copies one stored tensor into a float32 CPU parameter after checking dtype and shape.
+void copyInto(
+    const StoredTensor &stored, torch::Tensor &parameter, const std::string &path, const std::string &name)
+{
+    if (!stored.floating)
         throw Error(locate(path, 0, 0,
-            "tensor \"" + info.name
+            "tensor \"" + stored.name
                 + "\" is not stored as F32, F16 or BF16; Pairtune cannot load it as a weight"));
-    const std::vector<int64_t> found = shapeOf(info);
     const std::vector<int64_t> expected(parameter.sizes().begin(), parameter.sizes().end());
-    if (found != expected)
+    if (stored.shape != expected)
         throw Error(locate(path, 0, 0,
-            "tensor \"" + info.name + "\" has shape " + shapeText(found) + ", expected " + shapeText(expected)
-                + " for \"" + name + "\" from the model's config"));
-    const std::vector<float> values = file.toFloat32(info);
-    if (int64_t(values.size()) != parameter.numel())
-        throw Error(locate(path, 0, 0, "tensor \"" + info.name + "\" holds the wrong number of values"));
+            "tensor \"" + stored.name + "\" has shape " + shapeText(stored.shape) + ", expected "
+                + shapeText(expected) + " for \"" + name + "\" from the model's config"));
+    const at::Tensor values = stored.values();
+    if (values.numel() != parameter.numel())
+        throw Error(locate(path, 0, 0, "tensor \"" + stored.name + "\" holds the wrong number of values"));
     // A model with NaN or infinite weights (a run that diverged) would only give NaN embeddings.
-    for (const float v : values)
-        if (!std::isfinite(v))
-            throw Error(locate(path, 0, 0,
-                "tensor \"" + info.name
-                    + "\" holds NaN or infinite values; the weights are damaged (from a run that "
-                      "diverged?)"));
+    if (!values.isfinite().all().item<bool>())
+        throw Error(locate(path, 0, 0,
+            "tensor \"" + stored.name
+                + "\" holds NaN or infinite values; the weights are damaged (from a run that "
+                  "diverged?)"));
     at::NoGradGuard noGrad;
-    std::memcpy(parameter.data_ptr<float>(), values.data(), values.size() * sizeof(float));
+    std::memcpy(
+        parameter.data_ptr<float>(), values.data_ptr<float>(), std::size_t(values.numel()) * sizeof(float));
 }
 
 std::string listNames(const std::vector<std::string> &names, std::size_t limit = 8)
@@ -105,8 +154,7 @@ void loadTransformerWeights(
     std::set<std::string> loaded;
     std::vector<std::string> unexpected;
     for (const std::string &path : files) {
-        const SafetensorsFile file = SafetensorsFile::open(path);
-        for (const TensorInfo &info : file.tensors()) {
+        for (const StoredTensor &info : listTensors(path)) {
             const std::string name = canonicalName(info.name);
             // Non-persistent buffers that old checkpoints still carry.
             if (name == "embeddings.position_ids" || name == "embeddings.token_type_ids")
@@ -119,7 +167,7 @@ void loadTransformerWeights(
             if (!loaded.insert(name).second)
                 throw Error(locate(
                     path, 0, 0, "tensor \"" + name + "\" is stored twice (with and without a prefix?)"));
-            copyInto(file, info, it->second, path, name);
+            copyInto(info, it->second, path, name);
         }
     }
     if (!unexpected.empty())
@@ -151,19 +199,20 @@ void loadTransformerWeights(
 
 void loadDenseWeights(DenseModule &dense, const std::string &path)
 {
-    const SafetensorsFile file = SafetensorsFile::open(path);
+    const std::vector<StoredTensor> stored = listTensors(path);
     std::set<std::string> loaded;
     for (auto &item : dense.named_parameters(true)) {
-        const TensorInfo *info = file.find(item.key());
-        if (!info)
+        const auto found = std::find_if(
+            stored.begin(), stored.end(), [&](const StoredTensor &t) { return t.name == item.key(); });
+        if (found == stored.end())
             throw Error(locate(path, 0, 0, "missing tensor \"" + item.key() + "\" of the Dense module"));
-        copyInto(file, *info, item.value(), path, item.key());
+        copyInto(*found, item.value(), path, item.key());
         loaded.insert(item.key());
     }
-    for (const TensorInfo &info : file.tensors())
-        if (!loaded.count(info.name))
+    for (const StoredTensor &t : stored)
+        if (!loaded.count(t.name))
             throw Error(locate(path, 0, 0,
-                "unexpected tensor \"" + info.name
+                "unexpected tensor \"" + t.name
                     + "\" for a Dense module (check \"bias\" in its "
                       "config.json)"));
 }

@@ -1,6 +1,7 @@
 #pragma once
 
-// Engine-private (includes torch). Moving parameters between safetensors files and modules, with the
+// Engine-private (includes torch). Moving parameters between weight files (safetensors, or a
+// torch.save pytorch_model.bin read by model/torchpickleimpl.h) and modules, with the
 // key handling of transformers' from_pretrained (format-spec §2).
 
 #include <ATen/core/Generator.h>
@@ -15,9 +16,9 @@ namespace pairtune {
 class TransformerModel;
 class DenseModule;
 
-// Loads every parameter of the transformer from its safetensors file(s). F32/F16/BF16 become float32.
-// A "bert." / "roberta." prefix is stripped, legacy gamma/beta become weight/bias, position_ids is
-// ignored, heads (cls.*, lm_head.*, ...) are ignored with one warning; a missing pooler is
+// Loads every parameter of the transformer from its weight file(s) (.safetensors or .bin). F32/F16/BF16
+// become float32. A "bert." / "roberta." prefix is stripped, legacy gamma/beta become weight/bias,
+// position_ids is ignored, heads (cls.*, lm_head.*, ...) are ignored with one warning; a missing pooler is
 // initialised from generator with a warning. Any other missing tensor, wrong shape or unsupported
 // dtype throws pairtune::Error naming the file and tensor.
 void loadTransformerWeights(
