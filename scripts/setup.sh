@@ -11,6 +11,8 @@ packages=(
   clang libclang-rt-14-dev llvm
   # engine
   libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  # Hugging Face Hub downloads (training/hub)
+  libcurl4-openssl-dev
   # LibTorch falls back to the reference BLAS (20-40x slower) without this (PITFALLS.md §3)
   libopenblas0-pthread
   # GUI
