@@ -2,7 +2,8 @@
 
 // Edits that turn a folder from `pairtune-cli create` into a tokenizer variant no committed fixture has:
 // added tokens with each flag tokenizers knows, and a tokenizer_config.json that cuts long texts on the
-// left. Header-only, QtCore; used by tst_hf_tokenizers.
+// left, a sentence-transformers config that lower-cases for a cased tokenizer. Header-only, QtCore; used by
+// tst_hf_tokenizers.
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
@@ -68,6 +69,15 @@ inline QString truncateOnTheLeft(const QString &tokenizerConfigJson)
     return editJsonObject(tokenizerConfigJson, [](QJsonObject &config) {
         config.insert(QStringLiteral("truncation_side"), QStringLiteral("left"));
     });
+}
+
+// sentence-transformers lower-cases the text itself (Python's str.lower) before a cased tokenizer sees it
+// when sentence_bert_config.json says do_lower_case. The reference lower-cases with JavaScript's
+// toLowerCase: the same full Unicode mapping (final sigma included), possibly another Unicode version.
+inline QString lowerCaseBeforeTokenizing(const QString &sentenceBertConfigJson)
+{
+    return editJsonObject(sentenceBertConfigJson,
+        [](QJsonObject &config) { config.insert(QStringLiteral("do_lower_case"), true); });
 }
 
 } // namespace hftokenizers

@@ -244,15 +244,6 @@ void TestHfTokenizers::findFixtures()
 // the Unigram tokenizer.json Pairtune writes for an XLM-R from a sentencepiece model trained on the texts.
 void TestHfTokenizers::generateFixtures()
 {
-    const QStringList tiny = { QStringLiteral("--layers"), QStringLiteral("1"), QStringLiteral("--hidden"),
-        QStringLiteral("32"), QStringLiteral("--heads"), QStringLiteral("2"),
-        QStringLiteral("--intermediate"), QStringLiteral("64") };
-    const QString cased = m_scratch.filePath(QStringLiteral("generated/bert-cased"));
-    RUN_OK(kCli,
-        QStringList({ QStringLiteral("create"), QStringLiteral("--out"), cased, QStringLiteral("--arch"),
-            QStringLiteral("bert"), QStringLiteral("--vocab"),
-            kData + QStringLiteral("/bert-base-uncased-vocab.txt"), QStringLiteral("--cased") })
-            + tiny);
     // The hand-written texts only: the 1,500 random ones hold more distinct characters than a small
     // vocabulary can (sentencepiece refuses), and unseen characters then exercise <unk>.
     QByteArray corpus;
@@ -267,25 +258,34 @@ void TestHfTokenizers::generateFixtures()
     RUN_OK(kCli,
         QStringList({ QStringLiteral("train-spm"), QStringLiteral("--input"), corpusPath,
             QStringLiteral("--output"), spm, QStringLiteral("--vocab-size"), QStringLiteral("800") }));
-    const QString xlmr = m_scratch.filePath(QStringLiteral("generated/xlmr-unigram"));
-    RUN_OK(kCli,
-        QStringList({ QStringLiteral("create"), QStringLiteral("--out"), xlmr, QStringLiteral("--arch"),
-            QStringLiteral("xlm-roberta"), QStringLiteral("--spm"), spm })
-            + tiny);
-    // Variants of an uncased BERT: added tokens of every kind, and truncation on the left.
-    const QString added = m_scratch.filePath(QStringLiteral("generated/bert-added-tokens"));
-    const QString left = m_scratch.filePath(QStringLiteral("generated/bert-truncation-left"));
-    for (const QString &folder : { added, left })
-        RUN_OK(kCli,
-            QStringList({ QStringLiteral("create"), QStringLiteral("--out"), folder, QStringLiteral("--arch"),
-                QStringLiteral("bert"), QStringLiteral("--vocab"),
-                kData + QStringLiteral("/bert-base-uncased-vocab.txt") })
-                + tiny);
-    QString error = hftokenizers::addAddedTokens(added + QStringLiteral("/tokenizer.json"));
-    if (error.isEmpty())
-        error = hftokenizers::truncateOnTheLeft(left + QStringLiteral("/tokenizer_config.json"));
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    for (const QString &folder : { cased, xlmr, added, left }) {
+
+    const QString vocab = kData + QStringLiteral("/bert-base-uncased-vocab.txt");
+    struct Variant
+    {
+        const char *name;
+        QStringList createArgs;
+        std::function<QString(const QString &folder)> edit;
+    };
+    const std::vector<Variant> variants = {
+        { "bert-cased", { "--arch", "bert", "--vocab", vocab, "--cased" }, nullptr },
+        { "xlmr-unigram", { "--arch", "xlm-roberta", "--spm", spm }, nullptr },
+        { "bert-added-tokens", { "--arch", "bert", "--vocab", vocab },
+            [](const QString &f) { return hftokenizers::addAddedTokens(f + "/tokenizer.json"); } },
+        { "bert-cased-st-lowercase", { "--arch", "bert", "--vocab", vocab, "--cased" },
+            [](const QString &f) {
+                return hftokenizers::lowerCaseBeforeTokenizing(f + "/sentence_bert_config.json");
+            } },
+        { "bert-truncation-left", { "--arch", "bert", "--vocab", vocab },
+            [](const QString &f) { return hftokenizers::truncateOnTheLeft(f + "/tokenizer_config.json"); } },
+    };
+    const QStringList tiny = { "--layers", "1", "--hidden", "32", "--heads", "2", "--intermediate", "64" };
+    for (const Variant &variant : variants) {
+        const QString folder = m_scratch.filePath(QStringLiteral("generated/") + QLatin1String(variant.name));
+        RUN_OK(kCli, QStringList({ "create", "--out", folder }) + variant.createArgs + tiny);
+        if (variant.edit) {
+            const QString error = variant.edit(folder);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+        }
         QVERIFY2(QFileInfo::exists(folder + QStringLiteral("/tokenizer.json")),
             qPrintable(folder + QStringLiteral(": pairtune-cli create wrote no tokenizer.json")));
         m_generated << folder;
