@@ -202,6 +202,15 @@ void TestHfTokenizers::checkReferenceInstalled()
         qPrintable(QStringLiteral("Hugging Face tokenizers %1 is not installed in %2/node_modules (found "
                                   "\"%3\"): run scripts/install_hf_tokenizers.sh (scripts/test.sh does)")
                        .arg(pinned, kPackageDir, installed)));
+    // The native binary must load under this node too (a wrong platform or node version fails here).
+    const QStringList loadArgs
+        = { QStringLiteral("-e"), QStringLiteral("require(process.argv[1]).Tokenizer.fromFile"),
+              kPackageDir + QStringLiteral("/node_modules/tokenizers") };
+    const RunResult load = run(m_node, loadArgs, 60000);
+    QVERIFY2(load.code == 0,
+        qPrintable(load.describe(m_node, loadArgs)
+            + QStringLiteral(
+                "\nHugging Face tokenizers does not load: run scripts/install_hf_tokenizers.sh")));
 }
 
 void TestHfTokenizers::writeInput()
