@@ -49,6 +49,10 @@ Endpoints (as huggingface.co)
                                              sha1(b"blob <len>\\0" + bytes)); 200 with Content-Length
                                              for a regular file; for an LFS file 302 to /lfs/<sha256>
                                              with X-Linked-Etag "<sha256>" and X-Linked-Size.
+    GET  /api/models/<repo>/tree/<rev>[/<folder>]?recursive=true
+                                             [{"type": "file", "path", "size", "oid", "lfs"?},
+                                             {"type": "directory", "path", ...}] (what the real
+                                             huggingface_hub's snapshot_download lists files with)
     GET  /<repo>/resolve/<rev>/<file>        the bytes (regular) or the same 302 (LFS); honours Range.
     GET  /lfs/<sha256>                       the bytes of an LFS file; honours Range (206 +
                                              Content-Range); needs no token (like a signed CDN URL).
@@ -171,7 +175,13 @@ class Handler(BaseHTTPRequestHandler):
         self.record()
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
         try:
-            if path.startswith("/api/models/") and "/revision/" in path:
+            if path.startswith("/api/models/") and "/tree/" in path:
+                repo_id, _, rest = path[len("/api/models/") :].partition("/tree/")
+                rev, _, folder = rest.partition("/")
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                recursive = query.get("recursive", ["false"])[0].lower() == "true"
+                self.tree(repo_id, rev, folder, recursive)
+            elif path.startswith("/api/models/") and "/revision/" in path:
                 repo_id, _, rev = path[len("/api/models/") :].rpartition("/revision/")
                 self.revision_info(repo_id, rev)
             elif path.startswith("/lfs/"):
@@ -232,6 +242,34 @@ class Handler(BaseHTTPRequestHandler):
                 "siblings": [{"rfilename": n} for n in names],
             }
         ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def tree(self, repo_id, rev, folder, recursive):
+        repo = self.find(repo_id, rev)
+        if repo is None:
+            return
+        prefix = folder.strip("/") + "/" if folder.strip("/") else ""
+        entries, folders = [], set()
+        for name in sorted(repo.files):
+            if not name.startswith(prefix):
+                continue
+            rest = name[len(prefix) :]
+            parts = rest.split("/")
+            for depth in range(1, len(parts)):
+                if recursive or depth == 1:
+                    folders.add(prefix + "/".join(parts[:depth]))
+            if not recursive and len(parts) > 1:
+                continue
+            entry = {"type": "file", "path": name, "size": len(repo.files[name]), "oid": repo.sha1[name]}
+            if name in repo.lfs:
+                entry["lfs"] = {"oid": repo.sha256[name], "size": len(repo.files[name]), "pointerSize": 134}
+            entries.append(entry)
+        entries += [{"type": "directory", "path": f, "size": 0, "oid": "0" * 40} for f in sorted(folders)]
+        body = json.dumps(entries).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -13,6 +13,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
+#include <QtCore/QProcess>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
@@ -128,6 +129,7 @@ private:
         return {};
     }
     void verifyCompleteCache(const QString &snapshot) const;
+    void verifySharedDownload(const StandinHub &server, const QString &first, const QString &second);
 
 private slots:
     void init();
@@ -142,6 +144,7 @@ private slots:
     void unknownRepoAndRevisionAreNamed();
     void cancelStopsWithinASecondAndResumesLater();
     void twoDownloadsAtOnceShareTheCache();
+    void twoProcessesAtOnceShareTheCache();
     void fullDiskNamesTheCacheFolder();
 };
 
@@ -457,10 +460,33 @@ void TestHubClient::twoDownloadsAtOnceShareTheCache()
     for (auto &thread : threads)
         thread.join();
     QVERIFY2(errors[0].empty() && errors[1].empty(), (errors[0] + errors[1]).c_str());
-    QCOMPARE(results[0], results[1]);
-    verifyCompleteCache(QString::fromStdString(results[0]));
+    verifySharedDownload(*server, QString::fromStdString(results[0]), QString::fromStdString(results[1]));
+}
+
+void TestHubClient::twoProcessesAtOnceShareTheCache()
+{
+    auto server = startHub({ QStringLiteral("--slow"), QStringLiteral("2000000") });
+    QProcess processes[2];
+    for (QProcess &process : processes) {
+        process.start(QStringLiteral(PAIRTUNE_HUB_DOWNLOAD), { server->endpoint(), m_cache, kRepo });
+        QVERIFY(process.waitForStarted(10000));
+    }
+    QString results[2];
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(processes[i].waitForFinished(60000));
+        QVERIFY2(processes[i].exitCode() == 0, processes[i].readAllStandardError().constData());
+        results[i] = QString::fromLocal8Bit(processes[i].readAllStandardOutput()).trimmed();
+    }
+    verifySharedDownload(*server, results[0], results[1]);
+}
+
+void TestHubClient::verifySharedDownload(
+    const StandinHub &server, const QString &first, const QString &second)
+{
+    QCOMPARE(first, second);
+    verifyCompleteCache(first);
     int lfsGets = 0;
-    for (const QJsonObject &r : server->requests())
+    for (const QJsonObject &r : server.requests())
         lfsGets += r.value(QStringLiteral("path")).toString().startsWith(QStringLiteral("/lfs/")) ? 1 : 0;
     QCOMPARE(lfsGets, 2); // the lock let one of them fetch each blob, the other found it in place
 }
