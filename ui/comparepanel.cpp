@@ -1,10 +1,12 @@
 #include "ui/comparepanel.h"
 
+#include "model/prompts.h"
 #include "train/basemodel.h"
 #include "ui/backgroundtask.h"
 #include "ui/loadedmodel.h"
 #include "ui/textformat.h"
 
+#include <QComboBox>
 #include <QCompleter>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -57,10 +59,25 @@ QTableWidget *resultTable(QWidget *parent, const QString &name)
 }
 
 // Every match of the query, so the rank of the true positive is known too.
-std::vector<Match> rankAll(const LoadedModel &model, const Embeddings &corpus, const std::string &query)
+std::vector<Match> rankAll(const LoadedModel &model, const Embeddings &corpus, const std::string &query,
+    const QueryPromptChoice &prompt)
 {
-    const Embeddings q = model.encode({ query });
+    const Embeddings q = model.encode({ query }, queryPrompt(model.prompts(), prompt));
     return nearest(corpus, q, corpus.rows);
+}
+
+// The searched texts, embedded as documents (with the document prompt the model was trained with).
+std::shared_ptr<const Embeddings> embedCorpus(const LoadedModel &model, const SearchCorpus &corpus)
+{
+    return std::make_shared<const Embeddings>(model.encode(corpus.texts, documentPrompt(model.prompts())));
+}
+
+constexpr int kPromptKindRole = Qt::UserRole;
+constexpr int kPromptNameRole = Qt::UserRole + 1;
+
+QString quotedPrompt(const std::string &text)
+{
+    return QStringLiteral("“%1”").arg(QString::fromStdString(text));
 }
 
 } // namespace
@@ -77,6 +94,12 @@ ComparePanel::ComparePanel(QWidget *parent)
     m_example = new QPushButton(tr("Held-out e&xample"), this);
     m_example->setToolTip(
         tr("Fill in an anchor of the evaluation split: its true positive is marked ✓ in the results."));
+    m_prompt = new QComboBox(this);
+    m_prompt->setObjectName(QStringLiteral("promptChoice"));
+    m_promptLabel = new QLabel(tr("&Prompt:"), this);
+    m_promptLabel->setBuddy(m_prompt);
+    m_promptLabel->hide();
+    m_prompt->hide();
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setWordWrap(true);
@@ -92,9 +115,12 @@ ComparePanel::ComparePanel(QWidget *parent)
     connect(m_query, &QLineEdit::returnPressed, this, [this] { search(m_query->text()); });
     connect(m_query, &QLineEdit::textChanged, this, &ComparePanel::updateEnabled);
     connect(m_example, &QPushButton::clicked, this, &ComparePanel::pickExample);
+    connect(m_prompt, &QComboBox::activated, this, [this] { search(m_query->text()); });
 
     auto *queryRow = new QHBoxLayout;
     queryRow->addWidget(m_query, 1);
+    queryRow->addWidget(m_promptLabel);
+    queryRow->addWidget(m_prompt);
     queryRow->addWidget(m_searchButton);
     queryRow->addWidget(m_example);
     auto *grid = new QGridLayout;
@@ -151,8 +177,7 @@ void ComparePanel::setRun(const TrainingConfig &config, std::shared_ptr<const Lo
             try {
                 result.corpus = std::make_shared<const SearchCorpus>(loadSearchCorpus(config));
                 result.base = base ? base : LoadedModel::load(resolveBaseModel(config.basePath));
-                result.embeddings
-                    = std::make_shared<const Embeddings>(result.base->encode(result.corpus->texts));
+                result.embeddings = embedCorpus(*result.base, *result.corpus);
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }
@@ -167,6 +192,7 @@ void ComparePanel::setRun(const TrainingConfig &config, std::shared_ptr<const Lo
             }
             m_corpus = result.corpus;
             m_base = { result.base, result.embeddings };
+            fillPromptChoices(result.base->prompts());
             if (QCompleter *old = m_query->completer())
                 old->deleteLater();
             auto *completer = new QCompleter(
@@ -214,7 +240,7 @@ void ComparePanel::loadTuned()
             TunedResult result;
             try {
                 result.model = LoadedModel::load(folder);
-                result.embeddings = std::make_shared<const Embeddings>(result.model->encode(corpus->texts));
+                result.embeddings = embedCorpus(*result.model, *corpus);
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }
@@ -238,6 +264,43 @@ void ComparePanel::loadTuned()
         });
 }
 
+// Offered only for a model with prompts: as trained (the anchors' prompt), none, or any named one.
+// The searched texts keep the document prompt, as in training and evaluation.
+void ComparePanel::fillPromptChoices(const ModelPrompts &prompts)
+{
+    m_prompt->clear();
+    const bool offered = prompts.anyNonEmpty();
+    m_prompt->setVisible(offered);
+    m_promptLabel->setVisible(offered);
+    if (!offered)
+        return;
+    auto add = [this](const QString &label, QueryPromptChoice::Kind kind, const std::string &name) {
+        m_prompt->addItem(label);
+        m_prompt->setItemData(m_prompt->count() - 1, int(kind), kPromptKindRole);
+        m_prompt->setItemData(m_prompt->count() - 1, QString::fromStdString(name), kPromptNameRole);
+    };
+    const std::string trained = queryPrompt(prompts, {});
+    add(trained.empty() ? tr("As trained: none") : tr("As trained: %1").arg(quotedPrompt(trained)),
+        QueryPromptChoice::Kind::AsTrained, {});
+    add(tr("No prompt"), QueryPromptChoice::Kind::None, {});
+    for (const auto &[name, text] : prompts.all())
+        if (!text.empty())
+            add(QStringLiteral("%1: %2").arg(QString::fromStdString(name), quotedPrompt(text)),
+                QueryPromptChoice::Kind::Named, name);
+    const std::string document = documentPrompt(prompts);
+    m_prompt->setToolTip(
+        tr("The text put before the query. The held-out texts are searched as documents, with %1.")
+            .arg(document.empty() ? tr("no prompt") : quotedPrompt(document)));
+}
+
+QueryPromptChoice ComparePanel::chosenPrompt() const
+{
+    if (m_prompt->currentIndex() < 0)
+        return {};
+    return { QueryPromptChoice::Kind(m_prompt->currentData(kPromptKindRole).toInt()),
+        m_prompt->currentData(kPromptNameRole).toString().toStdString() };
+}
+
 void ComparePanel::pickExample()
 {
     if (!m_corpus || m_corpus->queries.empty())
@@ -258,13 +321,14 @@ void ComparePanel::search(const QString &query)
     m_searching = true;
     const Side base = m_base;
     const Side tuned = m_tuned;
+    const QueryPromptChoice prompt = chosenPrompt();
     runInBackground<SearchResult>(
         this,
-        [text, base, tuned]() {
+        [text, base, tuned, prompt]() {
             SearchResult result;
             try {
-                result.base = rankAll(*base.model, *base.corpus, text);
-                result.tuned = rankAll(*tuned.model, *tuned.corpus, text);
+                result.base = rankAll(*base.model, *base.corpus, text, prompt);
+                result.tuned = rankAll(*tuned.model, *tuned.corpus, text, prompt);
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }

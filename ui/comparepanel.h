@@ -7,6 +7,7 @@
 
 #include <memory>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -40,6 +41,8 @@ public:
     QTableWidget *baseResults() const { return m_baseTable; }
     QTableWidget *tunedResults() const { return m_tunedTable; }
     QLineEdit *queryEdit() const { return m_query; }
+    // Which prompt the query gets; shown only when the base model has prompts.
+    QComboBox *promptChoice() const { return m_prompt; }
     const SearchCorpus *corpus() const { return m_corpus.get(); }
 
 Q_SIGNALS:
@@ -58,6 +61,8 @@ private:
     void setStatus(const QString &text);
     void updateEnabled();
     void pickExample();
+    void fillPromptChoices(const ModelPrompts &prompts);
+    QueryPromptChoice chosenPrompt() const;
 
     std::shared_ptr<const SearchCorpus> m_corpus;
     Side m_base;
@@ -71,6 +76,8 @@ private:
     int m_exampleIndex = 0;
 
     QLineEdit *m_query = nullptr;
+    QLabel *m_promptLabel = nullptr;
+    QComboBox *m_prompt = nullptr;
     QPushButton *m_searchButton = nullptr;
     QPushButton *m_example = nullptr;
     QLabel *m_status = nullptr;

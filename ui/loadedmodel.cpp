@@ -39,6 +39,17 @@ Embeddings LoadedModel::encode(const std::vector<std::string> &texts) const
     return m_model.encode(texts);
 }
 
+Embeddings LoadedModel::encode(const std::vector<std::string> &texts, const std::string &prompt) const
+{
+    const std::lock_guard lock(m_encodeMutex);
+    return m_model.encodeWithPrompt(texts, prompt);
+}
+
+const ModelPrompts &LoadedModel::prompts() const
+{
+    return m_model.prompts();
+}
+
 std::size_t LoadedModel::tokenCount(std::string_view text) const
 {
     return m_model.tokenizer().encode(text, 0).ids.size();

@@ -26,7 +26,12 @@ public:
     std::uint64_t bytesOnDisk() const { return m_bytesOnDisk; }
 
     // Row-normalised embeddings are not assumed: callers compute cosine themselves.
+    // Like SentenceModel::encode: default_prompt_name's prompt when the model sets one.
     Embeddings encode(const std::vector<std::string> &texts) const;
+    // prompt + text for every text ("" = no prompt), as SentenceModel::encodeWithPrompt.
+    Embeddings encode(const std::vector<std::string> &texts, const std::string &prompt) const;
+    // The model's prompts (config_sentence_transformers.json), as Python holds them after loading.
+    const ModelPrompts &prompts() const;
     // Tokens the model would see for text, special tokens included, without truncation.
     std::size_t tokenCount(std::string_view text) const;
 

@@ -1,6 +1,7 @@
 #include "ui/matchsearch.h"
 
 #include "data/pairdataset.h"
+#include "model/prompts.h"
 #include "recipe/datasplit.h"
 
 #include <algorithm>
@@ -20,6 +21,25 @@ double norm(const float *row, std::size_t dim)
 }
 
 } // namespace
+
+std::string queryPrompt(const ModelPrompts &prompts, const QueryPromptChoice &choice)
+{
+    switch (choice.kind) {
+    case QueryPromptChoice::Kind::AsTrained:
+        return columnPrompts(prompts).anchor;
+    case QueryPromptChoice::Kind::None:
+        return {};
+    case QueryPromptChoice::Kind::Named:
+        break;
+    }
+    const std::string *text = prompts.find(choice.name);
+    return text ? *text : std::string();
+}
+
+std::string documentPrompt(const ModelPrompts &prompts)
+{
+    return columnPrompts(prompts).positive;
+}
 
 SearchCorpus loadSearchCorpus(const TrainingConfig &config)
 {

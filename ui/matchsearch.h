@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace pairtune {
+class ModelPrompts;
+}
+
 namespace pairtune::ui {
 
 class LoadedModel;
@@ -25,6 +29,23 @@ struct Match
     std::size_t index = 0; // into SearchCorpus::texts
     double cosine = 0.0;
 };
+
+// Which prompt a search query gets (the Try & Export page's prompt choice).
+struct QueryPromptChoice
+{
+    enum class Kind {
+        AsTrained, // the anchors' prompt in training and evaluation (model/prompts.h columnPrompts)
+        None,
+        Named, // the model's prompt called name (SentenceTransformer.encode(prompt_name=name))
+    };
+    Kind kind = Kind::AsTrained;
+    std::string name;
+};
+
+// The text prepended to a query for choice; "" when the model has no such prompt.
+std::string queryPrompt(const ModelPrompts &prompts, const QueryPromptChoice &choice);
+// The searched texts are documents: the positives' prompt, as in training and evaluation.
+std::string documentPrompt(const ModelPrompts &prompts);
 
 // The evaluation split of the run's data (the same split the trainer used: same files, fraction and
 // seed). Throws pairtune::Error when the data cannot be read.

@@ -17,6 +17,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -122,6 +124,20 @@ int main(int argc, char **argv)
     if (!error.isEmpty()) {
         std::fprintf(stderr, "pairtune-screenshots: %s\n", qPrintable(error));
         return 1;
+    }
+    {
+        // E5-style prompts, so the pages show how they are used (Try & Export: the prompt choice).
+        QFile config(QDir(model).filePath(QStringLiteral("config_sentence_transformers.json")));
+        if (!config.open(QIODevice::ReadOnly))
+            return 1;
+        QJsonObject json = QJsonDocument::fromJson(config.readAll()).object();
+        config.close();
+        json[QStringLiteral("prompts")]
+            = QJsonObject { { QStringLiteral("query"), QStringLiteral("query: ") },
+                  { QStringLiteral("document"), QStringLiteral("passage: ") } };
+        if (!config.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return 1;
+        config.write(QJsonDocument(json).toJson());
     }
     const QString data = work.filePath(QStringLiteral("support-pairs.tsv"));
     {
