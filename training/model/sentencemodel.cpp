@@ -348,6 +348,10 @@ void SentenceModel::save(const std::string &folder, const SaveOptions &options) 
         // Dense.save uses safetensors.torch.save_model: no metadata.
         saveWeights((fs::path(dir) / layout.heads[i].path / "model.safetensors").string(), denseWeights,
             options.float16Weights, false);
+        // sentence-transformers 2.x-3.0.0 read a Dense module's pytorch_model.bin only
+        // (docs/model-folders.md); later releases prefer model.safetensors.
+        saveTorchStateDict((fs::path(dir) / layout.heads[i].path / "pytorch_model.bin").string(),
+            denseWeights, options.float16Weights);
     }
 
     const int usable = impl.config.transformer.usablePositions();

@@ -297,7 +297,8 @@ private:
     // ('storage', torch.FloatStorage, key, location, numel): the tensor bytes in data/<key>.
     void persistentLoad()
     {
-        const Tuple &pid = as<Tuple>(pop(), "a storage reference");
+        const Ref held = pop(); // keeps the tuple alive while we read it
+        const Tuple &pid = as<Tuple>(held, "a storage reference");
         if (pid.items.size() != 5 || as<std::string>(pid.items[0], "\"storage\"") != "storage")
             bad("unexpected persistent id");
         const std::string type = as<Global>(pid.items[1], "a storage type").name;
@@ -323,6 +324,11 @@ private:
                 bad("_rebuild_tensor_v2 with too few arguments");
             m_stack.push_back(make(rebuildTensor(
                 as<Storage>(a[0], "a storage"), as<int64_t>(a[1], "an offset"), ints(a[2]), ints(a[3]))));
+        } else if (callable == "torch.jit._pickle.restore_type_tag") {
+            // LibTorch's pickle_save (and so Pairtune's own pytorch_model.bin) tags a typed dict.
+            if (a.empty())
+                bad("restore_type_tag without a value");
+            m_stack.push_back(a[0]);
         } else if (callable == "torch._utils._rebuild_parameter") {
             if (a.empty())
                 bad("_rebuild_parameter without a tensor");

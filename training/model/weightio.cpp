@@ -1,5 +1,6 @@
 #include "core/error.h"
 #include "core/log.h"
+#include "io/fileutil.h"
 #include "io/safetensors.h"
 #include "model/densemoduleimpl.h"
 #include "model/torchpickleimpl.h"
@@ -7,6 +8,7 @@
 #include "model/weightioimpl.h"
 
 #include <ATen/ATen.h>
+#include <torch/serialize.h>
 
 #include <algorithm>
 #include <cmath>
@@ -239,6 +241,16 @@ void saveWeights(const std::string &path, const std::vector<std::pair<std::strin
     if (formatMetadata)
         metadata["format"] = "pt";
     writeSafetensors(path, tensors, metadata);
+}
+
+void saveTorchStateDict(
+    const std::string &path, const std::vector<std::pair<std::string, torch::Tensor>> &named, bool float16)
+{
+    c10::Dict<std::string, at::Tensor> state;
+    for (const auto &[name, tensor] : named)
+        state.insert(name, tensor.detach().to(at::kCPU, float16 ? at::kHalf : at::kFloat).contiguous());
+    const std::vector<char> bytes = torch::pickle_save(c10::IValue(state));
+    writeFileAtomic(path, std::string(bytes.data(), bytes.size()));
 }
 
 } // namespace pairtune

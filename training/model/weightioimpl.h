@@ -31,4 +31,9 @@ void loadDenseWeights(DenseModule &dense, const std::string &file);
 void saveWeights(const std::string &path, const std::vector<std::pair<std::string, torch::Tensor>> &named,
     bool float16, bool formatMetadata);
 
+// Writes named parameters as torch.save would (zip format, a {name: tensor} dict that torch.load and
+// load_state_dict take): the pytorch_model.bin sentence-transformers 2.x-3.0.0 read for a Dense module.
+void saveTorchStateDict(
+    const std::string &path, const std::vector<std::pair<std::string, torch::Tensor>> &named, bool float16);
+
 } // namespace pairtune

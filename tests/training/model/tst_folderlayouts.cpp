@@ -3,6 +3,7 @@
 // golden folders in tests/data/layouts/ come from scripts/make_layout_fixtures.py, which writes one
 // random model in each layout; variations that differ only in a JSON value are made here from copies.
 
+#include "../../common/processrun.h"
 #include "core/error.h"
 #include "modeltesthelpers.h"
 
@@ -74,6 +75,8 @@ private slots:
     void refusedLayout_data();
     void refusedLayout();
     void exportOfNewLayoutUsesNamesEveryVersionLoads();
+    void exportedDenseAlsoHasPytorchModelBin();
+    void exportLoadsWithSentenceTransformers2Readers();
 
 private:
     std::string copyOf(const std::string &name, const std::string &as)
@@ -362,6 +365,60 @@ void TestFolderLayouts::exportOfNewLayoutUsesNamesEveryVersionLoads()
     const json sbert = json::parse(readAll(out + "/sentence_bert_config.json"));
     QCOMPARE(sbert["max_seq_length"].get<int>(), 24);
     expectSameEmbeddings(out, m_today);
+}
+
+void TestFolderLayouts::exportedDenseAlsoHasPytorchModelBin()
+{
+    // sentence-transformers 2.x-3.0.0 read 2_Dense/pytorch_model.bin only: the export writes it next
+    // to model.safetensors, and a folder with only the .bin embeds the same.
+    const std::string out = m_dir.path().toStdString() + "/exported-dense";
+    SentenceModel::load(layout("today")).save(out);
+    QVERIFY(fs::exists(out + "/2_Dense/model.safetensors"));
+    QVERIFY(fs::exists(out + "/2_Dense/pytorch_model.bin"));
+    fs::remove(out + "/2_Dense/model.safetensors");
+    expectSameEmbeddings(out, m_today);
+}
+
+void TestFolderLayouts::exportLoadsWithSentenceTransformers2Readers()
+{
+    // What sentence-transformers 2.0 does with an exported folder's modules, in Debian's Python:
+    // Pooling(**config) with 2.0's signature (models/Pooling.py at v2.0.0), and Dense.load's
+    // torch.load + load_state_dict into a Linear named "linear" (models/Dense.py at v2.0.0), whose
+    // values must equal the ones in model.safetensors.
+    const QString python = QStringLiteral("/usr/bin/python3");
+    const testrun::RunResult probe
+        = testrun::run(python, { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
+    if (probe.code != 0)
+        QSKIP("Debian's python3-torch and python3-numpy are needed to check the export with torch.load");
+    const std::string out = m_dir.path().toStdString() + "/exported-for-2x";
+    SentenceModel::load(layout("st6")).save(out);
+    const QString script = QStringLiteral(R"PY(
+import json, struct, sys
+import numpy as np, torch
+d = sys.argv[1]
+def pooling_2_0(word_embedding_dimension, pooling_mode=None, pooling_mode_cls_token=False,
+                pooling_mode_max_tokens=False, pooling_mode_mean_tokens=True,
+                pooling_mode_mean_sqrt_len_tokens=False):
+    return pooling_mode_mean_tokens
+assert pooling_2_0(**json.load(open(d + "/1_Pooling/config.json")))
+config = json.load(open(d + "/2_Dense/config.json"))
+module = torch.nn.Module()
+module.linear = torch.nn.Linear(config["in_features"], config["out_features"], bias=config["bias"])
+module.load_state_dict(torch.load(d + "/2_Dense/pytorch_model.bin", map_location=torch.device("cpu")))
+raw = open(d + "/2_Dense/model.safetensors", "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+header = json.loads(raw[8:8 + n])
+for name, info in header.items():
+    if name == "__metadata__":
+        continue
+    a, b = info["data_offsets"]
+    stored = np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").reshape(info["shape"])
+    assert np.array_equal(stored, module.state_dict()[name].numpy()), name
+print("ok")
+)PY");
+    const QStringList args { QStringLiteral("-c"), script, QString::fromStdString(out) };
+    const testrun::RunResult result = testrun::run(python, args, 120000);
+    QVERIFY2(result.code == 0 && result.out.trimmed() == "ok", qPrintable(result.describe(python, args)));
 }
 
 QTEST_GUILESS_MAIN(TestFolderLayouts)

@@ -98,8 +98,15 @@ void TestModelConfig::poolingModesParse()
     QCOMPARE(text,
         std::string(R"({"word_embedding_dimension":16,"pooling_mode_cls_token":true,)"
                     R"("pooling_mode_mean_tokens":true,"pooling_mode_max_tokens":false,)"
-                    R"("pooling_mode_mean_sqrt_len_tokens":false,"pooling_mode_weightedmean_tokens":false,)"
-                    R"("pooling_mode_lasttoken":true,"include_prompt":true})"));
+                    R"("pooling_mode_mean_sqrt_len_tokens":false,"pooling_mode_lasttoken":true})"));
+    // Keys at their defaults that sentence-transformers 2.0-2.3 do not know stay out.
+    PoolingConfig excluding = PoolingConfig::fromModes("weightedmean", 16);
+    excluding.includePrompt = false;
+    QCOMPARE(excluding.toJson().dump(),
+        std::string(R"({"word_embedding_dimension":16,"pooling_mode_cls_token":false,)"
+                    R"("pooling_mode_mean_tokens":false,"pooling_mode_max_tokens":false,)"
+                    R"("pooling_mode_mean_sqrt_len_tokens":false,"pooling_mode_weightedmean_tokens":true,)"
+                    R"("include_prompt":false})"));
     QVERIFY_THROWS_EXCEPTION(Error, PoolingConfig::fromModes("median", 16));
 }
 

@@ -132,8 +132,7 @@ void TestSentenceModel::savedConfigContents()
         keys.push_back(key);
     QCOMPARE(keys,
         (std::vector<std::string> { "word_embedding_dimension", "pooling_mode_cls_token",
-            "pooling_mode_mean_tokens", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
-            "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken", "include_prompt" }));
+            "pooling_mode_mean_tokens", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens" }));
     QCOMPARE(pooling["word_embedding_dimension"].get<int>(), 32);
     QCOMPARE(pooling["pooling_mode_mean_tokens"].get<bool>(), true);
     QVERIFY(readAll(m_base + "/1_Pooling/config.json").find("\n    \"pooling_mode_cls_token\"")
