@@ -1,7 +1,6 @@
 #include "model/modelconfig.h"
 
 #include "core/error.h"
-#include "model/configjson.h"
 #include "pairtune/version.h"
 
 #include <algorithm>
@@ -9,8 +8,206 @@
 #include <limits>
 
 namespace pairtune {
+namespace {
+
 using nlohmann::json;
-using namespace configjson;
+
+// Typed look-ups with Python's behaviour for missing keys (the default) and a clear error for
+// a value of the wrong type. null counts as missing, as Python's config classes treat None.
+const json *findValue(const json &object, const char *key)
+{
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null())
+        return nullptr;
+    return &*it;
+}
+
+[[noreturn]] void wrongType(const std::string &path, const char *key, const char *expected)
+{
+    throw Error(locate(path, 0, 0, std::string("\"") + key + "\" must be " + expected));
+}
+
+int intValue(const json &object, const char *key, int fallback, const std::string &path)
+{
+    const json *value = findValue(object, key);
+    if (!value)
+        return fallback;
+    if (value->is_number_integer())
+        return value->get<int>();
+    if (value->is_number_float()) {
+        const double d = value->get<double>();
+        if (std::floor(d) == d && std::abs(d) < 2e9)
+            return static_cast<int>(d);
+    }
+    wrongType(path, key, "an integer");
+}
+
+double doubleValue(const json &object, const char *key, double fallback, const std::string &path)
+{
+    const json *value = findValue(object, key);
+    if (!value)
+        return fallback;
+    if (!value->is_number())
+        wrongType(path, key, "a number");
+    return value->get<double>();
+}
+
+bool boolValue(const json &object, const char *key, bool fallback, const std::string &path)
+{
+    const json *value = findValue(object, key);
+    if (!value)
+        return fallback;
+    if (!value->is_boolean())
+        wrongType(path, key, "true or false");
+    return value->get<bool>();
+}
+
+std::string stringValue(
+    const json &object, const char *key, const std::string &fallback, const std::string &path)
+{
+    const json *value = findValue(object, key);
+    if (!value)
+        return fallback;
+    if (!value->is_string())
+        wrongType(path, key, "a string");
+    return value->get<std::string>();
+}
+
+void requireObject(const json &value, const std::string &path)
+{
+    if (!value.is_object())
+        throw Error(locate(path, 0, 0, "expected a JSON object"));
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// TransformerConfig
+
+int TransformerConfig::usablePositions() const
+{
+    // XLM-R numbers real tokens from pad_token_id + 1 (format-spec §3.2).
+    return isXlmRoberta() ? maxPositionEmbeddings - padTokenId - 1 : maxPositionEmbeddings;
+}
+
+void TransformerConfig::validate(const std::string &path) const
+{
+    auto positive = [&](int value, const char *key) {
+        if (value <= 0)
+            throw Error(locate(
+                path, 0, 0, std::string("\"") + key + "\" must be positive, found " + std::to_string(value)));
+    };
+    positive(vocabSize, "vocab_size");
+    positive(hiddenSize, "hidden_size");
+    positive(numHiddenLayers, "num_hidden_layers");
+    positive(numAttentionHeads, "num_attention_heads");
+    positive(intermediateSize, "intermediate_size");
+    positive(maxPositionEmbeddings, "max_position_embeddings");
+    positive(typeVocabSize, "type_vocab_size");
+    if (hiddenSize % numAttentionHeads != 0)
+        throw Error(locate(path, 0, 0,
+            "hidden_size " + std::to_string(hiddenSize) + " is not a multiple of num_attention_heads "
+                + std::to_string(numAttentionHeads)));
+    if (padTokenId < 0 || padTokenId >= vocabSize)
+        throw Error(
+            locate(path, 0, 0, "pad_token_id " + std::to_string(padTokenId) + " is outside the vocabulary"));
+    if (usablePositions() <= 0)
+        throw Error(locate(path, 0, 0, "max_position_embeddings leaves no usable positions"));
+    if (!(layerNormEps > 0))
+        throw Error(locate(path, 0, 0, "\"layer_norm_eps\" must be positive"));
+    for (double p : { hiddenDropoutProb, attentionProbsDropoutProb })
+        if (!(p >= 0 && p < 1))
+            throw Error(locate(path, 0, 0, "dropout probabilities must lie in [0, 1)"));
+}
+
+TransformerConfig TransformerConfig::fromJson(const json &object, const std::string &path)
+{
+    requireObject(object, path);
+    TransformerConfig c;
+    c.original = object;
+    const json *type = findValue(object, "model_type");
+    if (!type || !type->is_string())
+        throw Error(locate(path, 0, 0,
+            "no \"model_type\"; Pairtune reads BERT (\"bert\") and XLM-RoBERTa (\"xlm-roberta\") "
+            "models"));
+    c.modelType = type->get<std::string>();
+    // A model that brings its own modelling code (auto_map, e.g. jina-embeddings-v2 under model_type
+    // "bert") computes something else than BertModel with the same config.
+    if (const json *autoMap = findValue(object, "auto_map"); autoMap && autoMap->is_object()
+        && (autoMap->contains("AutoModel") || autoMap->contains("AutoConfig")))
+        throw Error(locate(path, 0, 0,
+            "the model needs custom modelling code (\"auto_map\": " + autoMap->dump()
+                + "); Python loads it only with trust_remote_code=True, and Pairtune never runs code "
+                  "from a model folder"));
+    if (c.modelType != "bert" && c.modelType != "xlm-roberta")
+        throw Error(locate(path, 0, 0,
+            "model_type \"" + c.modelType
+                + "\" is not supported; Pairtune supports \"bert\" and \"xlm-roberta\""));
+    const bool xlmr = c.isXlmRoberta();
+    c.vocabSize = intValue(object, "vocab_size", 30522, path);
+    c.hiddenSize = intValue(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intValue(object, "num_hidden_layers", 12, path);
+    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intValue(object, "intermediate_size", 3072, path);
+    c.hiddenAct = stringValue(object, "hidden_act", "gelu", path);
+    if (c.hiddenAct == "gelu_python")
+        c.hiddenAct = "gelu"; // the same erf formula written in Python
+    if (c.hiddenAct == "gelu_pytorch_tanh")
+        c.hiddenAct = "gelu_new"; // the same tanh approximation
+    if (c.hiddenAct != "gelu" && c.hiddenAct != "gelu_new" && c.hiddenAct != "relu")
+        throw Error(locate(
+            path, 0, 0, "hidden_act \"" + c.hiddenAct + "\" is not supported; use gelu, gelu_new or relu"));
+    c.hiddenDropoutProb = doubleValue(object, "hidden_dropout_prob", 0.1, path);
+    c.attentionProbsDropoutProb = doubleValue(object, "attention_probs_dropout_prob", 0.1, path);
+    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
+    c.typeVocabSize = intValue(object, "type_vocab_size", 2, path);
+    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleValue(object, "layer_norm_eps", 1e-12, path);
+    c.padTokenId = intValue(object, "pad_token_id", xlmr ? 1 : 0, path);
+    if (findValue(object, "bos_token_id") || xlmr)
+        c.bosTokenId = intValue(object, "bos_token_id", 0, path);
+    if (findValue(object, "eos_token_id") || xlmr)
+        c.eosTokenId = intValue(object, "eos_token_id", 2, path);
+    const std::string positions = stringValue(object, "position_embedding_type", "absolute", path);
+    if (positions != "absolute")
+        throw Error(locate(path, 0, 0,
+            "position_embedding_type \"" + positions + "\" is not supported; only \"absolute\" is"));
+    c.validate(path);
+    return c;
+}
+
+json TransformerConfig::toJson(const std::string &torchDtype) const
+{
+    json out = original.is_object() ? original : json::object();
+    out.erase("dtype"); // newer transformers' name for torch_dtype; keep one spelling
+    out["model_type"] = modelType;
+    out["architectures"] = json::array({ isXlmRoberta() ? "XLMRobertaModel" : "BertModel" });
+    out["vocab_size"] = vocabSize;
+    out["hidden_size"] = hiddenSize;
+    out["num_hidden_layers"] = numHiddenLayers;
+    out["num_attention_heads"] = numAttentionHeads;
+    out["intermediate_size"] = intermediateSize;
+    out["hidden_act"] = hiddenAct;
+    out["hidden_dropout_prob"] = hiddenDropoutProb;
+    out["attention_probs_dropout_prob"] = attentionProbsDropoutProb;
+    out["max_position_embeddings"] = maxPositionEmbeddings;
+    out["type_vocab_size"] = typeVocabSize;
+    out["initializer_range"] = initializerRange;
+    out["layer_norm_eps"] = layerNormEps;
+    out["pad_token_id"] = padTokenId;
+    if (bosTokenId)
+        out["bos_token_id"] = *bosTokenId;
+    if (eosTokenId)
+        out["eos_token_id"] = *eosTokenId;
+    out["position_embedding_type"] = "absolute";
+    if (!out.contains("use_cache"))
+        out["use_cache"] = true;
+    if (!out.contains("classifier_dropout"))
+        out["classifier_dropout"] = nullptr;
+    out["torch_dtype"] = torchDtype;
+    out["transformers_version"] = kTransformersVersion;
+    return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // PoolingConfig
