@@ -21,7 +21,7 @@ const std::vector<CuratedHubModel> &curatedHubModels()
         { QStringLiteral("intfloat/e5-small-v2"), QStringLiteral("33.4M"), QStringLiteral("~134 MB"),
             QStringLiteral("English"), QStringLiteral("Expects \"query: \" and \"passage: \" prefixes.") },
         { QStringLiteral("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"),
-            QStringLiteral("118M"), QStringLiteral("~471 MB"), QStringLiteral("50+ languages"),
+            QStringLiteral("118M"), QStringLiteral("~471 MB"), QStringLiteral("50+"),
             QStringLiteral("Multilingual: pairs in (or across) 50+ languages.") },
     };
     return models;

@@ -15,7 +15,7 @@ struct CuratedHubModel
     QString repoId;
     QString parameters; // "22.7M"
     QString download; // "~91 MB"
-    QString languages; // "English", "50+ languages"
+    QString languages; // "English", "50+" (languages)
     QString note; // what it is good for, one line
 };
 

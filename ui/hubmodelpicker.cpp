@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -40,8 +41,9 @@ HubModelPicker::HubModelPicker(QWidget *parent)
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("hubModels"));
     m_list->setColumnCount(ColumnCount);
-    m_list->setHeaderLabels({ tr("Model"), tr("Size (approx.)"), tr("Languages"), tr("Here") });
+    m_list->setHeaderLabels({ tr("Model"), tr("Size (approx.)"), tr("Languages"), tr("Cached") });
     m_list->setRootIsDecorated(false);
+    m_list->setIndentation(m_list->fontMetrics().height() / 2);
     m_list->setUniformRowHeights(true);
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
@@ -85,7 +87,9 @@ HubModelPicker::HubModelPicker(QWidget *parent)
     auto *revisionRow = new QHBoxLayout;
     revisionRow->addWidget(m_revision, 1);
     revisionRow->addWidget(m_use);
-    fields->addRow(tr("&Revision:"), revisionRow);
+    auto *revisionLabel = new QLabel(tr("&Revision:"), this);
+    revisionLabel->setBuddy(m_revision);
+    fields->addRow(revisionLabel, revisionRow);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -108,10 +112,12 @@ void HubModelPicker::fillSuggestions()
     m_suggested->setFont(NameColumn, bold);
     for (const CuratedHubModel &model : curatedHubModels()) {
         auto *item = new QTreeWidgetItem(m_suggested,
-            { model.repoId, tr("%1 params, %2").arg(model.parameters, model.download), model.languages });
+            { model.repoId, tr("%1 · %2").arg(model.parameters, model.download), model.languages });
         item->setData(NameColumn, RepoRole, model.repoId);
         item->setData(NameColumn, RevisionRole, QStringLiteral("main"));
-        item->setToolTip(NameColumn, model.note);
+        item->setToolTip(NameColumn, model.repoId + QLatin1Char('\n') + model.note);
+        item->setToolTip(SizeColumn,
+            tr("%1 parameters, %2 to download (from the model card)").arg(model.parameters, model.download));
     }
     m_cached = new QTreeWidgetItem(m_list, { tr("In your Hugging Face cache") });
     m_cached->setFlags(Qt::ItemIsEnabled);
@@ -127,7 +133,8 @@ void HubModelPicker::setCache(const std::vector<hub::CachedModel> &models, const
     for (int i = 0; i < m_suggested->childCount(); ++i) {
         QTreeWidgetItem *item = m_suggested->child(i);
         const bool cached = isCached(item->data(NameColumn, RepoRole).toString());
-        item->setText(CachedColumn, cached ? tr("✓ cached") : QString());
+        item->setText(CachedColumn, cached ? tr("✓") : QString());
+        item->setTextAlignment(CachedColumn, Qt::AlignCenter);
         item->setToolTip(CachedColumn,
             cached ? tr("Already downloaded: used without the network.")
                    : tr("Downloaded when you choose it."));
@@ -140,7 +147,9 @@ void HubModelPicker::setCache(const std::vector<hub::CachedModel> &models, const
             refs << QString::fromStdString(ref);
         auto *item = new QTreeWidgetItem(m_cached,
             { repoId, locale.formattedDataSize(model.bytes, 1, QLocale::DataSizeSIFormat), QString(),
-                tr("✓ cached") });
+                tr("✓") });
+        item->setTextAlignment(CachedColumn, Qt::AlignCenter);
+        item->setToolTip(CachedColumn, tr("Already downloaded: used without the network."));
         item->setData(NameColumn, RepoRole, repoId);
         item->setData(NameColumn, RevisionRole, cachedRevision(model));
         item->setToolTip(NameColumn,
@@ -154,6 +163,7 @@ void HubModelPicker::setCache(const std::vector<hub::CachedModel> &models, const
         none->setFirstColumnSpanned(true);
     }
     m_list->expandAll();
+    selectChoice(); // the rows were rebuilt
     m_where->setText(where);
     m_where->setVisible(!where.isEmpty());
 }
@@ -181,6 +191,26 @@ QString HubModelPicker::repoIdProblem() const
                   "'.' (no '--' or '..', at most 96 characters).")
             .arg(typed);
     return {};
+}
+
+void HubModelPicker::showChoice(const QString &repoId, const QString &revision)
+{
+    m_choice = repoId;
+    selectChoice();
+    m_repoId->setText(repoId);
+    m_revision->setText(revision);
+}
+
+void HubModelPicker::selectChoice()
+{
+    const QSignalBlocker blocker(m_list); // selecting the row must not fill the fields again
+    m_list->setCurrentItem(nullptr);
+    for (QTreeWidgetItem *group : { m_suggested, m_cached })
+        for (int i = 0; i < group->childCount(); ++i)
+            if (group->child(i)->data(NameColumn, RepoRole).toString() == m_choice) {
+                m_list->setCurrentItem(group->child(i));
+                return;
+            }
 }
 
 void HubModelPicker::takeItem(QTreeWidgetItem *item)

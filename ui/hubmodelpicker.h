@@ -32,6 +32,8 @@ public:
     // the others are listed under their own heading. where says where the cache and the Hub are.
     void setCache(const std::vector<hub::CachedModel> &models, const QString &where);
     bool isCached(const QString &repoId) const;
+    // Shows the page's choice in the fields and selects its row (asks for nothing).
+    void showChoice(const QString &repoId, const QString &revision);
 
     QTreeWidget *modelList() const { return m_list; }
     QTreeWidgetItem *suggestedGroup() const { return m_suggested; }
@@ -50,6 +52,7 @@ Q_SIGNALS:
 
 private:
     void fillSuggestions();
+    void selectChoice();
     void takeItem(QTreeWidgetItem *item);
     void validate();
     void request();
@@ -63,6 +66,7 @@ private:
     QLabel *m_where = nullptr;
     QPushButton *m_use = nullptr;
     std::vector<hub::CachedModel> m_cache;
+    QString m_choice; // the repo id the page uses (its row stays selected)
 };
 
 } // namespace pairtune::ui

@@ -158,19 +158,31 @@ ModelPage::ModelPage(QWidget *parent)
     m_summary = new QFormLayout(m_summaryBox);
     m_summaryBox->hide();
 
-    auto *left = new QVBoxLayout;
+    auto *leftColumn = new QWidget(this);
+    auto *left = new QVBoxLayout(leftColumn);
+    left->setContentsMargins(0, 0, 0, 0);
     left->addWidget(m_builtinChoice);
     left->addWidget(m_folderChoice);
     left->addWidget(m_hubChoice);
     left->addWidget(m_sourceStack, 1);
-    auto *right = new QVBoxLayout;
+    auto *rightColumn = new QWidget(this);
+    auto *right = new QVBoxLayout(rightColumn);
+    right->setContentsMargins(0, 0, 0, 0);
     right->addWidget(m_message);
     right->addWidget(m_downloadPanel);
     right->addWidget(m_summaryBox);
     right->addStretch();
+    // Fixed shares (the Hub list's repo ids are long, the summary needs less room), so the columns do
+    // not shift while messages and the download panel come and go.
+    for (auto [column, share] : { std::pair { leftColumn, 3 }, std::pair { rightColumn, 2 } }) {
+        QSizePolicy policy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+        policy.setHorizontalStretch(share);
+        policy.setHeightForWidth(true); // the summary's labels wrap
+        column->setSizePolicy(policy);
+    }
     auto *columns = new QHBoxLayout;
-    columns->addLayout(left, 1);
-    columns->addLayout(right, 1);
+    columns->addWidget(leftColumn);
+    columns->addWidget(rightColumn);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createHeader(tr("Choose the model to start from"),
@@ -306,6 +318,7 @@ void ModelPage::chooseHubModel(const QString &repoId, const QString &revision)
     m_hubRepo = hubRepo ? QString::fromStdString(*hubRepo) : repoId.trimmed();
     m_hubRevision = revision.trimmed().isEmpty() ? QStringLiteral("main") : revision.trimmed();
     m_folder.clear();
+    m_hubPicker->showChoice(m_hubRepo, m_hubRevision);
     if (!hubRepo) {
         showError(tr("<b>\"%1\" is not a valid Hugging Face repo id.</b> Use owner/name (letters, digits, "
                      "'-', '_' and '.'; no '--' or '..'; at most 96 characters), e.g. "
@@ -451,11 +464,15 @@ void ModelPage::showSummary()
         text->setWordWrap(true);
         m_summary->addRow(label, text);
     };
-    if (m_source == Source::Hub)
-        row(tr("Hub model:"), tr("%1 (revision %2)").arg(m_hubRepo, m_hubRevision));
-    row(tr("Folder:"),
-        m_source == Source::Builtin ? tr("built-in (%1)").arg(QDir::toNativeSeparators(m_folder))
-                                    : QDir::toNativeSeparators(m_folder));
+    if (m_source == Source::Hub) {
+        row(tr("Hub model:"), m_hubRepo);
+        row(tr("Revision:"),
+            tr("%1 (commit %2)").arg(m_hubRevision, QFileInfo(m_folder).fileName().left(12)));
+    }
+    if (m_source != Source::Hub) // a Hub snapshot's long path gets a full-width line below
+        row(tr("Folder:"),
+            m_source == Source::Builtin ? tr("built-in (%1)").arg(QDir::toNativeSeparators(m_folder))
+                                        : QDir::toNativeSeparators(m_folder));
     row(tr("Architecture:"), QString::fromStdString(s.architecture));
     row(tr("Layers:"),
         tr("%1 (hidden size %2, %3 attention heads)").arg(s.layers).arg(s.hidden).arg(s.heads));
@@ -471,7 +488,14 @@ void ModelPage::showSummary()
     row(tr("Size:"),
         tr("%1 parameters, %2 on disk")
             .arg(locale.toString(qulonglong(s.parameterCount)),
-                locale.formattedDataSize(qint64(m_model->bytesOnDisk()))));
+                locale.formattedDataSize(qint64(m_model->bytesOnDisk()), 1, QLocale::DataSizeSIFormat)));
+    if (m_source == Source::Hub) {
+        auto *where = new QLabel(
+            tr("In the Hugging Face cache: %1").arg(QDir::toNativeSeparators(m_folder)), m_summaryBox);
+        where->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        where->setWordWrap(true);
+        m_summary->addRow(where);
+    }
     switch (m_source) {
     case Source::Builtin:
         m_summaryBox->setTitle(tr("Built-in model"));
