@@ -3,12 +3,26 @@
 #include "io/fileutil.h"
 #include "model/runtime.h"
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 
 namespace pairtune::cli {
+namespace {
+
+std::atomic<bool> g_interrupted { false };
+
+extern "C" void onInterrupt(int)
+{
+    if (g_interrupted.exchange(true))
+        std::_Exit(130);
+}
+
+} // namespace
 
 std::vector<std::string> readLines(const std::string &path)
 {
@@ -49,6 +63,17 @@ void applyThreads(int threads)
     if (threads < 0)
         throw Error("--threads must be 0 (automatic) or a positive number");
     applyComputeThreads(threads);
+}
+
+void installInterruptHandler()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+bool interruptRequested()
+{
+    return g_interrupted.load();
 }
 
 } // namespace pairtune::cli

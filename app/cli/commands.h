@@ -26,5 +26,9 @@ std::vector<std::string> readLines(const std::string &path);
 void writeText(const std::string &path, const std::string &text);
 // Applies --threads (0 = the measured default for this machine).
 void applyThreads(int threads);
+// Ctrl-C / SIGTERM: the first asks the running work to stop cleanly (interruptRequested() turns true:
+// a download cancels, training checkpoints and stops); a second ends the process at once.
+void installInterruptHandler();
+bool interruptRequested();
 
 } // namespace pairtune::cli

@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/modelargument.h"
 #include "core/error.h"
 #include "io/npy.h"
 #include "model/prompts.h"
@@ -16,6 +17,7 @@ namespace {
 struct EmbedArgs
 {
     std::string model;
+    std::string revision = "main";
     std::string input;
     std::string output;
     std::size_t batchSize = 32;
@@ -35,7 +37,8 @@ void addEmbedCommand(CLI::App &app)
 {
     auto args = std::make_shared<EmbedArgs>();
     CLI::App *cmd = app.add_subcommand("embed", "Embed texts, one per input line, into .npy or .jsonl");
-    cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
+    cmd->add_option("--model", args->model, "Model folder, builtin, or Hugging Face Hub id")->required();
+    addRevisionOption(cmd, args->revision);
     cmd->add_option("--input", args->input, "Text file, one text per line, or - for stdin")->required();
     cmd->add_option("--output", args->output, "OUT.npy (float32 rows × dim) or OUT.jsonl")->required();
     cmd->add_option("--batch-size", args->batchSize, "Texts per forward pass")
@@ -55,7 +58,7 @@ void addEmbedCommand(CLI::App &app)
             throw Error("--output must end in .npy or .jsonl: " + args->output);
         applyThreads(args->threads);
         const std::vector<std::string> texts = readLines(args->input);
-        SentenceModel model = SentenceModel::load(args->model);
+        SentenceModel model = SentenceModel::load(resolveModelArgument(args->model, args->revision).folder);
         if (args->device != "cpu")
             model.moveTo(args->device);
         const std::string prompt = model.prompts().resolve(args->promptName, args->prompt);

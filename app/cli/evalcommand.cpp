@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/modelargument.h"
 #include "data/pairdataset.h"
 #include "model/sentencemodel.h"
 #include "train/evaluator.h"
@@ -13,6 +14,7 @@ namespace {
 struct EvalArgs
 {
     std::string model;
+    std::string revision = "main";
     std::string data;
     EvalOptions options;
     bool json = false;
@@ -25,7 +27,8 @@ void addEvalCommand(CLI::App &app)
     auto args = std::make_shared<EvalArgs>();
     CLI::App *cmd
         = app.add_subcommand("eval", "Evaluate a model on every pair of a file (retrieval and similarity)");
-    cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
+    cmd->add_option("--model", args->model, "Model folder, builtin, or Hugging Face Hub id")->required();
+    addRevisionOption(cmd, args->revision);
     cmd->add_option("--data", args->data, "Pair file")->required();
     cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss")->capture_default_str();
     cmd->add_option("--similarity", args->options.similarity, "dot or cos (for eval_loss)")
@@ -38,7 +41,8 @@ void addEvalCommand(CLI::App &app)
     cmd->callback([args] {
         applyThreads(args->threads);
         const PairDataset data = PairDataset::load(args->data);
-        const SentenceModel model = SentenceModel::load(args->model);
+        const SentenceModel model
+            = SentenceModel::load(resolveModelArgument(args->model, args->revision).folder);
         EvalSet set;
         set.scoresFromFile = data.hasScores();
         for (const PairRecord &r : data.records()) {

@@ -1,9 +1,9 @@
 #include "cli/commands.h"
+#include "cli/modelargument.h"
 #include "data/datareport.h"
 #include "data/pairdataset.h"
 #include "model/sentencemodel.h"
 #include "recipe/datasplit.h"
-#include "train/basemodel.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +18,7 @@ struct InspectArgs
 {
     std::vector<std::string> data;
     std::string model;
+    std::string revision = "main";
     double trainFraction = 0.8;
     std::uint64_t seed = 42;
     bool json = false;
@@ -29,7 +30,9 @@ void addInspectCommand(CLI::App &app)
     auto args = std::make_shared<InspectArgs>();
     CLI::App *cmd = app.add_subcommand("inspect", "Check pair files: counts, duplicates, lengths, the split");
     cmd->add_option("--data", args->data, "Pair files")->required();
-    cmd->add_option("--model", args->model, "Model folder (or builtin) for token lengths and max_seq_length");
+    cmd->add_option("--model", args->model,
+        "Model folder, builtin or Hugging Face Hub id, for token lengths and max_seq_length");
+    addRevisionOption(cmd, args->revision);
     cmd->add_option("--train-fraction", args->trainFraction, "Split to check for shared texts")
         ->check(CLI::Validator(
             [](std::string &text) {
@@ -45,7 +48,7 @@ void addInspectCommand(CLI::App &app)
         const PairDataset data = PairDataset::loadMany(args->data);
         std::optional<SentenceModel> model;
         if (!args->model.empty())
-            model.emplace(SentenceModel::load(resolveBaseModel(args->model)));
+            model.emplace(SentenceModel::load(resolveModelArgument(args->model, args->revision).folder));
         std::function<std::size_t(std::string_view)> tokenCount;
         std::size_t maxSeqLength = 0;
         if (model) {

@@ -1,5 +1,7 @@
 #include "cli/progressline.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -18,6 +20,79 @@ std::string formatDuration(double seconds)
     else
         std::snprintf(buffer, sizeof buffer, "%ldm%02lds", total / 60, total % 60);
     return buffer;
+}
+
+namespace {
+double secondsNow()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+std::string formatBytes(double bytes)
+{
+    char buffer[32];
+    if (bytes < 1000)
+        std::snprintf(buffer, sizeof buffer, "%.0f B", bytes);
+    else if (bytes < 1e6)
+        std::snprintf(buffer, sizeof buffer, "%.1f kB", bytes / 1e3);
+    else if (bytes < 1e9)
+        std::snprintf(buffer, sizeof buffer, "%.1f MB", bytes / 1e6);
+    else
+        std::snprintf(buffer, sizeof buffer, "%.2f GB", bytes / 1e9);
+    return buffer;
+}
+
+DownloadProgressLine::DownloadProgressLine(bool enabled)
+    : m_enabled(enabled)
+    , m_terminal(isatty(STDERR_FILENO) != 0)
+    , m_start(secondsNow())
+{ }
+
+DownloadProgressLine::~DownloadProgressLine()
+{
+    if (m_lineOpen)
+        std::fputc('\n', stderr);
+}
+
+void DownloadProgressLine::show(const hub::DownloadProgress &p)
+{
+    // Quiet until bytes actually come over the network: a model already in the cache prints nothing.
+    if (!m_enabled || p.filesTotal == 0 || (!m_announced && p.bytesPerSecond <= 0))
+        return;
+    const double now = secondsNow() - m_start;
+    if (!m_announced) {
+        m_announced = true;
+        if (!m_terminal)
+            std::fprintf(stderr, "downloading %s: %d files%s%s\n", p.repoId.c_str(), p.filesTotal,
+                p.bytesTotal > 0 ? ", " : "",
+                p.bytesTotal > 0 ? formatBytes(double(p.bytesTotal)).c_str() : "");
+    }
+    if (!m_terminal && now - m_lastPrint < 10.0)
+        return;
+    if (m_terminal && m_lastPrint >= 0 && now - m_lastPrint < 0.1 && p.filesDone < p.filesTotal)
+        return; // a terminal repaints at most ten times a second
+    m_lastPrint = now;
+    const double remaining = double(p.bytesTotal - p.bytesDone);
+    const double eta = p.bytesPerSecond > 0 && p.bytesTotal > 0 ? remaining / p.bytesPerSecond : NAN;
+    char percent[16] = "";
+    if (p.bytesTotal > 0)
+        std::snprintf(
+            percent, sizeof percent, "%3.0f%% ", 100.0 * double(p.bytesDone) / double(p.bytesTotal));
+    std::fprintf(stderr, "%s%s %s%s/%s %s/s eta %s, file %d/%d %s%s", m_terminal ? "\r\033[K" : "",
+        p.repoId.c_str(), percent, formatBytes(double(p.bytesDone)).c_str(),
+        p.bytesTotal > 0 ? formatBytes(double(p.bytesTotal)).c_str() : "?",
+        formatBytes(p.bytesPerSecond).c_str(), formatDuration(eta).c_str(),
+        std::min(p.filesDone + 1, p.filesTotal), p.filesTotal, p.file.c_str(), m_terminal ? "" : "\n");
+    m_lineOpen = m_terminal;
+    std::fflush(stderr);
+}
+
+void DownloadProgressLine::finish()
+{
+    if (m_lineOpen)
+        std::fputc('\n', stderr);
+    m_lineOpen = false;
 }
 
 ProgressLine::ProgressLine(bool enabled)

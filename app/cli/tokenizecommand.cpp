@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/modelargument.h"
 #include "model/sentencemodel.h"
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@ namespace {
 struct TokenizeArgs
 {
     std::string model;
+    std::string revision = "main";
     std::string input;
     std::string output;
     bool withTypes = false;
@@ -21,13 +23,15 @@ void addTokenizeCommand(CLI::App &app)
     auto args = std::make_shared<TokenizeArgs>();
     CLI::App *cmd
         = app.add_subcommand("tokenize", "Token ids as the model sees them, one JSON object per input line");
-    cmd->add_option("--model", args->model, "Model folder")->required()->check(CLI::ExistingDirectory);
+    cmd->add_option("--model", args->model, "Model folder, builtin, or Hugging Face Hub id")->required();
+    addRevisionOption(cmd, args->revision);
     cmd->add_option("--input", args->input, "Text file, one text per line, or - for stdin")->required();
     cmd->add_option("--output", args->output, "JSONL output (default: stdout)");
     cmd->add_flag("--types", args->withTypes, "Also write token_type_ids and tokens");
     cmd->callback([args] {
         const std::vector<std::string> texts = readLines(args->input);
-        const SentenceModel model = SentenceModel::load(args->model);
+        const SentenceModel model
+            = SentenceModel::load(resolveModelArgument(args->model, args->revision).folder);
         std::string out;
         for (const std::string &text : texts) {
             const Encoding encoding = model.tokenizeForModel(text);

@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/modelargument.h"
 #include "cli/progressline.h"
 #include "core/error.h"
 #include "recipe/trainingconfig.h"
@@ -6,28 +7,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
 namespace pairtune::cli {
 namespace {
 
-std::atomic<bool> g_stop { false };
-
-extern "C" void onInterrupt(int)
-{
-    // The first Ctrl-C asks the trainer to stop after the current step and keep a checkpoint;
-    // a second one ends the process at once.
-    if (g_stop.exchange(true))
-        std::_Exit(130);
-}
-
 struct TrainArgs
 {
     TrainingConfig config;
     std::string resume;
+    std::string revision = "main";
     std::string fileScores = "auto";
     bool json = false;
     bool quiet = false;
@@ -111,7 +101,10 @@ void addTrainCommand(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "train", "Fine-tune a model on pair files with the sentence-transformers recipe");
     cmd->add_option("--data", args->config.dataPaths, "Pair files (TSV, CSV, JSONL, JSON)");
-    cmd->add_option("--base", args->config.basePath, "Base model folder, or builtin");
+    cmd->add_option("--base", args->config.basePath,
+        "Base model: a folder, builtin, or a Hugging Face Hub id (owner/name; a bare name means "
+        "sentence-transformers/name)");
+    addRevisionOption(cmd, args->revision);
     cmd->add_option("--out", args->config.outPath, "Run folder to create");
     cmd->add_option("--resume", args->resume, "Continue the run in this folder from its newest checkpoint");
     cmd->add_flag("--allow-changed-data", args->allowChangedData,
@@ -120,12 +113,12 @@ void addTrainCommand(CLI::App &app)
     cmd->add_flag("--json", args->json, "Print the summary as one JSON object on stdout");
     cmd->add_flag("--quiet", args->quiet, "No progress line");
     cmd->callback([args] {
-        std::signal(SIGINT, onInterrupt);
-        std::signal(SIGTERM, onInterrupt);
+        // The first Ctrl-C stops a download, or the trainer after the current step with a checkpoint.
+        installInterruptHandler();
         ProgressLine progress(!args->quiet);
         TrainingCallbacks callbacks;
         callbacks.onEvent = [&progress](const TrainingEvent &event) { progress.show(event); };
-        callbacks.stopRequested = [] { return g_stop.load(); };
+        callbacks.stopRequested = [] { return interruptRequested(); };
         callbacks.debugDumpFolder = args->debugDump;
 
         TrainingResult result;
@@ -134,7 +127,17 @@ void addTrainCommand(CLI::App &app)
         } else {
             TrainingConfig config = args->config;
             if (config.dataPaths.empty() || config.basePath.empty() || config.outPath.empty())
-                throw Error("train needs --data FILE, --base DIR|builtin and --out RUN (or --resume RUN)");
+                throw Error(
+                    "train needs --data FILE, --base DIR|builtin|HUB_ID and --out RUN (or --resume RUN)");
+            // A Hub model is downloaded here (progress, Ctrl-C) and the run trains from its snapshot
+            // folder; the config records the repo, revision and commit, so a resume needs no network.
+            const ResolvedModel base = resolveModelArgument(config.basePath, args->revision, args->quiet);
+            if (!base.repoId.empty()) {
+                config.basePath = base.folder;
+                config.baseRepoId = base.repoId;
+                config.baseRevision = base.revision;
+                config.baseCommit = base.commit;
+            }
             config.noDuplicates = !args->allowDuplicates;
             config.dropout = !args->noDropout;
             config.useFileScores = args->fileScores == "require" ? FileScores::Require

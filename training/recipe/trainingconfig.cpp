@@ -158,6 +158,9 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
 {
     visit("data_paths", c.dataPaths);
     visit("base_path", c.basePath);
+    visit("base_repo_id", c.baseRepoId);
+    visit("base_revision", c.baseRevision);
+    visit("base_commit", c.baseCommit);
     visit("out_path", c.outPath);
     visit("epochs", c.epochs);
     visit("batch_size", c.batchSize);

@@ -21,6 +21,11 @@ struct TrainingConfig
 {
     std::vector<std::string> dataPaths;
     std::string basePath; // a sentence-transformers folder, or "builtin"
+    // Where basePath came from when it is a Hugging Face Hub snapshot (never the token): the repo
+    // ("owner/name"; empty for a local folder), the revision asked for and the commit it resolved to.
+    std::string baseRepoId;
+    std::string baseRevision;
+    std::string baseCommit;
     std::string outPath; // the run folder
 
     int epochs = 8;

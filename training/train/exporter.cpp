@@ -62,12 +62,19 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     card << "---\ntags:\n- sentence-transformers\n- sentence-similarity\n- feature-extraction\n- pairtune\n"
          << "- dataset_size:" << trainPairs << "\n- loss:" << lossClassName(config.loss) << "\n"
          << "pipeline_tag: sentence-similarity\nlibrary_name: sentence-transformers\n";
-    if (config.basePath != "builtin")
+    // A Hub base is named by its repo id (as sentence-transformers' cards do), never by the cache path.
+    if (!config.baseRepoId.empty())
+        card << "base_model: " << config.baseRepoId << "\n";
+    else if (config.basePath != "builtin")
         card << "base_model: " << fs::path(config.basePath).filename().string() << "\n";
     card << "---\n\n# Fine-tuned with Pairtune\n\n"
-         << "A sentence-transformers model fine-tuned by Pairtune " << kVersion << " from `"
-         << config.basePath << "` on " << trainPairs << " training pairs (" << evalPairs
-         << " held out for evaluation).\n\n"
+         << "A sentence-transformers model fine-tuned by Pairtune " << kVersion << " from ";
+    if (!config.baseRepoId.empty())
+        card << "[" << config.baseRepoId << "](https://huggingface.co/" << config.baseRepoId
+             << ") <!-- at revision " << config.baseCommit << " -->";
+    else
+        card << "`" << config.basePath << "`";
+    card << " on " << trainPairs << " training pairs (" << evalPairs << " held out for evaluation).\n\n"
          << "## Model details\n\n"
          << "- Architecture: " << s.architecture << ", " << s.layers << " layers, hidden size " << s.hidden
          << ", " << s.heads << " attention heads\n"
