@@ -8,6 +8,7 @@ python3-torch and python3-numpy (run it with /usr/bin/python3).
 Subcommands:
   embed        embed token ids (JSONL from `pairtune-cli tokenize`) with a sentence-transformers folder
   make-folder  write a sentence-transformers folder with random weights (BERT or XLM-R)
+  make-mpnet-folder  the same for MPNet (all-mpnet-base-v2's layout and tokenizer files)
   mutate       copy a folder, rewriting its model.safetensors (dtype, key prefix, extra tensors)
   selfcheck    cross-check `embed` against a naive unbatched numpy forward, and the safetensors round trip
 
@@ -251,6 +252,135 @@ class Encoder:
         return x
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# MPNet (sentence-transformers/all-mpnet-base-v2, multi-qa-mpnet-*), written from Hugging Face transformers'
+# src/transformers/models/mpnet/modeling_mpnet.py and configuration_mpnet.py as of commit 00099b9f (main, late
+# 2025; the MPNet code is unchanged in substance since transformers 4.x): MPNetEmbeddings, MPNetSelfAttention,
+# MPNetEncoder.compute_position_bias / relative_position_bucket, MPNetModel. Nothing here comes from Pairtune.
+
+
+def mpnet_relative_position_bucket(relative_position, num_buckets=32, max_distance=128):
+    """MPNetEncoder.relative_position_bucket: half the buckets per direction (keys after the query get the
+    upper half), exact distances below num_buckets // 4, logarithmic ones up to max_distance, clamped.
+    The logarithm is taken in float32, as transformers does whatever the model's dtype."""
+    n = -relative_position
+    half = num_buckets // 2
+    bucket = (n < 0).to(torch.long) * half
+    n = torch.abs(n)
+    max_exact = half // 2
+    large = max_exact + (torch.log(n.float() / max_exact) / math.log(max_distance / max_exact)
+                         * (half - max_exact)).to(torch.long)
+    large = torch.min(large, torch.full_like(large, half - 1))
+    return bucket + torch.where(n < max_exact, n, large)
+
+
+class MPNetEncoder:
+    """MPNetModel's last_hidden_state in float64 torch ops. Differences from BERT: word and position
+    embeddings only (no token types), positions counted from padding_idx + 1 over the non-pad ids with
+    padding_idx fixed at 1 (MPNetEmbeddings ignores config.pad_token_id), attention under attention.attn.{q,k,v,o}
+    with its LayerNorm at attention.LayerNorm, and a relative position bias added to every layer's scores: one
+    table encoder.relative_attention_bias.weight [relative_attention_num_buckets, heads], looked up once per
+    forward with 32 buckets (compute_position_bias is called with its default num_buckets=32, whatever the
+    config says) from key index - query index over the padded length."""
+
+    PADDING_IDX = 1
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.config = _read_json(os.path.join(folder, "config.json"))
+        self.model_type = "mpnet"
+        weights = _load_torch_weights(folder)
+        # MPNetForMaskedLM checkpoints carry the base model under base_model_prefix "mpnet."
+        if "embeddings.word_embeddings.weight" not in weights and "mpnet.embeddings.word_embeddings.weight" in weights:
+            weights = {k[len("mpnet."):]: v for k, v in weights.items() if k.startswith("mpnet.")}
+        self.w = weights
+        self.layers = int(self.config.get("num_hidden_layers", 12))
+        self.hidden = int(self.config.get("hidden_size", 768))
+        self.heads = int(self.config.get("num_attention_heads", 12))
+        self.eps = float(self.config.get("layer_norm_eps", 1e-12))
+        self.act_name = self.config.get("hidden_act", "gelu")
+        self.pad_id = self.PADDING_IDX
+        self.vocab_size = self.w["embeddings.word_embeddings.weight"].shape[0]
+        self.max_positions = self.w["embeddings.position_embeddings.weight"].shape[0]
+        buckets = int(self.config.get("relative_attention_num_buckets", 32))
+        table = self.w["encoder.relative_attention_bias.weight"]
+        if tuple(table.shape) != (buckets, self.heads):
+            raise FormatError(f"{folder}: encoder.relative_attention_bias.weight is {tuple(table.shape)}, "
+                              f"expected ({buckets}, {self.heads})")
+        if buckets < 32:
+            raise FormatError(f"{folder}: relative_attention_num_buckets {buckets} < the 32 buckets MPNet looks up")
+        for i in range(self.layers):
+            if f"encoder.layer.{i}.output.LayerNorm.weight" not in self.w:
+                raise FormatError(f"{folder}: weights for layer {i} are missing")
+        sbert = os.path.join(folder, "sentence_bert_config.json")
+        self.max_seq_length = _read_json(sbert).get("max_seq_length") if os.path.exists(sbert) else None
+
+    _linear = Encoder._linear
+    _layer_norm = Encoder._layer_norm
+    _act = Encoder._act
+
+    def position_ids(self, ids):
+        """create_position_ids_from_input_ids(input_ids, padding_idx=1)."""
+        real = (ids != self.PADDING_IDX).long()
+        return torch.cumsum(real, dim=1) * real + self.PADDING_IDX
+
+    def position_bias(self, length):
+        """[1, heads, L, L]: table[bucket(key - query)], transposed to heads first."""
+        query = torch.arange(length, dtype=torch.long)[:, None]
+        key = torch.arange(length, dtype=torch.long)[None, :]
+        buckets = mpnet_relative_position_bucket(key - query, num_buckets=32)
+        return self.w["encoder.relative_attention_bias.weight"][buckets].permute(2, 0, 1).unsqueeze(0)
+
+    def forward(self, ids, mask, type_ids=None):
+        """ids: int64 [B,L]; mask: float [B,L]; type_ids ignored (MPNet has none). last_hidden_state [B,L,H]."""
+        batch, length = ids.shape
+        pos = self.position_ids(ids)
+        if int(pos.max()) >= self.max_positions:
+            raise FormatError(f"position {int(pos.max())} exceeds the {self.max_positions} position embeddings")
+        x = self.w["embeddings.word_embeddings.weight"][ids] + self.w["embeddings.position_embeddings.weight"][pos]
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        additive = (1.0 - mask[:, None, None, :]) * float(np.finfo(np.float32).min)
+        bias = self.position_bias(length)
+        d = self.hidden // self.heads
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def heads(t):
+                return t.reshape(batch, length, self.heads, d).permute(0, 2, 1, 3)
+
+            q = heads(self._linear(x, p + "attention.attn.q"))
+            k = heads(self._linear(x, p + "attention.attn.k"))
+            v = heads(self._linear(x, p + "attention.attn.v"))
+            scores = q @ k.transpose(-1, -2) / math.sqrt(d) + bias + additive
+            scores = scores - scores.max(dim=-1, keepdim=True).values
+            probs = torch.exp(scores)
+            probs = probs / probs.sum(dim=-1, keepdim=True)
+            context = (probs @ v).permute(0, 2, 1, 3).reshape(batch, length, self.hidden)
+            attn = self._layer_norm(self._linear(context, p + "attention.attn.o") + x, p + "attention.LayerNorm")
+            inner = self._act(self._linear(attn, p + "intermediate.dense"))
+            x = self._layer_norm(self._linear(inner, p + "output.dense") + attn, p + "output.LayerNorm")
+        return x
+
+    def special_ids(self):
+        """all_special_ids of MPNetTokenizer: the tokens special_tokens_map.json names, by the vocabulary's ids."""
+        tokenizer_json = os.path.join(self.folder, "tokenizer.json")
+        if os.path.exists(tokenizer_json):
+            vocab = _read_json(tokenizer_json)["model"]["vocab"]
+        else:
+            with open(os.path.join(self.folder, "vocab.txt"), encoding="utf-8") as f:
+                vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+        tokens = _read_json(os.path.join(self.folder, "special_tokens_map.json")).values()
+        return {vocab[t if isinstance(t, str) else t["content"]] for t in tokens}
+
+
+def make_encoder(folder):
+    """The encoder class for the folder's config.json model_type."""
+    model_type = _read_json(os.path.join(folder, "config.json")).get("model_type", "bert")
+    if model_type == "mpnet":
+        return MPNetEncoder(folder)
+    return Encoder(folder)
+
+
 _POOLING_ORDER = ["cls_token", "max_tokens", "mean_tokens", "mean_sqrt_len_tokens", "weightedmean_tokens", "lasttoken"]
 
 
@@ -328,7 +458,7 @@ class SentenceModel:
             kind = _module_kind(module["type"])
             path = os.path.join(folder, module.get("path", ""))
             if kind == "Transformer":
-                self.encoder = Encoder(path)
+                self.encoder = make_encoder(path)
             elif kind == "Pooling":
                 config = _read_json(os.path.join(path, "config.json"))
                 self.pooling_modes = pooling_modes(config)
@@ -356,6 +486,8 @@ class SentenceModel:
         """The ids of the tokenizer's special tokens (transformers' all_special_ids), from
         special_tokens_map.json and vocab.txt (BERT) or the fairseq ids (XLM-R, format-spec §4.3)."""
         enc = self.encoder
+        if hasattr(enc, "special_ids"):
+            return enc.special_ids()
         if enc.model_type != "bert":
             return {0, 1, 2, 3, enc.vocab_size - 1}
         tdir = enc.folder
@@ -673,6 +805,167 @@ def cmd_mutate(args):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Writing MPNet folders with random weights, in the layout sentence-transformers/all-mpnet-base-v2 ships:
+# config.json of an MPNetConfig (architectures MPNetForMaskedLM, as that repo keeps it), unprefixed MPNetModel
+# weights, and the tokenizer transformers' MPNetConverter writes: WordPiece over vocab.txt with <s> <pad> </s>
+# <unk> in front of BERT's vocabulary and <mask> last, BertNormalizer, BertPreTokenizer, and a
+# TemplateProcessing "<s> $A </s>" / "<s> $A </s> </s> $B </s>" post-processor.
+
+_MPNET_FRONT = ["<s>", "<pad>", "</s>", "<unk>"]
+
+
+def mpnet_vocab(bert_vocab_path, words):
+    """MPNetTokenizer's vocab.txt from a BERT vocab.txt. words > 0 keeps it small: the special [..] tokens
+    other than [unusedN], every single-character token and its ## form, and the first `words` longer tokens."""
+    with open(bert_vocab_path, encoding="utf-8") as f:
+        bert = [line.rstrip("\n") for line in f]
+    if words > 0:
+        kept, longer = [], 0
+        for token in bert:
+            body = token[2:] if token.startswith("##") else token
+            if token.startswith("[unused"):
+                continue
+            if (token.startswith("[") and token.endswith("]")) or len(body) == 1:
+                kept.append(token)
+            elif longer < words and not token.startswith("##"):
+                kept.append(token)
+                longer += 1
+        bert = kept
+    return _MPNET_FRONT + bert + ["<mask>"]
+
+
+def random_mpnet_weights(rng, vocab_size, hidden, layers, heads, intermediate, positions, buckets):
+    def normal(shape, std):
+        return rng.normal(0.0, std, size=shape).astype(np.float32)
+
+    w = {
+        "embeddings.word_embeddings.weight": normal((vocab_size, hidden), 0.5),
+        "embeddings.position_embeddings.weight": normal((positions, hidden), 0.5),
+        "embeddings.LayerNorm.weight": 1.0 + normal((hidden,), 0.1),
+        "embeddings.LayerNorm.bias": normal((hidden,), 0.1),
+        # Spread out (std 1) so that the bias visibly moves attention, differently per head and distance.
+        "encoder.relative_attention_bias.weight": normal((buckets, heads), 1.0),
+        "pooler.dense.weight": normal((hidden, hidden), 0.02),
+        "pooler.dense.bias": np.zeros(hidden, dtype=np.float32),
+    }
+    w["embeddings.position_embeddings.weight"][MPNetEncoder.PADDING_IDX] = 0.0  # nn.Embedding's padding_idx row
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        shapes = {"attention.attn.q": (hidden, hidden), "attention.attn.k": (hidden, hidden),
+                  "attention.attn.v": (hidden, hidden), "attention.attn.o": (hidden, hidden),
+                  "intermediate.dense": (intermediate, hidden), "output.dense": (hidden, intermediate)}
+        for name, shape in shapes.items():
+            w[p + name + ".weight"] = normal(shape, 1.0 / math.sqrt(shape[1]) * 1.5)
+            w[p + name + ".bias"] = normal((shape[0],), 0.1)
+        for name in ("attention.LayerNorm", "output.LayerNorm"):
+            w[p + name + ".weight"] = 1.0 + normal((hidden,), 0.1)
+            w[p + name + ".bias"] = normal((hidden,), 0.1)
+    return w
+
+
+def _mpnet_tokenizer_json(vocab):
+    ids = {token: i for i, token in enumerate(vocab)}
+
+    def added(token, lstrip=False):
+        return {"id": ids[token], "content": token, "single_word": False, "lstrip": lstrip, "rstrip": False,
+                "normalized": False, "special": True}
+
+    def special(token, type_id=0):
+        return {"SpecialToken": {"id": token, "type_id": type_id}}
+
+    def sequence(name, type_id=0):
+        return {"Sequence": {"id": name, "type_id": type_id}}
+
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [added("<s>"), added("<pad>"), added("</s>"), added("<unk>"), added("[UNK]"),
+                         added("<mask>", lstrip=True)],
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                       "strip_accents": None, "lowercase": True},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [special("<s>"), sequence("A"), special("</s>")],
+            "pair": [special("<s>"), sequence("A"), special("</s>"), special("</s>"), sequence("B", 1),
+                     special("</s>", 1)],
+            "special_tokens": {"</s>": {"id": "</s>", "ids": [ids["</s>"]], "tokens": ["</s>"]},
+                               "<s>": {"id": "<s>", "ids": [ids["<s>"]], "tokens": ["<s>"]}},
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": ids},
+    }
+
+
+def cmd_make_mpnet_folder(args):
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(args.seed)
+    vocab = mpnet_vocab(args.vocab_file, args.words)
+    positions = args.max_positions + 2  # positions count from padding_idx + 1 = 2, as in mpnet-base's 514
+    if args.hidden % args.heads:
+        raise SystemExit("--hidden must be a multiple of --heads")
+    config = {
+        "_name_or_path": "microsoft/mpnet-base",
+        "architectures": ["MPNetForMaskedLM"],
+        "attention_probs_dropout_prob": 0.1,
+        "bos_token_id": 0,
+        "eos_token_id": 2,
+        "hidden_act": args.hidden_act,
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": args.hidden,
+        "initializer_range": 0.02,
+        "intermediate_size": args.intermediate,
+        "layer_norm_eps": 1e-05,
+        "max_position_embeddings": positions,
+        "model_type": "mpnet",
+        "num_attention_heads": args.heads,
+        "num_hidden_layers": args.layers,
+        "pad_token_id": 1,
+        "relative_attention_num_buckets": args.buckets,
+        "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype],
+        "transformers_version": "4.44.2",
+        "vocab_size": len(vocab),
+    }
+    _write_json(os.path.join(out, "config.json"), config)
+    weights = random_mpnet_weights(rng, len(vocab), args.hidden, args.layers, args.heads, args.intermediate,
+                                   positions, args.buckets)
+    tensors = {args.prefix + k: (args.dtype, v) for k, v in weights.items()}
+    write_safetensors(os.path.join(out, "model.safetensors"), tensors, {"format": "pt"})
+
+    with open(os.path.join(out, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("".join(token + "\n" for token in vocab))
+    _write_json(os.path.join(out, "tokenizer.json"), _mpnet_tokenizer_json(vocab))
+    specials = {"bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "mask_token": "<mask>",
+                "pad_token": "<pad>", "sep_token": "</s>", "unk_token": "[UNK]"}
+    _write_json(os.path.join(out, "special_tokens_map.json"), specials)
+    _write_json(os.path.join(out, "tokenizer_config.json"),
+                dict(specials, tokenizer_class="MPNetTokenizer", do_lower_case=True, strip_accents=None,
+                     tokenize_chinese_chars=True, model_max_length=args.max_positions,
+                     clean_up_tokenization_spaces=True))
+    _write_json(os.path.join(out, "sentence_bert_config.json"),
+                {"max_seq_length": args.max_seq_length, "do_lower_case": False}, indent=4)
+    _write_json(os.path.join(out, "config_sentence_transformers.json"),
+                {"__version__": {"sentence_transformers": "3.0.1", "transformers": "4.44.2", "pytorch": "2.4.0"},
+                 "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    modes = [{"cls": "cls_token", "mean": "mean_tokens", "max": "max_tokens"}.get(m, m)
+             for m in args.pooling.split(",") if m]
+    os.makedirs(os.path.join(out, "1_Pooling"), exist_ok=True)
+    pooling_config = {"word_embedding_dimension": args.hidden}
+    pooling_config.update({"pooling_mode_" + m: m in modes for m in _POOLING_ORDER})
+    pooling_config["include_prompt"] = True
+    _write_json(os.path.join(out, "1_Pooling", "config.json"), pooling_config, indent=4)
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    if args.normalize:
+        os.makedirs(os.path.join(out, "2_Normalize"), exist_ok=True)
+        modules.append({"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"})
+    _write_json(os.path.join(out, "modules.json"), modules)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Self-check: a second, naive implementation (numpy, one sentence at a time, no padding, no mask)
 
 
@@ -881,6 +1174,25 @@ def main(argv=None):
     p.add_argument("--hidden-act", default="gelu")
     p.add_argument("--layer-norm-eps", type=float)
     p.set_defaults(func=cmd_make_folder)
+
+    p = sub.add_parser("make-mpnet-folder", help="write an MPNet sentence-transformers folder with random weights")
+    p.add_argument("--out", required=True)
+    p.add_argument("--vocab-file", required=True, help="a BERT vocab.txt; MPNet's specials are added around it")
+    p.add_argument("--words", type=int, default=0, help="keep only this many whole-word tokens (0: all)")
+    p.add_argument("--pooling", default="mean", help="comma-separated: cls,max,mean,...")
+    p.add_argument("--normalize", action="store_true")
+    p.add_argument("--dtype", choices=["F32", "F16", "BF16"], default="F32")
+    p.add_argument("--prefix", default="", help="key prefix, e.g. mpnet. (MPNetForMaskedLM)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--intermediate", type=int, default=64)
+    p.add_argument("--buckets", type=int, default=32, help="relative_attention_num_buckets")
+    p.add_argument("--max-positions", type=int, default=512, help="usable positions (the config gets +2)")
+    p.add_argument("--max-seq-length", type=int, default=384)
+    p.add_argument("--hidden-act", default="gelu")
+    p.set_defaults(func=cmd_make_mpnet_folder)
 
     p = sub.add_parser("mutate", help="copy a folder, rewriting its model.safetensors")
     p.add_argument("--in", dest="input", required=True)

@@ -81,6 +81,11 @@ class TrainableModel:
         grad = self.params["embeddings.word_embeddings.weight"].grad
         if grad is not None:
             grad[self.pad_id].zero_()
+        # MPNet builds its position table with padding_idx too (MPNetEmbeddings, padding_idx 1).
+        if self.model.encoder.model_type == "mpnet":
+            grad = self.params["embeddings.position_embeddings.weight"].grad
+            if grad is not None:
+                grad[self.pad_id].zero_()
 
 
 # ---------------------------------------------------------------------------------------------------------------
