@@ -1,10 +1,14 @@
 #include "hub/cachelayout.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 namespace pairtune::hub::detail {
+
+namespace fs = std::filesystem;
 
 namespace {
 constexpr const char *kRepoSeparator = "--"; // REPO_ID_SEPARATOR
@@ -116,6 +120,30 @@ std::optional<std::string> readRef(const std::string &storage, const std::string
     if (!isCommitHash(commit))
         return std::nullopt;
     return commit;
+}
+
+bool snapshotHasListedFiles(const std::string &storage, const std::string &commit,
+    const std::function<std::vector<std::string>(const std::vector<std::string> &)> &filter)
+{
+    const fs::path listingPath = fs::path(storage) / "trees" / (commit + ".json");
+    std::ifstream in(listingPath, std::ios::binary);
+    if (!in)
+        return true;
+    std::vector<std::string> files;
+    try {
+        const nlohmann::json listing = nlohmann::json::parse(in);
+        for (const auto &[name, info] : listing.at("files").items())
+            files.push_back(name);
+    } catch (const nlohmann::json::exception &) {
+        return true; // not a listing we understand: nothing to check against
+    }
+    const fs::path snapshot = fs::path(storage) / "snapshots" / commit;
+    for (const std::string &file : filter ? filter(files) : files) {
+        std::error_code ec;
+        if (!unsafeRelativePathReason(file).empty() || !fs::exists(snapshot / file, ec))
+            return false;
+    }
+    return true;
 }
 
 } // namespace pairtune::hub::detail

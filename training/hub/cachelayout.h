@@ -3,8 +3,10 @@
 // Names and checks of huggingface_hub's cache layout (file_download.py), shared by the downloader and
 // the cache readers. Internal to training/hub.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pairtune::hub::detail {
 
@@ -35,5 +37,12 @@ std::string blobLinkTarget(const std::string &file, const std::string &etag);
 // The commit a ref names (refs/<revision>, read as huggingface_hub does: the whole file), or nullopt when
 // the ref is missing or does not hold a commit hash.
 std::optional<std::string> readRef(const std::string &storage, const std::string &revision);
+
+// False when huggingface_hub's listing of the commit (storage/trees/<commit>.json, written by its
+// snapshot_download) shows that a file the filter picks is missing from the snapshot folder: a Python
+// download that was interrupted leaves refs/<revision> and a partial snapshot behind. True when there is
+// no such listing (nothing to check against), as _raise_if_incomplete_snapshot decides.
+bool snapshotHasListedFiles(const std::string &storage, const std::string &commit,
+    const std::function<std::vector<std::string>(const std::vector<std::string> &)> &filter);
 
 } // namespace pairtune::hub::detail

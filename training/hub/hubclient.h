@@ -63,6 +63,10 @@ using CancelCallback = std::function<bool()>;
 // Throws pairtune::Error with a message a person can act on: unknown repo, private/gated repo without a
 // token (names HF_TOKEN), no network (says whether a cached copy exists), disk full, checksum mismatch,
 // a file list naming paths outside the snapshot.
+// Every file name the repo lists is checked, not only those the filter picks: one name that could land
+// outside the snapshot refuses the whole repo before anything is downloaded. Without the Hub (offline or
+// fallback), where huggingface_hub left its listing of the commit (trees/<commit>.json), a snapshot that
+// lacks a file the filter picks from that listing counts as not cached (a Python download cut short).
 std::string snapshotDownload(const HubSettings &settings, const RepoRef &repo, const FileFilter &filter,
     const ProgressCallback &progress = {}, const CancelCallback &cancel = {});
 

@@ -99,8 +99,8 @@ void throwNotAHub(const RepoContext &repo, const std::string &what)
 std::string usingCachedCopyWarning(
     const RepoContext &repo, const std::string &why, const std::string &snapshot)
 {
-    return "Cannot reach the Hugging Face Hub for " + repoAt(repo) + " (" + why + "); using the cached copy "
-        + snapshot + ", which may be out of date.";
+    return "Could not check " + repoAt(repo) + " on the Hugging Face Hub at " + repo.endpoint + " (" + why
+        + "); using the cached copy " + snapshot + ", which may be out of date.";
 }
 
 } // namespace pairtune::hub::detail

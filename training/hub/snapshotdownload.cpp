@@ -172,10 +172,20 @@ std::string snapshotDownload(const HubSettings &settings, const RepoRef &repo, c
     if (settings.cacheDir.empty())
         throw Error("No Hugging Face cache folder: set HF_HUB_CACHE or HF_HOME.");
 
+    // A cached snapshot usable without the Hub: the ref (or commit) names it and, where huggingface_hub
+    // left its listing of the commit, every file the filter picks is there.
+    const auto usableCachedSnapshot = [&]() -> std::optional<std::string> {
+        auto cached = cachedSnapshot(settings, repo);
+        if (cached
+            && !snapshotHasListedFiles(
+                storageFolder(settings.cacheDir, repo.repoId), fs::path(*cached).filename().string(), filter))
+            return std::nullopt;
+        return cached;
+    };
     RepoContext context { settings.endpoint, settings.cacheDir, repo.repoId, repo.revision,
         settings.token.has_value() };
     if (settings.offline) {
-        if (auto cached = cachedSnapshot(settings, repo))
+        if (auto cached = usableCachedSnapshot())
             return *cached;
         throwNotCachedOffline(context);
     }
@@ -183,7 +193,7 @@ std::string snapshotDownload(const HubSettings &settings, const RepoRef &repo, c
     // When the Hub cannot be reached or refuses, a complete cached snapshot is still good (snapshot_download
     // falls back to the cache the same way).
     const auto cachedFallback = [&](const std::string &why) -> std::optional<std::string> {
-        auto cached = cachedSnapshot(settings, repo);
+        auto cached = usableCachedSnapshot();
         if (cached)
             logWarning(usingCachedCopyWarning(context, why, *cached));
         return cached;

@@ -13,6 +13,7 @@
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QProcess>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QTemporaryDir>
@@ -136,6 +137,7 @@ private slots:
     void cacheIsLaidOutAsHuggingfaceHubLaysItOut();
     void secondCallNeedsNoNetwork();
     void missingFromCacheWithoutNetworkSaysWhatToDo();
+    void pythonListingShowsAnIncompleteSnapshot();
     void unsafeFileNamesAreRefusedBeforeAnyDownload_data();
     void unsafeFileNamesAreRefusedBeforeAnyDownload();
     void droppedConnectionResumesWithRange();
@@ -278,6 +280,43 @@ void TestHubClient::missingFromCacheWithoutNetworkSaysWhatToDo()
         qPrintable(noNetwork));
     QVERIFY(!hub::cachedSnapshot(settings, repoRef()));
     QVERIFY(hub::listCachedModels(settings).empty());
+}
+
+void TestHubClient::pythonListingShowsAnIncompleteSnapshot()
+{
+    auto server = startHub();
+    hub::HubSettings settings = settingsFor(*server);
+    const std::string snapshot = hub::snapshotDownload(settings, repoRef(), {});
+    server->stop();
+    // The listing huggingface_hub's snapshot_download keeps next to the snapshot, naming one more file
+    // than the snapshot has (a Python download cut short leaves exactly that).
+    QJsonObject files;
+    const auto repo = repoFiles();
+    for (auto it = repo.begin(); it != repo.end(); ++it)
+        files.insert(it.key(),
+            QJsonObject { { QStringLiteral("size"), it.value().size() },
+                { QStringLiteral("blob_id"), gitBlobSha1(it.value()) } });
+    files.insert(QStringLiteral("pytorch_model.bin"),
+        QJsonObject {
+            { QStringLiteral("size"), 5 }, { QStringLiteral("blob_id"), QString(40, QLatin1Char('a')) } });
+    QDir().mkpath(storage(m_cache) + QStringLiteral("/trees"));
+    QFile listing(storage(m_cache) + QStringLiteral("/trees/") + kCommit + QStringLiteral(".json"));
+    QVERIFY(listing.open(QIODevice::WriteOnly));
+    listing.write(QJsonDocument(
+        QJsonObject { { QStringLiteral("format_version"), 1 }, { QStringLiteral("files"), files } })
+                      .toJson());
+    listing.close();
+
+    settings.offline = true;
+    QVERIFY(downloadError(settings, repoRef()).contains(QStringLiteral("not cached")));
+    const hub::FileFilter withoutBin = [](const std::vector<std::string> &all) {
+        std::vector<std::string> picked;
+        for (const std::string &file : all)
+            if (file != "pytorch_model.bin")
+                picked.push_back(file);
+        return picked;
+    };
+    QCOMPARE(hub::snapshotDownload(settings, repoRef(), withoutBin), snapshot);
 }
 
 void TestHubClient::unsafeFileNamesAreRefusedBeforeAnyDownload_data()
