@@ -375,6 +375,14 @@ private slots:
             QCOMPARE(
                 embedBytes("acme/tiny-private", environment(true, offline), privateRepo), m_sourceEmbedding);
         }
+        // A commit is immutable: its cached snapshot is used as is, without trying the network first.
+        const QString commit
+            = QString::fromLatin1(readFile(repoCache("sentence-transformers/tiny-minilm") + "/refs/main"));
+        CliResult pinned;
+        QCOMPARE(embedBytes("tiny-minilm", environment(false), pinned, { "--revision", commit }),
+            m_sourceEmbedding);
+        QVERIFY2(pinned.err.isEmpty(), qPrintable(pinned.describe()));
+
         const QProcessEnvironment offline = environment(false, true);
         const QString out = m_dir.filePath("run-offline");
         const CliResult trained = train("tiny-minilm", out, offline);
