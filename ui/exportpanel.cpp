@@ -1,5 +1,6 @@
 #include "ui/exportpanel.h"
 
+#include "model/modelfolder.h"
 #include "train/exporter.h"
 #include "ui/backgroundtask.h"
 #include "ui/preferences.h"
@@ -32,6 +33,7 @@ struct ExportResult
     QString destination;
     QString source;
     QString error;
+    ColumnPrompts prompts;
 };
 
 // A Python string literal for a path (backslashes of Windows paths doubled, quotes escaped).
@@ -39,8 +41,21 @@ QString pythonString(const QString &text)
 {
     QString escaped = text;
     escaped.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
-        .replace(QLatin1Char('"'), QStringLiteral("\\\""));
+        .replace(QLatin1Char('"'), QStringLiteral("\\\""))
+        .replace(QLatin1Char('\n'), QStringLiteral("\\n"));
     return QLatin1Char('"') + escaped + QLatin1Char('"');
+}
+
+// The prompts the exported model was trained and evaluated with (model/prompts.h), from its configs;
+// none when they cannot be read (the export itself succeeded: only the Python lines get simpler).
+ColumnPrompts trainedPrompts(const std::string &folder)
+{
+    try {
+        return columnPrompts(ModelPrompts::fromConfig(
+            ModelFolder::read(folder).sentenceTransformers, folder + "/config_sentence_transformers.json"));
+    } catch (const std::exception &) {
+        return {};
+    }
 }
 
 } // namespace
@@ -167,9 +182,10 @@ bool ExportPanel::exportNow()
     runInBackground<ExportResult>(
         this,
         [run, which, target]() {
-            ExportResult result { target, {}, {} };
+            ExportResult result { target, {}, {}, {} };
             try {
                 result.source = QString::fromStdString(exportFromRun(run, which, target.toStdString()));
+                result.prompts = trainedPrompts(target.toStdString());
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }
@@ -185,6 +201,7 @@ bool ExportPanel::exportNow()
                 return;
             }
             m_exportedPath = QFileInfo(result.destination).absoluteFilePath();
+            m_prompts = result.prompts;
             prefs::lastExportFolder.set(QFileInfo(m_exportedPath).absolutePath());
             m_destinationEdited = false;
             showDone();
@@ -197,11 +214,20 @@ QString ExportPanel::pythonSnippet() const
 {
     if (m_exportedPath.isEmpty())
         return {};
-    return QStringLiteral("from sentence_transformers import SentenceTransformer, util\n\n"
-                          "model = SentenceTransformer(%1)\n"
-                          "embeddings = model.encode([\"first text\", \"second text\"])\n"
-                          "print(util.cos_sim(embeddings[0], embeddings[1]))\n")
-        .arg(pythonString(QDir::toNativeSeparators(m_exportedPath)));
+    const QString load = QStringLiteral("from sentence_transformers import SentenceTransformer, util\n\n"
+                                        "model = SentenceTransformer(%1)\n")
+                             .arg(pythonString(QDir::toNativeSeparators(m_exportedPath)));
+    if (m_prompts.any() && m_prompts.anchor != m_prompts.positive)
+        return load
+            + QStringLiteral("# with the prompts it was trained with (its README.md says which)\n"
+                             "queries = model.encode([\"first query\"], prompt=%1)\n"
+                             "documents = model.encode([\"first document\"], prompt=%2)\n"
+                             "print(util.cos_sim(queries[0], documents[0]))\n")
+                  .arg(pythonString(QString::fromStdString(m_prompts.anchor)),
+                      pythonString(QString::fromStdString(m_prompts.positive)));
+    return load
+        + QStringLiteral("embeddings = model.encode([\"first text\", \"second text\"])\n"
+                         "print(util.cos_sim(embeddings[0], embeddings[1]))\n");
 }
 
 void ExportPanel::showDone()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/prompts.h"
+
 #include <QGroupBox>
 
 class QLabel;
@@ -45,6 +47,7 @@ private:
     QString m_which = QStringLiteral("final");
     QString m_whichLabel;
     QString m_exportedPath;
+    ColumnPrompts m_prompts; // the exported model's, for the Python lines
     QString m_error;
     bool m_exporting = false;
     bool m_destinationEdited = false;

@@ -6,7 +6,9 @@
 #include "model/sentencemodel.h"
 #include "recipe/trainingconfig.h"
 #include "studiofixture.h"
+#include "train/trainer.h"
 #include "ui/comparepanel.h"
+#include "ui/exportpanel.h"
 #include "ui/loadedmodel.h"
 #include "ui/matchsearch.h"
 
@@ -36,6 +38,20 @@ double bestCosine(const SearchCorpus &corpus, const std::string &query, const st
     return matches.front().cosine;
 }
 
+// Base and tuned side both on model, searching the held-out part of 20 generated pairs.
+bool comparePanelReady(ComparePanel &panel, const QTemporaryDir &dir, const std::string &model)
+{
+    const QString data = dir.filePath(QStringLiteral("pairs.tsv"));
+    if (!studiotest::writePairFile(data, 20))
+        return false;
+    TrainingConfig config;
+    config.dataPaths = { data.toStdString() };
+    config.basePath = model;
+    panel.setRun(config, nullptr);
+    panel.setTunedModel(QString::fromStdString(model), QStringLiteral("same model"));
+    return QTest::qWaitFor([&] { return panel.isReady(); }, kWaitMs);
+}
+
 } // namespace
 
 class TestPromptChoice : public QObject
@@ -58,16 +74,8 @@ private slots:
     void searchAppliesTheChosenPrompt()
     {
         QTemporaryDir dir;
-        const QString data = dir.filePath(QStringLiteral("pairs.tsv"));
-        QVERIFY(studiotest::writePairFile(data, 20));
-        TrainingConfig config;
-        config.dataPaths = { data.toStdString() };
-        config.basePath = kFixture;
-
         ComparePanel panel;
-        panel.setRun(config, nullptr);
-        panel.setTunedModel(QString::fromStdString(kFixture), QStringLiteral("same model"));
-        QTRY_VERIFY_WITH_TIMEOUT(panel.isReady(), kWaitMs);
+        QVERIFY(comparePanelReady(panel, dir, kFixture));
         QComboBox *choice = panel.promptChoice();
         QVERIFY(!choice->isHidden());
         // As trained, none, and the three named prompts of the fixture.
@@ -92,20 +100,38 @@ private slots:
             > 2e-3);
     }
 
+    void exportedPythonLinesUseThePrompts()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("pairs.tsv"));
+        QVERIFY(studiotest::writePairFile(data, 20));
+        TrainingConfig config;
+        config.dataPaths = { data.toStdString() };
+        config.basePath = kFixture;
+        config.outPath = dir.filePath(QStringLiteral("run")).toStdString();
+        config.epochs = 1;
+        config.batchSize = 4;
+        runTraining(config, {});
+        ExportPanel panel;
+        panel.setRun(QString::fromStdString(config.outPath));
+        panel.setDestination(dir.filePath(QStringLiteral("exported")));
+        QVERIFY(panel.exportNow());
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isExporting(), kWaitMs);
+        QVERIFY2(panel.errorText().isEmpty(), qPrintable(panel.errorText()));
+        const QString snippet = panel.pythonSnippet();
+        QVERIFY2(snippet.contains(QStringLiteral("model.encode([\"first query\"], prompt=\"query: \")"))
+                && snippet.contains(
+                    QStringLiteral("model.encode([\"first document\"], prompt=\"passage: \")")),
+            qPrintable(snippet));
+    }
+
     void hiddenForAModelWithoutPrompts()
     {
         QTemporaryDir dir;
         const QString model = dir.filePath(QStringLiteral("plain"));
         QCOMPARE(studiotest::createTinyModel(model), QString());
-        const QString data = dir.filePath(QStringLiteral("pairs.tsv"));
-        QVERIFY(studiotest::writePairFile(data, 20));
-        TrainingConfig config;
-        config.dataPaths = { data.toStdString() };
-        config.basePath = model.toStdString();
         ComparePanel panel;
-        panel.setRun(config, nullptr);
-        panel.setTunedModel(model, QStringLiteral("same model"));
-        QTRY_VERIFY_WITH_TIMEOUT(panel.isReady(), kWaitMs);
+        QVERIFY(comparePanelReady(panel, dir, model.toStdString()));
         QVERIFY(panel.promptChoice()->isHidden());
     }
 };

@@ -119,10 +119,75 @@ private slots:
                 == nlohmann::json(
                     { { "anchor", "query: " }, { "positive", "passage: " }, { "negative", "passage: " } }),
             used.dump().c_str());
+        // The exported folder keeps the prompts, so Python applies the same ones.
+        QCOMPARE(SentenceModel::load(result.modelPath).prompts().queryPrompt(), std::string("query: "));
         const std::string card = readFileBytes(result.modelPath + "/README.md");
         QVERIFY2(card.find(R"(anchors "query: ", positives "passage: ", negatives "passage: ")")
                 != std::string::npos,
             card.c_str());
+    }
+
+    // The first step's loss, recomputed from encodeWithPrompt's embeddings of the batch's texts (each
+    // column with its prompt; with include_prompt false the prompt tokens are left out of pooling):
+    // the trainer feeds the model exactly what encode() with those prompts would.
+    void firstLossMatchesPromptedEmbeddings_data()
+    {
+        QTest::addColumn<bool>("includePrompt");
+        QTest::newRow("include_prompt true") << true;
+        QTest::newRow("include_prompt false") << false;
+    }
+
+    void firstLossMatchesPromptedEmbeddings()
+    {
+        QFETCH(bool, includePrompt);
+        QTemporaryDir dir;
+        const std::string base = prompttest::editedCopy(dir.filePath("base").toStdString(),
+            "1_Pooling/config.json", [&](nlohmann::ordered_json &j) { j["include_prompt"] = includePrompt; });
+        TrainingConfig config = tinyRun(writePairs(dir), base, dir.filePath("run").toStdString());
+        config.dropout = false; // encode() runs without dropout
+        TrainingCallbacks callbacks;
+        callbacks.debugDumpFolder = dir.filePath("dump").toStdString();
+        runTraining(config, callbacks);
+        const nlohmann::json batch = readJsonFile(callbacks.debugDumpFolder + "/batch.json");
+
+        // Which pair each row of the batch is, from its anchor's prompted ids.
+        const SentenceModel model = SentenceModel::load(base);
+        std::vector<std::size_t> rows;
+        for (const nlohmann::json &ids : batch["columns"][0]) {
+            for (std::size_t i = 0; i < pairs().size(); ++i)
+                if (model.tokenizeForModel("query: " + pairs()[i].anchor).ids
+                    == ids.get<std::vector<std::int64_t>>())
+                    rows.push_back(i);
+        }
+        QCOMPARE(rows.size(), batch["columns"][0].size());
+        std::vector<std::string> anchors, documents;
+        for (const std::size_t i : rows)
+            anchors.push_back(pairs()[i].anchor);
+        for (auto column : { &Pair::positive, &Pair::negative })
+            for (const std::size_t i : rows)
+                documents.push_back(pairs()[i].*column);
+        const Embeddings a = model.encodeWithPrompt(anchors, "query: ");
+        const Embeddings d = model.encodeWithPrompt(documents, "passage: ");
+        // MultipleNegativesRankingLoss, dot similarity, scale 1: row i's positive is document i.
+        double loss = 0;
+        for (std::size_t i = 0; i < a.rows; ++i) {
+            std::vector<double> scores;
+            for (std::size_t j = 0; j < d.rows; ++j) {
+                double dot = 0;
+                for (std::size_t k = 0; k < a.dim; ++k)
+                    dot += double(a.row(i)[k]) * d.row(j)[k];
+                scores.push_back(dot);
+            }
+            double sum = 0;
+            for (const double score : scores)
+                sum += std::exp(score);
+            loss += std::log(sum) - scores[i];
+        }
+        loss /= double(a.rows);
+        const double trained = batch.at("loss").get<double>();
+        QVERIFY2(std::abs(loss - trained) < 1e-5,
+            qPrintable(
+                QStringLiteral("recomputed %1, trainer %2").arg(loss, 0, 'g', 9).arg(trained, 0, 'g', 9)));
     }
 
     void defaultPromptOnlyGoesToEveryColumn()
