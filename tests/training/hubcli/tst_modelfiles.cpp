@@ -27,6 +27,13 @@ QString show(const Files &files)
 #define COMPARE_FILES(actual, expected)                                                                      \
     QVERIFY2((actual) == (expected), qPrintable("got: " + show(actual) + "\nwanted: " + show(expected)))
 
+// What SentenceTransformer(name) opens of a BERT model saved by sentence-transformers 2.x+: modules.json,
+// config_sentence_transformers.json, README.md (model card), the Transformer's sentence_bert_config.json,
+// config.json, weights and tokenizer files, and the Pooling config.
+const Files kBertSentenceTransformerFiles = { "1_Pooling/config.json", "README.md", "config.json",
+    "config_sentence_transformers.json", "model.safetensors", "modules.json", "sentence_bert_config.json",
+    "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt" };
+
 class TestModelFiles : public QObject
 {
     Q_OBJECT
@@ -43,11 +50,7 @@ private slots:
             "openvino/openvino_model_qint8_quantized.xml", "pytorch_model.bin", "rust_model.ot",
             "sentence_bert_config.json", "special_tokens_map.json", "tf_model.h5", "tokenizer.json",
             "tokenizer_config.json", "train_script.py", "vocab.txt" };
-        const Files expected
-            = { "1_Pooling/config.json", "README.md", "config.json", "config_sentence_transformers.json",
-                  "model.safetensors", "modules.json", "sentence_bert_config.json", "special_tokens_map.json",
-                  "tokenizer.json", "tokenizer_config.json", "vocab.txt" };
-        COMPARE_FILES(sentenceTransformersFiles(siblings), expected);
+        COMPARE_FILES(sentenceTransformersFiles(siblings), kBertSentenceTransformerFiles);
     }
 
     void bgeSmallEnV15()
@@ -56,11 +59,7 @@ private slots:
             "config_sentence_transformers.json", "model.safetensors", "modules.json", "onnx/model.onnx",
             "pytorch_model.bin", "sentence_bert_config.json", "special_tokens_map.json", "tokenizer.json",
             "tokenizer_config.json", "vocab.txt" };
-        const Files expected
-            = { "1_Pooling/config.json", "README.md", "config.json", "config_sentence_transformers.json",
-                  "model.safetensors", "modules.json", "sentence_bert_config.json", "special_tokens_map.json",
-                  "tokenizer.json", "tokenizer_config.json", "vocab.txt" };
-        COMPARE_FILES(sentenceTransformersFiles(siblings), expected);
+        COMPARE_FILES(sentenceTransformersFiles(siblings), kBertSentenceTransformerFiles);
     }
 
     // XLM-R based: the sentencepiece model is a tokenizer file; unigram.json is not read by transformers.
