@@ -5,6 +5,8 @@
 // server's slow mode and pictured mid-download. Not a test: it asserts nothing, but it exits non-zero
 // when a step does not reach the state it waits for.
 
+#include "screenshotkit.h"
+#include "standinhubserver.h"
 #include "studiofixture.h"
 #include "ui/datapage.h"
 #include "ui/hubdownload.h"
@@ -12,82 +14,29 @@
 #include "ui/modelpage.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
-#include <QDir>
-#include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cstdio>
-#include <filesystem>
-#include <memory>
 
 using namespace pairtune::ui;
+using screenshots::shoot;
+using screenshots::waitFor;
 
 namespace {
 
-bool waitFor(const std::function<bool()> &condition, int ms, const char *what)
-{
-    if (QTest::qWaitFor(condition, ms))
-        return true;
-    std::fprintf(stderr, "pairtune-hub-screenshots: timed out waiting for %s\n", what);
-    return false;
-}
+const QString kStandinHub = QStringLiteral(PAIRTUNE_SOURCE_DIR "/tests/common/standin_hub.py");
 
-bool shoot(QWidget *window, const QString &folder, const QString &name)
+// Starts the stand-in Hub and points HF_ENDPOINT at it.
+bool startHub(studiotest::StandinHubServer &hub, const QString &repos, const QStringList &options)
 {
-    QTest::qWait(400); // let queued layouts settle
-    const QString path = QDir(folder).filePath(name + QStringLiteral(".png"));
-    if (!window->grab().save(path)) {
-        std::fprintf(stderr, "pairtune-hub-screenshots: cannot write %s\n", qPrintable(path));
+    const QString endpoint = hub.start(kStandinHub, repos, options);
+    if (endpoint.isEmpty()) {
+        screenshots::fail(QStringLiteral("the stand-in Hub did not start: ") + hub.errors());
         return false;
     }
-    std::printf("wrote %s\n", qPrintable(path));
+    qputenv("HF_ENDPOINT", endpoint.toUtf8());
     return true;
-}
-
-// The stand-in Hub serving reposDir; it exits when its stdin closes (when this object goes).
-class StandinHub
-{
-public:
-    ~StandinHub()
-    {
-        m_process.closeWriteChannel();
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-        m_process.waitForFinished(5000);
-    }
-    bool start(const QString &reposDir, const QStringList &options)
-    {
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QStringLiteral("/usr/bin/python3"),
-            QStringList { QStringLiteral(PAIRTUNE_SOURCE_DIR "/tests/common/standin_hub.py"), reposDir }
-                + options);
-        if (!m_process.waitForStarted(10000))
-            return false;
-        while (!m_process.canReadLine())
-            if (!m_process.waitForReadyRead(15000))
-                return false;
-        const int port = m_process.readLine().trimmed().toInt();
-        qputenv("HF_ENDPOINT", QStringLiteral("http://127.0.0.1:%1").arg(port).toUtf8());
-        return port > 0;
-    }
-
-private:
-    QProcess m_process;
-};
-
-// reposDir/owner/name: a model folder, its weights in LFS as on huggingface.co.
-bool addRepo(const QString &reposDir, const QString &repoId, const QString &modelFolder)
-{
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path repo = fs::path(reposDir.toStdString()) / repoId.toStdString();
-    fs::create_directories(repo.parent_path(), ec);
-    fs::copy(modelFolder.toStdString(), repo, fs::copy_options::recursive, ec);
-    QFile options(reposDir + QLatin1Char('/') + repoId + QStringLiteral(".json"));
-    return !ec && options.open(QIODevice::WriteOnly) && options.write("{\"lfs\": [\"*.safetensors\"]}") > 0;
 }
 
 } // namespace
@@ -95,25 +44,10 @@ bool addRepo(const QString &reposDir, const QString &repoId, const QString &mode
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Pairtune"));
-    QApplication::setApplicationName(QStringLiteral("Pairtune screenshots"));
-    studiotest::isolateSettings(); // never touch the user's own preferences
-
-    QCommandLineParser parser;
-    parser.addHelpOption();
-    const QCommandLineOption out(
-        QStringLiteral("out"), QStringLiteral("Folder for the PNG files."), QStringLiteral("folder"));
-    const QCommandLineOption width(QStringLiteral("width"), QStringLiteral("Window width."),
-        QStringLiteral("px"), QStringLiteral("1280"));
-    const QCommandLineOption height(QStringLiteral("height"), QStringLiteral("Window height."),
-        QStringLiteral("px"), QStringLiteral("860"));
-    parser.addOptions({ out, width, height });
-    parser.process(app);
-    const QString shots = parser.value(out);
-    if (shots.isEmpty() || !QDir().mkpath(shots)) {
-        std::fprintf(stderr, "pairtune-hub-screenshots: give a writable --out folder\n");
+    const auto options = screenshots::setUp(app);
+    if (!options)
         return 2;
-    }
+    const QString shots = options->out;
 
     // A private Hub cache and no token: nothing of the user's is read or written.
     QTemporaryDir work;
@@ -127,18 +61,18 @@ int main(int argc, char **argv)
     for (const QString &error : { studiotest::createModel(small, 2, 64, 4, 128, 128),
              studiotest::createModel(larger, 4, 256, 4, 512, 256) })
         if (!error.isEmpty()) {
-            std::fprintf(stderr, "pairtune-hub-screenshots: %s\n", qPrintable(error));
+            screenshots::fail(error);
             return 1;
         }
-    if (!addRepo(repos, QStringLiteral("pairtune-demo/support-bert-mini"), small)
-        || !addRepo(repos, QStringLiteral("pairtune-demo/support-bert-small"), larger))
+    if (!studiotest::addStandinRepo(repos, QStringLiteral("pairtune-demo/support-bert-mini"), small)
+        || !studiotest::addStandinRepo(repos, QStringLiteral("pairtune-demo/support-bert-small"), larger))
         return 1;
     const QString data = work.filePath(QStringLiteral("pairs.tsv"));
     if (!studiotest::writePairFile(data, 60))
         return 1;
 
     MainWindow window;
-    window.resize(parser.value(width).toInt(), parser.value(height).toInt());
+    window.resize(options->width, options->height);
     window.show();
     if (!QTest::qWaitForWindowExposed(&window))
         return 1;
@@ -150,8 +84,8 @@ int main(int argc, char **argv)
 
     // 1. A small model fetched from the (fast) stand-in Hub: it is now in the cache, with its summary.
     {
-        StandinHub hub;
-        if (!hub.start(repos, {}))
+        studiotest::StandinHubServer hub;
+        if (!startHub(hub, repos, {}))
             return 1;
         page->chooseHubModel(QStringLiteral("pairtune-demo/support-bert-mini"));
         if (!waitFor([&] { return page->isComplete(); }, 120000, "the first download"))
@@ -166,8 +100,8 @@ int main(int argc, char **argv)
         return 1;
 
     // 2. A larger model from the server's slow mode, pictured a third of the way through.
-    StandinHub slowHub;
-    if (!slowHub.start(repos, { QStringLiteral("--slow"), QStringLiteral("1500000") }))
+    studiotest::StandinHubServer slowHub;
+    if (!startHub(slowHub, repos, { QStringLiteral("--slow"), QStringLiteral("1500000") }))
         return 1;
     page->chooseHubModel(QStringLiteral("pairtune-demo/support-bert-small"));
     HubDownload *download = page->hubDownload();

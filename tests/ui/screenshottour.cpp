@@ -2,6 +2,7 @@
 // page, for docs/screenshots (scripts/screenshots.sh runs it under Xvfb). Not a test: it asserts
 // nothing, but it exits non-zero when a step does not reach the state it waits for.
 
+#include "screenshotkit.h"
 #include "studiofixture.h"
 #include "ui/comparepanel.h"
 #include "ui/datapage.h"
@@ -14,7 +15,6 @@
 #include "ui/tryexportpage.h"
 
 #include <QApplication>
-#include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -29,6 +29,8 @@
 #include <cstdio>
 
 using namespace pairtune::ui;
+using screenshots::shoot;
+using screenshots::waitFor;
 
 namespace {
 
@@ -73,50 +75,15 @@ QStringList supportPairs()
     return lines;
 }
 
-bool waitFor(const std::function<bool()> &condition, int ms, const char *what)
-{
-    if (QTest::qWaitFor(condition, ms))
-        return true;
-    std::fprintf(stderr, "pairtune-screenshots: timed out waiting for %s\n", what);
-    return false;
-}
-
-bool shoot(QWidget *window, const QString &folder, const QString &name)
-{
-    QTest::qWait(400); // let queued replots and layouts settle
-    const QString path = QDir(folder).filePath(name + QStringLiteral(".png"));
-    if (!window->grab().save(path)) {
-        std::fprintf(stderr, "pairtune-screenshots: cannot write %s\n", qPrintable(path));
-        return false;
-    }
-    std::printf("wrote %s\n", qPrintable(path));
-    return true;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Pairtune"));
-    QApplication::setApplicationName(QStringLiteral("Pairtune screenshots"));
-    studiotest::isolateSettings(); // never touch the user's own preferences
-
-    QCommandLineParser parser;
-    parser.addHelpOption();
-    const QCommandLineOption out(
-        QStringLiteral("out"), QStringLiteral("Folder for the PNG files."), QStringLiteral("folder"));
-    const QCommandLineOption width(QStringLiteral("width"), QStringLiteral("Window width."),
-        QStringLiteral("px"), QStringLiteral("1280"));
-    const QCommandLineOption height(QStringLiteral("height"), QStringLiteral("Window height."),
-        QStringLiteral("px"), QStringLiteral("860"));
-    parser.addOptions({ out, width, height });
-    parser.process(app);
-    const QString shots = parser.value(out);
-    if (shots.isEmpty() || !QDir().mkpath(shots)) {
-        std::fprintf(stderr, "pairtune-screenshots: give a writable --out folder\n");
+    const auto options = screenshots::setUp(app);
+    if (!options)
         return 2;
-    }
+    const QString shots = options->out;
 
     QTemporaryDir work;
     const QString model = work.filePath(QStringLiteral("tiny-bert"));
@@ -152,7 +119,7 @@ int main(int argc, char **argv)
     }
 
     MainWindow window;
-    window.resize(parser.value(width).toInt(), parser.value(height).toInt());
+    window.resize(options->width, options->height);
     window.show();
     if (!QTest::qWaitForWindowExposed(&window))
         return 1;

@@ -4,6 +4,7 @@
 
 #include "hub/hubclient.h"
 #include "recipe/trainingconfig.h"
+#include "standinhubserver.h"
 #include "studiofixture.h"
 #include "ui/downloadtext.h"
 #include "ui/hubdownload.h"
@@ -37,6 +38,7 @@ using namespace pairtune::ui;
 namespace {
 
 constexpr int kWaitMs = 60000;
+const QString kStandinHub = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/../common/standin_hub.py");
 const QString kCommit = QStringLiteral("0123456789abcdef0123456789abcdef01234567");
 
 // Puts the files of modelFolder into cache as huggingface_hub's file_download.py does for repoId:
@@ -92,51 +94,6 @@ QString deadEndpoint()
     if (fd >= 0)
         ::close(fd);
     return QStringLiteral("http://127.0.0.1:%1").arg(port);
-}
-
-// tests/common/standin_hub.py serving reposDir on 127.0.0.1; it exits when its stdin closes.
-class StandinHub
-{
-public:
-    QString start(const QString &reposDir, const QStringList &options = {})
-    {
-        m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.start(QStringLiteral("/usr/bin/python3"),
-            QStringList { QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/../common/standin_hub.py"), reposDir,
-                QStringLiteral("--lifetime"), QStringLiteral("300") }
-                + options);
-        if (!m_process.waitForStarted(10000))
-            return {};
-        while (!m_process.canReadLine())
-            if (!m_process.waitForReadyRead(15000))
-                return {};
-        const int port = m_process.readLine().trimmed().toInt();
-        return port > 0 ? QStringLiteral("http://127.0.0.1:%1").arg(port) : QString();
-    }
-    QString errors() { return QString::fromUtf8(m_process.readAllStandardError()); }
-    ~StandinHub()
-    {
-        m_process.closeWriteChannel();
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-        m_process.waitForFinished(5000);
-    }
-
-private:
-    QProcess m_process;
-};
-
-// reposDir/acme/tiny-bert: a copy of modelFolder, its weights stored in LFS (served through the 302
-// to /lfs/<sha256>, as huggingface.co serves large files).
-bool makeStandinRepo(const QString &reposDir, const QString &modelFolder)
-{
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path repo = fs::path(reposDir.toStdString()) / "acme" / "tiny-bert";
-    fs::create_directories(repo.parent_path(), ec);
-    fs::copy(modelFolder.toStdString(), repo, fs::copy_options::recursive, ec);
-    QFile options(reposDir + QStringLiteral("/acme/tiny-bert.json"));
-    return !ec && options.open(QIODevice::WriteOnly) && options.write("{\"lfs\": [\"*.safetensors\"]}") > 0;
 }
 
 QTreeWidgetItem *findItem(QTreeWidgetItem *group, const QString &repoId)
@@ -298,9 +255,9 @@ private Q_SLOTS:
     void downloadsThroughTheHubWithProgress()
     {
         QTemporaryDir repos;
-        QVERIFY(makeStandinRepo(repos.path(), m_model));
-        StandinHub hub;
-        const QString endpoint = hub.start(repos.path());
+        QVERIFY(studiotest::addStandinRepo(repos.path(), QStringLiteral("acme/tiny-bert"), m_model));
+        studiotest::StandinHubServer hub;
+        const QString endpoint = hub.start(kStandinHub, repos.path());
         QVERIFY2(!endpoint.isEmpty(), qPrintable(hub.errors()));
         const QString cache = useFreshCache(QStringLiteral("download"), endpoint);
 
@@ -335,11 +292,11 @@ private Q_SLOTS:
     void cancelStopsADownload()
     {
         QTemporaryDir repos;
-        QVERIFY(makeStandinRepo(repos.path(), m_model));
-        StandinHub hub;
+        QVERIFY(studiotest::addStandinRepo(repos.path(), QStringLiteral("acme/tiny-bert"), m_model));
+        studiotest::StandinHubServer hub;
         // 100 kB/s: the weights take tens of seconds, so Cancel lands mid-file.
         const QString endpoint
-            = hub.start(repos.path(), { QStringLiteral("--slow"), QStringLiteral("100000") });
+            = hub.start(kStandinHub, repos.path(), { QStringLiteral("--slow"), QStringLiteral("100000") });
         QVERIFY2(!endpoint.isEmpty(), qPrintable(hub.errors()));
         useFreshCache(QStringLiteral("cancel"), endpoint);
 
