@@ -62,7 +62,8 @@ std::optional<std::string> hubRepoIdForName(const std::string &name)
 {
     // sentence-transformers 6.1.0.dev0, SentenceTransformer.__init__ (sentence_transformers/base/model.py):
     // more than one '/' is FileNotFoundError; a backslash only counts there on Windows, but on Linux such
-    // a name then fails huggingface_hub's validate_repo_id, so it is refused either way.
+    // a name then fails huggingface_hub's validate_repo_id, so it is refused either way. A bare name gets
+    // the organisation without the bare name being tried on the Hub first, as in 2.x-5.x.
     if (name.empty() || name.find('\\') != std::string::npos || std::count(name.begin(), name.end(), '/') > 1)
         return std::nullopt;
     std::string repoId = name;
@@ -101,7 +102,7 @@ ResolvedModel resolveModelSource(const std::string &name, const ModelResolveOpti
     const std::string revision = options.revision.empty() ? std::string("main") : options.revision;
     std::string folder;
     // A commit is immutable: its cached snapshot is used without asking the Hub, as hf_hub_download does
-    // for commit hashes (this keeps `train --resume` of a run that recorded its commit off the network).
+    // for commit hashes (so --revision with a run's recorded base_commit repeats it off the network).
     if (isCommitHash(revision)) {
         if (const std::optional<std::string> cached = hub::cachedSnapshot(settings, { *repoId, revision }))
             folder = *cached;
