@@ -302,6 +302,25 @@ def sharded(out, vocab, weights, dense):
                final_newline=True)
 
 
+def sharded_bin(out, vocab, weights, dense):
+    """today/ as transformers before 4.35 wrote a large model: pytorch_model-0000k-of-00002.bin shards
+    (torch.save) and pytorch_model.bin.index.json."""
+    today(out, vocab, weights, dense)
+    os.remove(os.path.join(out, "model.safetensors"))
+    names = list(weights)
+    halves = [names[: len(names) // 2], names[len(names) // 2:]]
+    weight_map, total = {}, 0
+    for i, part in enumerate(halves):
+        file = f"pytorch_model-{i + 1:05d}-of-{len(halves):05d}.bin"
+        torch_save(os.path.join(out, file), collections.OrderedDict((n, weights[n]) for n in part))
+        for n in part:
+            weight_map[n] = file
+            total += weights[n].size * 4
+    write_json(os.path.join(out, "pytorch_model.bin.index.json"),
+               {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}, indent=2,
+               final_newline=True)
+
+
 def vocab_txt_only(out, vocab, weights, dense):
     """today/ whose tokenizer is a slow BertTokenizer's files: vocab.txt and tokenizer_config.json."""
     today(out, vocab, weights, dense)
@@ -374,6 +393,7 @@ def main():
         "st6": lambda o: st6(o, vocab, weights, dense),
         "st2-legacy": lambda o: st2_legacy(o, vocab, weights, dense),
         "sharded": lambda o: sharded(o, vocab, weights, dense),
+        "sharded-bin": lambda o: sharded_bin(o, vocab, weights, dense),
         "vocab-txt-only": lambda o: vocab_txt_only(o, vocab, weights, dense),
         "plain-transformers5": lambda o: plain_transformers5(o, vocab, weights),
         "plain-mlm-checkpoint": lambda o: plain_mlm_checkpoint(o, vocab, weights),

@@ -131,6 +131,7 @@ void TestFolderLayouts::goldenLayoutEmbedsLikeToday_data()
     QTest::newRow("sentence-transformers 6 / transformers 5") << "st6";
     QTest::newRow("sentence-transformers 1.x save: 0_Transformer, pytorch_model.bin") << "st2-legacy";
     QTest::newRow("sharded safetensors") << "sharded";
+    QTest::newRow("sharded pytorch_model.bin (transformers < 4.35)") << "sharded-bin";
     QTest::newRow("vocab.txt-only tokenizer") << "vocab-txt-only";
 }
 
