@@ -33,15 +33,15 @@ std::string describe(const ModelSummary &s, const std::string &out)
 void addCreateCommand(CLI::App &app)
 {
     auto args = std::make_shared<CreateArgs>();
-    CLI::App *cmd
-        = app.add_subcommand("create", "Create a new randomly initialised BERT or XLM-R model folder");
+    CLI::App *cmd = app.add_subcommand(
+        "create", "Create a new randomly initialised BERT, DistilBERT, RoBERTa or XLM-R model folder");
     cmd->add_option("--out", args->out, "Output model folder")->required();
     cmd->add_option("--arch", args->options.architecture, "Architecture")
-        ->check(CLI::IsMember({ "bert", "xlm-roberta" }))
+        ->check(CLI::IsMember({ "bert", "distilbert", "roberta", "xlm-roberta" }))
         ->capture_default_str();
-    cmd->add_option("--vocab", args->options.vocabPath, "WordPiece vocab.txt (bert)")
+    cmd->add_option("--vocab", args->options.vocabPath, "WordPiece vocab.txt (bert, distilbert; or roberta)")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--spm", args->options.spmPath, "sentencepiece .model file (xlm-roberta)")
+    cmd->add_option("--spm", args->options.spmPath, "sentencepiece .model file (xlm-roberta; or roberta)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--layers", args->options.layers, "Transformer layers")
         ->check(CLI::Range(1, 48))
@@ -76,8 +76,10 @@ void addCreateCommand(CLI::App &app)
         options.pooling = args->pooling;
         options.normalize = !args->noNormalize;
         options.lowercase = !args->cased;
-        if (options.architecture == "bert" && options.vocabPath.empty())
-            throw Error("create --arch bert needs --vocab FILE (a WordPiece vocab.txt)");
+        if ((options.architecture == "bert" || options.architecture == "distilbert")
+            && options.vocabPath.empty())
+            throw Error(
+                "create --arch " + options.architecture + " needs --vocab FILE (a WordPiece vocab.txt)");
         if (options.architecture == "xlm-roberta" && options.spmPath.empty())
             throw Error("create --arch xlm-roberta needs --spm FILE (a sentencepiece .model)");
         if (options.hidden % options.heads != 0)

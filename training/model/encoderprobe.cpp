@@ -1,9 +1,9 @@
 #include "model/encoderprobe.h"
 
+#include "model/bertencoderimpl.h"
 #include "model/dropouthash.h"
 #include "model/dropoutimpl.h"
 #include "model/fusedattentionimpl.h"
-#include "model/transformermodelimpl.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -31,7 +31,7 @@ FusedAttentionCheck checkFusedAttention(const std::vector<int64_t> &lengths, std
     config.intermediateSize = 64;
     config.maxPositionEmbeddings = 256;
     config.initializerRange = 0.2; // large weights: attention far from uniform
-    TransformerModel model(config);
+    BertEncoder model(config, BertLayout::bert());
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
     model.initialise(generator);
     model.eval();

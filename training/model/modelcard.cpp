@@ -35,7 +35,7 @@ std::string architecture(const ModelFolder &m)
     out << "SentenceTransformer(\n";
     out << "  (0): Transformer({'max_seq_length': " << m.maxSeqLength
         << ", 'do_lower_case': " << pyBool(m.doLowerCase) << ", 'architecture': '"
-        << (m.transformer.isXlmRoberta() ? "XLMRobertaModel" : "BertModel") << "'})\n";
+        << m.transformer.architecture() << "'})\n";
     const PoolingConfig &p = m.pooling;
     out << "  (1): Pooling({'word_embedding_dimension': " << p.wordEmbeddingDimension
         << ", 'pooling_mode_cls_token': " << pyBool(p.clsToken)

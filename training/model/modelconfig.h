@@ -14,11 +14,13 @@
 
 namespace pairtune {
 
-// config.json of a BertModel / XLMRobertaModel. Every value is read from the file; defaults are the
-// BertConfig / XLMRobertaConfig class defaults (format-spec §1.7).
+// config.json of the transformer, for every encoder family Pairtune computes (encoderfamily.h): the
+// values every family has, under BertConfig's names (each family maps its own keys onto them, e.g.
+// DistilBERT's "dim" is hiddenSize), plus a block per family for the keys only that family has. Every
+// value is read from the file; defaults are the family's config class defaults (format-spec §1.7).
 struct TransformerConfig
 {
-    std::string modelType = "bert"; // "bert" or "xlm-roberta"
+    std::string modelType = "bert"; // config.json model_type: "bert", "xlm-roberta", "roberta", "distilbert"
     int vocabSize = 30522;
     int hiddenSize = 768;
     int numHiddenLayers = 12;
@@ -28,23 +30,37 @@ struct TransformerConfig
     double hiddenDropoutProb = 0.1;
     double attentionProbsDropoutProb = 0.1;
     int maxPositionEmbeddings = 512;
-    int typeVocabSize = 2;
+    int typeVocabSize = 2; // 0: no token type table (DistilBERT)
     double initializerRange = 0.02;
     double layerNormEps = 1e-12;
     int padTokenId = 0;
-    std::optional<int> bosTokenId; // written for xlm-roberta
+    std::optional<int> bosTokenId; // written for xlm-roberta / roberta
     std::optional<int> eosTokenId;
+    // MPNet: rows of encoder.relative_attention_bias (relative_attention_num_buckets; MPNet looks up
+    // the first 32 whatever the value).
+    int relativeAttentionNumBuckets = 32;
     // The file as read: keys Pairtune does not model (e.g. _name_or_path) are written back unchanged.
     nlohmann::json original = nlohmann::json::object();
 
-    bool isXlmRoberta() const { return modelType == "xlm-roberta"; }
-    // Longest input the position table allows: XLM-R positions start at pad_token_id + 1.
+    // Whether the tokenizer's token type ids go into the model (BERT); the other families take none
+    // (XLM-R / RoBERTa still add row 0 of their one-row table).
+    bool takesTokenTypes() const { return modelType == "bert"; }
+    // RoBERTa-style positions: real tokens count from pad_token_id + 1, padding sits at pad_token_id.
+    // (MPNet too, with padding_idx fixed at 1 = its pad_token_id.)
+    bool positionsFromPadding() const
+    {
+        return modelType == "xlm-roberta" || modelType == "roberta" || modelType == "mpnet";
+    }
+    // The transformers class a base model of this family is (config.json "architectures").
+    std::string architecture() const;
+    // Longest input the position table allows: RoBERTa-style positions start at pad_token_id + 1.
     int usablePositions() const;
     // Sizes every weight must have; throws pairtune::Error (naming path) on inconsistent values.
     void validate(const std::string &path) const;
 
     static TransformerConfig fromJson(const nlohmann::json &json, const std::string &path);
-    // config.json as transformers' save_pretrained writes it (sorted keys; write with indent 2).
+    // config.json as transformers' save_pretrained writes it for the family (sorted keys, the family's
+    // own key names and "architectures"; write with indent 2).
     nlohmann::json toJson(const std::string &torchDtype) const;
 };
 

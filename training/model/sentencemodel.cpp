@@ -129,7 +129,7 @@ BatchTensors SentenceModel::Impl::makeBatch(
     BatchTensors out;
     out.ids = ids.to(target);
     out.mask = mask.to(target);
-    if (!config.transformer.isXlmRoberta()) // XLM-R's tokenizer gives no token types
+    if (config.transformer.takesTokenTypes()) // XLM-R's, RoBERTa's, DistilBERT's models take none
         out.typeIds = types.to(target);
     const bool excludePrompt = !config.pooling.includePrompt
         && std::any_of(promptLengths.begin(), promptLengths.end(), [](std::size_t n) { return n > 0; });
@@ -237,7 +237,7 @@ SentenceModel SentenceModel::load(const std::string &folder)
             + " tokens but config.json's vocab_size is " + std::to_string(impl->config.transformer.vocabSize)
             + "; texts that use the extra tokens cannot be embedded");
 
-    impl->transformer = std::make_shared<TransformerModel>(impl->config.transformer);
+    impl->transformer = makeEncoder(impl->config.transformer);
     at::Generator generator = at::detail::createCPUGenerator(0);
     loadTransformerWeights(*impl->transformer, weightFiles, generator);
     buildHeads(*impl);
@@ -252,19 +252,25 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
 {
     auto impl = std::make_unique<Impl>();
     TransformerConfig &tc = impl->config.transformer;
-    const bool xlmr = options.architecture == "xlm-roberta";
-    if (!xlmr && options.architecture != "bert")
+    const std::string &arch = options.architecture;
+    if (arch != "bert" && arch != "xlm-roberta" && arch != "roberta" && arch != "distilbert")
         throw Error(
-            "architecture \"" + options.architecture + "\" is not supported; use bert or xlm-roberta");
-    if (xlmr) {
-        if (options.spmPath.empty())
-            throw Error("an xlm-roberta model needs a sentencepiece model (--spm FILE)");
+            "architecture \"" + arch + "\" is not supported; use bert, distilbert, roberta or xlm-roberta");
+    // The tokenizer comes from the file given, whatever the architecture: XLM-R's is SentencePiece,
+    // BERT's and DistilBERT's WordPiece; RoBERTa takes either here (its own byte-level BPE comes with
+    // a tokenizer.json of a real model).
+    if (!options.spmPath.empty() && !options.vocabPath.empty())
+        throw Error("give a WordPiece vocabulary (--vocab) or a sentencepiece model (--spm), not both");
+    if (arch == "xlm-roberta" && options.spmPath.empty())
+        throw Error("an xlm-roberta model needs a sentencepiece model (--spm FILE)");
+    if ((arch == "bert" || arch == "distilbert") && options.vocabPath.empty())
+        throw Error("a " + arch + " model needs a WordPiece vocabulary (--vocab FILE)");
+    if (options.spmPath.empty() && options.vocabPath.empty())
+        throw Error("a " + arch + " model needs a tokenizer: --vocab FILE (WordPiece) or --spm FILE");
+    if (!options.spmPath.empty())
         impl->tokenizer = makeSentencePieceTokenizerFromModelFile(options.spmPath);
-    } else {
-        if (options.vocabPath.empty())
-            throw Error("a bert model needs a WordPiece vocabulary (--vocab FILE)");
+    else
         impl->tokenizer = makeWordPieceTokenizerFromVocabFile(options.vocabPath, options.lowercase);
-    }
     if (options.layers <= 0 || options.hidden <= 0 || options.heads <= 0 || options.intermediate <= 0
         || options.maxPositions <= 0 || options.maxSeqLength <= 0)
         throw Error(
@@ -276,22 +282,23 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
         throw Error("max sequence length " + std::to_string(options.maxSeqLength) + " exceeds max positions "
             + std::to_string(options.maxPositions));
 
-    tc.modelType = xlmr ? "xlm-roberta" : "bert";
+    tc.modelType = arch;
     tc.vocabSize = int(impl->tokenizer->vocabSize());
     tc.hiddenSize = options.hidden;
     tc.numHiddenLayers = options.layers;
     tc.numAttentionHeads = options.heads;
     tc.intermediateSize = options.intermediate;
     tc.padTokenId = int(impl->tokenizer->padId());
-    if (xlmr) {
-        tc.maxPositionEmbeddings = options.maxPositions + tc.padTokenId + 1;
+    tc.maxPositionEmbeddings
+        = tc.positionsFromPadding() ? options.maxPositions + tc.padTokenId + 1 : options.maxPositions;
+    if (arch == "xlm-roberta" || arch == "roberta") {
         tc.typeVocabSize = 1;
         tc.layerNormEps = 1e-5;
         tc.bosTokenId = 0;
         tc.eosTokenId = 2;
-    } else {
-        tc.maxPositionEmbeddings = options.maxPositions;
     }
+    if (arch == "distilbert")
+        tc.typeVocabSize = 0;
     tc.validate("create");
 
     ModelFolder &mf = impl->config;
@@ -310,7 +317,7 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
     mf = mf.withStandardPaths();
 
     at::Generator generator = at::detail::createCPUGenerator(options.seed);
-    impl->transformer = std::make_shared<TransformerModel>(tc);
+    impl->transformer = makeEncoder(tc);
     impl->transformer->initialise(generator);
     buildHeads(*impl);
     for (auto &d : impl->dense)

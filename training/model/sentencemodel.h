@@ -25,9 +25,9 @@ struct Embeddings
 // Sizes and choices for a new, randomly initialised model (pairtune-cli create).
 struct CreateOptions
 {
-    std::string architecture = "bert"; // "bert" or "xlm-roberta"
-    std::string vocabPath; // vocab.txt (bert)
-    std::string spmPath; // sentencepiece model (xlm-roberta)
+    std::string architecture = "bert"; // "bert", "distilbert", "roberta" or "xlm-roberta"
+    std::string vocabPath; // vocab.txt: a WordPiece tokenizer (bert, distilbert; roberta)
+    std::string spmPath; // sentencepiece model (xlm-roberta; roberta)
     bool lowercase = true; // wordpiece: BertNormalizer lowercase/strip accents
     int layers = 2;
     int hidden = 64;
@@ -51,7 +51,7 @@ struct SaveOptions
 // What the GUI and `inspect` show about a model.
 struct ModelSummary
 {
-    std::string architecture; // "bert" / "xlm-roberta"
+    std::string architecture; // config.json model_type: "bert", "distilbert", "roberta", "xlm-roberta"
     int layers = 0;
     int hidden = 0;
     int heads = 0;

@@ -4,10 +4,10 @@
 // Never include this from a public header, a Qt translation unit or a test.
 
 #include "model/densemoduleimpl.h"
+#include "model/encoderimpl.h"
 #include "model/modelfolder.h"
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
-#include "model/transformermodelimpl.h"
 
 #include <c10/core/Device.h>
 
@@ -23,7 +23,7 @@ struct BatchTensors
 {
     torch::Tensor ids; // int64 [B, L], right-padded with the tokenizer's pad id
     torch::Tensor mask; // int64 [B, L], 1 for real tokens
-    torch::Tensor typeIds; // int64 [B, L], 0 on padding (undefined for XLM-R: no token types)
+    torch::Tensor typeIds; // int64 [B, L], 0 on padding (undefined where the model takes none)
     // What Pooling averages over: mask with each row's first prompt-length tokens zeroed, when Pooling
     // has include_prompt false and rows carry a prompt (undefined = mask).
     torch::Tensor poolMask;
@@ -34,7 +34,7 @@ struct SentenceModel::Impl
     ModelFolder config; // every config; folder = where it was loaded from
     ModelPrompts prompts; // config.sentenceTransformers' prompts as Python holds them after loading
     std::unique_ptr<Tokenizer> tokenizer;
-    std::shared_ptr<TransformerModel> transformer;
+    std::shared_ptr<Encoder> transformer; // the family's encoder (makeEncoder)
     std::vector<std::shared_ptr<DenseModule>> dense; // one per config.heads entry; null for Normalize
 
     // Sentence embeddings [B, dim] as configured (pooling, Dense, Normalize), on the model's device.

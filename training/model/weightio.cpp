@@ -3,8 +3,9 @@
 #include "io/fileutil.h"
 #include "io/safetensors.h"
 #include "model/densemoduleimpl.h"
+#include "model/encoderfamily.h"
+#include "model/encoderimpl.h"
 #include "model/torchpickleimpl.h"
-#include "model/transformermodelimpl.h"
 #include "model/weightioimpl.h"
 
 #include <ATen/ATen.h>
@@ -39,18 +40,13 @@ bool isFloatType(DType dtype)
     return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16;
 }
 
-// transformers' key fixes: the base-model prefix of *ForMaskedLM-style checkpoints, and the legacy
-// TensorFlow-era LayerNorm names.
-std::string canonicalName(const std::string &name)
+// transformers' key fixes: the base-model prefix of *ForMaskedLM-style checkpoints (the family's
+// base_model_prefix), and the legacy TensorFlow-era LayerNorm names.
+std::string canonicalName(const std::string &name, std::string_view prefix)
 {
     std::string out = name;
-    for (const char *prefix : { "bert.", "roberta." }) {
-        const std::size_t n = std::strlen(prefix);
-        if (out.compare(0, n, prefix) == 0) {
-            out = out.substr(n);
-            break;
-        }
-    }
+    if (out.compare(0, prefix.size(), prefix) == 0)
+        out = out.substr(prefix.size());
     const auto dot = out.rfind('.');
     const std::string last = dot == std::string::npos ? out : out.substr(dot + 1);
     const std::string stem = dot == std::string::npos ? "" : out.substr(0, dot + 1);
@@ -146,9 +142,9 @@ std::string listNames(const std::vector<std::string> &names, std::size_t limit =
 
 } // namespace
 
-void loadTransformerWeights(
-    TransformerModel &model, const std::vector<std::string> &files, at::Generator &generator)
+void loadTransformerWeights(Encoder &model, const std::vector<std::string> &files, at::Generator &generator)
 {
+    const EncoderFamily &family = encoderFamily(model.config());
     std::map<std::string, torch::Tensor> expected;
     for (auto &item : model.named_parameters(true))
         expected.emplace(item.key(), item.value());
@@ -157,7 +153,7 @@ void loadTransformerWeights(
     std::vector<std::string> unexpected;
     for (const std::string &path : files) {
         for (const StoredTensor &info : listTensors(path)) {
-            const std::string name = canonicalName(info.name);
+            const std::string name = canonicalName(info.name, family.weightPrefix);
             // Non-persistent buffers that old checkpoints still carry.
             if (name == "embeddings.position_ids" || name == "embeddings.token_type_ids")
                 continue;
@@ -173,29 +169,25 @@ void loadTransformerWeights(
         }
     }
     if (!unexpected.empty())
-        logWarning(files.front() + ": ignoring " + std::to_string(unexpected.size())
-            + " tensor(s) a BertModel / XLMRobertaModel does not use: " + listNames(unexpected));
+        logWarning(files.front() + ": ignoring " + std::to_string(unexpected.size()) + " tensor(s) a "
+            + std::string(family.architecture) + " does not use: " + listNames(unexpected));
 
     std::vector<std::string> missing;
-    bool poolerMissing = false;
+    std::vector<std::string> optionalMissing;
     for (const auto &[name, tensor] : expected) {
         if (loaded.count(name))
             continue;
-        if (name.rfind("pooler.", 0) == 0)
-            poolerMissing = true;
-        else
-            missing.push_back(name);
+        (model.isOptional(name) ? optionalMissing : missing).push_back(name);
     }
     if (!missing.empty())
         throw Error(locate(files.front(), 0, 0,
-            "missing tensor(s) " + listNames(missing)
-                + "; the weights do not belong to a BERT / XLM-RoBERTa model with this config.json"));
-    if (poolerMissing) {
-        // sentence-transformers never uses the pooler output; transformers initialises it randomly too.
-        logWarning(files.front()
-            + ": no pooler weights; pooler.dense is newly initialised (it does not affect "
-              "sentence embeddings)");
-        model.initialisePooler(generator);
+            "missing tensor(s) " + listNames(missing) + "; the weights do not belong to a "
+                + std::string(family.architecture) + " with this config.json"));
+    if (!optionalMissing.empty()) {
+        // sentence-transformers never uses them (BERT's pooler); transformers initialises them randomly too.
+        logWarning(files.front() + ": no " + listNames(optionalMissing)
+            + "; newly initialised (they do not affect sentence embeddings)");
+        model.initialiseOptional(generator);
     }
 }
 

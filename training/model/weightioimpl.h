@@ -13,16 +13,16 @@
 
 namespace pairtune {
 
-class TransformerModel;
+class Encoder;
 class DenseModule;
 
 // Loads every parameter of the transformer from its weight file(s) (.safetensors or .bin). F32/F16/BF16
-// become float32. A "bert." / "roberta." prefix is stripped, legacy gamma/beta become weight/bias,
-// position_ids is ignored, heads (cls.*, lm_head.*, ...) are ignored with one warning; a missing pooler is
-// initialised from generator with a warning. Any other missing tensor, wrong shape or unsupported
-// dtype throws pairtune::Error naming the file and tensor.
-void loadTransformerWeights(
-    TransformerModel &model, const std::vector<std::string> &files, at::Generator &generator);
+// become float32. The family's base-model prefix ("bert.", "roberta.", "distilbert.") is stripped, legacy
+// gamma/beta become weight/bias, position_ids is ignored, heads (cls.*, lm_head.*, ...) are ignored with
+// one warning; missing optional parameters (BERT's pooler) are initialised from generator with a
+// warning. Any other missing tensor, wrong shape or unsupported dtype throws pairtune::Error naming the
+// file and tensor.
+void loadTransformerWeights(Encoder &model, const std::vector<std::string> &files, at::Generator &generator);
 
 // Dense weights (linear.weight, linear.bias), strictly: nothing missing, nothing extra.
 void loadDenseWeights(DenseModule &dense, const std::string &file);

@@ -1,7 +1,7 @@
 #include "model/attentionplanimpl.h"
+#include "model/bertencoderimpl.h"
 #include "model/dropoutimpl.h"
 #include "model/fusedattentionimpl.h"
-#include "model/transformermodelimpl.h"
 
 #include <ATen/ATen.h>
 #include <torch/version.h>
@@ -18,79 +18,120 @@ torch::Tensor addParameter(torch::nn::Module &module, const std::string &name, a
     return module.register_parameter(name, at::empty(shape, at::TensorOptions().dtype(at::kFloat)));
 }
 
-std::shared_ptr<torch::nn::Module> addChild(torch::nn::Module &parent, const std::string &name)
+// The module at a dotted path below root ("encoder.layer.0.attention.self"), created where missing.
+torch::nn::Module &moduleAt(torch::nn::Module &root, const std::string &path)
 {
-    return parent.register_module(name, std::make_shared<torch::nn::Module>());
+    torch::nn::Module *module = &root;
+    std::size_t begin = 0;
+    while (begin < path.size()) {
+        const std::size_t dot = std::min(path.find('.', begin), path.size());
+        const std::string name = path.substr(begin, dot - begin);
+        auto children = module->named_children();
+        if (const auto *child = children.find(name))
+            module = child->get();
+        else
+            module = module->register_module(name, std::make_shared<torch::nn::Module>()).get();
+        begin = dot + 1;
+    }
+    return *module;
 }
 
 } // namespace
 
-TransformerModel::Linear TransformerModel::addLinear(
-    torch::nn::Module &parent, const std::string &name, int in, int out)
+BertLayout BertLayout::bert()
 {
-    auto module = addChild(parent, name);
-    Linear l;
-    l.weight = addParameter(*module, "weight", { out, in });
-    l.bias = addParameter(*module, "bias", { out });
+    BertLayout l;
+    l.layers = "encoder.layer";
+    l.query = "attention.self.query";
+    l.key = "attention.self.key";
+    l.value = "attention.self.value";
+    l.attentionOutput = "attention.output.dense";
+    l.attentionNorm = "attention.output.LayerNorm";
+    l.intermediate = "intermediate.dense";
+    l.output = "output.dense";
+    l.outputNorm = "output.LayerNorm";
     return l;
 }
 
-TransformerModel::LayerNorm TransformerModel::addLayerNorm(torch::nn::Module &parent, int size)
+BertLayout BertLayout::distilBert()
 {
-    auto module = addChild(parent, "LayerNorm");
+    BertLayout l;
+    l.layers = "transformer.layer";
+    l.query = "attention.q_lin";
+    l.key = "attention.k_lin";
+    l.value = "attention.v_lin";
+    l.attentionOutput = "attention.out_lin";
+    l.attentionNorm = "sa_layer_norm";
+    l.intermediate = "ffn.lin1";
+    l.output = "ffn.lin2";
+    l.outputNorm = "output_layer_norm";
+    l.tokenTypes = false;
+    l.pooler = false;
+    l.attentionOutputDropout = false;
+    return l;
+}
+
+BertEncoder::Linear BertEncoder::addLinear(const std::string &path, int in, int out)
+{
+    torch::nn::Module &module = moduleAt(*this, path);
+    Linear l;
+    l.weight = addParameter(module, "weight", { out, in });
+    l.bias = addParameter(module, "bias", { out });
+    return l;
+}
+
+BertEncoder::LayerNorm BertEncoder::addLayerNorm(const std::string &path, int size)
+{
+    torch::nn::Module &module = moduleAt(*this, path);
     LayerNorm n;
-    n.weight = addParameter(*module, "weight", { size });
-    n.bias = addParameter(*module, "bias", { size });
+    n.weight = addParameter(module, "weight", { size });
+    n.bias = addParameter(module, "bias", { size });
     return n;
 }
 
-TransformerModel::TransformerModel(const TransformerConfig &config)
-    : m_config(config)
+BertEncoder::BertEncoder(const TransformerConfig &config, BertLayout layout)
+    : Encoder(config)
+    , m_layout(std::move(layout))
 {
     const int h = config.hiddenSize;
-    auto embeddings = addChild(*this, "embeddings");
+    const int inner = config.intermediateSize;
     m_wordEmbeddings
-        = addParameter(*addChild(*embeddings, "word_embeddings"), "weight", { config.vocabSize, h });
+        = addParameter(moduleAt(*this, "embeddings.word_embeddings"), "weight", { config.vocabSize, h });
     m_positionEmbeddings = addParameter(
-        *addChild(*embeddings, "position_embeddings"), "weight", { config.maxPositionEmbeddings, h });
-    m_tokenTypeEmbeddings = addParameter(
-        *addChild(*embeddings, "token_type_embeddings"), "weight", { config.typeVocabSize, h });
-    m_embeddingNorm = addLayerNorm(*embeddings, h);
+        moduleAt(*this, "embeddings.position_embeddings"), "weight", { config.maxPositionEmbeddings, h });
+    if (m_layout.tokenTypes)
+        m_tokenTypeEmbeddings = addParameter(
+            moduleAt(*this, "embeddings.token_type_embeddings"), "weight", { config.typeVocabSize, h });
+    m_embeddingNorm = addLayerNorm("embeddings.LayerNorm", h);
 
-    auto encoder = addChild(*this, "encoder");
-    auto layers = addChild(*encoder, "layer");
     for (int i = 0; i < config.numHiddenLayers; ++i) {
-        auto layer = addChild(*layers, std::to_string(i));
-        auto attention = addChild(*layer, "attention");
-        auto self = addChild(*attention, "self");
-        auto attentionOutput = addChild(*attention, "output");
-        auto intermediate = addChild(*layer, "intermediate");
-        auto output = addChild(*layer, "output");
+        const std::string p = m_layout.layers + "." + std::to_string(i) + ".";
         Layer l;
-        l.query = addLinear(*self, "query", h, h);
-        l.key = addLinear(*self, "key", h, h);
-        l.value = addLinear(*self, "value", h, h);
-        l.attentionOutput = addLinear(*attentionOutput, "dense", h, h);
-        l.attentionNorm = addLayerNorm(*attentionOutput, h);
-        l.intermediate = addLinear(*intermediate, "dense", h, config.intermediateSize);
-        l.output = addLinear(*output, "dense", config.intermediateSize, h);
-        l.outputNorm = addLayerNorm(*output, h);
+        l.query = addLinear(p + m_layout.query, h, h);
+        l.key = addLinear(p + m_layout.key, h, h);
+        l.value = addLinear(p + m_layout.value, h, h);
+        l.attentionOutput = addLinear(p + m_layout.attentionOutput, h, h);
+        l.attentionNorm = addLayerNorm(p + m_layout.attentionNorm, h);
+        l.intermediate = addLinear(p + m_layout.intermediate, h, inner);
+        l.output = addLinear(p + m_layout.output, inner, h);
+        l.outputNorm = addLayerNorm(p + m_layout.outputNorm, h);
         m_layers.push_back(l);
     }
-    m_pooler = addLinear(*addChild(*this, "pooler"), "dense", h, h);
+    if (m_layout.pooler)
+        m_pooler = addLinear("pooler.dense", h, h);
 }
 
-torch::Tensor TransformerModel::linear(const torch::Tensor &x, const Linear &l) const
+torch::Tensor BertEncoder::linear(const torch::Tensor &x, const Linear &l) const
 {
     return at::linear(x, l.weight, l.bias);
 }
 
-torch::Tensor TransformerModel::layerNorm(const torch::Tensor &x, const LayerNorm &n) const
+torch::Tensor BertEncoder::layerNorm(const torch::Tensor &x, const LayerNorm &n) const
 {
     return at::layer_norm(x, { x.size(-1) }, n.weight, n.bias, m_config.layerNormEps);
 }
 
-torch::Tensor TransformerModel::activation(const torch::Tensor &x) const
+torch::Tensor BertEncoder::activation(const torch::Tensor &x) const
 {
     if (m_config.hiddenAct == "relu")
         return at::relu(x);
@@ -100,7 +141,7 @@ torch::Tensor TransformerModel::activation(const torch::Tensor &x) const
     return at::gelu(x); // exact erf GELU
 }
 
-torch::Tensor TransformerModel::forward(
+torch::Tensor BertEncoder::forward(
     const torch::Tensor &ids, const torch::Tensor &mask, const torch::Tensor &typeIds)
 {
     const int64_t batch = ids.size(0);
@@ -110,15 +151,18 @@ torch::Tensor TransformerModel::forward(
     const bool training = is_training();
 
     torch::Tensor positions;
-    if (m_config.isXlmRoberta()) {
+    if (m_config.positionsFromPadding()) {
         // create_position_ids_from_input_ids: real tokens count from pad+1, pads sit at pad.
         const torch::Tensor real = ids.ne(pad).to(at::kLong);
         positions = at::cumsum(real, 1).mul(real).add(pad);
     } else {
         positions = at::arange(length, ids.options().dtype(at::kLong)).unsqueeze(0).expand({ batch, length });
     }
-    // XLM-R has no token types: the zero buffer still adds row 0 of the type table.
-    const torch::Tensor types = typeIds.defined() ? typeIds : at::zeros_like(ids);
+    // XLM-R / RoBERTa take no token types: the zero buffer still adds row 0 of the type table.
+    // DistilBERT has no table.
+    const torch::Tensor types = !m_layout.tokenTypes ? torch::Tensor()
+        : typeIds.defined()                          ? typeIds
+                                                     : at::zeros_like(ids);
 
     // Unpadding: every layer except attention works on each token on its own, so those layers only see
     // the real tokens, [T, hidden] with T = the mask's sum, and attention scatters them back into the
@@ -126,19 +170,21 @@ torch::Tensor TransformerModel::forward(
     // of exactly 0), so this is the padded model's math, without the work for padding (docs/performance.md).
     Tokens tokens { batch, length, torch::Tensor() };
     torch::Tensor flatIds = ids.reshape({ -1 });
-    torch::Tensor flatTypes = types.reshape({ -1 });
+    torch::Tensor flatTypes = types.defined() ? types.reshape({ -1 }) : types;
     torch::Tensor flatPositions = positions.reshape({ -1 });
     const torch::Tensor flatMask = mask.reshape({ -1 });
     if (flatMask.ne(0).sum().item<int64_t>() < batch * length) {
         tokens.realIndex = flatMask.nonzero().squeeze(1);
         flatIds = flatIds.index_select(0, tokens.realIndex);
-        flatTypes = flatTypes.index_select(0, tokens.realIndex);
+        if (flatTypes.defined())
+            flatTypes = flatTypes.index_select(0, tokens.realIndex);
         flatPositions = flatPositions.index_select(0, tokens.realIndex);
     }
 
     torch::Tensor x = at::embedding(m_wordEmbeddings, flatIds, pad);
-    x = x + at::embedding(m_tokenTypeEmbeddings, flatTypes);
-    x = x + at::embedding(m_positionEmbeddings, flatPositions, m_config.isXlmRoberta() ? pad : -1);
+    if (flatTypes.defined())
+        x = x + at::embedding(m_tokenTypeEmbeddings, flatTypes);
+    x = x + at::embedding(m_positionEmbeddings, flatPositions, m_config.positionsFromPadding() ? pad : -1);
     x = layerNorm(x, m_embeddingNorm);
     x = trainingDropout(x, m_config.hiddenDropoutProb, training);
 
@@ -158,7 +204,7 @@ torch::Tensor TransformerModel::forward(
     return toPadded(x, tokens).view({ batch, length, hidden });
 }
 
-torch::Tensor TransformerModel::attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+torch::Tensor BertEncoder::attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
     const torch::Tensor &scoreMask) const
 {
     const bool training = is_training();
@@ -175,7 +221,7 @@ torch::Tensor TransformerModel::attend(const torch::Tensor &q, const torch::Tens
 #endif
 }
 
-torch::Tensor TransformerModel::toPadded(const torch::Tensor &x, const Tokens &tokens) const
+torch::Tensor BertEncoder::toPadded(const torch::Tensor &x, const Tokens &tokens) const
 {
     if (!tokens.realIndex.defined())
         return x;
@@ -183,7 +229,7 @@ torch::Tensor TransformerModel::toPadded(const torch::Tensor &x, const Tokens &t
         .index_copy(0, tokens.realIndex, x);
 }
 
-torch::Tensor TransformerModel::layerForward(
+torch::Tensor BertEncoder::layerForward(
     const Layer &layer, const torch::Tensor &x, const AttentionLayout &layout)
 {
     const bool training = is_training();
@@ -197,7 +243,8 @@ torch::Tensor TransformerModel::layerForward(
             training ? m_config.attentionProbsDropoutProb : 0.0);
 
     torch::Tensor attention = linear(context, layer.attentionOutput);
-    attention = trainingDropout(attention, m_config.hiddenDropoutProb, training);
+    if (m_layout.attentionOutputDropout)
+        attention = trainingDropout(attention, m_config.hiddenDropoutProb, training);
     attention = layerNorm(attention + x, layer.attentionNorm);
 
     torch::Tensor h = activation(linear(attention, layer.intermediate));
@@ -206,7 +253,7 @@ torch::Tensor TransformerModel::layerForward(
     return layerNorm(h + attention, layer.outputNorm);
 }
 
-torch::Tensor TransformerModel::paddedAttention(const torch::Tensor &qkvRows, const AttentionPlan &plan) const
+torch::Tensor BertEncoder::paddedAttention(const torch::Tensor &qkvRows, const AttentionPlan &plan) const
 {
     const int64_t hidden = m_config.hiddenSize;
     const int64_t heads = m_config.numAttentionHeads;
@@ -229,13 +276,13 @@ torch::Tensor TransformerModel::paddedAttention(const torch::Tensor &qkvRows, co
     return context;
 }
 
-void TransformerModel::initLinear(Linear &l, at::Generator &generator)
+void BertEncoder::initLinear(Linear &l, at::Generator &generator)
 {
     l.weight.normal_(0.0, m_config.initializerRange, generator);
     l.bias.zero_();
 }
 
-void TransformerModel::initialise(at::Generator &generator)
+void BertEncoder::initialise(at::Generator &generator)
 {
     at::NoGradGuard noGrad;
     const double std = m_config.initializerRange;
@@ -247,9 +294,10 @@ void TransformerModel::initialise(at::Generator &generator)
     m_wordEmbeddings.normal_(0.0, std, generator);
     m_wordEmbeddings[pad].zero_();
     m_positionEmbeddings.normal_(0.0, std, generator);
-    if (m_config.isXlmRoberta()) // XLM-R's position table has padding_idx = pad_token_id
+    if (m_config.positionsFromPadding()) // XLM-R's position table has padding_idx = pad_token_id
         m_positionEmbeddings[pad].zero_();
-    m_tokenTypeEmbeddings.normal_(0.0, std, generator);
+    if (m_layout.tokenTypes)
+        m_tokenTypeEmbeddings.normal_(0.0, std, generator);
     initNorm(m_embeddingNorm);
     for (Layer &layer : m_layers) {
         initLinear(layer.query, generator);
@@ -261,13 +309,20 @@ void TransformerModel::initialise(at::Generator &generator)
         initLinear(layer.output, generator);
         initNorm(layer.outputNorm);
     }
-    initLinear(m_pooler, generator);
+    if (m_layout.pooler)
+        initLinear(m_pooler, generator);
 }
 
-void TransformerModel::initialisePooler(at::Generator &generator)
+bool BertEncoder::isOptional(const std::string &parameterName) const
+{
+    return m_layout.pooler && parameterName.rfind("pooler.", 0) == 0;
+}
+
+void BertEncoder::initialiseOptional(at::Generator &generator)
 {
     at::NoGradGuard noGrad;
-    initLinear(m_pooler, generator);
+    if (m_layout.pooler)
+        initLinear(m_pooler, generator);
 }
 
 } // namespace pairtune

@@ -1,42 +1,55 @@
 #pragma once
 
-// Engine-private (includes torch). The BERT / XLM-RoBERTa encoder as transformers' BertModel and
-// XLMRobertaModel compute it (format-spec §3.1, §3.2). Parameters are registered under the exact
-// Hugging Face names, so named_parameters() yields "embeddings.word_embeddings.weight",
-// "encoder.layer.0.attention.self.query.weight", ..., "pooler.dense.bias".
+// Engine-private (includes torch). The post-norm encoder of transformers' BertModel, XLMRobertaModel,
+// RobertaModel and DistilBertModel (format-spec §3.1, §3.2): the same layer (self-attention, residual,
+// LayerNorm, feed-forward, residual, LayerNorm) under each family's weight names (BertLayout).
+// named_parameters() yields "embeddings.word_embeddings.weight",
+// "encoder.layer.0.attention.self.query.weight", ..., "pooler.dense.bias" for BERT and
+// "transformer.layer.0.attention.q_lin.weight", ... for DistilBERT.
 
 #include "model/attentionplanimpl.h"
-#include "model/modelconfig.h"
-
-#include <ATen/core/Generator.h>
-#include <torch/nn/module.h>
+#include "model/encoderimpl.h"
 
 #include <optional>
 #include <vector>
 
 namespace pairtune {
 
-class TransformerModel : public torch::nn::Module
+// Where a family of this shape keeps its weights (module paths below the model, as transformers names
+// them) and the one place its computation differs.
+struct BertLayout
+{
+    std::string layers; // "encoder.layer": layer i is "<layers>.<i>."
+    std::string query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm;
+    bool tokenTypes = true; // embeddings.token_type_embeddings
+    bool pooler = true; // pooler.dense (never used for sentence embeddings)
+    // BertSelfOutput applies dropout to the attention output before the residual; DistilBERT's out_lin
+    // has none.
+    bool attentionOutputDropout = true;
+
+    static BertLayout bert(); // BertModel, XLMRobertaModel, RobertaModel
+    static BertLayout distilBert(); // DistilBertModel
+};
+
+class BertEncoder final : public Encoder
 {
 public:
     // Parameters are allocated (float32, CPU) but not initialised: load weights or call initialise().
-    explicit TransformerModel(const TransformerConfig &config);
+    BertEncoder(const TransformerConfig &config, BertLayout layout);
 
-    // last_hidden_state [B, L, hidden] from ids / attention mask / token type ids (int64 [B, L];
-    // typeIds may be undefined = all zeros), zeros at padding positions. Dropout follows is_training().
-    torch::Tensor forward(const torch::Tensor &ids, const torch::Tensor &mask, const torch::Tensor &typeIds);
+    torch::Tensor forward(
+        const torch::Tensor &ids, const torch::Tensor &mask, const torch::Tensor &typeIds) override;
 
     // transformers' _init_weights: Linear and Embedding weights ~ normal(0, initializer_range), the
-    // padding_idx rows zero, biases 0, LayerNorm weight 1 and bias 0. initialisePooler() does the
-    // pooler only (for checkpoints that lack it).
-    void initialise(at::Generator &generator);
-    void initialisePooler(at::Generator &generator);
+    // padding_idx rows zero, biases 0, LayerNorm weight 1 and bias 0.
+    void initialise(at::Generator &generator) override;
+    // The pooler may be missing from a checkpoint (transformers initialises it fresh).
+    bool isOptional(const std::string &parameterName) const override;
+    void initialiseOptional(at::Generator &generator) override;
 
-    const TransformerConfig &config() const { return m_config; }
     // Fused attention over each text's own rows (fusedattentionimpl.h) is the CPU default; off puts
     // every text in one padded grid, the reference the checks compare against (encoderprobe.h).
-    void setFusedAttention(bool fused) { m_fusedAttention = fused; }
-    torch::Device device() const { return m_wordEmbeddings.device(); }
+    void setFusedAttention(bool fused) override { m_fusedAttention = fused; }
 
 private:
     struct Linear
@@ -66,8 +79,8 @@ private:
         torch::Tensor realIndex; // undefined: no padding in this batch
     };
 
-    static Linear addLinear(torch::nn::Module &parent, const std::string &name, int in, int out);
-    static LayerNorm addLayerNorm(torch::nn::Module &parent, int size);
+    Linear addLinear(const std::string &path, int in, int out);
+    LayerNorm addLayerNorm(const std::string &path, int size);
     torch::Tensor linear(const torch::Tensor &x, const Linear &l) const;
     torch::Tensor layerNorm(const torch::Tensor &x, const LayerNorm &n) const;
     torch::Tensor activation(const torch::Tensor &x) const;
@@ -91,7 +104,7 @@ private:
     torch::Tensor toPadded(const torch::Tensor &x, const Tokens &tokens) const;
     void initLinear(Linear &l, at::Generator &generator);
 
-    TransformerConfig m_config;
+    BertLayout m_layout;
     bool m_fusedAttention = true;
     torch::Tensor m_wordEmbeddings, m_positionEmbeddings, m_tokenTypeEmbeddings;
     LayerNorm m_embeddingNorm;

@@ -1,0 +1,314 @@
+// TransformerConfig (modelconfig.h) and the encoder families' config.json layouts (encoderfamily.h).
+
+#include "core/error.h"
+#include "model/configjson.h"
+#include "model/encoderfamily.h"
+#include "model/modelconfig.h"
+
+#include <array>
+
+namespace pairtune {
+namespace {
+
+using nlohmann::json;
+using namespace configjson;
+
+// The activations the encoders compute; transformers' aliases of the same formulas are folded in.
+std::string readActivation(const json &object, const char *key, const std::string &path)
+{
+    std::string act = stringValue(object, key, "gelu", path);
+    if (act == "gelu_python")
+        act = "gelu"; // the same erf formula written in Python
+    if (act == "gelu_pytorch_tanh")
+        act = "gelu_new"; // the same tanh approximation
+    if (act != "gelu" && act != "gelu_new" && act != "relu")
+        throw Error(locate(
+            path, 0, 0, std::string(key) + " \"" + act + "\" is not supported; use gelu, gelu_new or relu"));
+    return act;
+}
+
+// BertConfig, XLMRobertaConfig and RobertaConfig: the same keys, different defaults.
+void readBertKeys(TransformerConfig &c, const json &object, const std::string &path, int defaultVocab,
+    int defaultPad, bool specialIds)
+{
+    c.vocabSize = intValue(object, "vocab_size", defaultVocab, path);
+    c.hiddenSize = intValue(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intValue(object, "num_hidden_layers", 12, path);
+    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intValue(object, "intermediate_size", 3072, path);
+    c.hiddenAct = readActivation(object, "hidden_act", path);
+    c.hiddenDropoutProb = doubleValue(object, "hidden_dropout_prob", 0.1, path);
+    c.attentionProbsDropoutProb = doubleValue(object, "attention_probs_dropout_prob", 0.1, path);
+    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
+    c.typeVocabSize = intValue(object, "type_vocab_size", 2, path);
+    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleValue(object, "layer_norm_eps", 1e-12, path);
+    c.padTokenId = intValue(object, "pad_token_id", defaultPad, path);
+    if (findValue(object, "bos_token_id") || specialIds)
+        c.bosTokenId = intValue(object, "bos_token_id", 0, path);
+    if (findValue(object, "eos_token_id") || specialIds)
+        c.eosTokenId = intValue(object, "eos_token_id", 2, path);
+    const std::string positions = stringValue(object, "position_embedding_type", "absolute", path);
+    if (positions != "absolute")
+        throw Error(locate(path, 0, 0,
+            "position_embedding_type \"" + positions + "\" is not supported; only \"absolute\" is"));
+}
+
+void readBert(TransformerConfig &c, const json &object, const std::string &path)
+{
+    readBertKeys(c, object, path, 30522, 0, false);
+}
+
+void readXlmRoberta(TransformerConfig &c, const json &object, const std::string &path)
+{
+    readBertKeys(c, object, path, 30522, 1, true);
+}
+
+void readRoberta(TransformerConfig &c, const json &object, const std::string &path)
+{
+    readBertKeys(c, object, path, 50265, 1, true);
+}
+
+void writeBert(const TransformerConfig &c, json &out)
+{
+    out["vocab_size"] = c.vocabSize;
+    out["hidden_size"] = c.hiddenSize;
+    out["num_hidden_layers"] = c.numHiddenLayers;
+    out["num_attention_heads"] = c.numAttentionHeads;
+    out["intermediate_size"] = c.intermediateSize;
+    out["hidden_act"] = c.hiddenAct;
+    out["hidden_dropout_prob"] = c.hiddenDropoutProb;
+    out["attention_probs_dropout_prob"] = c.attentionProbsDropoutProb;
+    out["max_position_embeddings"] = c.maxPositionEmbeddings;
+    out["type_vocab_size"] = c.typeVocabSize;
+    out["initializer_range"] = c.initializerRange;
+    out["layer_norm_eps"] = c.layerNormEps;
+    out["pad_token_id"] = c.padTokenId;
+    if (c.bosTokenId)
+        out["bos_token_id"] = *c.bosTokenId;
+    if (c.eosTokenId)
+        out["eos_token_id"] = *c.eosTokenId;
+    out["position_embedding_type"] = "absolute";
+    if (!out.contains("use_cache"))
+        out["use_cache"] = true;
+    if (!out.contains("classifier_dropout"))
+        out["classifier_dropout"] = nullptr;
+}
+
+// DistilBertConfig: its own key names (attribute_map: hidden_size = dim, num_attention_heads = n_heads,
+// num_hidden_layers = n_layers), no token types, every LayerNorm with eps 1e-12.
+void readDistilBert(TransformerConfig &c, const json &object, const std::string &path)
+{
+    c.vocabSize = intValue(object, "vocab_size", 30522, path);
+    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
+    if (boolValue(object, "sinusoidal_pos_embds", false, path))
+        throw Error(locate(path, 0, 0,
+            "sinusoidal_pos_embds true (fixed, untrained position embeddings) is not supported; Pairtune "
+            "reads DistilBERT models with learned position embeddings"));
+    c.numHiddenLayers = intValue(object, "n_layers", 6, path);
+    c.numAttentionHeads = intValue(object, "n_heads", 12, path);
+    c.hiddenSize = intValue(object, "dim", 768, path);
+    c.intermediateSize = intValue(object, "hidden_dim", 4 * 768, path);
+    c.hiddenDropoutProb = doubleValue(object, "dropout", 0.1, path);
+    c.attentionProbsDropoutProb = doubleValue(object, "attention_dropout", 0.1, path);
+    c.hiddenAct = readActivation(object, "activation", path);
+    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
+    c.padTokenId = intValue(object, "pad_token_id", 0, path);
+    c.typeVocabSize = 0;
+    c.layerNormEps = 1e-12;
+}
+
+void writeDistilBert(const TransformerConfig &c, json &out)
+{
+    out["vocab_size"] = c.vocabSize;
+    out["max_position_embeddings"] = c.maxPositionEmbeddings;
+    out["sinusoidal_pos_embds"] = false;
+    out["n_layers"] = c.numHiddenLayers;
+    out["n_heads"] = c.numAttentionHeads;
+    out["dim"] = c.hiddenSize;
+    out["hidden_dim"] = c.intermediateSize;
+    out["dropout"] = c.hiddenDropoutProb;
+    out["attention_dropout"] = c.attentionProbsDropoutProb;
+    out["activation"] = c.hiddenAct;
+    out["initializer_range"] = c.initializerRange;
+    out["pad_token_id"] = c.padTokenId;
+    if (!out.contains("qa_dropout"))
+        out["qa_dropout"] = 0.1;
+    if (!out.contains("seq_classif_dropout"))
+        out["seq_classif_dropout"] = 0.2;
+}
+
+// MPNetConfig: BERT's keys without token types or position_embedding_type, plus
+// relative_attention_num_buckets; the defaults of MPNetConfig.__init__ (vocab 30527, pad 1, bos 0, eos 2).
+void readMPNet(TransformerConfig &c, const json &object, const std::string &path)
+{
+    c.vocabSize = intValue(object, "vocab_size", 30527, path);
+    c.hiddenSize = intValue(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intValue(object, "num_hidden_layers", 12, path);
+    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intValue(object, "intermediate_size", 3072, path);
+    c.hiddenAct = readActivation(object, "hidden_act", path);
+    c.hiddenDropoutProb = doubleValue(object, "hidden_dropout_prob", 0.1, path);
+    c.attentionProbsDropoutProb = doubleValue(object, "attention_probs_dropout_prob", 0.1, path);
+    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
+    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleValue(object, "layer_norm_eps", 1e-12, path);
+    c.relativeAttentionNumBuckets = intValue(object, "relative_attention_num_buckets", 32, path);
+    c.padTokenId = intValue(object, "pad_token_id", 1, path);
+    c.bosTokenId = intValue(object, "bos_token_id", 0, path);
+    c.eosTokenId = intValue(object, "eos_token_id", 2, path);
+    c.typeVocabSize = 0;
+    // MPNetEmbeddings numbers positions from its fixed padding_idx 1, and MPNetEncoder looks up 32
+    // relative-position buckets whatever the table holds: other values would index outside it.
+    if (c.padTokenId != 1)
+        throw Error(locate(path, 0, 0,
+            "pad_token_id " + std::to_string(c.padTokenId)
+                + " is not supported for MPNet: MPNetModel pads and numbers positions with id 1"));
+    if (c.relativeAttentionNumBuckets < 32)
+        throw Error(locate(path, 0, 0,
+            "relative_attention_num_buckets " + std::to_string(c.relativeAttentionNumBuckets)
+                + " is too small: MPNetModel looks up 32 relative-position buckets"));
+}
+
+void writeMPNet(const TransformerConfig &c, json &out)
+{
+    out["vocab_size"] = c.vocabSize;
+    out["hidden_size"] = c.hiddenSize;
+    out["num_hidden_layers"] = c.numHiddenLayers;
+    out["num_attention_heads"] = c.numAttentionHeads;
+    out["intermediate_size"] = c.intermediateSize;
+    out["hidden_act"] = c.hiddenAct;
+    out["hidden_dropout_prob"] = c.hiddenDropoutProb;
+    out["attention_probs_dropout_prob"] = c.attentionProbsDropoutProb;
+    out["max_position_embeddings"] = c.maxPositionEmbeddings;
+    out["initializer_range"] = c.initializerRange;
+    out["layer_norm_eps"] = c.layerNormEps;
+    out["relative_attention_num_buckets"] = c.relativeAttentionNumBuckets;
+    out["pad_token_id"] = c.padTokenId;
+    out["bos_token_id"] = c.bosTokenId.value_or(0);
+    out["eos_token_id"] = c.eosTokenId.value_or(2);
+}
+
+constexpr std::array<EncoderFamily, 5> kFamilies { {
+    { "bert", "BertModel", "bert.", readBert, writeBert },
+    { "xlm-roberta", "XLMRobertaModel", "roberta.", readXlmRoberta, writeBert },
+    { "roberta", "RobertaModel", "roberta.", readRoberta, writeBert },
+    { "distilbert", "DistilBertModel", "distilbert.", readDistilBert, writeDistilBert },
+    { "mpnet", "MPNetModel", "mpnet.", readMPNet, writeMPNet },
+} };
+
+} // namespace
+
+const EncoderFamily *findEncoderFamily(std::string_view modelType)
+{
+    for (const EncoderFamily &family : kFamilies)
+        if (family.modelType == modelType)
+            return &family;
+    return nullptr;
+}
+
+const EncoderFamily &encoderFamily(const TransformerConfig &config)
+{
+    if (const EncoderFamily *family = findEncoderFamily(config.modelType))
+        return *family;
+    throw Error("model_type \"" + config.modelType + "\" is not supported; Pairtune supports "
+        + supportedModelTypes());
+}
+
+std::string supportedModelTypes()
+{
+    std::string out;
+    for (std::size_t i = 0; i < kFamilies.size(); ++i)
+        out += (i == 0                             ? "\""
+                       : i + 1 == kFamilies.size() ? " and \""
+                                                   : ", \"")
+            + std::string(kFamilies[i].modelType) + "\"";
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// TransformerConfig
+
+std::string TransformerConfig::architecture() const
+{
+    return std::string(encoderFamily(*this).architecture);
+}
+
+int TransformerConfig::usablePositions() const
+{
+    return positionsFromPadding() ? maxPositionEmbeddings - padTokenId - 1 : maxPositionEmbeddings;
+}
+
+void TransformerConfig::validate(const std::string &path) const
+{
+    auto positive = [&](int value, const char *key) {
+        if (value <= 0)
+            throw Error(locate(
+                path, 0, 0, std::string("\"") + key + "\" must be positive, found " + std::to_string(value)));
+    };
+    positive(vocabSize, "vocab_size");
+    positive(hiddenSize, "hidden_size");
+    positive(numHiddenLayers, "num_hidden_layers");
+    positive(numAttentionHeads, "num_attention_heads");
+    positive(intermediateSize, "intermediate_size");
+    positive(maxPositionEmbeddings, "max_position_embeddings");
+    if (modelType != "distilbert" && modelType != "mpnet") // the families without token types
+        positive(typeVocabSize, "type_vocab_size");
+    if (hiddenSize % numAttentionHeads != 0)
+        throw Error(locate(path, 0, 0,
+            "hidden_size " + std::to_string(hiddenSize) + " is not a multiple of num_attention_heads "
+                + std::to_string(numAttentionHeads)));
+    if (padTokenId < 0 || padTokenId >= vocabSize)
+        throw Error(
+            locate(path, 0, 0, "pad_token_id " + std::to_string(padTokenId) + " is outside the vocabulary"));
+    if (usablePositions() <= 0)
+        throw Error(locate(path, 0, 0, "max_position_embeddings leaves no usable positions"));
+    if (!(layerNormEps > 0))
+        throw Error(locate(path, 0, 0, "\"layer_norm_eps\" must be positive"));
+    for (double p : { hiddenDropoutProb, attentionProbsDropoutProb })
+        if (!(p >= 0 && p < 1))
+            throw Error(locate(path, 0, 0, "dropout probabilities must lie in [0, 1)"));
+}
+
+TransformerConfig TransformerConfig::fromJson(const json &object, const std::string &path)
+{
+    requireObject(object, path);
+    TransformerConfig c;
+    c.original = object;
+    const json *type = findValue(object, "model_type");
+    if (!type || !type->is_string())
+        throw Error(
+            locate(path, 0, 0, "no \"model_type\"; Pairtune reads " + supportedModelTypes() + " models"));
+    c.modelType = type->get<std::string>();
+    // A model that brings its own modelling code (auto_map, e.g. jina-embeddings-v2 under model_type
+    // "bert") computes something else than BertModel with the same config.
+    if (const json *autoMap = findValue(object, "auto_map"); autoMap && autoMap->is_object()
+        && (autoMap->contains("AutoModel") || autoMap->contains("AutoConfig")))
+        throw Error(locate(path, 0, 0,
+            "the model needs custom modelling code (\"auto_map\": " + autoMap->dump()
+                + "); Python loads it only with trust_remote_code=True, and Pairtune never runs code "
+                  "from a model folder"));
+    const EncoderFamily *family = findEncoderFamily(c.modelType);
+    if (!family)
+        throw Error(locate(path, 0, 0,
+            "model_type \"" + c.modelType + "\" is not supported; Pairtune supports "
+                + supportedModelTypes()));
+    family->read(c, object, path);
+    c.validate(path);
+    return c;
+}
+
+json TransformerConfig::toJson(const std::string &torchDtype) const
+{
+    const EncoderFamily &family = encoderFamily(*this);
+    json out = original.is_object() ? original : json::object();
+    out.erase("dtype"); // newer transformers' name for torch_dtype; keep one spelling
+    out["model_type"] = modelType;
+    out["architectures"] = json::array({ std::string(family.architecture) });
+    family.write(*this, out);
+    out["torch_dtype"] = torchDtype;
+    out["transformers_version"] = kTransformersVersion;
+    return out;
+}
+
+} // namespace pairtune
