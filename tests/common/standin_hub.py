@@ -398,7 +398,7 @@ def main():
             stop.set()
 
         threading.Thread(target=watch_stdin, daemon=True).start()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     print(server.server_address[1], flush=True)
     stop.wait(args.lifetime)
