@@ -283,23 +283,29 @@ def st2_legacy(out, vocab, weights, dense):
     os.makedirs(os.path.join(out, "3_Normalize"), exist_ok=True)
 
 
+def write_shards(out, weights, pattern, index_name, write):
+    """Two shards of the transformer's weights and the index save_pretrained writes next to them."""
+    names = list(weights)
+    halves = [names[: len(names) // 2], names[len(names) // 2:]]
+    weight_map, total = {}, 0
+    for i, part in enumerate(halves):
+        file = pattern.format(i + 1, len(halves))
+        write(os.path.join(out, file), collections.OrderedDict((n, weights[n]) for n in part))
+        for n in part:
+            weight_map[n] = file
+            total += weights[n].size * 4
+    write_json(os.path.join(out, index_name),
+               {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}, indent=2,
+               final_newline=True)
+
+
 def sharded(out, vocab, weights, dense):
     """today/ with the transformer's weights in two shards and model.safetensors.index.json, as
     save_pretrained(max_shard_size=...) writes them."""
     today(out, vocab, weights, dense)
     os.remove(os.path.join(out, "model.safetensors"))
-    names = list(weights)
-    halves = [names[: len(names) // 2], names[len(names) // 2:]]
-    weight_map, total = {}, 0
-    for i, part in enumerate(halves):
-        file = f"model-{i + 1:05d}-of-{len(halves):05d}.safetensors"
-        write_safetensors(os.path.join(out, file), {n: weights[n] for n in part}, {"format": "pt"})
-        for n in part:
-            weight_map[n] = file
-            total += weights[n].size * 4
-    write_json(os.path.join(out, "model.safetensors.index.json"),
-               {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}, indent=2,
-               final_newline=True)
+    write_shards(out, weights, "model-{:05d}-of-{:05d}.safetensors", "model.safetensors.index.json",
+                 lambda path, part: write_safetensors(path, part, {"format": "pt"}))
 
 
 def sharded_bin(out, vocab, weights, dense):
@@ -307,18 +313,7 @@ def sharded_bin(out, vocab, weights, dense):
     (torch.save) and pytorch_model.bin.index.json."""
     today(out, vocab, weights, dense)
     os.remove(os.path.join(out, "model.safetensors"))
-    names = list(weights)
-    halves = [names[: len(names) // 2], names[len(names) // 2:]]
-    weight_map, total = {}, 0
-    for i, part in enumerate(halves):
-        file = f"pytorch_model-{i + 1:05d}-of-{len(halves):05d}.bin"
-        torch_save(os.path.join(out, file), collections.OrderedDict((n, weights[n]) for n in part))
-        for n in part:
-            weight_map[n] = file
-            total += weights[n].size * 4
-    write_json(os.path.join(out, "pytorch_model.bin.index.json"),
-               {"metadata": {"total_size": total}, "weight_map": dict(sorted(weight_map.items()))}, indent=2,
-               final_newline=True)
+    write_shards(out, weights, "pytorch_model-{:05d}-of-{:05d}.bin", "pytorch_model.bin.index.json", torch_save)
 
 
 def vocab_txt_only(out, vocab, weights, dense):
