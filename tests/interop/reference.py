@@ -7,7 +7,7 @@ python3-torch and python3-numpy (run it with /usr/bin/python3).
 
 Subcommands:
   embed        embed token ids (JSONL from `pairtune-cli tokenize`) with a sentence-transformers folder
-  make-folder  write a sentence-transformers folder with random weights (BERT or XLM-R)
+  make-folder  write a sentence-transformers folder with random weights (BERT, XLM-R, RoBERTa or DistilBERT)
   make-mpnet-folder  the same for MPNet (all-mpnet-base-v2's layout and tokenizer files)
   mutate       copy a folder, rewriting its model.safetensors (dtype, key prefix, extra tensors)
   selfcheck    cross-check `embed` against a naive unbatched numpy forward, and the safetensors round trip
@@ -170,30 +170,68 @@ def _load_torch_weights(folder):
     return fixed
 
 
+# The BERT-shaped families: where each keeps a layer's weights, as transformers names its modules.
+#   BERT / XLM-R / RoBERTa: modeling_bert.py, modeling_xlm_roberta.py, modeling_roberta.py (RoBERTa: the same
+#     layer as BERT, positions from padding_idx + 1 as XLM-R, RobertaConfig defaults pad 1, bos 0, eos 2).
+#   DistilBERT: modeling_distilbert.py (transformers v4.28, commit 00b326f4) and configuration_distilbert.py
+#     (commit 06053b84): Embeddings = word + position (no token types), LayerNorm eps 1e-12 everywhere;
+#     TransformerBlock = sa_layer_norm(out_lin(attention) + x) [no dropout after out_lin], then
+#     output_layer_norm(dropout(lin2(act(lin1(.)))) + .); config keys dim, n_layers, n_heads, hidden_dim,
+#     activation; DistilBertModel has no pooler, DistilBertForMaskedLM prefixes it with "distilbert.".
+_LAYOUTS = {
+    "bert": {"layers": "encoder.layer", "query": "attention.self.query", "key": "attention.self.key",
+             "value": "attention.self.value", "attention_output": "attention.output.dense",
+             "attention_norm": "attention.output.LayerNorm", "intermediate": "intermediate.dense",
+             "output": "output.dense", "output_norm": "output.LayerNorm"},
+    "distilbert": {"layers": "transformer.layer", "query": "attention.q_lin", "key": "attention.k_lin",
+                   "value": "attention.v_lin", "attention_output": "attention.out_lin",
+                   "attention_norm": "sa_layer_norm", "intermediate": "ffn.lin1", "output": "ffn.lin2",
+                   "output_norm": "output_layer_norm"},
+}
+_PREFIXES = {"bert": "bert.", "xlm-roberta": "roberta.", "roberta": "roberta.", "distilbert": "distilbert."}
+_ROBERTA_POSITIONS = ("xlm-roberta", "roberta")
+
+
+def layout(model_type):
+    return _LAYOUTS["distilbert" if model_type == "distilbert" else "bert"]
+
+
 class Encoder:
-    """BERT / XLM-R encoder in float64 torch ops, format-spec §3.1-3.2."""
+    """BERT / XLM-R / RoBERTa / DistilBERT encoder in float64 torch ops, format-spec §3.1-3.2."""
 
     def __init__(self, folder):
         self.folder = folder
         self.config = _read_json(os.path.join(folder, "config.json"))
         self.model_type = self.config.get("model_type", "bert")
-        if self.model_type not in ("bert", "xlm-roberta"):
+        if self.model_type not in _PREFIXES:
             raise FormatError(f"{folder}/config.json: model_type {self.model_type} not covered")
         weights = _load_torch_weights(folder)
-        prefix = "bert." if self.model_type == "bert" else "roberta."
+        prefix = _PREFIXES[self.model_type]
         if "embeddings.word_embeddings.weight" not in weights and prefix + "embeddings.word_embeddings.weight" in weights:
             weights = {k[len(prefix):]: v for k, v in weights.items() if k.startswith(prefix)}
         self.w = weights
-        self.layers = int(self.config["num_hidden_layers"])
-        self.hidden = int(self.config["hidden_size"])
-        self.heads = int(self.config["num_attention_heads"])
-        self.eps = float(self.config.get("layer_norm_eps", 1e-12))
-        self.act_name = self.config.get("hidden_act", "gelu")
-        self.pad_id = int(self.config.get("pad_token_id", 0 if self.model_type == "bert" else 1))
+        self.names = layout(self.model_type)
+        c = self.config
+        if self.model_type == "distilbert":  # DistilBertConfig's own keys and defaults
+            if c.get("sinusoidal_pos_embds", False):
+                raise FormatError(f"{folder}/config.json: sinusoidal_pos_embds not covered")
+            self.layers = int(c.get("n_layers", 6))
+            self.hidden = int(c.get("dim", 768))
+            self.heads = int(c.get("n_heads", 12))
+            self.eps = 1e-12
+            self.act_name = c.get("activation", "gelu")
+            self.pad_id = int(c.get("pad_token_id", 0))
+        else:
+            self.layers = int(c["num_hidden_layers"])
+            self.hidden = int(c["hidden_size"])
+            self.heads = int(c["num_attention_heads"])
+            self.eps = float(c.get("layer_norm_eps", 1e-12))
+            self.act_name = c.get("hidden_act", "gelu")
+            self.pad_id = int(c.get("pad_token_id", 0 if self.model_type == "bert" else 1))
         self.vocab_size = self.w["embeddings.word_embeddings.weight"].shape[0]
         self.max_positions = self.w["embeddings.position_embeddings.weight"].shape[0]
         for i in range(self.layers):
-            if f"encoder.layer.{i}.output.LayerNorm.weight" not in self.w:
+            if f"{self.names['layers']}.{i}.{self.names['output_norm']}.weight" not in self.w:
                 raise FormatError(f"{folder}: weights for layer {i} are missing")
         sbert = os.path.join(folder, "sentence_bert_config.json")
         self.max_seq_length = _read_json(sbert).get("max_seq_length") if os.path.exists(sbert) else None
@@ -216,7 +254,7 @@ class Encoder:
         raise FormatError(f"hidden_act {self.act_name} not covered by the reference")
 
     def position_ids(self, ids):
-        if self.model_type == "xlm-roberta":
+        if self.model_type in _ROBERTA_POSITIONS:
             real = (ids != self.pad_id).long()
             return torch.cumsum(real, dim=1) * real + self.pad_id
         return torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
@@ -227,28 +265,30 @@ class Encoder:
         pos = self.position_ids(ids)
         if int(pos.max()) >= self.max_positions:
             raise FormatError(f"position {int(pos.max())} exceeds the {self.max_positions} position embeddings")
-        x = (self.w["embeddings.word_embeddings.weight"][ids] + self.w["embeddings.token_type_embeddings.weight"][type_ids]
-             + self.w["embeddings.position_embeddings.weight"][pos])
+        x = self.w["embeddings.word_embeddings.weight"][ids] + self.w["embeddings.position_embeddings.weight"][pos]
+        if "embeddings.token_type_embeddings.weight" in self.w:  # DistilBERT has no token types
+            x = x + self.w["embeddings.token_type_embeddings.weight"][type_ids]
         x = self._layer_norm(x, "embeddings.LayerNorm")
         additive = (1.0 - mask[:, None, None, :]) * float(np.finfo(np.float32).min)
         d = self.hidden // self.heads
+        n = self.names
         for i in range(self.layers):
-            p = f"encoder.layer.{i}."
+            p = f"{n['layers']}.{i}."
 
             def heads(t):
                 return t.reshape(batch, length, self.heads, d).permute(0, 2, 1, 3)
 
-            q = heads(self._linear(x, p + "attention.self.query"))
-            k = heads(self._linear(x, p + "attention.self.key"))
-            v = heads(self._linear(x, p + "attention.self.value"))
+            q = heads(self._linear(x, p + n["query"]))
+            k = heads(self._linear(x, p + n["key"]))
+            v = heads(self._linear(x, p + n["value"]))
             scores = q @ k.transpose(-1, -2) / math.sqrt(d) + additive
             scores = scores - scores.max(dim=-1, keepdim=True).values
             probs = torch.exp(scores)
             probs = probs / probs.sum(dim=-1, keepdim=True)
             context = (probs @ v).permute(0, 2, 1, 3).reshape(batch, length, self.hidden)
-            attn = self._layer_norm(self._linear(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
-            inner = self._act(self._linear(attn, p + "intermediate.dense"))
-            x = self._layer_norm(self._linear(inner, p + "output.dense") + attn, p + "output.LayerNorm")
+            attn = self._layer_norm(self._linear(context, p + n["attention_output"]) + x, p + n["attention_norm"])
+            inner = self._act(self._linear(attn, p + n["intermediate"]))
+            x = self._layer_norm(self._linear(inner, p + n["output"]) + attn, p + n["output_norm"])
         return x
 
 
@@ -488,7 +528,7 @@ class SentenceModel:
         enc = self.encoder
         if hasattr(enc, "special_ids"):
             return enc.special_ids()
-        if enc.model_type != "bert":
+        if not os.path.exists(os.path.join(enc.folder, "vocab.txt")):  # sentencepiece (fairseq ids)
             return {0, 1, 2, 3, enc.vocab_size - 1}
         tdir = enc.folder
         with open(os.path.join(tdir, "vocab.txt"), encoding="utf-8") as f:
@@ -613,8 +653,10 @@ def _write_json(path, value, indent=2):
         f.write("\n")
 
 
-def random_encoder_weights(rng, arch, vocab_size, hidden, layers, intermediate, positions, type_vocab, pooler):
-    """Spread-out random weights so that attention, positions and every LayerNorm matter."""
+def random_encoder_weights(rng, arch, vocab_size, hidden, layers, intermediate, positions, type_vocab, pooler,
+                           pad_id=1):
+    """Spread-out random weights so that attention, positions and every LayerNorm matter, under the family's
+    names (type_vocab 0: no token type table)."""
 
     def normal(shape, std):
         return rng.normal(0.0, std, size=shape).astype(np.float32)
@@ -622,21 +664,23 @@ def random_encoder_weights(rng, arch, vocab_size, hidden, layers, intermediate, 
     w = {
         "embeddings.word_embeddings.weight": normal((vocab_size, hidden), 0.5),
         "embeddings.position_embeddings.weight": normal((positions, hidden), 0.5),
-        "embeddings.token_type_embeddings.weight": normal((type_vocab, hidden), 0.5),
-        "embeddings.LayerNorm.weight": 1.0 + normal((hidden,), 0.1),
-        "embeddings.LayerNorm.bias": normal((hidden,), 0.1),
     }
-    if arch == "xlm-roberta":
-        w["embeddings.position_embeddings.weight"][1] = 0.0  # padding_idx row, as a fresh nn.Embedding has it
+    if type_vocab:
+        w["embeddings.token_type_embeddings.weight"] = normal((type_vocab, hidden), 0.5)
+    w["embeddings.LayerNorm.weight"] = 1.0 + normal((hidden,), 0.1)
+    w["embeddings.LayerNorm.bias"] = normal((hidden,), 0.1)
+    if arch in _ROBERTA_POSITIONS:  # padding_idx row, as a fresh nn.Embedding has it
+        w["embeddings.position_embeddings.weight"][pad_id] = 0.0
+    n = layout(arch)
     for i in range(layers):
-        p = f"encoder.layer.{i}."
-        shapes = {"attention.self.query": (hidden, hidden), "attention.self.key": (hidden, hidden),
-                  "attention.self.value": (hidden, hidden), "attention.output.dense": (hidden, hidden),
-                  "intermediate.dense": (intermediate, hidden), "output.dense": (hidden, intermediate)}
+        p = f"{n['layers']}.{i}."
+        shapes = {n["query"]: (hidden, hidden), n["key"]: (hidden, hidden),
+                  n["value"]: (hidden, hidden), n["attention_output"]: (hidden, hidden),
+                  n["intermediate"]: (intermediate, hidden), n["output"]: (hidden, intermediate)}
         for name, shape in shapes.items():
             w[p + name + ".weight"] = normal(shape, 1.0 / math.sqrt(shape[1]) * 1.5)
             w[p + name + ".bias"] = normal((shape[0],), 0.1)
-        for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+        for name in (n["attention_norm"], n["output_norm"]):
             w[p + name + ".weight"] = 1.0 + normal((hidden,), 0.1)
             w[p + name + ".bias"] = normal((hidden,), 0.1)
     if pooler:
@@ -647,7 +691,7 @@ def random_encoder_weights(rng, arch, vocab_size, hidden, layers, intermediate, 
 
 def add_extra_heads(tensors, arch, prefix, max_positions, vocab_size):
     """Tensors a loader must ignore: an MLM head bias and the old non-persistent position_ids buffer."""
-    head = "cls.predictions.bias" if arch == "bert" else "lm_head.bias"
+    head = {"bert": "cls.predictions.bias", "distilbert": "vocab_projector.bias"}.get(arch, "lm_head.bias")
     tensors[head] = ("F32", np.linspace(-1.0, 1.0, vocab_size, dtype=np.float32))
     tensors[prefix + "embeddings.position_ids"] = ("I64", np.arange(max_positions, dtype=np.int64).reshape(1, -1))
 
@@ -658,10 +702,13 @@ def cmd_make_folder(args):
     tdir = os.path.join(out, "0_Transformer") if args.legacy_layout else out
     os.makedirs(tdir, exist_ok=True)
     rng = np.random.default_rng(args.seed)
-    bert = args.arch == "bert"
+    family = args.arch
+    # WordPiece (vocab.txt) for BERT and DistilBERT, sentencepiece for XLM-R; RoBERTa takes either here (the
+    # encoder does not care which tokenizer made the ids).
+    bert = family in ("bert", "distilbert") or (family == "roberta" and bool(args.vocab_file))
     if bert:
         if not args.vocab_file:
-            raise SystemExit("make-folder --arch bert needs --vocab-file")
+            raise SystemExit(f"make-folder --arch {family} needs --vocab-file")
         with open(args.vocab_file, encoding="utf-8") as f:
             vocab_lines = sum(1 for _ in f)
         vocab_size = args.vocab_size or vocab_lines
@@ -670,44 +717,59 @@ def cmd_make_folder(args):
         shutil.copyfile(args.vocab_file, os.path.join(tdir, "vocab.txt"))
     else:
         if not args.spm_model:
-            raise SystemExit("make-folder --arch xlm-roberta needs --spm-model")
+            raise SystemExit(f"make-folder --arch {family} needs --spm-model (or --vocab-file for roberta)")
         # fairseq ids: <s> <pad> </s> <unk>, then spm ids + 1, then <mask> (format-spec §4.3)
         vocab_size = args.vocab_size or _count_spm_pieces(args.spm_model) + 2
         shutil.copyfile(args.spm_model, os.path.join(tdir, "sentencepiece.bpe.model"))
-    positions = args.max_positions + (0 if bert else 2)
-    type_vocab = 2 if bert else 1
-    eps = args.layer_norm_eps if args.layer_norm_eps is not None else (1e-12 if bert else 1e-5)
+    pad_id = 0 if bert else 1  # [PAD] / <pad>
+    positions = args.max_positions + (pad_id + 1 if family in _ROBERTA_POSITIONS else 0)
+    type_vocab = {"bert": 2, "distilbert": 0}.get(family, 1)
+    eps = args.layer_norm_eps if args.layer_norm_eps is not None else (1e-5 if family in _ROBERTA_POSITIONS else 1e-12)
     if args.hidden % args.heads:
         raise SystemExit("--hidden must be a multiple of --heads")
 
-    config = {
-        "architectures": ["BertModel" if bert else "XLMRobertaModel"],
-        "attention_probs_dropout_prob": 0.1,
-        "classifier_dropout": None,
-        "hidden_act": args.hidden_act,
-        "hidden_dropout_prob": 0.1,
-        "hidden_size": args.hidden,
-        "initializer_range": 0.02,
-        "intermediate_size": args.intermediate,
-        "layer_norm_eps": eps,
-        "max_position_embeddings": positions,
-        "model_type": args.arch,
-        "num_attention_heads": args.heads,
-        "num_hidden_layers": args.layers,
-        "pad_token_id": 0 if bert else 1,
-        "position_embedding_type": "absolute",
-        "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype],
-        "transformers_version": "4.44.2",
-        "type_vocab_size": type_vocab,
-        "use_cache": True,
-        "vocab_size": vocab_size,
-    }
-    if not bert:
-        config.update({"bos_token_id": 0, "eos_token_id": 2})
+    dtype_name = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype]
+    if family == "distilbert":
+        if args.layer_norm_eps is not None:
+            raise SystemExit("DistilBERT's LayerNorm eps is fixed at 1e-12")
+        # DistilBertConfig as save_pretrained writes it (sentence-transformers/msmarco-distilbert-base-v4's keys)
+        config = {
+            "activation": args.hidden_act, "architectures": ["DistilBertModel"], "attention_dropout": 0.1,
+            "dim": args.hidden, "dropout": 0.1, "hidden_dim": args.intermediate, "initializer_range": 0.02,
+            "max_position_embeddings": positions, "model_type": "distilbert", "n_heads": args.heads,
+            "n_layers": args.layers, "pad_token_id": pad_id, "qa_dropout": 0.1, "seq_classif_dropout": 0.2,
+            "sinusoidal_pos_embds": False, "tie_weights_": True, "torch_dtype": dtype_name,
+            "transformers_version": "4.44.2", "vocab_size": vocab_size,
+        }
+    else:
+        config = {
+            "architectures": [{"bert": "BertModel", "xlm-roberta": "XLMRobertaModel", "roberta": "RobertaModel"}[family]],
+            "attention_probs_dropout_prob": 0.1,
+            "classifier_dropout": None,
+            "hidden_act": args.hidden_act,
+            "hidden_dropout_prob": 0.1,
+            "hidden_size": args.hidden,
+            "initializer_range": 0.02,
+            "intermediate_size": args.intermediate,
+            "layer_norm_eps": eps,
+            "max_position_embeddings": positions,
+            "model_type": family,
+            "num_attention_heads": args.heads,
+            "num_hidden_layers": args.layers,
+            "pad_token_id": pad_id,
+            "position_embedding_type": "absolute",
+            "torch_dtype": dtype_name,
+            "transformers_version": "4.44.2",
+            "type_vocab_size": type_vocab,
+            "use_cache": True,
+            "vocab_size": vocab_size,
+        }
+        if family in _ROBERTA_POSITIONS:
+            config.update({"bos_token_id": 0, "eos_token_id": 2})
     _write_json(os.path.join(tdir, "config.json"), config)
 
-    weights = random_encoder_weights(rng, args.arch, vocab_size, args.hidden, args.layers, args.intermediate,
-                                     positions, type_vocab, not args.no_pooler)
+    weights = random_encoder_weights(rng, family, vocab_size, args.hidden, args.layers, args.intermediate,
+                                     positions, type_vocab, not args.no_pooler and family != "distilbert", pad_id)
     tensors = {args.prefix + k: (args.dtype, v) for k, v in weights.items()}
     if args.extra_heads:
         add_extra_heads(tensors, args.arch, args.prefix, positions, vocab_size)
@@ -721,7 +783,8 @@ def cmd_make_folder(args):
                  "similarity_fn_name": "cosine"})
     if bert:
         _write_json(os.path.join(tdir, "tokenizer_config.json"),
-                    {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": None,
+                    {"tokenizer_class": "DistilBertTokenizer" if family == "distilbert" else "BertTokenizer",
+                     "do_lower_case": True, "strip_accents": None,
                      "tokenize_chinese_chars": True, "model_max_length": args.max_positions,
                      "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
                      "mask_token": "[MASK]", "clean_up_tokenization_spaces": True})
@@ -975,10 +1038,11 @@ def _naive_embed(folder, ids):
     w = {k: v.numpy() for k, v in enc.w.items()}
     erf = np.vectorize(math.erf)
     n = len(ids)
-    if enc.model_type == "xlm-roberta":
+    if enc.model_type in _ROBERTA_POSITIONS:
         positions = np.arange(n) + enc.pad_id + 1
     else:
         positions = np.arange(n)
+    names = layout(enc.model_type)
 
     def ln(x, name):
         mu = x.mean(axis=-1, keepdims=True)
@@ -988,24 +1052,25 @@ def _naive_embed(folder, ids):
     def lin(x, name):
         return x @ w[name + ".weight"].T + w[name + ".bias"]
 
-    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
-         + w["embeddings.token_type_embeddings.weight"][0])
+    x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][positions]
+    if "embeddings.token_type_embeddings.weight" in w:
+        x = x + w["embeddings.token_type_embeddings.weight"][0]
     x = ln(x, "embeddings.LayerNorm")
     d = enc.hidden // enc.heads
     for i in range(enc.layers):
-        p = f"encoder.layer.{i}."
-        q, k, v = (lin(x, p + "attention.self." + t) for t in ("query", "key", "value"))
+        p = f"{names['layers']}.{i}."
+        q, k, v = (lin(x, p + names[t]) for t in ("query", "key", "value"))
         ctx = np.zeros_like(x)
         for h in range(enc.heads):
             s = slice(h * d, (h + 1) * d)
             scores = q[:, s] @ k[:, s].T / math.sqrt(d)
             e = np.exp(scores - scores.max(axis=1, keepdims=True))
             ctx[:, s] = (e / e.sum(axis=1, keepdims=True)) @ v[:, s]
-        a = ln(lin(ctx, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
-        hmid = lin(a, p + "intermediate.dense")
+        a = ln(lin(ctx, p + names["attention_output"]) + x, p + names["attention_norm"])
+        hmid = lin(a, p + names["intermediate"])
         assert enc.act_name == "gelu"
         hmid = hmid * 0.5 * (1.0 + erf(hmid / math.sqrt(2.0)))
-        x = ln(lin(hmid, p + "output.dense") + a, p + "output.LayerNorm")
+        x = ln(lin(hmid, p + names["output"]) + a, p + names["output_norm"])
     weights = np.arange(1, n + 1, dtype=np.float64)[:, None]
     pooled = {"cls_token": x[0], "max_tokens": x.max(axis=0), "mean_tokens": x.mean(axis=0),
               "mean_sqrt_len_tokens": x.sum(axis=0) / math.sqrt(n),
@@ -1044,6 +1109,11 @@ def cmd_selfcheck(args):
         # Python never tokenizes, so any file stands in for the sentencepiece model when --vocab-size is given.
         make("xlmr-bf16", ["--arch", "xlm-roberta", "--vocab-size", "300", "--spm-model", __file__, "--dtype", "BF16",
                            "--pooling", "lasttoken,mean", "--normalize", "--prefix", "roberta.", "--extra-heads"])
+        make("distilbert-prefix", ["--arch", "distilbert", "--vocab-file", vocab, "--prefix", "distilbert.",
+                                   "--extra-heads", "--pooling", "cls,mean", "--dense", "12"])
+        make("roberta-wordpiece", ["--arch", "roberta", "--vocab-file", vocab, "--pooling", "max,mean", "--normalize"])
+        make("roberta-spm", ["--arch", "roberta", "--vocab-size", "300", "--spm-model", __file__, "--prefix", "roberta.",
+                             "--extra-heads"])
         for dtype in ("F16", "BF16"):
             out = os.path.join(tmp, "mutated-" + dtype)
             main(["mutate", "--in", base, "--out", out, "--dtype", dtype, "--prefix", "bert.", "--extra-heads"])
@@ -1148,7 +1218,7 @@ def main(argv=None):
 
     p = sub.add_parser("make-folder", help="write a sentence-transformers folder with random weights")
     p.add_argument("--out", required=True)
-    p.add_argument("--arch", choices=["bert", "xlm-roberta"], default="bert")
+    p.add_argument("--arch", choices=["bert", "xlm-roberta", "roberta", "distilbert"], default="bert")
     p.add_argument("--vocab-size", type=int, default=0, help="default: from the vocab file / spm model")
     p.add_argument("--vocab-file")
     p.add_argument("--spm-model")

@@ -297,6 +297,17 @@ void TestInterop::embeddingsAgree_data()
     cli("cli xlm-r cls+lasttoken F16 roberta.-prefix extra heads",
         "--arch xlm-roberta --spm @SPM@ --max-seq-length 48 --pooling cls,lasttoken --no-normalize", 48, 128,
         false, "--dtype F16 --prefix roberta. --extra-heads");
+    // DistilBERT and RoBERTa (issue 13): DistilBertModel's and RobertaModel's names and config keys.
+    cli("cli distilbert mean normalize", "--arch distilbert --vocab @VOCAB@ --max-seq-length 64", 64, 64,
+        true);
+    cli("cli distilbert cls F16 distilbert.-prefix extra heads",
+        "--arch distilbert --vocab @VOCAB@ --max-seq-length 48 --pooling cls --no-normalize", 48, 64, false,
+        "--dtype F16 --prefix distilbert. --extra-heads");
+    cli("cli roberta wordpiece mean", "--arch roberta --vocab @VOCAB@ --max-seq-length 64 --no-normalize", 64,
+        64, false);
+    cli("cli roberta spm cls+mean roberta.-prefix extra heads",
+        "--arch roberta --spm @SPM@ --max-seq-length 64 --pooling cls,mean --no-normalize", 64, 128, false,
+        "--prefix roberta. --extra-heads");
 
     const auto p = [](const char *rest) {
         return QByteArray("--arch bert --vocab-file @VOCAB@ --max-seq-length 64 ") + rest;
@@ -338,6 +349,24 @@ void TestInterop::embeddingsAgree_data()
     py("python xlm-r mean_sqrt_len BF16 via mutate",
         "--arch xlm-roberta --spm-model @SPM@ --max-seq-length 64 --pooling mean_sqrt_len_tokens --seed 23",
         64, 64, false, "--dtype BF16", true);
+    const auto d = [](const char *rest) {
+        return QByteArray("--arch distilbert --vocab-file @VOCAB@ --max-seq-length 64 ") + rest;
+    };
+    py("python distilbert mean", d("--seed 31"), 64, 64, false);
+    py("python distilbert relu dense normalize distilbert.-prefix extra heads",
+        d("--hidden-act relu --pooling cls,mean --dense 24 --normalize --prefix distilbert. --extra-heads "
+          "--seed "
+          "32"),
+        64, 24, true);
+    py("python distilbert 3 layers BF16 via mutate",
+        d("--layers 3 --hidden 48 --heads 6 --intermediate 96 --pooling max --seed 33"), 64, 48, false,
+        "--dtype BF16 --prefix distilbert. --extra-heads");
+    py("python roberta wordpiece cls",
+        "--arch roberta --vocab-file @VOCAB@ --max-seq-length 64 --pooling cls --seed 34", 64, 64, false);
+    py("python roberta spm BF16 roberta.-prefix extra heads",
+        "--arch roberta --spm-model @SPM@ --max-seq-length 64 --dtype BF16 --prefix roberta. --extra-heads "
+        "--normalize --seed 35",
+        64, 64, true);
 }
 
 void TestInterop::embeddingsAgree()
