@@ -107,6 +107,14 @@ class Hub:
         self.lock = threading.Lock()
         self.cut_done = False
         self.lfs_blobs = {}  # sha256 -> (file name, bytes)
+        self.repos = {}  # folder -> (stamp of its files, Repo)
+
+    @staticmethod
+    def stat_tree(folder):
+        for root, _dirs, names in os.walk(folder):
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                yield path, os.stat(path)
 
     def load(self, repo_id):
         parts = repo_id.split("/")
@@ -115,12 +123,22 @@ class Hub:
         folder = os.path.join(self.root, *parts)
         if not os.path.isdir(folder):
             return None
+        # Reading and hashing every file costs seconds for big files: keep the result while no file of the
+        # repo (or its options) changed.
+        stamp = [(p, st.st_size, st.st_mtime_ns) for p, st in self.stat_tree(folder)]
+        if os.path.isfile(folder + ".json"):
+            stamp.append((folder + ".json", os.stat(folder + ".json").st_mtime_ns, 0))
+        with self.lock:
+            cached = self.repos.get(folder)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         options = {}
         if os.path.isfile(folder + ".json"):
             with open(folder + ".json") as f:
                 options = json.load(f)
         repo = Repo(repo_id, folder, options)
         with self.lock:
+            self.repos[folder] = (stamp, repo)
             for name in repo.lfs:
                 self.lfs_blobs[repo.sha256[name]] = (name, repo.files[name])
         return repo
@@ -393,7 +411,7 @@ def main():
     if not args.ignore_stdin:
 
         def watch_stdin():
-            while sys.stdin.buffer.read1(4096):
+            while os.read(sys.stdin.fileno(), 4096):  # unbuffered: no lock held at interpreter exit
                 pass
             stop.set()
 
