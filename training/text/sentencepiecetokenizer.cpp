@@ -5,6 +5,7 @@
 #include "io/fileutil.h"
 #include "io/jsonfile.h"
 #include "text/spmmodelproto.h"
+#include "text/templatepostprocessor.h"
 #include "text/tokenizerfactories.h"
 #include "text/xlmrconventions.h"
 
@@ -88,18 +89,8 @@ Encoding SentencePieceTokenizer::encode(std::string_view text, std::size_t maxLe
 {
     std::vector<std::int64_t> content;
     encodeContent(text, &content, nullptr);
-    if (maxLength > 0) {
-        const std::size_t room = maxLength > 2 ? maxLength - 2 : 0;
-        if (content.size() > room)
-            content.resize(room);
-    }
-    Encoding encoding;
-    encoding.ids.reserve(content.size() + 2);
-    encoding.ids.push_back(kBosId);
-    encoding.ids.insert(encoding.ids.end(), content.begin(), content.end());
-    encoding.ids.push_back(kEosId);
-    encoding.typeIds.assign(encoding.ids.size(), 0);
-    return encoding;
+    static const SpecialTokenFrame frame { { kBosId }, { 0 }, { kEosId }, { 0 }, 0 };
+    return frame.apply(std::move(content), maxLength, m_truncationSide);
 }
 
 std::vector<std::string> SentencePieceTokenizer::tokenize(std::string_view text) const

@@ -16,6 +16,9 @@ struct Encoding
     std::vector<std::int64_t> typeIds;
 };
 
+// The end of a long text that truncation cuts (tokenizer_config.json's truncation_side).
+enum class TruncationSide { Right, Left };
+
 // A tokenizer with the semantics of the Hugging Face *fast* tokenizer that sentence-transformers uses
 // (format-spec §4). Implementations are immutable after loading and safe to use from several threads.
 class Tokenizer
@@ -23,8 +26,9 @@ class Tokenizer
 public:
     virtual ~Tokenizer() = default;
 
-    // Encodes one text. maxLength counts the special tokens (0 = no limit): the content is cut on the
-    // right so that ids.size() <= maxLength, exactly like truncation="longest_first" for one text.
+    // Encodes one text. maxLength counts the special tokens (0 = no limit): the content is cut at the
+    // truncation side (the end unless told otherwise) so that ids.size() <= maxLength, exactly like
+    // truncation="longest_first" for one text.
     virtual Encoding encode(std::string_view text, std::size_t maxLength) const = 0;
 
     // The content pieces without special tokens and without truncation (for inspection and tests).
@@ -42,11 +46,20 @@ public:
     // tokenizer_config.json, special_tokens_map.json, and vocab.txt (BERT) or
     // sentencepiece.bpe.model (XLM-R, when the tokenizer came from one).
     virtual void save(const std::string &folder, std::size_t modelMaxLength) const = 0;
+
+    // Set once by loadTokenizer from tokenizer_config.json, before the tokenizer is shared.
+    void setTruncationSide(TruncationSide side) { m_truncationSide = side; }
+    TruncationSide truncationSide() const { return m_truncationSide; }
+
+protected:
+    TruncationSide m_truncationSide = TruncationSide::Right;
 };
 
 // Loads the tokenizer of a model folder. Preference order, as transformers' AutoTokenizer with
-// use_fast=True: tokenizer.json, then vocab.txt (BERT; options from tokenizer_config.json),
-// then sentencepiece.bpe.model (XLM-R). modelType is config.json's model_type ("bert",
+// use_fast=True: tokenizer.json (its model type picks WordPiece, Unigram or BPE, whatever the
+// architecture), then vocab.json + merges.txt (RoBERTa's byte-level BPE), vocab.txt (BERT; options from
+// tokenizer_config.json), then sentencepiece.bpe.model (XLM-R). tokenizer_config.json's
+// truncation_side is honoured. modelType is config.json's model_type ("bert",
 // "xlm-roberta"). Throws pairtune::Error naming the folder when nothing usable is there.
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string &folder, const std::string &modelType);
 

@@ -28,6 +28,9 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizerFromVocabFile(const std::string
 std::unique_ptr<Tokenizer> makeUnigramTokenizer(
     const nlohmann::json &tokenizerJson, const std::string &folder);
 
+// Byte-level BPE (RoBERTa, ModernBERT, GPT-2 style) from a parsed tokenizer.json (model.type == "BPE").
+std::unique_ptr<Tokenizer> makeBpeTokenizer(const nlohmann::json &tokenizerJson, const std::string &folder);
+
 // XLM-R through the sentencepiece library: folder/sentencepiece.bpe.model, or any .model file.
 std::unique_ptr<Tokenizer> makeSentencePieceTokenizerFromFolder(const std::string &folder);
 std::unique_ptr<Tokenizer> makeSentencePieceTokenizerFromModelFile(const std::string &modelPath);

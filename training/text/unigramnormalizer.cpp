@@ -1,7 +1,9 @@
 #include "text/unigramnormalizer.h"
 
 #include "core/error.h"
+#include "text/bertnormalizer.h"
 #include "text/specialtokensplitter.h"
+#include "text/utf8.h"
 
 #include <utf8proc.h>
 
@@ -83,7 +85,8 @@ void UnigramNormalizer::append(const nlohmann::json &json, const std::string &pa
     const auto unsupported = [&](const std::string &why) {
         throw Error(locate(path, 0, 0,
             "unsupported normalizer " + json.dump().substr(0, 200) + " (" + why
-                + "); Pairtune reads XLM-R's Precompiled, Strip, Replace \" {2,}\" and NFKC normalizers"));
+                + "); Pairtune reads Precompiled, Strip, Replace (literal or \" {2,}\"), NFC/NFD/NFKC/NFKD, "
+                  "Lowercase, Prepend and Sequence normalizers"));
     };
     const std::string type = typeOf(json);
     Step step {};
@@ -127,6 +130,16 @@ void UnigramNormalizer::append(const nlohmann::json &json, const std::string &pa
         step.utf8procOptions = UTF8PROC_STABLE
             | (type[type.size() - 1] == 'C' ? UTF8PROC_COMPOSE : UTF8PROC_DECOMPOSE)
             | (type.size() == 4 ? UTF8PROC_COMPAT : 0);
+    } else if (type == "Lowercase") {
+        // Rust's char::to_lowercase per character: the BERT normalizer's lower-casing alone.
+        step.kind = Step::Kind::Lowercase;
+        step.lowercase
+            = std::make_shared<const BertNormalizer>(BertNormalizerOptions { false, false, false, true });
+    } else if (type == "Prepend") {
+        if (!json.contains("prepend") || !json["prepend"].is_string())
+            unsupported("a Prepend needs a string \"prepend\"");
+        step.kind = Step::Kind::Prepend;
+        step.content = json["prepend"].get<std::string>();
     } else {
         unsupported("type \"" + type + "\"");
     }
@@ -188,6 +201,13 @@ std::string UnigramNormalizer::normalize(std::string_view text) const
             s = s.substr(begin, end - begin);
             break;
         }
+        case Step::Kind::Lowercase:
+            s = encodeUtf8(step.lowercase->normalize(decodeUtf8(s)));
+            break;
+        case Step::Kind::Prepend:
+            if (!s.empty()) // the library prepends nothing to an empty text
+                s.insert(0, step.content);
+            break;
         case Step::Kind::UnicodeForm: {
             utf8proc_uint8_t *mapped = nullptr;
             const utf8proc_ssize_t size = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t *>(s.data()),

@@ -1,10 +1,11 @@
 #pragma once
 
-// The normalizer of an XLM-R style tokenizer.json, as the Hugging Face tokenizers apply it:
+// The normalizer of an XLM-R or byte-level BPE tokenizer.json, as the Hugging Face tokenizers apply it:
 // Precompiled (sentencepiece charsmap), Strip, Replace (literal, or the regex " {2,}"),
-// NFC/NFD/NFKC/NFKD, and Sequence of those. Anything else is refused with a clear error rather than
-// silently tokenizing differently from Python.
+// NFC/NFD/NFKC/NFKD, Lowercase, Prepend, and Sequence of those. Anything else is refused with a clear error
+// rather than silently tokenizing differently from Python.
 
+#include "text/bertnormalizer.h"
 #include "text/precompiledcharsmap.h"
 
 #include <nlohmann/json.hpp>
@@ -33,8 +34,17 @@ public:
 private:
     struct Step
     {
-        enum class Kind { Precompiled, ReplaceString, ReplaceSpaceRuns, Strip, UnicodeForm } kind;
+        enum class Kind {
+            Precompiled,
+            ReplaceString,
+            ReplaceSpaceRuns,
+            Strip,
+            UnicodeForm,
+            Lowercase,
+            Prepend
+        } kind;
         std::shared_ptr<const PrecompiledCharsmap> charsmap;
+        std::shared_ptr<const BertNormalizer> lowercase;
         std::string pattern;
         std::string content;
         bool left = false;

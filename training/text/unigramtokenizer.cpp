@@ -119,10 +119,9 @@ std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromJson(
         t.m_metaspace = Metaspace::fromJson(*pre, path);
     }
 
-    if (json.contains("post_processor") && !json["post_processor"].is_null())
-        t.parsePostProcessor(json["post_processor"], path);
-    else
-        t.m_template = { TemplateItem {} };
+    t.m_frame = SpecialTokenFrame::fromTemplate(
+        TemplatePostProcessor::fromJson(json.value("post_processor", nlohmann::json()), path),
+        static_cast<std::int64_t>(t.vocabSize()) - 1, path);
 
     if (const auto pad = t.m_ids.find(std::string_view("<pad>")); pad != t.m_ids.end())
         t.m_padId = pad->second;
@@ -147,50 +146,6 @@ std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromSpmModelFile(const std::
     tokenizer->m_path = modelPath;
     tokenizer->m_spmModelBytes = std::move(bytes);
     return tokenizer;
-}
-
-void UnigramTokenizer::parsePostProcessor(const nlohmann::json &json, const std::string &path)
-{
-    const auto fail
-        = [&](const std::string &message) { throw Error(locate(path, 0, 0, "post_processor: " + message)); };
-    const std::string type = typeOf(json);
-    if (type == "RobertaProcessing" || type == "BertProcessing") {
-        // {"cls": ["<s>", 0], "sep": ["</s>", 2]}
-        const auto idOf = [&](const char *name) {
-            if (!json.contains(name) || !json[name].is_array() || json[name].size() != 2
-                || !json[name][1].is_number_integer())
-                fail(std::string("\"") + name + "\" must be [token, id]");
-            return json[name][1].get<std::int64_t>();
-        };
-        m_template
-            = { TemplateItem { { idOf("cls") }, 0 }, TemplateItem {}, TemplateItem { { idOf("sep") }, 0 } };
-    } else if (type == "TemplateProcessing") {
-        if (!json.contains("single") || !json["single"].is_array())
-            fail("TemplateProcessing needs a \"single\" list");
-        const nlohmann::json specials = json.value("special_tokens", nlohmann::json::object());
-        for (const nlohmann::json &item : json["single"]) {
-            TemplateItem templateItem;
-            if (item.contains("Sequence")) {
-                templateItem.typeId = item["Sequence"].value("type_id", 0);
-            } else if (item.contains("SpecialToken")) {
-                const std::string name = item["SpecialToken"].value("id", std::string());
-                templateItem.typeId = item["SpecialToken"].value("type_id", 0);
-                if (!specials.contains(name) || !specials[name].contains("ids")
-                    || !specials[name]["ids"].is_array() || specials[name]["ids"].empty())
-                    fail("special token \"" + name + "\" of the template has no ids in special_tokens");
-                for (const nlohmann::json &id : specials[name]["ids"])
-                    templateItem.specialIds.push_back(id.get<std::int64_t>());
-            } else {
-                fail("unknown template item " + item.dump());
-            }
-            m_template.push_back(std::move(templateItem));
-        }
-    } else {
-        fail("unsupported type \"" + type + "\"; Pairtune reads TemplateProcessing and RobertaProcessing");
-    }
-    m_templateSpecialCount = 0;
-    for (const TemplateItem &item : m_template)
-        m_templateSpecialCount += item.specialIds.size();
 }
 
 void UnigramTokenizer::encodeContent(
@@ -312,18 +267,7 @@ Encoding UnigramTokenizer::encode(std::string_view text, std::size_t maxLength) 
 {
     std::vector<std::int64_t> content;
     encodeContent(text, &content, nullptr);
-    if (maxLength > 0) {
-        const std::size_t room = maxLength > m_templateSpecialCount ? maxLength - m_templateSpecialCount : 0;
-        if (content.size() > room)
-            content.resize(room);
-    }
-    Encoding encoding;
-    for (const TemplateItem &item : m_template) {
-        const std::vector<std::int64_t> &part = item.specialIds.empty() ? content : item.specialIds;
-        encoding.ids.insert(encoding.ids.end(), part.begin(), part.end());
-        encoding.typeIds.insert(encoding.typeIds.end(), part.size(), item.typeId);
-    }
-    return encoding;
+    return m_frame.apply(std::move(content), maxLength, m_truncationSide);
 }
 
 std::vector<std::string> UnigramTokenizer::tokenize(std::string_view text) const

@@ -9,6 +9,7 @@
 
 #include "text/metaspace.h"
 #include "text/specialtokensplitter.h"
+#include "text/templatepostprocessor.h"
 #include "text/tokenizer.h"
 #include "text/unigramnormalizer.h"
 
@@ -48,11 +49,6 @@ public:
     std::string normalize(std::string_view text) const { return m_normalizer.normalize(text); }
 
 private:
-    struct TemplateItem
-    {
-        std::vector<std::int64_t> specialIds; // empty: the sequence itself
-        std::int64_t typeId = 0;
-    };
     struct StringHash
     {
         using is_transparent = void;
@@ -60,7 +56,6 @@ private:
     };
 
     UnigramTokenizer() = default;
-    void parsePostProcessor(const nlohmann::json &json, const std::string &path);
     void encodeContent(
         std::string_view text, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const;
     void encodeWord(
@@ -73,8 +68,7 @@ private:
 
     UnigramNormalizer m_normalizer;
     std::optional<Metaspace> m_metaspace;
-    std::vector<TemplateItem> m_template;
-    std::size_t m_templateSpecialCount = 0;
+    SpecialTokenFrame m_frame;
     SpecialTokenSplitter m_splitter;
     std::unordered_map<std::int64_t, std::string> m_addedById;
 

@@ -86,97 +86,6 @@ std::vector<std::string> vocabFromJson(const json &vocab, const std::string &sou
     return tokens;
 }
 
-std::vector<TemplatePiece> templateFromJson(
-    const json &value, const std::string &source, const std::string &name)
-{
-    std::vector<TemplatePiece> pieces;
-    const std::string where = "post_processor." + name + ": ";
-    if (value.is_string()) {
-        // The string form "[CLS]:0 $A:0 [SEP]:0" that the Python constructor accepts.
-        std::string text = value.get<std::string>();
-        std::size_t pos = 0;
-        while (pos < text.size()) {
-            const std::size_t end = std::min(text.find(' ', pos), text.size());
-            std::string item = text.substr(pos, end - pos);
-            pos = end + 1;
-            if (item.empty())
-                continue;
-            TemplatePiece piece;
-            const std::size_t colon = item.rfind(':');
-            if (colon != std::string::npos && colon + 1 < item.size()
-                && item.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
-                piece.typeId = std::stoll(item.substr(colon + 1));
-                item.resize(colon);
-            }
-            piece.isSequence = item == "$A" || item == "$B" || item == "$";
-            piece.id = piece.isSequence ? (item == "$B" ? "B" : "A") : item;
-            pieces.push_back(piece);
-        }
-        return pieces;
-    }
-    if (!value.is_array())
-        fail(source, where + "expected a list of pieces");
-    for (const json &item : value) {
-        const bool special = item.is_object() && item.contains("SpecialToken");
-        const bool sequence = item.is_object() && item.contains("Sequence");
-        if (!special && !sequence)
-            fail(source, where + "each piece must be {\"SpecialToken\": ...} or {\"Sequence\": ...}");
-        const json &inner = item.at(special ? "SpecialToken" : "Sequence");
-        if (!inner.is_object() || !inner.contains("id") || !inner.at("id").is_string())
-            fail(source, where + "a piece has no string \"id\"");
-        TemplatePiece piece;
-        piece.isSequence = sequence;
-        piece.id = inner.at("id").get<std::string>();
-        piece.typeId = optionalValue<std::int64_t>(inner, "type_id", 0, source, where);
-        pieces.push_back(piece);
-    }
-    return pieces;
-}
-
-std::optional<TemplatePostProcessor> postProcessorFromJson(const json &post, const std::string &source)
-{
-    if (post.is_null())
-        return std::nullopt;
-    const std::string type = optionalValue<std::string>(post, "type", "", source, "post_processor.");
-    if (type == "BertProcessing") {
-        const json &cls = member(post, "cls");
-        const json &sep = member(post, "sep");
-        const auto valid = [](const json &p) {
-            return p.is_array() && p.size() == 2 && p[0].is_string() && p[1].is_number_integer();
-        };
-        if (!valid(cls) || !valid(sep))
-            fail(source, "post_processor: BertProcessing needs \"cls\" and \"sep\" as [token, id]");
-        return TemplatePostProcessor::bert(cls[0].get<std::string>(), cls[1].get<std::int64_t>(),
-            sep[0].get<std::string>(), sep[1].get<std::int64_t>());
-    }
-    if (type != "TemplateProcessing")
-        fail(source,
-            "post_processor type \"" + type
-                + "\" is not supported; Pairtune's WordPiece tokenizer reads TemplateProcessing and "
-                  "BertProcessing");
-    TemplatePostProcessor result;
-    result.single = templateFromJson(member(post, "single"), source, "single");
-    if (post.contains("pair") && !post.at("pair").is_null())
-        result.pair = templateFromJson(post.at("pair"), source, "pair");
-    const json &specials = member(post, "special_tokens");
-    if (!specials.is_object() && !specials.is_null())
-        fail(source, "post_processor.special_tokens must be an object");
-    for (const auto &[name, entry] : specials.items()) {
-        TemplateSpecialToken special;
-        special.name
-            = optionalValue<std::string>(entry, "id", name, source, "post_processor.special_tokens: ");
-        special.ids = optionalValue<std::vector<std::int64_t>>(
-            entry, "ids", {}, source, "post_processor.special_tokens." + name + ": ");
-        special.tokens = optionalValue<std::vector<std::string>>(
-            entry, "tokens", {}, source, "post_processor.special_tokens." + name + ": ");
-        if (special.ids.empty() || special.ids.size() != special.tokens.size())
-            fail(source,
-                "post_processor.special_tokens." + name + " needs as many \"ids\" as \"tokens\" (>= 1)");
-        result.specialTokens.push_back(std::move(special));
-    }
-    return result;
-}
-
 AddedToken addedTokenFromJson(
     const json &entry, std::int64_t id, const std::string &source, const std::string &where)
 {
@@ -368,7 +277,7 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
                     + "\" is not supported; Pairtune's WordPiece tokenizer reads BertPreTokenizer (or none)");
     }
 
-    settings.postProcessor = postProcessorFromJson(member(tokenizerJson, "post_processor"), source);
+    settings.postProcessor = TemplatePostProcessor::fromJson(member(tokenizerJson, "post_processor"), source);
 
     const json &added = member(tokenizerJson, "added_tokens");
     if (!added.is_array() && !added.is_null())

@@ -15,16 +15,6 @@ namespace fs = std::filesystem;
 
 namespace pairtune {
 
-TemplatePostProcessor TemplatePostProcessor::bert(
-    const std::string &cls, std::int64_t clsId, const std::string &sep, std::int64_t sepId)
-{
-    TemplatePostProcessor p;
-    p.single = { { false, cls, 0 }, { true, "A", 0 }, { false, sep, 0 } };
-    p.pair = { { false, cls, 0 }, { true, "A", 0 }, { false, sep, 0 }, { true, "B", 1 }, { false, sep, 1 } };
-    p.specialTokens = { { cls, { clsId }, { cls } }, { sep, { sepId }, { sep } } };
-    return p;
-}
-
 WordPieceTokenizer::WordPieceTokenizer(WordPieceSettings settings, const std::string &source)
     : m_settings(std::move(settings))
     , m_vocab(std::move(m_settings.vocab), m_settings.unkToken, m_settings.continuingSubwordPrefix,
@@ -69,38 +59,7 @@ WordPieceTokenizer::WordPieceTokenizer(WordPieceSettings settings, const std::st
     }
     m_vocabSize = static_cast<std::size_t>(maxId + 1);
 
-    if (m_settings.postProcessor) {
-        const TemplatePostProcessor &post = *m_settings.postProcessor;
-        bool seenSequence = false;
-        for (const TemplatePiece &piece : post.single) {
-            if (piece.isSequence) {
-                if (piece.id != "A" || seenSequence)
-                    throw Error(locate(source, 0, 0,
-                        "the post-processor's single template must hold the sequence $A exactly "
-                        "once (found $"
-                            + piece.id + ")"));
-                seenSequence = true;
-                m_sequenceTypeId = piece.typeId;
-                continue;
-            }
-            const auto special = std::find_if(post.specialTokens.begin(), post.specialTokens.end(),
-                [&](const TemplateSpecialToken &s) { return s.name == piece.id; });
-            if (special == post.specialTokens.end())
-                throw Error(locate(source, 0, 0,
-                    "the post-processor template uses the special token \"" + piece.id
-                        + "\", which its special_tokens map does not define"));
-            for (const std::int64_t id : special->ids) {
-                if (id < 0 || id > maxId)
-                    throw Error(locate(source, 0, 0,
-                        "the special token \"" + piece.id + "\" has id " + std::to_string(id)
-                            + ", outside the vocabulary"));
-                (seenSequence ? m_suffixIds : m_prefixIds).push_back(id);
-                (seenSequence ? m_suffixTypeIds : m_prefixTypeIds).push_back(piece.typeId);
-            }
-        }
-        if (!seenSequence)
-            throw Error(locate(source, 0, 0, "the post-processor's single template has no $A sequence"));
-    }
+    m_frame = SpecialTokenFrame::fromTemplate(m_settings.postProcessor, maxId, source);
 
     const auto pad = tokenToId(m_settings.padToken);
     if (!pad)
@@ -187,25 +146,7 @@ Encoding WordPieceTokenizer::encode(std::string_view text, std::size_t maxLength
 {
     std::vector<std::int64_t> content;
     encodeContent(text, content);
-    const std::size_t added = m_prefixIds.size() + m_suffixIds.size();
-    if (maxLength > 0) {
-        if (maxLength < added)
-            throw Error("a maximum length of " + std::to_string(maxLength) + " cannot hold the "
-                + std::to_string(added) + " special tokens every text gets; use at least "
-                + std::to_string(added));
-        if (content.size() > maxLength - added)
-            content.resize(maxLength - added);
-    }
-    Encoding encoding;
-    encoding.ids.reserve(content.size() + added);
-    encoding.ids.insert(encoding.ids.end(), m_prefixIds.begin(), m_prefixIds.end());
-    encoding.ids.insert(encoding.ids.end(), content.begin(), content.end());
-    encoding.ids.insert(encoding.ids.end(), m_suffixIds.begin(), m_suffixIds.end());
-    encoding.typeIds.reserve(encoding.ids.size());
-    encoding.typeIds.insert(encoding.typeIds.end(), m_prefixTypeIds.begin(), m_prefixTypeIds.end());
-    encoding.typeIds.insert(encoding.typeIds.end(), content.size(), m_sequenceTypeId);
-    encoding.typeIds.insert(encoding.typeIds.end(), m_suffixTypeIds.begin(), m_suffixTypeIds.end());
-    return encoding;
+    return m_frame.apply(std::move(content), maxLength, m_truncationSide);
 }
 
 std::vector<std::string> WordPieceTokenizer::tokenize(std::string_view text) const

@@ -2,6 +2,7 @@
 
 #include "text/addedtokens.h"
 #include "text/bertnormalizer.h"
+#include "text/templatepostprocessor.h"
 #include "text/tokenizer.h"
 #include "text/wordpiecevocab.h"
 
@@ -11,33 +12,6 @@
 #include <vector>
 
 namespace pairtune {
-
-// One piece of a TemplateProcessing template: a special token (by name) or the sequence $A / $B.
-struct TemplatePiece
-{
-    bool isSequence = false;
-    std::string id; // "A"/"B" for a sequence, else the special token's name
-    std::int64_t typeId = 0;
-};
-
-// An entry of TemplateProcessing's special_tokens map.
-struct TemplateSpecialToken
-{
-    std::string name;
-    std::vector<std::int64_t> ids;
-    std::vector<std::string> tokens;
-};
-
-struct TemplatePostProcessor
-{
-    std::vector<TemplatePiece> single;
-    std::vector<TemplatePiece> pair;
-    std::vector<TemplateSpecialToken> specialTokens;
-
-    // "[CLS]:0 $A:0 [SEP]:0" / "... $B:1 [SEP]:1" with ids from the vocabulary.
-    static TemplatePostProcessor bert(
-        const std::string &cls, std::int64_t clsId, const std::string &sep, std::int64_t sepId);
-};
 
 // Everything a BERT fast tokenizer is made of, as read from tokenizer.json or built from vocab.txt
 // and tokenizer_config.json.
@@ -97,8 +71,7 @@ private:
     AddedTokenMatcher m_normalizedMatcher; // added tokens with normalized=true
     std::unordered_map<std::int64_t, std::string> m_addedById;
     std::unordered_map<std::string, std::int64_t> m_addedByContent;
-    std::vector<std::int64_t> m_prefixIds, m_prefixTypeIds, m_suffixIds, m_suffixTypeIds;
-    std::int64_t m_sequenceTypeId = 0;
+    SpecialTokenFrame m_frame;
     std::int64_t m_padId = 0;
     std::size_t m_vocabSize = 0;
 };

@@ -2,9 +2,11 @@
 
 // Edits that turn a folder from `pairtune-cli create` into a tokenizer variant no committed fixture has:
 // added tokens with each flag tokenizers knows, and a tokenizer_config.json that cuts long texts on the
-// left, a sentence-transformers config that lower-cases for a cased tokenizer. Header-only, QtCore; used by
-// tst_hf_tokenizers.
+// left, a sentence-transformers config that lower-cases for a cased tokenizer, MPNet's WordPiece with
+// <s> </s> and RobertaProcessing; and the tokenizer files of a tokenizer-only fixture put into such a
+// folder. Header-only, QtCore; used by tst_hf_tokenizers.
 
+#include <QtCore/QDir>
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -13,6 +15,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
+#include <vector>
 
 namespace hftokenizers {
 
@@ -78,6 +82,80 @@ inline QString lowerCaseBeforeTokenizing(const QString &sentenceBertConfigJson)
 {
     return editJsonObject(sentenceBertConfigJson,
         [](QJsonObject &config) { config.insert(QStringLiteral("do_lower_case"), true); });
+}
+
+// MPNet's tokenizer.json: the BERT WordPiece vocabulary with its special tokens named <s> </s> <pad> <unk>
+// <mask> (the mask swallowing the space before it) and RobertaProcessing "<s> $A </s>" in place of BERT's
+// template; tokenizer_config.json names the same tokens.
+inline QString mpnetStyle(const QString &folder)
+{
+    const std::vector<std::pair<QString, QString>> renames = { { "[CLS]", "<s>" }, { "[SEP]", "</s>" },
+        { "[PAD]", "<pad>" }, { "[UNK]", "<unk>" }, { "[MASK]", "<mask>" } };
+    const auto renamed = [&](const QString &token) {
+        for (const auto &[from, to] : renames)
+            if (token == from)
+                return to;
+        return token;
+    };
+    QString error = editJsonObject(folder + QStringLiteral("/tokenizer.json"), [&](QJsonObject &tokenizer) {
+        QJsonObject model = tokenizer.value(QLatin1String("model")).toObject();
+        QJsonObject vocab = model.value(QLatin1String("vocab")).toObject();
+        int clsId = -1, sepId = -1;
+        for (const auto &[from, to] : renames) {
+            const int id = vocab.value(from).toInt();
+            vocab.remove(from);
+            vocab.insert(to, id);
+            if (to == QLatin1String("<s>"))
+                clsId = id;
+            if (to == QLatin1String("</s>"))
+                sepId = id;
+        }
+        model.insert(QStringLiteral("vocab"), vocab);
+        model.insert(QStringLiteral("unk_token"), QStringLiteral("<unk>"));
+        tokenizer.insert(QStringLiteral("model"), model);
+        QJsonArray added = tokenizer.value(QLatin1String("added_tokens")).toArray();
+        for (qsizetype i = 0; i < added.size(); ++i) {
+            QJsonObject token = added[i].toObject();
+            const QString content = renamed(token.value(QLatin1String("content")).toString());
+            token.insert(QStringLiteral("content"), content);
+            token.insert(QStringLiteral("lstrip"), content == QLatin1String("<mask>"));
+            added[i] = token;
+        }
+        tokenizer.insert(QStringLiteral("added_tokens"), added);
+        tokenizer.insert(QStringLiteral("post_processor"),
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("RobertaProcessing") },
+                { QStringLiteral("sep"), QJsonArray { QStringLiteral("</s>"), sepId } },
+                { QStringLiteral("cls"), QJsonArray { QStringLiteral("<s>"), clsId } },
+                { QStringLiteral("trim_offsets"), true }, { QStringLiteral("add_prefix_space"), false } });
+    });
+    if (!error.isEmpty())
+        return error;
+    return editJsonObject(folder + QStringLiteral("/tokenizer_config.json"), [&](QJsonObject &config) {
+        for (const char *key : { "cls_token", "sep_token", "pad_token", "unk_token", "mask_token" })
+            config.insert(QLatin1String(key), renamed(config.value(QLatin1String(key)).toString()));
+        QJsonObject decoder = config.value(QLatin1String("added_tokens_decoder")).toObject();
+        for (auto it = decoder.begin(); it != decoder.end(); ++it) {
+            QJsonObject token = it.value().toObject();
+            token.insert(
+                QStringLiteral("content"), renamed(token.value(QLatin1String("content")).toString()));
+            it.value() = token;
+        }
+        config.insert(QStringLiteral("added_tokens_decoder"), decoder);
+    });
+}
+
+// A committed tokenizer without a model around it (tests/data/text_bpe/*): its files replace the tokenizer
+// of a model folder from `pairtune-cli create`, so that `pairtune-cli tokenize` has a model to load.
+inline QString useTokenizerFilesOf(const QString &modelFolder, const QString &tokenizerFolder)
+{
+    for (const char *name :
+        { "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt" })
+        QFile::remove(modelFolder + QLatin1Char('/') + QLatin1String(name));
+    const QDir source(tokenizerFolder);
+    for (const QString &name : source.entryList(QDir::Files))
+        if (!QFile::copy(source.filePath(name), modelFolder + QLatin1Char('/') + name))
+            return source.filePath(name) + QStringLiteral(": cannot copy into ") + modelFolder;
+    return {};
 }
 
 } // namespace hftokenizers
