@@ -260,7 +260,7 @@ private slots:
         tokenizer["model"]["unk_id"] = 99;
         expectError(tokenizer, "unk_id");
         tokenizer = xlmrShaped();
-        tokenizer["normalizer"] = { { "type", "Lowercase" } };
+        tokenizer["normalizer"] = { { "type", "StripAccents" } };
         expectError(tokenizer, "unsupported normalizer");
         tokenizer["normalizer"]
             = { { "type", "Replace" }, { "pattern", { { "Regex", "\\s+" } } }, { "content", " " } };
