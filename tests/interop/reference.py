@@ -9,6 +9,7 @@ Subcommands:
   embed        embed token ids (JSONL from `pairtune-cli tokenize`) with a sentence-transformers folder
   make-folder  write a sentence-transformers folder with random weights (BERT, XLM-R, RoBERTa or DistilBERT)
   make-mpnet-folder  the same for MPNet (all-mpnet-base-v2's layout and tokenizer files)
+  make-modernbert-folder  the same for ModernBERT (gte-modernbert-base's layout, a WordPiece tokenizer)
   mutate       copy a folder, rewriting its model.safetensors (dtype, key prefix, extra tensors)
   selfcheck    cross-check `embed` against a naive unbatched numpy forward, and the safetensors round trip
 
@@ -413,11 +414,122 @@ class MPNetEncoder:
         return {vocab[t if isinstance(t, str) else t["content"]] for t in tokens}
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# ModernBERT (Alibaba-NLP/gte-modernbert-base, nomic-ai/modernbert-embed-base), written from Hugging Face
+# transformers' src/transformers/models/modernbert/modeling_modernbert.py (commit 000c33fd, main late 2025,
+# transformers 5.0 development) and configuration_modernbert.py (commit 001f85b3); the eager attention path
+# (eager_attention_forward with _update_attention_mask's global and sliding-window masks), which the sdpa path
+# equals and the flash-attention path equals on real tokens. Nothing here comes from Pairtune.
+
+
+class ModernBertEncoder:
+    """ModernBertModel's last_hidden_state in float64 torch ops: tok_embeddings -> norm (no positions, no token
+    types); per layer x += Wo(attention(attn_norm(x))) with attn_norm the identity in layer 0, Wqkv one
+    projection (query | key | value, heads contiguous), rotary embeddings on query and key (base
+    global_rope_theta in layers i % global_attn_every_n_layers == 0, local_rope_theta elsewhere), scores scaled
+    by head_dim^-0.5, global layers masking padding keys, local layers also every key with |i - j| >
+    local_attention // 2; x += mlp.Wo(act(a) * g) with a | g = mlp.Wi(mlp_norm(x)); final_norm. Biases only where
+    attention_bias / mlp_bias / norm_bias are true (all false by default)."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        c = _read_json(os.path.join(folder, "config.json"))
+        self.config = c
+        self.model_type = "modernbert"
+        weights = _load_torch_weights(folder)
+        # ModernBertForMaskedLM keeps the base model under base_model_prefix "model."
+        if "embeddings.tok_embeddings.weight" not in weights and "model.embeddings.tok_embeddings.weight" in weights:
+            weights = {k[len("model."):]: v for k, v in weights.items() if k.startswith("model.")}
+        self.w = weights
+        self.layers = int(c.get("num_hidden_layers", 22))
+        self.hidden = int(c.get("hidden_size", 768))
+        self.heads = int(c.get("num_attention_heads", 12))
+        self.eps = float(c.get("norm_eps", 1e-5))
+        self.act_name = c.get("hidden_activation", "gelu")
+        self.pad_id = int(c.get("pad_token_id", 50283))
+        self.every = int(c.get("global_attn_every_n_layers", 3))
+        self.local_attention = int(c.get("local_attention", 128))
+        rope = c.get("rope_parameters") or {}
+        self.global_theta = float((rope.get("full_attention") or {}).get("rope_theta", c.get("global_rope_theta", 160000.0)))
+        local = c.get("local_rope_theta", 10000.0)
+        self.local_theta = float((rope.get("sliding_attention") or {}).get(
+            "rope_theta", self.global_theta if local is None else local))
+        self.vocab_size = self.w["embeddings.tok_embeddings.weight"].shape[0]
+        for i in range(self.layers):
+            if f"layers.{i}.mlp.Wo.weight" not in self.w:
+                raise FormatError(f"{folder}: weights for layer {i} are missing")
+        if "layers.0.attn_norm.weight" in self.w:
+            raise FormatError(f"{folder}: layer 0 has no attn_norm in ModernBERT")
+        sbert = os.path.join(folder, "sentence_bert_config.json")
+        self.max_seq_length = _read_json(sbert).get("max_seq_length") if os.path.exists(sbert) else None
+
+    _act = Encoder._act
+
+    def _linear(self, x, name):
+        bias = self.w.get(name + ".bias")
+        y = x @ self.w[name + ".weight"].T
+        return y if bias is None else y + bias
+
+    def _norm(self, x, name):
+        mean = x.mean(dim=-1, keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+        y = (x - mean) / torch.sqrt(var + self.eps) * self.w[name + ".weight"]
+        bias = self.w.get(name + ".bias")
+        return y if bias is None else y + bias
+
+    def rotary(self, length, theta, dtype):
+        """ModernBertRotaryEmbedding: inverse frequencies and angles in float32 (transformers forces float32
+        there, whatever the model's dtype), then cos and sin of cat(freqs, freqs) [L, head_dim]."""
+        d = self.hidden // self.heads
+        inv_freq = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d))
+        freqs = torch.arange(length).float()[:, None] * inv_freq[None, :]
+        emb = torch.cat((freqs, freqs), dim=-1).to(dtype)
+        return emb.cos(), emb.sin()
+
+    @staticmethod
+    def _rotate_half(x):
+        half = x.shape[-1] // 2
+        return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+    def forward(self, ids, mask, type_ids=None):
+        """ids: int64 [B,L]; mask: float [B,L]; type_ids ignored (ModernBERT has none). last_hidden_state [B,L,H]."""
+        batch, length = ids.shape
+        dtype = self.w["embeddings.tok_embeddings.weight"].dtype
+        x = self._norm(self.w["embeddings.tok_embeddings.weight"][ids], "embeddings.norm")
+        lowest = float(np.finfo(np.float32).min)
+        global_mask = (1.0 - mask[:, None, None, :]) * lowest  # 0 or finfo.min, like masked_fill
+        position = torch.arange(length)
+        outside = (position[None, :] - position[:, None]).abs() > self.local_attention // 2
+        sliding_mask = global_mask.expand(batch, 1, length, length).masked_fill(outside, lowest)
+        ropes = {True: self.rotary(length, self.global_theta, dtype), False: self.rotary(length, self.local_theta, dtype)}
+        d = self.hidden // self.heads
+        for i in range(self.layers):
+            p = f"layers.{i}."
+            is_global = i % self.every == 0
+            h = x if i == 0 else self._norm(x, p + "attn_norm")
+            qkv = self._linear(h, p + "attn.Wqkv").reshape(batch, length, 3, self.heads, d)
+            q, k, v = qkv.permute(2, 0, 3, 1, 4)  # [B, heads, L, d] each
+            cos, sin = ropes[is_global]
+            q = q * cos + self._rotate_half(q) * sin
+            k = k * cos + self._rotate_half(k) * sin
+            scores = q @ k.transpose(-1, -2) * d ** -0.5 + (global_mask if is_global else sliding_mask)
+            scores = scores - scores.max(dim=-1, keepdim=True).values
+            probs = torch.exp(scores)
+            probs = probs / probs.sum(dim=-1, keepdim=True)
+            context = (probs @ v).permute(0, 2, 1, 3).reshape(batch, length, self.hidden)
+            x = x + self._linear(context, p + "attn.Wo")
+            a, g = self._linear(self._norm(x, p + "mlp_norm"), p + "mlp.Wi").chunk(2, dim=-1)
+            x = x + self._linear(self._act(a) * g, p + "mlp.Wo")
+        return self._norm(x, "final_norm")
+
+
 def make_encoder(folder):
     """The encoder class for the folder's config.json model_type."""
     model_type = _read_json(os.path.join(folder, "config.json")).get("model_type", "bert")
     if model_type == "mpnet":
         return MPNetEncoder(folder)
+    if model_type == "modernbert":
+        return ModernBertEncoder(folder)
     return Encoder(folder)
 
 
@@ -1028,6 +1140,105 @@ def cmd_make_mpnet_folder(args):
     _write_json(os.path.join(out, "modules.json"), modules)
 
 
+# Writing ModernBERT folders with random weights, in the layout Alibaba-NLP/gte-modernbert-base ships: config.json
+# of a ModernBertConfig as transformers 4.48 saves it (architectures ModernBertModel), unprefixed ModernBertModel
+# weights (--prefix model. gives ModernBertForMaskedLM's names). The tokenizer is WordPiece (a vocab.txt subset,
+# BertTokenizer): the encoder does not care which tokenizer made the ids.
+
+
+def random_modernbert_weights(rng, vocab_size, hidden, layers, intermediate, pad_id, biases):
+    def normal(shape, std):
+        return rng.normal(0.0, std, size=shape).astype(np.float32)
+
+    def norm(w, name):
+        w[name + ".weight"] = 1.0 + normal((hidden,), 0.1)
+        if biases:
+            w[name + ".bias"] = normal((hidden,), 0.1)
+
+    def linear(w, name, out, inp):
+        w[name + ".weight"] = normal((out, inp), 1.0 / math.sqrt(inp) * 1.5)
+        if biases:
+            w[name + ".bias"] = normal((out,), 0.1)
+
+    w = {"embeddings.tok_embeddings.weight": normal((vocab_size, hidden), 0.5)}
+    w["embeddings.tok_embeddings.weight"][pad_id] = 0.0  # nn.Embedding(padding_idx=pad_token_id)
+    norm(w, "embeddings.norm")
+    for i in range(layers):
+        p = f"layers.{i}."
+        if i:
+            norm(w, p + "attn_norm")
+        linear(w, p + "attn.Wqkv", 3 * hidden, hidden)
+        linear(w, p + "attn.Wo", hidden, hidden)
+        norm(w, p + "mlp_norm")
+        linear(w, p + "mlp.Wi", 2 * intermediate, hidden)
+        linear(w, p + "mlp.Wo", hidden, intermediate)
+    norm(w, "final_norm")
+    return w
+
+
+def cmd_make_modernbert_folder(args):
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+    rng = np.random.default_rng(args.seed)
+    vocab = mpnet_vocab(args.vocab_file, args.words)[len(_MPNET_FRONT):-1]  # the BERT subset alone
+    ids = {token: i for i, token in enumerate(vocab)}
+    if args.hidden % args.heads:
+        raise SystemExit("--hidden must be a multiple of --heads")
+    config = {
+        "_name_or_path": "Alibaba-NLP/gte-modernbert-base",
+        "architectures": ["ModernBertModel"],
+        "attention_bias": args.biases, "attention_dropout": 0.0,
+        "bos_token_id": ids["[CLS]"], "classifier_activation": "gelu", "classifier_bias": False,
+        "classifier_dropout": 0.0, "classifier_pooling": "mean", "cls_token_id": ids["[CLS]"],
+        "decoder_bias": True, "deterministic_flash_attn": False, "embedding_dropout": 0.0,
+        "eos_token_id": ids["[SEP]"], "global_attn_every_n_layers": args.global_every,
+        "global_rope_theta": args.global_rope_theta, "gradient_checkpointing": False,
+        "hidden_activation": args.hidden_act, "hidden_size": args.hidden, "initializer_cutoff_factor": 2.0,
+        "initializer_range": 0.02, "intermediate_size": args.intermediate, "layer_norm_eps": 1e-05,
+        "local_attention": args.local_attention, "local_rope_theta": args.local_rope_theta,
+        "max_position_embeddings": args.max_positions, "mlp_bias": args.biases, "mlp_dropout": 0.0,
+        "model_type": "modernbert", "norm_bias": args.biases, "norm_eps": 1e-05,
+        "num_attention_heads": args.heads, "num_hidden_layers": args.layers, "pad_token_id": ids["[PAD]"],
+        "position_embedding_type": "absolute", "reference_compile": True, "repad_logits_with_grad": False,
+        "sep_token_id": ids["[SEP]"], "sparse_pred_ignore_index": -100, "sparse_prediction": False,
+        "torch_dtype": {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}[args.dtype],
+        "transformers_version": "4.48.0", "vocab_size": len(vocab),
+    }
+    _write_json(os.path.join(out, "config.json"), config)
+    weights = random_modernbert_weights(rng, len(vocab), args.hidden, args.layers, args.intermediate,
+                                        ids["[PAD]"], args.biases)
+    tensors = {args.prefix + k: (args.dtype, v) for k, v in weights.items()}
+    write_safetensors(os.path.join(out, "model.safetensors"), tensors, {"format": "pt"})
+    with open(os.path.join(out, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("".join(token + "\n" for token in vocab))
+    _write_json(os.path.join(out, "tokenizer_config.json"),
+                {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": None,
+                 "tokenize_chinese_chars": True, "model_max_length": args.max_positions,
+                 "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
+                 "mask_token": "[MASK]", "clean_up_tokenization_spaces": True})
+    _write_json(os.path.join(out, "special_tokens_map.json"),
+                {"cls_token": "[CLS]", "mask_token": "[MASK]", "pad_token": "[PAD]", "sep_token": "[SEP]",
+                 "unk_token": "[UNK]"})
+    _write_json(os.path.join(out, "sentence_bert_config.json"),
+                {"max_seq_length": args.max_seq_length, "do_lower_case": False}, indent=4)
+    _write_json(os.path.join(out, "config_sentence_transformers.json"),
+                {"__version__": {"sentence_transformers": "3.3.1", "transformers": "4.48.0", "pytorch": "2.5.1"},
+                 "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    modes = [{"cls": "cls_token", "mean": "mean_tokens", "max": "max_tokens"}.get(m, m)
+             for m in args.pooling.split(",") if m]
+    os.makedirs(os.path.join(out, "1_Pooling"), exist_ok=True)
+    pooling_config = {"word_embedding_dimension": args.hidden}
+    pooling_config.update({"pooling_mode_" + m: m in modes for m in _POOLING_ORDER})
+    pooling_config["include_prompt"] = True
+    _write_json(os.path.join(out, "1_Pooling", "config.json"), pooling_config, indent=4)
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+               {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]
+    if args.normalize:
+        os.makedirs(os.path.join(out, "2_Normalize"), exist_ok=True)
+        modules.append({"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"})
+    _write_json(os.path.join(out, "modules.json"), modules)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Self-check: a second, naive implementation (numpy, one sentence at a time, no padding, no mask)
 
@@ -1244,6 +1455,29 @@ def main(argv=None):
     p.add_argument("--hidden-act", default="gelu")
     p.add_argument("--layer-norm-eps", type=float)
     p.set_defaults(func=cmd_make_folder)
+
+    p = sub.add_parser("make-modernbert-folder", help="write a ModernBERT sentence-transformers folder with random weights")
+    p.add_argument("--out", required=True)
+    p.add_argument("--vocab-file", required=True, help="a BERT vocab.txt (the fixture's tokenizer is WordPiece)")
+    p.add_argument("--words", type=int, default=1000, help="keep only this many whole-word tokens (0: all)")
+    p.add_argument("--pooling", default="mean", help="comma-separated: cls,max,mean,...")
+    p.add_argument("--normalize", action="store_true")
+    p.add_argument("--dtype", choices=["F32", "F16", "BF16"], default="F32")
+    p.add_argument("--prefix", default="", help="key prefix, e.g. model. (ModernBertForMaskedLM)")
+    p.add_argument("--biases", action="store_true", help="attention_bias, mlp_bias and norm_bias true")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--hidden", type=int, default=32)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--intermediate", type=int, default=48)
+    p.add_argument("--global-every", type=int, default=3, help="global_attn_every_n_layers")
+    p.add_argument("--local-attention", type=int, default=8, help="sliding window: +- local_attention // 2")
+    p.add_argument("--global-rope-theta", type=float, default=160000.0)
+    p.add_argument("--local-rope-theta", type=float, default=10000.0)
+    p.add_argument("--max-positions", type=int, default=8192)
+    p.add_argument("--max-seq-length", type=int, default=8192)
+    p.add_argument("--hidden-act", default="gelu")
+    p.set_defaults(func=cmd_make_modernbert_folder)
 
     p = sub.add_parser("make-mpnet-folder", help="write an MPNet sentence-transformers folder with random weights")
     p.add_argument("--out", required=True)

@@ -78,7 +78,9 @@ class TrainableModel:
     def apply_padding_idx(self):
         """transformers builds word_embeddings with padding_idx=pad_token_id: that row never gets a
         gradient (nn.Embedding skips it), even where the pad token occurs as a real token."""
-        grad = self.params["embeddings.word_embeddings.weight"].grad
+        table = "embeddings.tok_embeddings.weight" if self.model.encoder.model_type == "modernbert" else \
+            "embeddings.word_embeddings.weight"  # ModernBertEmbeddings' name; padding_idx=pad_token_id too
+        grad = self.params[table].grad
         if grad is not None:
             grad[self.pad_id].zero_()
         # MPNet builds its position table with padding_idx too (MPNetEmbeddings, padding_idx 1).

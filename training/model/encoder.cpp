@@ -4,6 +4,7 @@
 #include "model/bertencoderimpl.h"
 #include "model/encoderfamily.h"
 #include "model/encoderimpl.h"
+#include "model/modernbertencoderimpl.h"
 #include "model/mpnetencoderimpl.h"
 
 namespace pairtune {
@@ -17,6 +18,8 @@ std::shared_ptr<Encoder> makeEncoder(const TransformerConfig &config)
         return std::make_shared<BertEncoder>(config, BertLayout::distilBert());
     if (type == "mpnet")
         return std::make_shared<MPNetEncoder>(config);
+    if (type == "modernbert")
+        return std::make_shared<ModernBertEncoder>(config);
     throw Error("model_type \"" + type + "\" has no encoder; Pairtune computes " + supportedModelTypes());
 }
 

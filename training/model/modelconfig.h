@@ -39,6 +39,20 @@ struct TransformerConfig
     // MPNet: rows of encoder.relative_attention_bias (relative_attention_num_buckets; MPNet looks up
     // the first 32 whatever the value).
     int relativeAttentionNumBuckets = 32;
+    // ModernBERT (ModernBertConfig's keys): hiddenDropoutProb is its mlp_dropout and
+    // attentionProbsDropoutProb its attention_dropout; layerNormEps is norm_eps.
+    struct ModernBert
+    {
+        bool normBias = false;
+        bool attentionBias = false;
+        bool mlpBias = false;
+        int globalAttnEveryNLayers = 3; // layer i attends globally when i % n == 0
+        int localAttention = 128; // sliding window: each token sees keys within localAttention / 2
+        double globalRopeTheta = 160000.0;
+        double localRopeTheta = 10000.0;
+        double embeddingDropout = 0.0;
+        double initializerCutoffFactor = 2.0;
+    } modernBert;
     // The file as read: keys Pairtune does not model (e.g. _name_or_path) are written back unchanged.
     nlohmann::json original = nlohmann::json::object();
 

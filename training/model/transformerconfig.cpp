@@ -6,6 +6,7 @@
 #include "model/modelconfig.h"
 
 #include <array>
+#include <utility>
 
 namespace pairtune {
 namespace {
@@ -189,12 +190,116 @@ void writeMPNet(const TransformerConfig &c, json &out)
     out["eos_token_id"] = c.eosTokenId.value_or(2);
 }
 
-constexpr std::array<EncoderFamily, 5> kFamilies { {
+// ModernBertConfig (transformers' configuration_modernbert.py): its own key names (hidden_activation,
+// norm_eps, *_bias, *_dropout), the defaults of ModernBertConfig.__init__ (answerdotai/ModernBERT-base),
+// the sliding-window pattern (global_attn_every_n_layers, local_attention) and the two RoPE bases, read
+// from global_rope_theta / local_rope_theta as Hub checkpoints write them or from newer transformers'
+// rope_parameters {"full_attention": {...}, "sliding_attention": {...}}.
+void readModernBert(TransformerConfig &c, const json &object, const std::string &path)
+{
+    TransformerConfig::ModernBert &m = c.modernBert;
+    c.vocabSize = intValue(object, "vocab_size", 50368, path);
+    c.hiddenSize = intValue(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intValue(object, "num_hidden_layers", 22, path);
+    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intValue(object, "intermediate_size", 1152, path);
+    c.hiddenAct = readActivation(object, "hidden_activation", path);
+    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 8192, path);
+    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleValue(object, "norm_eps", 1e-5, path);
+    c.padTokenId = intValue(object, "pad_token_id", 50283, path);
+    c.bosTokenId = intValue(object, "bos_token_id", 50281, path);
+    c.eosTokenId = intValue(object, "eos_token_id", 50282, path);
+    c.typeVocabSize = 0;
+    c.attentionProbsDropoutProb = doubleValue(object, "attention_dropout", 0.0, path);
+    c.hiddenDropoutProb = doubleValue(object, "mlp_dropout", 0.0, path);
+    m.embeddingDropout = doubleValue(object, "embedding_dropout", 0.0, path);
+    m.normBias = boolValue(object, "norm_bias", false, path);
+    m.attentionBias = boolValue(object, "attention_bias", false, path);
+    m.mlpBias = boolValue(object, "mlp_bias", false, path);
+    m.globalAttnEveryNLayers = intValue(object, "global_attn_every_n_layers", 3, path);
+    m.localAttention = intValue(object, "local_attention", 128, path);
+    m.globalRopeTheta = doubleValue(object, "global_rope_theta", 160000.0, path);
+    m.localRopeTheta = doubleValue(object, "local_rope_theta", 10000.0, path);
+    if (const json *local = findValue(object, "local_rope_theta"); local && local->is_null())
+        m.localRopeTheta = m.globalRopeTheta; // transformers < 4.53 used the global base then
+    m.initializerCutoffFactor = doubleValue(object, "initializer_cutoff_factor", 2.0, path);
+    if (m.globalAttnEveryNLayers <= 0 || m.localAttention < 0)
+        throw Error(
+            locate(path, 0, 0, "global_attn_every_n_layers must be positive and local_attention >= 0"));
+    if (const json *scaling = findValue(object, "rope_scaling"); scaling && !scaling->is_null())
+        throw Error(
+            locate(path, 0, 0, "rope_scaling is not supported for ModernBERT; only the default RoPE is"));
+    if (const json *rope = findValue(object, "rope_parameters"); rope && rope->is_object()) {
+        for (const auto &[key, theta] : { std::pair { "full_attention", &m.globalRopeTheta },
+                 std::pair { "sliding_attention", &m.localRopeTheta } }) {
+            const json *entry = findValue(*rope, key);
+            if (!entry || !entry->is_object())
+                continue;
+            if (stringValue(*entry, "rope_type", "default", path) != "default")
+                throw Error(locate(path, 0, 0,
+                    std::string("rope_parameters.") + key
+                        + ".rope_type is not supported; only \"default\" is"));
+            *theta = doubleValue(*entry, "rope_theta", *theta, path);
+        }
+    }
+    // Newer transformers also write layer_types; Pairtune follows global_attn_every_n_layers, which
+    // decides the attention window there too, and refuses a list that disagrees with it.
+    if (const json *types = findValue(object, "layer_types"); types && types->is_array()) {
+        bool agrees = int(types->size()) == c.numHiddenLayers;
+        for (std::size_t i = 0; agrees && i < types->size(); ++i)
+            agrees = (*types)[i]
+                == (i % std::size_t(m.globalAttnEveryNLayers) == 0 ? "full_attention" : "sliding_attention");
+        if (!agrees)
+            throw Error(locate(path, 0, 0,
+                "layer_types disagrees with global_attn_every_n_layers; Pairtune computes global attention "
+                "in every layer i with i % global_attn_every_n_layers == 0"));
+    }
+}
+
+void writeModernBert(const TransformerConfig &c, json &out)
+{
+    const TransformerConfig::ModernBert &m = c.modernBert;
+    out["vocab_size"] = c.vocabSize;
+    out["hidden_size"] = c.hiddenSize;
+    out["num_hidden_layers"] = c.numHiddenLayers;
+    out["num_attention_heads"] = c.numAttentionHeads;
+    out["intermediate_size"] = c.intermediateSize;
+    out["hidden_activation"] = c.hiddenAct;
+    out["max_position_embeddings"] = c.maxPositionEmbeddings;
+    out["initializer_range"] = c.initializerRange;
+    out["initializer_cutoff_factor"] = m.initializerCutoffFactor;
+    out["norm_eps"] = c.layerNormEps;
+    out["norm_bias"] = m.normBias;
+    out["attention_bias"] = m.attentionBias;
+    out["mlp_bias"] = m.mlpBias;
+    out["attention_dropout"] = c.attentionProbsDropoutProb;
+    out["mlp_dropout"] = c.hiddenDropoutProb;
+    out["embedding_dropout"] = m.embeddingDropout;
+    out["global_attn_every_n_layers"] = m.globalAttnEveryNLayers;
+    out["local_attention"] = m.localAttention;
+    out["global_rope_theta"] = m.globalRopeTheta;
+    out["local_rope_theta"] = m.localRopeTheta;
+    if (out.contains("rope_parameters") && out["rope_parameters"].is_object()) {
+        json &rope = out["rope_parameters"];
+        if (rope.contains("full_attention") && rope["full_attention"].is_object())
+            rope["full_attention"]["rope_theta"] = m.globalRopeTheta;
+        if (rope.contains("sliding_attention") && rope["sliding_attention"].is_object())
+            rope["sliding_attention"]["rope_theta"] = m.localRopeTheta;
+    }
+    out["pad_token_id"] = c.padTokenId;
+    out["bos_token_id"] = c.bosTokenId.value_or(50281);
+    out["eos_token_id"] = c.eosTokenId.value_or(50282);
+}
+
+constexpr std::array<EncoderFamily, 6> kFamilies { {
     { "bert", "BertModel", "bert.", readBert, writeBert },
     { "xlm-roberta", "XLMRobertaModel", "roberta.", readXlmRoberta, writeBert },
     { "roberta", "RobertaModel", "roberta.", readRoberta, writeBert },
     { "distilbert", "DistilBertModel", "distilbert.", readDistilBert, writeDistilBert },
     { "mpnet", "MPNetModel", "mpnet.", readMPNet, writeMPNet },
+    // ModernBertForMaskedLM keeps the base model under base_model_prefix "model".
+    { "modernbert", "ModernBertModel", "model.", readModernBert, writeModernBert },
 } };
 
 } // namespace
@@ -252,7 +357,8 @@ void TransformerConfig::validate(const std::string &path) const
     positive(numAttentionHeads, "num_attention_heads");
     positive(intermediateSize, "intermediate_size");
     positive(maxPositionEmbeddings, "max_position_embeddings");
-    if (modelType != "distilbert" && modelType != "mpnet") // the families without token types
+    if (modelType != "distilbert" && modelType != "mpnet"
+        && modelType != "modernbert") // the families without token types
         positive(typeVocabSize, "type_vocab_size");
     if (hiddenSize % numAttentionHeads != 0)
         throw Error(locate(path, 0, 0,
