@@ -18,6 +18,7 @@ void addEvalCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
 void addExportCommand(CLI::App &app);
 void addTrainSpmCommand(CLI::App &app);
+void addCompareCommand(CLI::App &app);
 
 // Shared helpers (clihelpers.cpp).
 // Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.

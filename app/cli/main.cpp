@@ -31,6 +31,7 @@ int main(int argc, char **argv)
     pairtune::cli::addInspectCommand(app);
     pairtune::cli::addExportCommand(app);
     pairtune::cli::addTrainSpmCommand(app);
+    pairtune::cli::addCompareCommand(app);
 
     try {
         app.parse(argc, argv);
