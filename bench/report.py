@@ -50,6 +50,19 @@ def ours_train_rate(work, name, warmup):
     return (last_step - warmup) * 32 / (last - first)
 
 
+def mpnet_rows(w, warmup):
+    """The MPNet-base training row (name, unit, ours, peer, flops, RSS ours, RSS peer), when it was run. The
+    relative position bias adds no matmul FLOPs worth counting."""
+    if not os.path.exists(os.path.join(w, "peer-train-mpnet.out")):
+        return ()
+    config = json.loads(read(w, "model-mpnet/config.json"))
+    flops = 3 * 2 * forward_flops(config, lengths(w, "pair-ids-mpnet.jsonl"))
+    peer = json.loads(read(w, "peer-train-mpnet.out"))["pairs_per_second"]
+    rss = [int(read(w, f"{name}.rss")) / 1024 for name in ("ours-train-mpnet", "peer-train-mpnet")]
+    return (("train MPNet-base shape", "pairs/s", ours_train_rate(w, "ours-train-mpnet", warmup), peer, flops,
+             rss[0], rss[1]),)
+
+
 def cpu_name():
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
@@ -94,7 +107,7 @@ def main():
          rss["ours-embed"], rss["peer-embed"]),
         ("train 12 layers", "pairs/s", ours12, peer12["pairs_per_second"], train_flops12,
          rss["ours-train12"], rss["peer-train12"]),
-    ):
+    ) + mpnet_rows(w, args.warmup):
         rows.append({"workload": name, "unit": unit, "ours": ours, "peer": peer, "ratio": ours / peer,
                      "ours_gflops": ours * flops / 1e9, "peer_gflops": peer * flops / 1e9,
                      "ours_peak_fraction": ours * flops / 1e9 / peak["gflops"],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks pairtune-cli against a PyTorch peer (bench/peer/peer.py) in one run, on the CPU:
-#   matmul peak, training pairs/s (MiniLM-L6 shape and a 12-layer shape), embedding sentences/s,
+#   matmul peak, training pairs/s (MiniLM-L6 shape, a 12-layer shape, MPNet-base shape), embedding sentences/s,
 #   peak RSS; prints a table, the our/peer ratios and one JSON line (also written to WORK/result.json).
 #
 # Usage: bench/run.sh [--quick] [--build DIR] [--work DIR] [--python PY]
@@ -47,14 +47,16 @@ fi
 "$PY" -c 'import torch, numpy' || { echo "bench: $PY cannot import torch and numpy" >&2; exit 1; }
 
 if [ "$QUICK" = 1 ]; then
-    WARMUP=2 STEPS=6 STEPS12=3 PEAK_SECONDS=2 TRIAL_STEPS=2 SENTENCES=600
+    WARMUP=2 STEPS=6 STEPS12=3 STEPS_MPNET=2 PEAK_SECONDS=2 TRIAL_STEPS=2 SENTENCES=600
     PEER_SETTINGS="1:default 2:default"
 else
-    WARMUP=3 STEPS=40 STEPS12=20 PEAK_SECONDS=4 TRIAL_STEPS=6 SENTENCES=2000
+    WARMUP=3 STEPS=40 STEPS12=20 STEPS_MPNET=6 PEAK_SECONDS=4 TRIAL_STEPS=6 SENTENCES=2000
     PEER_SETTINGS="1:default 2:default 2:1 1:1"
 fi
-# Overrides for trying the script out: BENCH_WARMUP, BENCH_STEPS, BENCH_STEPS12, BENCH_TRIAL_STEPS.
+# Overrides for trying the script out: BENCH_WARMUP, BENCH_STEPS, BENCH_STEPS12, BENCH_STEPS_MPNET,
+# BENCH_TRIAL_STEPS.
 WARMUP=${BENCH_WARMUP:-$WARMUP} STEPS=${BENCH_STEPS:-$STEPS} STEPS12=${BENCH_STEPS12:-$STEPS12}
+STEPS_MPNET=${BENCH_STEPS_MPNET:-$STEPS_MPNET}
 TRIAL_STEPS=${BENCH_TRIAL_STEPS:-$TRIAL_STEPS}
 # torch.set_num_threads : OPENBLAS_NUM_THREADS ("default" = OpenBLAS's own choice, every core)
 
@@ -89,18 +91,20 @@ done
 log "matmul peak"
 measure peak "$PEAK" 2048 "$PEAK_SECONDS"
 
-ours_train() { # name layers steps
+ours_train() { # name layers|model-folder steps
+    local model=$2
+    [[ $model == model-* ]] || model=model-L$model
     rm -rf "$WORK/$1-run"
-    measure "$1" "$CLI" train --data "$WORK/pairs.tsv" --base "$WORK/model-L$2" --out "$WORK/$1-run" \
+    measure "$1" "$CLI" train --data "$WORK/pairs.tsv" --base "$WORK/$model" --out "$WORK/$1-run" \
         --epochs 1 --batch-size 32 --max-steps $((WARMUP + $3)) --train-fraction 0.9 --checkpoint-every 0 \
         --quiet --json
 }
-peer() { # name setting mode model steps
-    local threads=${2%%:*} blas=${2##*:}
+peer() { # name setting mode model steps [train ids file]
+    local threads=${2%%:*} blas=${2##*:} train_ids=${6:-pair-ids.jsonl}
     local env=()
     [ "$blas" = default ] || env=(OPENBLAS_NUM_THREADS="$blas")
     measure "$1" env "${env[@]}" "$PY" "$ROOT/bench/peer/peer.py" "$3" --model "$WORK/$4" \
-        --ids "$WORK/$([ "$3" = train ] && echo pair || echo sentence)-ids.jsonl" --threads "$threads" \
+        --ids "$WORK/$([ "$3" = train ] && echo "$train_ids" || echo sentence-ids.jsonl)" --threads "$threads" \
         --steps "$5" --warmup "$WARMUP"
 }
 
@@ -129,5 +133,15 @@ peer peer-embed "$best" embed model-L6 0
 log "training, 12 layers: ours, then the peer"
 ours_train ours-train12 12 "$STEPS12"
 peer peer-train12 "$best" train model-L12 "$STEPS12"
+
+# MPNet-base (all-mpnet-base-v2's shape: 12 layers, hidden 768, relative position bias), random weights in
+# its real layout from the interop reference; its own tokenizer (<s> ... </s>, ids shifted by 4).
+log "training, MPNet-base shape: ours, then the peer"
+rm -rf "$WORK/model-mpnet"
+"$PY" "$ROOT/tests/interop/reference.py" make-mpnet-folder --out "$WORK/model-mpnet" --vocab-file "$VOCAB" \
+    --layers 12 --hidden 768 --heads 12 --intermediate 3072 --normalize --max-seq-length 128 --seed 1
+"$CLI" tokenize --model "$WORK/model-mpnet" --input "$WORK/pair-texts.txt" --output "$WORK/pair-ids-mpnet.jsonl"
+ours_train ours-train-mpnet model-mpnet "$STEPS_MPNET"
+peer peer-train-mpnet "$best" train model-mpnet "$STEPS_MPNET" pair-ids-mpnet.jsonl
 
 "$PY" "$ROOT/bench/report.py" --work "$WORK" --warmup "$WARMUP" | tee "$WORK/report.txt"

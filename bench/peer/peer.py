@@ -6,7 +6,7 @@ Run it with Debian's python3-torch (/usr/bin/python3). It loads the same sentenc
 so both sides see identical inputs; sentence-transformers tokenizes in its collate function with a
 Rust tokenizer, which is not on the critical path either).
 
-The model math is transformers' eager BertModel of the torch 1.13 era: nn.Linear q/k/v, scores / sqrt(d)
+The model math is transformers' eager BertModel (or MPNetModel, for an MPNet folder) of the torch 1.13 era: nn.Linear q/k/v, scores / sqrt(d)
 plus the extended mask, softmax, dropout, the pooler (BertModel computes it even though mean pooling
 ignores it). Training is fit()'s loop: random batches of pairs, each column padded to its own longest
 text, mean pooling (+ Normalize when modules.json has it), MultipleNegativesRankingLoss, AdamW with the
@@ -119,13 +119,82 @@ class Bert(nn.Module):
         return x
 
 
+def mpnet_buckets(length, num_buckets=32, max_distance=128):
+    """MPNetEncoder.relative_position_bucket of key - query for a length x length grid."""
+    position = torch.arange(length, dtype=torch.long)
+    n = -(position[None, :] - position[:, None])
+    half = num_buckets // 2
+    bucket = (n < 0).to(torch.long) * half
+    n = torch.abs(n)
+    exact = half // 2
+    large = exact + (torch.log(n.float() / exact) / math.log(max_distance / exact) * (half - exact)).to(torch.long)
+    large = torch.min(large, torch.full_like(large, half - 1))
+    return bucket + torch.where(n < exact, n, large)
+
+
+class MPNet(nn.Module):
+    """transformers' eager MPNetModel: BertModel's layers under MPNet's names, no token types, positions
+    counted from padding_idx 1, and a relative position bias (one table, 32 buckets) added to every layer's
+    scores together with the extended mask, as MPNetSelfAttention adds position_bias before the mask."""
+
+    pad_id = 1
+
+    def __init__(self, c):
+        super().__init__()
+        h = c["hidden_size"]
+        self.word = nn.Embedding(c["vocab_size"], h, padding_idx=self.pad_id)
+        self.position = nn.Embedding(c["max_position_embeddings"], h, padding_idx=self.pad_id)
+        self.norm = nn.LayerNorm(h, eps=c["layer_norm_eps"])
+        self.dropout = nn.Dropout(c["hidden_dropout_prob"])
+        self.layers = nn.ModuleList(Layer(c) for _ in range(c["num_hidden_layers"]))
+        self.relative_attention_bias = nn.Embedding(c.get("relative_attention_num_buckets", 32),
+                                                    c["num_attention_heads"])
+        self.pooler = nn.Linear(h, h)
+
+    def load(self, w):
+        with torch.no_grad():
+            self.word.weight.copy_(w["embeddings.word_embeddings.weight"])
+            self.position.weight.copy_(w["embeddings.position_embeddings.weight"])
+            self.norm.weight.copy_(w["embeddings.LayerNorm.weight"])
+            self.norm.bias.copy_(w["embeddings.LayerNorm.bias"])
+            self.relative_attention_bias.weight.copy_(w["encoder.relative_attention_bias.weight"])
+            names = {"query": "attention.attn.q", "key": "attention.attn.k", "value": "attention.attn.v",
+                     "attention_output": "attention.attn.o", "attention_norm": "attention.LayerNorm",
+                     "intermediate": "intermediate.dense", "output": "output.dense",
+                     "output_norm": "output.LayerNorm"}
+            for i, layer in enumerate(self.layers):
+                for ours, theirs in names.items():
+                    module = getattr(layer, ours)
+                    module.weight.copy_(w[f"encoder.layer.{i}.{theirs}.weight"])
+                    module.bias.copy_(w[f"encoder.layer.{i}.{theirs}.bias"])
+            if "pooler.dense.weight" in w:
+                self.pooler.weight.copy_(w["pooler.dense.weight"])
+                self.pooler.bias.copy_(w["pooler.dense.bias"])
+
+    def forward(self, ids, mask):
+        real = ids.ne(self.pad_id).long()
+        positions = torch.cumsum(real, dim=1) * real + self.pad_id
+        x = self.dropout(self.norm(self.word(ids) + self.position(positions)))
+        length = ids.shape[1]
+        bias = self.relative_attention_bias(mpnet_buckets(length)).permute(2, 0, 1).unsqueeze(0)
+        bias = bias.expand(ids.shape[0], -1, length, length).contiguous()  # compute_position_bias
+        extended = bias + (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+        for layer in self.layers:
+            x = layer(x, extended)
+        torch.tanh(self.pooler(x[:, 0]))  # MPNetModel computes pooler_output too
+        return x
+
+
 class SentenceModel(nn.Module):
     def __init__(self, folder):
         super().__init__()
         with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
-            self.bert = Bert(json.load(f))
+            config = json.load(f)
+        self.bert = MPNet(config) if config.get("model_type") == "mpnet" else Bert(config)
+        self.pad_id = getattr(self.bert, "pad_id", 0)
+        prefix = "mpnet." if config.get("model_type") == "mpnet" else "bert."
         weights = read_safetensors(os.path.join(folder, "model.safetensors"))
-        self.bert.load({k[len("bert."):] if k.startswith("bert.") else k: v for k, v in weights.items()})
+        self.bert.load({k[len(prefix):] if k.startswith(prefix) else k: v for k, v in weights.items()})
         with open(os.path.join(folder, "modules.json"), encoding="utf-8") as f:
             self.normalize = any(m["type"].endswith("Normalize") for m in json.load(f))
 
@@ -136,9 +205,9 @@ class SentenceModel(nn.Module):
         return nn.functional.normalize(x, p=2, dim=1) if self.normalize else x
 
 
-def pad(rows):
+def pad(rows, pad_id=0):
     length = max(len(r) for r in rows)
-    ids = torch.zeros(len(rows), length, dtype=torch.long)
+    ids = torch.full((len(rows), length), pad_id, dtype=torch.long)
     mask = torch.zeros(len(rows), length, dtype=torch.long)
     for i, r in enumerate(rows):
         ids[i, : len(r)] = torch.tensor(r)
@@ -186,7 +255,7 @@ def train(args, model):
         for column in range(2):
             rows = [p[column] for p in batch]
             real_tokens += sum(len(r) for r in rows)
-            embeddings.append(model(*pad(rows)))
+            embeddings.append(model(*pad(rows, model.pad_id)))
         scores = embeddings[0] @ embeddings[1].T * args.scale  # similarity dot, CLI default scale 1
         loss = nn.functional.cross_entropy(scores, torch.arange(len(batch)))
         loss.backward()
@@ -206,9 +275,9 @@ def embed(args, model):
     model.eval()
     with torch.no_grad():
         for chunk in batches[: args.warmup]:  # untimed: first-call allocations
-            model(*pad([ids[i] for i in chunk]))
+            model(*pad([ids[i] for i in chunk], model.pad_id))
         start = time.perf_counter()
-        rows = [model(*pad([ids[i] for i in chunk])).numpy() for chunk in batches]
+        rows = [model(*pad([ids[i] for i in chunk], model.pad_id)).numpy() for chunk in batches]
         out = np.concatenate(rows)
     seconds = time.perf_counter() - start
     return {"sentences_per_second": len(ids) / seconds, "seconds": seconds, "sentences": len(ids),
