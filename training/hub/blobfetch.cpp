@@ -11,9 +11,12 @@
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace pairtune::hub::detail {
 
@@ -92,9 +95,27 @@ void backOff(const HttpClient &http, int attempt)
     }
 }
 
+// Feeds the bytes a resumed download already holds to the digest, so the hash is ready when the last
+// byte arrives (no second pass over the file, during which cancel could not be polled).
+void hashExisting(const HttpClient &http, const std::string &path, std::int64_t bytes, Sha256 &digest)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> chunk(1 << 20);
+    while (bytes > 0) {
+        http.checkCancel();
+        in.read(chunk.data(),
+            static_cast<std::streamsize>(std::min<std::int64_t>(bytes, std::int64_t(chunk.size()))));
+        if (in.gcount() <= 0)
+            throw Error(path + ": cannot read the partial download back", Error::Kind::Io);
+        digest.update(std::string_view(chunk.data(), static_cast<std::size_t>(in.gcount())));
+        bytes -= in.gcount();
+    }
+}
+
 // Downloads into `partial` until it holds the whole file (or, with no known size, one complete answer).
+// `digest` (LFS files only, else null) always holds the sha256 state of exactly the bytes in `partial`.
 void transfer(const HttpClient &http, const BlobStore &store, const RepoContext &repo, const RemoteFile &file,
-    const std::string &partialPath, PartialFile &partial, ProgressTracker &progress)
+    const std::string &partialPath, PartialFile &partial, Sha256 *digest, ProgressTracker &progress)
 {
     std::int64_t offset = partial.size();
     if (file.size && offset > *file.size) {
@@ -102,6 +123,8 @@ void transfer(const HttpClient &http, const BlobStore &store, const RepoContext 
             throwCacheWrite(repo, partialPath, err);
         offset = 0;
     }
+    if (digest)
+        hashExisting(http, partialPath, offset, *digest);
     progress.addBytes(offset, false);
 
     int failures = 0;
@@ -121,12 +144,16 @@ void transfer(const HttpClient &http, const BlobStore &store, const RepoContext 
                 // The server ignored Range and sends everything again: start the file over.
                 if ((writeError = partial.truncate()) != 0)
                     return false;
+                if (digest)
+                    *digest = Sha256();
                 progress.dropBytes(offset);
                 offset = 0;
             }
             firstChunk = false;
             if ((writeError = partial.append(chunk)) != 0)
                 return false;
+            if (digest)
+                digest->update(chunk);
             offset += static_cast<std::int64_t>(chunk.size());
             progress.addBytes(static_cast<std::int64_t>(chunk.size()), true);
             return true;
@@ -141,6 +168,8 @@ void transfer(const HttpClient &http, const BlobStore &store, const RepoContext 
                 // What we hold does not fit the file any more: start over.
                 if (const int err = partial.truncate())
                     throwCacheWrite(repo, partialPath, err);
+                if (digest)
+                    *digest = Sha256();
                 progress.dropBytes(offset);
                 offset = 0;
                 failure = "HTTP 416";
@@ -198,9 +227,12 @@ void fetchBlob(const HttpClient &http, const BlobStore &store, const RepoContext
         return;
 
     const std::string partialPath = blobPath + ".incomplete";
+    std::optional<Sha256> digest;
+    if (file.lfs)
+        digest.emplace();
     {
         PartialFile partial(partialPath, repo);
-        transfer(http, store, repo, file, partialPath, partial, progress);
+        transfer(http, store, repo, file, partialPath, partial, digest ? &*digest : nullptr, progress);
         if (const int err = partial.finish())
             throwCacheWrite(repo, partialPath, err);
     }
@@ -217,7 +249,7 @@ void fetchBlob(const HttpClient &http, const BlobStore &store, const RepoContext
         }
     }
     if (file.lfs) {
-        const std::string actual = sha256OfFile(partialPath);
+        const std::string actual = digest->finishHex();
         if (actual != file.etag) {
             discard();
             throwChecksumMismatch(repo, file.name, file.etag, actual);
