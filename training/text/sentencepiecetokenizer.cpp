@@ -134,7 +134,7 @@ void SentencePieceTokenizer::save(const std::string &folder, std::size_t modelMa
             + ": a BPE sentencepiece model is saved without tokenizer.json; Python converts "
               "sentencepiece.bpe.model itself (it needs the sentencepiece and protobuf packages)");
     }
-    writeXlmrTokenizerConfig(folder, modelMaxLength, xlmrSpecialTokens(maskId()));
+    writeXlmrTokenizerConfig(folder, modelMaxLength, xlmrSpecialTokens(maskId()), m_truncationSide);
     writeFileAtomic((dir / "sentencepiece.bpe.model").string(), m_modelBytes);
 }
 

@@ -300,7 +300,7 @@ void UnigramTokenizer::save(const std::string &folder, std::size_t modelMaxLengt
 {
     const fs::path dir(folder);
     writeJsonFile((dir / "tokenizer.json").string(), m_json, 2);
-    writeXlmrTokenizerConfig(folder, modelMaxLength, m_splitter.tokens());
+    writeXlmrTokenizerConfig(folder, modelMaxLength, m_splitter.tokens(), m_truncationSide);
     if (!m_spmModelBytes.empty())
         writeFileAtomic((dir / "sentencepiece.bpe.model").string(), m_spmModelBytes);
 }

@@ -10,6 +10,7 @@
 #include "text/utf8.h"
 #include "text/wordpiecetokenizer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <unordered_map>
@@ -292,6 +293,15 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
     std::string configPath;
     const json config = readTokenizerConfig(folder, configPath);
     applySpecialNames(config, configPath, settings);
+    // MPNet's vocabulary names its padding token <pad>; without a tokenizer_config.json saying so, use it
+    // when there is no [PAD].
+    const auto hasToken = [&](const std::string &token) {
+        return std::find(settings.vocab.begin(), settings.vocab.end(), token) != settings.vocab.end()
+            || std::any_of(settings.addedTokens.begin(), settings.addedTokens.end(),
+                [&](const AddedToken &t) { return t.content == token; });
+    };
+    if (!config.contains("pad_token") && !hasToken(settings.padToken) && hasToken("<pad>"))
+        settings.padToken = "<pad>";
     return std::make_unique<WordPieceTokenizer>(std::move(settings), source);
 }
 

@@ -326,6 +326,8 @@ void WordPieceTokenizer::save(const std::string &folder, std::size_t modelMaxLen
     config["tokenizer_class"] = "BertTokenizer";
     if (modelMaxLength > 0)
         config["model_max_length"] = modelMaxLength;
+    if (m_truncationSide == TruncationSide::Left)
+        config["truncation_side"] = "left";
     writeJsonFile((dir / "tokenizer_config.json").string(), config, 2);
     writeJsonFile((dir / "special_tokens_map.json").string(), specialMap, 2);
 

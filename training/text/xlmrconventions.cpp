@@ -159,8 +159,8 @@ nlohmann::json xlmrTokenizerJson(const SpmModelProto &proto, const std::string &
     return json;
 }
 
-void writeXlmrTokenizerConfig(
-    const std::string &folder, std::size_t modelMaxLength, const std::vector<SpecialToken> &addedTokens)
+void writeXlmrTokenizerConfig(const std::string &folder, std::size_t modelMaxLength,
+    const std::vector<SpecialToken> &addedTokens, TruncationSide truncationSide)
 {
     const std::filesystem::path dir(folder);
     nlohmann::json decoder = nlohmann::json::object();
@@ -178,6 +178,8 @@ void writeXlmrTokenizerConfig(
     config["clean_up_tokenization_spaces"] = true;
     config["model_max_length"] = modelMaxLength;
     config["tokenizer_class"] = "XLMRobertaTokenizer";
+    if (truncationSide == TruncationSide::Left)
+        config["truncation_side"] = "left";
     nlohmann::json map = nlohmann::json::object();
     const std::pair<const char *, const char *> names[] = {
         { "bos_token", "<s>" },

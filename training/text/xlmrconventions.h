@@ -7,6 +7,7 @@
 
 #include "text/specialtokensplitter.h"
 #include "text/spmmodelproto.h"
+#include "text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,8 +28,8 @@ std::vector<SpecialToken> xlmrSpecialTokens(std::int64_t maskId);
 nlohmann::json xlmrTokenizerJson(const SpmModelProto &proto, const std::string &pathForMessages);
 
 // Writes tokenizer_config.json (tokenizer_class XLMRobertaTokenizer, model_max_length, the special
-// tokens, added_tokens_decoder) and special_tokens_map.json into folder.
-void writeXlmrTokenizerConfig(
-    const std::string &folder, std::size_t modelMaxLength, const std::vector<SpecialToken> &addedTokens);
+// tokens, added_tokens_decoder, truncation_side when left) and special_tokens_map.json into folder.
+void writeXlmrTokenizerConfig(const std::string &folder, std::size_t modelMaxLength,
+    const std::vector<SpecialToken> &addedTokens, TruncationSide truncationSide = TruncationSide::Right);
 
 } // namespace pairtune

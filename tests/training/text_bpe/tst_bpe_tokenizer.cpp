@@ -75,6 +75,7 @@ private slots:
     void prefixSuffixUnkAndFallbackMatchHf();
     void slowRobertaFilesMatchTokenizerJson();
     void halfOfTheSlowFilesIsAClearError();
+    void savedFolderReloadsWithTheSameIdsAndTruncationSide();
 };
 
 std::vector<json> TestBpeTokenizer::reference(const QStringList &args, const std::vector<json> &inputs)
@@ -283,6 +284,34 @@ void TestBpeTokenizer::halfOfTheSlowFilesIsAClearError()
         QFAIL("a folder with vocab.json but no merges.txt loaded");
     } catch (const pairtune::Error &error) {
         QVERIFY2(QString::fromUtf8(error.what()).contains(QLatin1String("merges.txt")), error.what());
+    }
+}
+
+// What an export writes must give the same ids when read back, left truncation included.
+void TestBpeTokenizer::savedFolderReloadsWithTheSameIdsAndTruncationSide()
+{
+    const QString source = m_scratch.filePath(QStringLiteral("modernbert-left"));
+    QVERIFY(QDir().mkpath(source));
+    for (const char *name : { "tokenizer.json", "tokenizer_config.json" })
+        QVERIFY(QFile::copy(kData + QStringLiteral("/text_bpe/modernbert/") + QLatin1String(name),
+            source + QLatin1Char('/') + QLatin1String(name)));
+    {
+        std::ifstream in((source + QStringLiteral("/tokenizer_config.json")).toStdString());
+        json config = json::parse(in);
+        config["truncation_side"] = "left";
+        std::ofstream((source + QStringLiteral("/tokenizer_config.json")).toStdString()) << config.dump();
+    }
+    const auto original = pairtune::loadTokenizer(source.toStdString(), "modernbert");
+    QVERIFY(original->truncationSide() == pairtune::TruncationSide::Left);
+    const QString saved = m_scratch.filePath(QStringLiteral("saved"));
+    QVERIFY(QDir().mkpath(saved));
+    original->save(saved.toStdString(), 512);
+    const auto reloaded = pairtune::loadTokenizer(saved.toStdString(), "modernbert");
+    QVERIFY(reloaded->truncationSide() == pairtune::TruncationSide::Left);
+    QCOMPARE(reloaded->padId(), original->padId());
+    for (const std::string &text : m_texts) {
+        QCOMPARE(reloaded->encode(text, 16).ids, original->encode(text, 16).ids);
+        QCOMPARE(reloaded->encode(text, 0).ids, original->encode(text, 0).ids);
     }
 }
 
