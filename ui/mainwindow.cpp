@@ -7,6 +7,8 @@
 #include "ui/loadedmodel.h"
 #include "ui/modelpage.h"
 #include "ui/preferences.h"
+#include "ui/runsmenu.h"
+#include "ui/runsview.h"
 #include "ui/settingspage.h"
 #include "ui/stepindicator.h"
 #include "ui/trainingcontroller.h"
@@ -16,6 +18,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
@@ -151,6 +154,7 @@ void MainWindow::createMenus()
         if (goToStep(ModelStep))
             m_model->browseForFolder();
     });
+    addRunsMenu(file, this, [this] { return QFileInfo(m_train->runFolder()).absolutePath(); });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(standardOr(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)));
@@ -218,6 +222,8 @@ void MainWindow::wirePages()
         m_tryExport->setRun(m_train->runConfig(), result, m_model->model());
         updateNavigation();
     });
+    connect(m_train, &TrainPage::runFinished, this,
+        [](const TrainingResult &result) { addRecentRun(QString::fromStdString(result.runPath)); });
     connect(m_train, &TrainPage::runningChanged, this, [this](bool running) {
         updateNavigation();
         if (!running && m_closeWhenStopped)

@@ -1,0 +1,167 @@
+// The studio's Runs view and run comparison on two real tiny runs made by `pairtune-cli train`
+// (tests/training/runs/tinyruns.h) that differ only in --lr: the list, a finished run's charts
+// replayed from metrics.jsonl, its export, the comparison, and the File menu entries.
+
+#include "training/runs/tinyruns.h"
+#include "ui/chartwidget.h"
+#include "ui/mainwindow.h"
+#include "ui/runcomparisonview.h"
+#include "ui/runsview.h"
+#include "ui/trainingcharts.h"
+
+#include <QAction>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMenu>
+#include <QMenuBar>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace pairtune::ui;
+
+class TestRunsView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void listsRunsWithTheirFacts();
+    void opensFinishedRunWithItsCharts();
+    void exportsTheOpenedRun();
+    void comparesTwoRuns();
+    void fileMenuOpensRunsAndRecentRuns();
+
+private:
+    QTemporaryDir m_dir;
+    tinyruns::Runs m_runs;
+};
+
+void TestRunsView::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    m_runs = tinyruns::makeRuns(m_dir.path());
+    QVERIFY2(m_runs.error.isEmpty(), qPrintable(m_runs.error));
+}
+
+void TestRunsView::listsRunsWithTheirFacts()
+{
+    RunsView view;
+    view.setParentFolder(m_dir.path());
+    QTreeWidget *list = view.list();
+    QCOMPARE(list->topLevelItemCount(), 2); // the model folder is not a run
+    QStringList names;
+    for (int row = 0; row < 2; ++row) {
+        const QTreeWidgetItem *item = list->topLevelItem(row);
+        names << item->text(0);
+        QCOMPARE(item->text(1), QString("finished"));
+        QCOMPARE(item->text(2), QString("model"));
+        QCOMPARE(item->text(3), QString("pairs.tsv"));
+        QVERIFY2(item->text(4).contains("batch 8"), qPrintable(item->text(4)));
+        QVERIFY2(item->text(5).startsWith("mrr@10 0."), qPrintable(item->text(5)));
+    }
+    names.sort();
+    QCOMPARE(names, (QStringList { "run-lr-1e-3", "run-lr-5e-3" }));
+}
+
+void TestRunsView::opensFinishedRunWithItsCharts()
+{
+    RunsView view;
+    view.setParentFolder(m_dir.path());
+    QVERIFY(view.selectRun(m_runs.runA));
+    QCOMPARE(view.currentRun(), QFileInfo(m_runs.runA).absoluteFilePath());
+
+    // What the charts must hold, read from metrics.jsonl here.
+    QFile metrics(m_runs.runA + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    int steps = 0, evaluations = 0;
+    double lastLoss = 0;
+    for (const QByteArray &line : metrics.readAll().split('\n')) {
+        const QJsonObject event = QJsonDocument::fromJson(line).object();
+        if (event["type"].toString() == "step") {
+            ++steps;
+            lastLoss = event["loss"].toDouble();
+        }
+        if (event["type"].toString() == "evaluation")
+            ++evaluations;
+    }
+    QVERIFY(steps > 0 && evaluations > 0);
+    TrainingCharts *charts = view.charts();
+    QCOMPARE(charts->lossChart()->pointCount(0), steps);
+    QCOMPARE(charts->lossChart()->graph(0)->data()->at(steps - 1)->value, lastLoss);
+    QCOMPARE(charts->learningRateChart()->pointCount(0), steps);
+    QCOMPARE(charts->retrievalChart()->pointCount(0), evaluations);
+    QVERIFY(charts->retrievalChart()->hasBaseline(0)); // the step-0 evaluation
+}
+
+void TestRunsView::exportsTheOpenedRun()
+{
+    RunsView view;
+    view.setParentFolder(m_dir.path());
+    QVERIFY(view.selectRun(m_runs.runA));
+    const QString destination = m_dir.filePath("exported");
+    QCOMPARE(view.exportCurrentRun(destination), QString());
+    QVERIFY(QFileInfo::exists(destination + "/modules.json"));
+    QVERIFY(QFileInfo::exists(destination + "/model.safetensors"));
+    QFile source(m_runs.runA + "/model/model.safetensors"), copy(destination + "/model.safetensors");
+    QVERIFY(source.open(QIODevice::ReadOnly) && copy.open(QIODevice::ReadOnly));
+    QVERIFY(source.readAll() == copy.readAll());
+    // A second export to the same folder refuses instead of overwriting.
+    QVERIFY(!view.exportCurrentRun(destination).isEmpty());
+    QVERIFY(recentRuns().contains(QFileInfo(m_runs.runA).absoluteFilePath()));
+}
+
+void TestRunsView::comparesTwoRuns()
+{
+    RunsView view;
+    view.setParentFolder(m_dir.path());
+    view.list()->selectAll();
+    QDialog *dialog = view.compareSelected();
+    QVERIFY(dialog);
+    auto *comparison = dialog->findChild<RunComparisonView *>();
+    QVERIFY(comparison);
+    QTableWidget *differences = comparison->differencesTable();
+    QCOMPARE(differences->rowCount(), 1);
+    QCOMPARE(differences->item(0, 0)->text(), QString("training.lr"));
+    QTableWidget *metrics = comparison->metricsTable();
+    QCOMPARE(metrics->rowCount(), 2);
+    // One curve per run, named after it, in distinct colours.
+    for (ChartWidget *chart : { comparison->lossChart(), comparison->retrievalChart() }) {
+        QCOMPARE(chart->graphCount(), 2);
+        QVERIFY(chart->graph(0)->pen().color() != chart->graph(1)->pen().color());
+        QStringList legend = { chart->graph(0)->name(), chart->graph(1)->name() };
+        legend.sort();
+        QCOMPARE(legend, (QStringList { "run-lr-1e-3", "run-lr-5e-3" }));
+        QVERIFY(chart->pointCount(0) > 0 && chart->pointCount(1) > 0);
+    }
+    QCOMPARE(comparison->lossChart()->pointCount(0), 3);
+}
+
+void TestRunsView::fileMenuOpensRunsAndRecentRuns()
+{
+    MainWindow window;
+    QAction *open = window.findChild<QAction *>("openRunAction");
+    QVERIFY(open);
+    QCOMPARE(open->text(), QString("Open &run…"));
+    open->trigger();
+    RunsView *view = window.findChild<RunsView *>();
+    QVERIFY(view);
+    view->close();
+    QMenu *recent = window.findChild<QMenu *>("recentRunsMenu");
+    QVERIFY(recent);
+    Q_EMIT recent->aboutToShow();
+    QVERIFY(!recent->actions().isEmpty());
+    QAction *first = recent->actions().front();
+    QCOMPARE(first->text(), QDir::toNativeSeparators(QFileInfo(m_runs.runA).absoluteFilePath()));
+    first->trigger();
+    const QList<RunsView *> views = window.findChildren<RunsView *>();
+    QVERIFY(!views.isEmpty());
+    QCOMPARE(views.back()->currentRun(), QFileInfo(m_runs.runA).absoluteFilePath());
+}
+
+QTEST_MAIN(TestRunsView)
+#include "tst_runsview.moc"

@@ -1,0 +1,315 @@
+#include "ui/runsview.h"
+
+#include "core/error.h"
+#include "train/exporter.h"
+#include "train/runcomparison.h"
+#include "ui/preferences.h"
+#include "ui/runcomparisonview.h"
+#include "ui/trainingcharts.h"
+
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace pairtune::ui {
+namespace {
+
+const Preference<QStringList> recentRunsPreference { "runs/recent", {} };
+constexpr int kMaxRecentRuns = 10;
+
+QString statusText(const RunRecord &run)
+{
+    switch (run.status) {
+    case RunStatus::Running:
+        return RunsView::tr("running elsewhere");
+    case RunStatus::Stopped:
+        return RunsView::tr("stopped at step %1").arg(run.resumeStep.value_or(run.lastStep));
+    case RunStatus::Finished:
+        return RunsView::tr("finished");
+    }
+    return {};
+}
+
+QString dataText(const RunRecord &run)
+{
+    QStringList names;
+    for (const RunDataFile &file : run.dataFiles)
+        names << QFileInfo(QString::fromStdString(file.path)).fileName();
+    return names.join(QStringLiteral(", "));
+}
+
+// metrics.jsonl's steps and evaluations as the events the live charts are fed with.
+std::vector<TrainingEvent> replayEvents(const RunRecord &run)
+{
+    std::vector<TrainingEvent> events;
+    TrainingEvent started { TrainingEvent::Type::Started };
+    started.totalSteps = run.totalSteps;
+    events.push_back(started);
+    for (const LossPoint &point : run.losses) {
+        TrainingEvent step { TrainingEvent::Type::Step };
+        step.step = point.step;
+        step.loss = point.loss;
+        step.smoothedLoss = point.smoothedLoss;
+        step.learningRate = point.learningRate;
+        events.push_back(step);
+    }
+    for (const EvaluationPoint &point : run.evaluations) {
+        TrainingEvent evaluation { TrainingEvent::Type::Evaluation };
+        evaluation.step = point.step;
+        evaluation.metrics = point.metrics;
+        events.push_back(evaluation);
+    }
+    return events;
+}
+
+} // namespace
+
+QStringList recentRuns()
+{
+    return recentRunsPreference.get();
+}
+
+void addRecentRun(const QString &path)
+{
+    QStringList recent = recentRunsPreference.get();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kMaxRecentRuns)
+        recent.removeLast();
+    recentRunsPreference.set(recent);
+}
+
+RunsView::RunsView(QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Runs"));
+    m_parent = new QLineEdit(this);
+    m_parent->setPlaceholderText(tr("Folder that holds run folders"));
+    auto *browse = new QPushButton(tr("Choose…"), this);
+    connect(browse, &QPushButton::clicked, this, &RunsView::browseParent);
+    connect(m_parent, &QLineEdit::editingFinished, this, &RunsView::refresh);
+
+    m_list = new QTreeWidget(this);
+    m_list->setHeaderLabels(
+        { tr("Run"), tr("Status"), tr("Model"), tr("Data"), tr("Settings"), tr("Best"), tr("Started") });
+    m_list->setRootIsDecorated(false);
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_list->setAlternatingRowColors(true);
+    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunsView::showCurrent);
+
+    m_details = new QLabel(this);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_charts = new TrainingCharts(this);
+
+    m_export = new QPushButton(tr("Export model…"), this);
+    connect(m_export, &QPushButton::clicked, this, &RunsView::exportInteractively);
+    m_compare = new QPushButton(tr("Compare selected"), this);
+    m_compare->setToolTip(tr("Select two or more runs (Ctrl+click) to see them side by side"));
+    connect(m_compare, &QPushButton::clicked, this, [this] { compareSelected(); });
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addButton(m_export, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_compare, QDialogButtonBox::ActionRole);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Runs in:"), this));
+    top->addWidget(m_parent, 1);
+    top->addWidget(browse);
+    auto *lower = new QWidget(this);
+    auto *lowerLayout = new QVBoxLayout(lower);
+    lowerLayout->setContentsMargins(0, 0, 0, 0);
+    lowerLayout->addWidget(m_details);
+    lowerLayout->addWidget(m_charts, 1);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_list);
+    splitter->addWidget(lower);
+    splitter->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(splitter, 1);
+    layout->addWidget(buttons);
+    resize(1000, 720);
+
+    m_parent->setText(prefs::lastRunsFolder.get());
+    refresh();
+}
+
+void RunsView::setParentFolder(const QString &folder)
+{
+    m_parent->setText(folder);
+    refresh();
+}
+
+QString RunsView::parentFolder() const
+{
+    return m_parent->text();
+}
+
+void RunsView::refresh()
+{
+    m_runs.clear();
+    QStringList seen;
+    if (!m_parent->text().isEmpty()) {
+        for (RunRecord &run : listRunRecords(m_parent->text().toStdString())) {
+            seen << QFileInfo(QString::fromStdString(run.path)).absoluteFilePath();
+            m_runs.push_back(std::move(run));
+        }
+    }
+    for (const QString &path : recentRuns()) {
+        if (seen.contains(path) || !isRunFolder(path.toStdString()))
+            continue;
+        try {
+            m_runs.push_back(readRunRecord(path.toStdString()));
+        } catch (const Error &) {
+            // Moved or damaged since it was used: the list shows the readable runs.
+        }
+    }
+    m_list->clear();
+    for (const RunRecord &run : m_runs) {
+        const QString best = run.bestValue ? QStringLiteral("%1 %2")
+                                                 .arg(QString::fromStdString(run.bestMetric))
+                                                 .arg(*run.bestValue, 0, 'f', 4)
+                                           : QStringLiteral("–");
+        auto *item = new QTreeWidgetItem(m_list,
+            { QString::fromStdString(run.name), statusText(run),
+                QFileInfo(QString::fromStdString(run.baseModel)).fileName(), dataText(run),
+                QString::fromStdString(run.settingsSummary()), best,
+                QDateTime::fromSecsSinceEpoch(run.startedUnix)
+                    .toString(QStringLiteral("yyyy-MM-dd hh:mm")) });
+        item->setToolTip(0, QString::fromStdString(run.path));
+        item->setToolTip(2, QString::fromStdString(run.baseModel));
+    }
+    for (int column = 0; column < m_list->columnCount(); ++column)
+        m_list->resizeColumnToContents(column);
+    showCurrent();
+}
+
+std::vector<const RunRecord *> RunsView::selectedRuns() const
+{
+    std::vector<const RunRecord *> runs;
+    for (int row = 0; row < m_list->topLevelItemCount(); ++row) {
+        if (m_list->topLevelItem(row)->isSelected())
+            runs.push_back(&m_runs[static_cast<std::size_t>(row)]);
+    }
+    return runs;
+}
+
+void RunsView::showCurrent()
+{
+    const auto selected = selectedRuns();
+    m_compare->setEnabled(selected.size() >= 2);
+    const RunRecord *run = selected.size() == 1 ? selected.front() : nullptr;
+    m_export->setEnabled(run && run->status == RunStatus::Finished);
+    m_charts->clear();
+    if (!run) {
+        m_details->setText(selected.empty()
+                ? tr("Select a run to see its charts; select several to compare them.")
+                : tr("%1 runs selected: Compare shows them side by side.").arg(selected.size()));
+        return;
+    }
+    m_charts->addEvents(replayEvents(*run));
+    QString details
+        = tr("<b>%1</b> — %2 · %3<br>Model: %4<br>Data: %5")
+              .arg(QString::fromStdString(run->name).toHtmlEscaped(), statusText(*run),
+                  QString::fromStdString(run->settingsSummary()).toHtmlEscaped(),
+                  QString::fromStdString(run->baseModel).toHtmlEscaped(), dataText(*run).toHtmlEscaped());
+    if (run->status == RunStatus::Stopped && run->resumeStep)
+        details += tr("<br>Continue it with <tt>pairtune-cli train --resume %1</tt>")
+                       .arg(QString::fromStdString(run->path).toHtmlEscaped());
+    m_details->setText(details);
+}
+
+bool RunsView::selectRun(const QString &path)
+{
+    const QString wanted = QFileInfo(path).absoluteFilePath();
+    for (int row = 0; row < m_list->topLevelItemCount(); ++row) {
+        if (QFileInfo(QString::fromStdString(m_runs[static_cast<std::size_t>(row)].path)).absoluteFilePath()
+            == wanted) {
+            m_list->clearSelection();
+            m_list->setCurrentItem(m_list->topLevelItem(row));
+            m_list->topLevelItem(row)->setSelected(true);
+            return true;
+        }
+    }
+    return false;
+}
+
+QString RunsView::currentRun() const
+{
+    const auto selected = selectedRuns();
+    return selected.size() == 1 ? QString::fromStdString(selected.front()->path) : QString();
+}
+
+QString RunsView::exportCurrentRun(const QString &destination)
+{
+    const QString run = currentRun();
+    if (run.isEmpty())
+        return tr("Select one run to export.");
+    try {
+        exportFromRun(run.toStdString(), "final", destination.toStdString());
+        addRecentRun(run);
+        return {};
+    } catch (const std::exception &e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+void RunsView::exportInteractively()
+{
+    const QString destination = QFileDialog::getSaveFileName(this, tr("Export the model to a new folder"),
+        prefs::lastExportFolder.get(), {}, nullptr, QFileDialog::ShowDirsOnly);
+    if (destination.isEmpty())
+        return;
+    prefs::lastExportFolder.set(QFileInfo(destination).absolutePath());
+    const QString error = exportCurrentRun(destination);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void RunsView::browseParent()
+{
+    const QString folder
+        = QFileDialog::getExistingDirectory(this, tr("Folder that holds run folders"), m_parent->text());
+    if (folder.isEmpty())
+        return;
+    prefs::lastRunsFolder.set(folder);
+    setParentFolder(folder);
+}
+
+QDialog *RunsView::compareSelected()
+{
+    std::vector<RunRecord> runs;
+    for (const RunRecord *run : selectedRuns())
+        runs.push_back(*run);
+    if (runs.size() < 2)
+        return nullptr;
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Compare runs"));
+    auto *view = new RunComparisonView(dialog);
+    view->setObjectName(QStringLiteral("runComparison"));
+    view->setComparison(compareRuns(std::move(runs)));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(view, 1);
+    layout->addWidget(buttons);
+    dialog->resize(1100, 760);
+    dialog->show();
+    return dialog;
+}
+
+} // namespace pairtune::ui
