@@ -5,7 +5,8 @@
 # against the stand-in Hub server (tests/common/standin_hub.py, python3; a throw-away Hub cache).
 # Runs under Xvfb when xvfb-run is installed, else on Qt's offscreen platform.
 #   scripts/screenshots.sh [OUTPUT_FOLDER]      (default: docs/screenshots)
-#   PAIRTUNE_SCREENSHOTS=tour|hub               only one of the two (default: both)
+#   PAIRTUNE_SCREENSHOTS=tour|hub|runs          only one of them (default: all; runs = pairtune-runs-screenshots,
+#                                               the Runs view and the comparison of two tiny runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
@@ -18,8 +19,9 @@ WHICH=${PAIRTUNE_SCREENSHOTS:-all}
 TOOLS=()
 [[ $WHICH == all || $WHICH == tour ]] && TOOLS+=(pairtune-screenshots)
 [[ $WHICH == all || $WHICH == hub ]] && TOOLS+=(pairtune-hub-screenshots)
+[[ $WHICH == all || $WHICH == runs ]] && TOOLS+=(pairtune-runs-screenshots)
 if [[ ${#TOOLS[@]} -eq 0 ]]; then
-    echo "PAIRTUNE_SCREENSHOTS must be tour, hub or all" >&2
+    echo "PAIRTUNE_SCREENSHOTS must be tour, hub, runs or all" >&2
     exit 2
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target "${TOOLS[@]}" pairtune-cli

@@ -40,16 +40,19 @@ struct Runs
     QString error; // empty when both runs were made
 };
 
-inline QString trainRun(const QString &model, const QString &data, const QString &out, const QString &lr)
+// `length` replaces the default three steps (--max-steps 3 --epochs 1 --eval-every 2).
+inline QString trainRun(const QString &model, const QString &data, const QString &out, const QString &lr,
+    const QStringList &length = { "--max-steps", "3", "--epochs", "1", "--eval-every", "2" })
 {
-    const QStringList args = { "train", "--data", data, "--base", model, "--out", out, "--max-steps", "3",
-        "--batch-size", "8", "--epochs", "1", "--eval-every", "2", "--lr", lr, "--threads", "1" };
+    const QStringList args = QStringList { "train", "--data", data, "--base", model, "--out", out,
+        "--batch-size", "8", "--lr", lr, "--threads", "1" }
+        + length;
     const pairtune::testrun::RunResult r = pairtune::testrun::run(cli(), args, 300000);
     return r.code == 0 ? QString() : r.describe(cli(), args);
 }
 
 // A tiny BERT (pairtune-cli create) and the two runs, all under `folder`.
-inline Runs makeRuns(const QString &folder)
+inline Runs makeRuns(const QString &folder, const QStringList &length = {})
 {
     Runs runs;
     runs.model = folder + "/model";
@@ -68,9 +71,11 @@ inline Runs makeRuns(const QString &folder)
         runs.error = created.describe(cli(), create);
         return runs;
     }
-    runs.error = trainRun(runs.model, runs.data, runs.runA, "1e-3");
+    runs.error = length.isEmpty() ? trainRun(runs.model, runs.data, runs.runA, "1e-3")
+                                  : trainRun(runs.model, runs.data, runs.runA, "1e-3", length);
     if (runs.error.isEmpty())
-        runs.error = trainRun(runs.model, runs.data, runs.runB, "5e-3");
+        runs.error = length.isEmpty() ? trainRun(runs.model, runs.data, runs.runB, "5e-3")
+                                      : trainRun(runs.model, runs.data, runs.runB, "5e-3", length);
     return runs;
 }
 
