@@ -4,6 +4,7 @@
 
 #include "model/attentionplanimpl.h"
 #include "model/dropoutimpl.h"
+#include "model/moduletreeimpl.h"
 #include "model/mpnetencoderimpl.h"
 
 #include <ATen/ATen.h>
@@ -12,32 +13,6 @@
 #include <numbers>
 
 namespace pairtune {
-namespace {
-
-torch::Tensor addParameter(torch::nn::Module &module, const std::string &name, at::IntArrayRef shape)
-{
-    return module.register_parameter(name, at::empty(shape, at::TensorOptions().dtype(at::kFloat)));
-}
-
-// The module at a dotted path below root ("encoder.layer.0.attention.attn.q"), created where missing.
-torch::nn::Module &moduleAt(torch::nn::Module &root, const std::string &path)
-{
-    torch::nn::Module *module = &root;
-    std::size_t begin = 0;
-    while (begin < path.size()) {
-        const std::size_t dot = std::min(path.find('.', begin), path.size());
-        const std::string name = path.substr(begin, dot - begin);
-        auto children = module->named_children();
-        if (const auto *child = children.find(name))
-            module = child->get();
-        else
-            module = module->register_module(name, std::make_shared<torch::nn::Module>()).get();
-        begin = dot + 1;
-    }
-    return *module;
-}
-
-} // namespace
 
 MPNetEncoder::Linear MPNetEncoder::addLinear(const std::string &path, int in, int out)
 {
