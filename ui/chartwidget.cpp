@@ -1,5 +1,8 @@
 #include "ui/chartwidget.h"
 
+#include <QResizeEvent>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -32,6 +35,7 @@ ChartWidget::ChartWidget(const QString &title, const QString &xLabel, const QStr
     m_empty->position->setCoords(0.5, 0.5);
     m_empty->setVisible(false);
     xAxis->setRange(0, m_minimumXRange);
+    fitTickCounts();
     applyPalette();
 }
 
@@ -129,6 +133,25 @@ void ChartWidget::setLogarithmicY(bool on)
     yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     yAxis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
                         : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    fitTickCounts();
+}
+
+void ChartWidget::resizeEvent(QResizeEvent *event)
+{
+    fitTickCounts();
+    QCustomPlot::resizeEvent(event);
+}
+
+void ChartWidget::fitTickCounts()
+{
+    // The ticker's count is a wish (it picks round steps near it): about one x label per 12 characters
+    // (labels like "1,500" or "0.25" and the space between them) and one y label per 3 lines of text
+    // of the plot area, which is roughly the widget less its title, axis labels and legend.
+    const QFontMetrics metrics(xAxis->tickLabelFont());
+    const int plotWidth = width() - metrics.averageCharWidth() * 10;
+    const int plotHeight = height() - metrics.height() * 6;
+    xAxis->ticker()->setTickCount(std::clamp(plotWidth / (metrics.averageCharWidth() * 12), 2, 5));
+    yAxis->ticker()->setTickCount(std::clamp(plotHeight / (metrics.height() * 3), 2, 5));
 }
 
 void ChartWidget::setEmptyText(const QString &text)

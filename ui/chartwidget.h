@@ -41,9 +41,13 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
     virtual void applyPalette();
 
 private:
+    // Fewer ticks on a small chart, so the axis labels keep apart.
+    void fitTickCounts();
+
     struct Series
     {
         QCPGraph *graph = nullptr;

@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -55,6 +56,11 @@ QTableWidget *resultTable(QWidget *parent, const QString &name)
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setWordWrap(true);
     table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Room for the header and four results however small the window: the page's other parts give up
+    // height first.
+    table->setMinimumHeight(table->horizontalHeader()->sizeHint().height()
+        + 4 * table->verticalHeader()->defaultSectionSize() + 2 * table->frameWidth()
+        + table->horizontalScrollBar()->sizeHint().height());
     return table;
 }
 

@@ -6,6 +6,40 @@
 #include <exception>
 
 namespace pairtune::ui {
+namespace {
+
+std::string messageOf(const std::exception &error)
+{
+    // pairtune::Error carries "path:line: what is wrong" already; other exceptions are unexpected.
+    return dynamic_cast<const Error *>(&error) ? error.what()
+                                               : std::string("could not read the data: ") + error.what();
+}
+
+// After the files failed together: each file's own problem, so every bad file can be marked (the
+// joint read stops at the first). A problem between files (different columns) goes to the file the
+// message names.
+std::vector<std::string> problemsPerFile(const DataLoadRequest &request, const std::string &jointError)
+{
+    std::vector<std::string> problems(request.paths.size());
+    bool any = false;
+    for (std::size_t i = 0; i < request.paths.size(); ++i) {
+        try {
+            (void)PairDataset::load(request.paths[i], request.options);
+        } catch (const std::exception &error) {
+            problems[i] = messageOf(error);
+            any = true;
+        }
+    }
+    if (!any) {
+        for (std::size_t i = 0; i < request.paths.size(); ++i) {
+            if (jointError.rfind(request.paths[i], 0) == 0)
+                problems[i] = jointError;
+        }
+    }
+    return problems;
+}
+
+} // namespace
 
 DataLoadResult loadPairData(const DataLoadRequest &request)
 {
@@ -14,7 +48,8 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
         result.error = "no pair file chosen";
         return result;
     }
-    result.preview = preview(request.paths.front(), request.options);
+    result.preview
+        = preview(request.previewPath.empty() ? request.paths.front() : request.previewPath, request.options);
     try {
         result.raw = request.cachedRaw
             ? request.cachedRaw
@@ -35,10 +70,17 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
             = buildReport(*dataset, request.tokenCount, request.maxSeqLength, split.train, split.eval);
         result.dataset = std::move(dataset);
     } catch (const std::exception &error) {
-        // pairtune::Error carries "path:line: what is wrong" already; other exceptions are unexpected.
-        result.error = dynamic_cast<const Error *>(&error)
-            ? error.what()
-            : std::string("could not read the data: ") + error.what();
+        result.error = messageOf(error);
+        if (request.paths.size() > 1) {
+            result.fileErrors = problemsPerFile(request, result.error);
+            std::string all;
+            for (const std::string &problem : result.fileErrors) {
+                if (!problem.empty())
+                    all += (all.empty() ? "" : "\n") + problem;
+            }
+            if (!all.empty())
+                result.error = all;
+        }
         result.raw.reset();
         result.dataset.reset();
     }

@@ -39,6 +39,8 @@ struct DataLoadRequest
     std::size_t maxSeqLength = 0;
     double trainFraction = 0.8;
     std::uint64_t seed = 42;
+    // The file to preview (one of paths); empty: the first.
+    std::string previewPath;
 };
 
 struct DataLoadResult
@@ -49,8 +51,11 @@ struct DataLoadResult
     std::size_t removedEmpty = 0;
     std::size_t removedIdentical = 0;
     DataReport report;
-    PreviewTable preview; // of the first file, with the request's options
-    std::string error; // the first problem; empty on success (then raw and dataset are set)
+    PreviewTable preview; // of previewPath (else the first file), with the request's options
+    std::string error; // every file's problem, one a line; empty on success (then raw and dataset are set)
+    // When the files cannot be used: each path's own problem ("" for a file that is fine on its own),
+    // in the order of the request's paths.
+    std::vector<std::string> fileErrors;
 };
 
 DataLoadResult loadPairData(const DataLoadRequest &request);

@@ -22,6 +22,7 @@
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -60,8 +61,10 @@ DataPage::DataPage(QWidget *parent)
     m_removeFile = new QPushButton(tr("Remove"), this);
     m_removeFile->setEnabled(false);
     auto *clear = new QPushButton(tr("Clear"), this);
-    connect(m_fileList, &QListWidget::itemSelectionChanged, this,
-        [this] { m_removeFile->setEnabled(!m_fileList->selectedItems().isEmpty()); });
+    connect(m_fileList, &QListWidget::itemSelectionChanged, this, [this] {
+        m_removeFile->setEnabled(!m_fileList->selectedItems().isEmpty());
+        previewSelectedFile();
+    });
     connect(m_removeFile, &QPushButton::clicked, this, [this] {
         for (QListWidgetItem *item : m_fileList->selectedItems())
             removeFile(item->data(Qt::UserRole).toString());
@@ -199,6 +202,8 @@ void DataPage::removeFile(const QString &path)
 {
     if (m_files.removeAll(path) == 0)
         return;
+    // The fixes were chosen for the pairs as they were; the report offers them again where they apply.
+    m_fixes = {};
     updateFileList();
     scheduleReload(Change::Files);
 }
@@ -272,6 +277,7 @@ void DataPage::reload()
         m_dataPending = false;
         m_result = {};
         showResult(m_result);
+        markFileProblems();
         Q_EMIT loadingChanged(false);
         Q_EMIT completeChanged();
         Q_EMIT dataChanged();
@@ -291,6 +297,7 @@ void DataPage::reload()
     }
     request.trainFraction = m_trainFraction;
     request.seed = m_seed;
+    request.previewPath = previewFile().toStdString();
 
     const int generation = ++m_generation;
     m_loading = true;
@@ -308,6 +315,7 @@ void DataPage::reload()
             m_rawStale = !result.raw;
             m_result = result;
             showResult(result);
+            markFileProblems();
             Q_EMIT loadingChanged(false);
             Q_EMIT completeChanged();
             Q_EMIT dataChanged();
@@ -317,11 +325,14 @@ void DataPage::reload()
 void DataPage::showResult(const DataLoadResult &result)
 {
     m_status->hide();
-    fillPreview(result.preview);
+    fillPreview(result.preview, previewFile());
     if (!result.error.empty()) {
+        // One line per bad file.
         m_message->showMessage(MessageBanner::Kind::Error,
             tr("<b>This data cannot be used yet.</b> %1")
-                .arg(QString::fromStdString(result.error).toHtmlEscaped()));
+                .arg(QString::fromStdString(result.error)
+                         .toHtmlEscaped()
+                         .replace(QLatin1Char('\n'), QStringLiteral("<br>"))));
         m_report->clear();
         return;
     }
@@ -335,7 +346,47 @@ void DataPage::showResult(const DataLoadResult &result)
     m_report->setResult(result, m_fixes);
 }
 
-void DataPage::fillPreview(const PreviewTable &table)
+QString DataPage::previewFile() const
+{
+    return m_files.contains(m_previewFile) ? m_previewFile : m_files.value(0);
+}
+
+void DataPage::previewSelectedFile()
+{
+    const QList<QListWidgetItem *> selected = m_fileList->selectedItems();
+    if (selected.size() != 1)
+        return;
+    const QString file = selected.front()->data(Qt::UserRole).toString();
+    if (file == previewFile() && m_previewFile == file)
+        return;
+    m_previewFile = file;
+    const int generation = ++m_previewGeneration;
+    const ImportOptions options = m_options;
+    runInBackground<PreviewTable>(
+        this, [file, options] { return preview(file.toStdString(), options); },
+        [this, generation, file](const PreviewTable &table) {
+            if (generation == m_previewGeneration && m_files.contains(file))
+                fillPreview(table, file);
+        });
+}
+
+void DataPage::markFileProblems()
+{
+    const bool known = m_result.fileErrors.size() == std::size_t(m_files.size());
+    for (int row = 0; row < m_fileList->count(); ++row) {
+        QListWidgetItem *item = m_fileList->item(row);
+        const QString file = item->data(Qt::UserRole).toString();
+        const int index = int(m_files.indexOf(file));
+        const QString problem = known && index >= 0
+            ? QString::fromStdString(m_result.fileErrors[std::size_t(index)])
+            : QString();
+        item->setIcon(problem.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxCritical));
+        item->setToolTip(problem.isEmpty() ? QDir::toNativeSeparators(file)
+                                           : QDir::toNativeSeparators(file) + QLatin1Char('\n') + problem);
+    }
+}
+
+void DataPage::fillPreview(const PreviewTable &table, const QString &file)
 {
     m_preview->clear();
     m_preview->setRowCount(0);
@@ -368,10 +419,10 @@ void DataPage::fillPreview(const PreviewTable &table)
         m_preview->setColumnWidth(column, std::min(m_preview->columnWidth(column), widest));
 
     const QString format = QString::fromStdString(table.format).toUpper();
-    m_previewCaption->setText(tr("The first %1 of %2 (%3, %4). Row numbers are line numbers in the file.")
-                                  .arg(countOf(qint64(table.rows.size()), tr("row"), tr("rows")),
-                                      QFileInfo(m_files.value(0)).fileName(), format,
-                                      table.hasHeader ? tr("with a header") : tr("no header")));
+    m_previewCaption->setText(
+        tr("The first %1 of %2 (%3, %4). Row numbers are line numbers in the file.")
+            .arg(countOf(qint64(table.rows.size()), tr("row"), tr("rows")), QFileInfo(file).fileName(),
+                format, table.hasHeader ? tr("with a header") : tr("no header")));
     m_mapping->setVisible(table.columnNames.size() > 2 || m_mapping->isCustomised());
     m_mapping->setPreview(table);
 }

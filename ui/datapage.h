@@ -76,8 +76,13 @@ private:
     void scheduleReload(Change change);
     void reload();
     void showResult(const DataLoadResult &result);
-    void fillPreview(const PreviewTable &table);
+    void fillPreview(const PreviewTable &table, const QString &file);
     void updateFileList();
+    // Marks each file the last load found a problem in (icon, the problem as its tooltip).
+    void markFileProblems();
+    // Shows the file selected in the list in the preview (read off the GUI thread).
+    void previewSelectedFile();
+    QString previewFile() const;
 
     QStringList m_files;
     ImportOptions m_options;
@@ -88,6 +93,8 @@ private:
     std::uint64_t m_seed = 42;
 
     DataLoadResult m_result;
+    QString m_previewFile; // chosen in the list; empty: the first file
+    int m_previewGeneration = 0;
     bool m_loading = false;
     bool m_rawStale = true;
     bool m_dataPending = false; // the pairs shown are not yet those of the current choices

@@ -115,6 +115,11 @@ void DataReportView::setResult(const DataLoadResult &result, const DataFixes &ap
         summary += tr(" · %1 for training, %2 held out for evaluation")
                        .arg(count(report.trainRows), count(report.evalRows));
     summary += QStringLiteral(" · ") + lengthPhrase(report);
+    if (report.lengthUnit != "tokens")
+        // Cutting at max_seq_length is counted in the model's tokens: say when it will be known rather
+        // than nothing until then.
+        summary += tr("<br>Texts longer than the model reads (max_seq_length) are found once a model is "
+                      "chosen in step 2.");
     if (report.hasScores)
         summary += tr(" · scores from %1 to %2").arg(report.scoreMin).arg(report.scoreMax);
     m_summary->setText(summary);
@@ -150,7 +155,9 @@ void DataReportView::setResult(const DataLoadResult &result, const DataFixes &ap
         done << tr("%1 pairs with empty texts").arg(count(result.removedEmpty));
     if (result.removedIdentical > 0)
         done << tr("%1 pairs with the same text twice").arg(count(result.removedIdentical));
-    if (applied.any()) {
+    // A fix that removed nothing (the pairs it was for were in a file since removed) has nothing to
+    // report or undo.
+    if (applied.any() && !done.isEmpty()) {
         m_undo->show();
         m_applied->setText(tr("Removed %1. Pairtune trains on a cleaned copy of the data, saved as "
                               "prepared-pairs.jsonl in the run folder; your files are not changed.")

@@ -89,8 +89,14 @@ ExportPanel::ExportPanel(QWidget *parent)
     m_python->setObjectName(QStringLiteral("pythonSnippet"));
     m_python->setReadOnly(true);
     m_python->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_python->setFixedHeight(m_python->fontMetrics().height() * 7 + 2 * m_python->frameWidth()
-        + int(m_python->document()->documentMargin() * 2));
+    // Seven lines when there is room; on a small screen it gives up height (down to three lines, it
+    // scrolls) before the tables above it do.
+    const auto linesHigh = [this](int lines) {
+        return m_python->fontMetrics().height() * lines + 2 * m_python->frameWidth()
+            + int(m_python->document()->documentMargin() * 2);
+    };
+    m_python->setMinimumHeight(linesHigh(3));
+    m_python->setMaximumHeight(linesHigh(7));
 
     auto *row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("To:"), this));

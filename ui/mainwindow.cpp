@@ -144,14 +144,14 @@ void MainWindow::createMenus()
         = file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Add &pair files…"));
     openData->setShortcut(standardOr(QKeySequence::Open, QKeySequence(Qt::CTRL | Qt::Key_O)));
     connect(openData, &QAction::triggered, this, [this] {
-        if (goToStep(DataStep))
+        if (!refuseWhileTraining() && goToStep(DataStep))
             m_data->browseForFiles();
     });
     QAction *openModel
         = file->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &model folder…"));
     openModel->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     connect(openModel, &QAction::triggered, this, [this] {
-        if (goToStep(ModelStep))
+        if (!refuseWhileTraining() && goToStep(ModelStep))
             m_model->browseForFolder();
     });
     addRunsMenu(file, this, [this] { return QFileInfo(m_train->runFolder()).absolutePath(); });
@@ -169,8 +169,11 @@ void MainWindow::createMenus()
     m_nextAction->setShortcut(standardOr(QKeySequence::Forward, QKeySequence(Qt::ALT | Qt::Key_Right)));
     go->addSeparator();
     for (int step = 0; step < StepCount; ++step) {
-        QAction *action = go->addAction(
-            tr("&%1 %2").arg(step + 1).arg(page(step)->title()), this, [this, step] { goToStep(step); });
+        // A title's own "&" ("Try & Export") is doubled, else the menu would take it for a mnemonic.
+        QString title = page(step)->title();
+        title.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        QAction *action
+            = go->addAction(tr("&%1 %2").arg(step + 1).arg(title), this, [this, step] { goToStep(step); });
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + step)));
     }
 
@@ -225,6 +228,9 @@ void MainWindow::wirePages()
     connect(m_train, &TrainPage::runFinished, this,
         [](const TrainingResult &result) { addRecentRun(QString::fromStdString(result.runPath)); });
     connect(m_train, &TrainPage::runningChanged, this, [this](bool running) {
+        // The pages the run was made from stay viewable, read-only while it runs.
+        for (int step = DataStep; step < TrainStep; ++step)
+            page(step)->setReadOnly(running);
         updateNavigation();
         if (!running && m_closeWhenStopped)
             close();
@@ -294,7 +300,10 @@ void MainWindow::updateNavigation()
     m_next->setEnabled(canNext);
     m_nextAction->setEnabled(canNext);
     m_next->setVisible(step + 1 < StepCount);
-    m_reason->setText(canNext || step + 1 >= StepCount ? QString() : current->incompleteReason());
+    if (current->isReadOnly())
+        m_reason->setText(tr("Training is running: this page is read-only until it stops."));
+    else
+        m_reason->setText(canNext || step + 1 >= StepCount ? QString() : current->incompleteReason());
     const bool running = m_train->isRunning();
     m_startAction->setEnabled(!running && reachableStep() >= TrainStep);
     m_cancelAction->setEnabled(running);
@@ -317,6 +326,15 @@ void MainWindow::closeEvent(QCloseEvent *event)
     prefs::windowGeometry.set(saveGeometry());
     prefs::windowState.set(saveState());
     QMainWindow::closeEvent(event);
+}
+
+bool MainWindow::refuseWhileTraining()
+{
+    if (!m_train->isRunning())
+        return false;
+    statusBar()->showMessage(
+        tr("Training is running: the data and the model can change once it stops."), 8000);
+    return true;
 }
 
 QString MainWindow::aboutText() const

@@ -60,6 +60,8 @@ private:
     // The furthest step reachable from the current state (every earlier page complete).
     int reachableStep() const;
     void updateReportContext();
+    // True (and says why in the status bar) while a run uses the data and the model.
+    bool refuseWhileTraining();
 
     StepIndicator *m_steps = nullptr;
     QStackedWidget *m_stack = nullptr;

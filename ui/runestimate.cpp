@@ -91,18 +91,9 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
     if (config.maxSteps > 0)
         estimate.totalSteps = std::min(estimate.totalSteps, config.maxSteps);
 
-    if (estimate.evalPairs > 0) {
-        // The baseline, one per evalEvery steps, and one at each epoch end not already covered.
-        estimate.evaluations = 1;
-        if (config.evalEvery > 0)
-            estimate.evaluations += estimate.totalSteps / config.evalEvery;
-        const std::int64_t epochsRun = estimate.stepsPerEpoch > 0
-            ? std::min<std::int64_t>(
-                config.epochs, (estimate.totalSteps + estimate.stepsPerEpoch - 1) / estimate.stepsPerEpoch)
-            : 0;
-        if (config.evalEvery <= 0 || estimate.stepsPerEpoch % config.evalEvery != 0)
-            estimate.evaluations += std::max<std::int64_t>(1, epochsRun);
-    }
+    if (estimate.evalPairs > 0)
+        estimate.evaluations = plannedEvaluations(
+            estimate.stepsPerEpoch, config.epochs, estimate.totalSteps, config.evalEvery);
 
     if (!inputs.model)
         return estimate;
@@ -138,6 +129,36 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
         + double(estimate.evaluations) * kSecondsPerEvaluation
         + checkpoints * weights * 12.0 / kCheckpointBytesPerSecond;
     return estimate;
+}
+
+std::int64_t plannedEvaluations(
+    std::int64_t stepsPerEpoch, int epochs, std::int64_t totalSteps, std::int64_t evalEvery)
+{
+    std::int64_t evaluations = 1; // the baseline before the first step
+    if (stepsPerEpoch <= 0)
+        return evaluations;
+    std::int64_t step = 0;
+    std::int64_t lastEvaluated = 0;
+    for (int epoch = 0; epoch < epochs && step < totalSteps; ++epoch) {
+        const std::int64_t end = std::min(step + stepsPerEpoch, totalSteps);
+        if (evalEvery > 0) {
+            const std::int64_t periodic = end / evalEvery - step / evalEvery;
+            evaluations += periodic;
+            if (periodic > 0)
+                lastEvaluated = end / evalEvery * evalEvery;
+        }
+        const bool epochCompleted = end - step == stepsPerEpoch;
+        step = end;
+        if (!epochCompleted)
+            break; // the step limit ended the run inside this epoch
+        if (lastEvaluated != step) {
+            ++evaluations;
+            lastEvaluated = step;
+        }
+    }
+    if (lastEvaluated != step)
+        ++evaluations; // the final evaluation of the last step
+    return evaluations;
 }
 
 std::string formatDuration(double seconds)

@@ -40,6 +40,13 @@ struct EstimateInputs
 
 RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inputs);
 
+// How many evaluations the trainer runs (training/train/trainer.cpp's schedule): the step-0 baseline,
+// one every evalEvery steps, one at each epoch end it reaches unless that step was just evaluated, and
+// one at the last step. stepsPerEpoch: batches per epoch; totalSteps: after max_steps. The settings
+// summary and the presets' descriptions both count with this.
+std::int64_t plannedEvaluations(
+    std::int64_t stepsPerEpoch, int epochs, std::int64_t totalSteps, std::int64_t evalEvery);
+
 // "45 s", "12 min", "3 h 20 min".
 std::string formatDuration(double seconds);
 

@@ -1,5 +1,7 @@
 #include "ui/scientificspinbox.h"
 
+#include "ui/focusedwheel.h"
+
 #include <QLocale>
 
 #include <cmath>
@@ -13,6 +15,7 @@ ScientificSpinBox::ScientificSpinBox(QWidget *parent)
     setDecimals(323);
     setRange(0.0, 1.0);
     setKeyboardTracking(false);
+    takeWheelOnlyWhenFocused(this);
 }
 
 QString ScientificSpinBox::textFromValue(double value) const

@@ -3,6 +3,7 @@
 #include "eval/evalresult.h"
 #include "model/runtime.h"
 #include "recipe/lrschedule.h"
+#include "ui/focusedwheel.h"
 #include "ui/scientificspinbox.h"
 
 #include <QCheckBox>
@@ -99,6 +100,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     layout->addStretch();
     setConfig(TrainingConfig {});
     connectChanges();
+    // The form scrolls: a wheel notch over a field must scroll it, not change a setting unnoticed.
+    takeWheelOnlyWhenFocusedInside(this);
 }
 
 QWidget *SettingsForm::createRecipeGroup()

@@ -62,6 +62,8 @@ SettingsPage::SettingsPage(QWidget *parent)
         button->setObjectName(QStringLiteral("preset") + presetName(preset).remove(QLatin1Char(' ')));
         button->setToolTip(presetDescription(preset));
         connect(button, &QPushButton::clicked, this, [this, preset] { applyPreset(preset); });
+        if (preset == TrainingPreset::QuickCheck)
+            m_quickCheck = button;
         presetLayout->addWidget(button);
     }
 
@@ -217,9 +219,21 @@ void SettingsPage::updateNow()
             numbers += tr("Estimated time: choose a model first.");
     }
     m_numbers->setText(numbers);
+    updateQuickCheckTip(c);
     updateGuidance(c);
     if (before != isComplete())
         Q_EMIT completeChanged();
+}
+
+void SettingsPage::updateQuickCheckTip(const TrainingConfig &c)
+{
+    // Counted like the summary above (estimateRun), for the settings the button would apply.
+    EstimateInputs inputs;
+    inputs.dataset = m_dataset.get();
+    const RunEstimate quick
+        = estimateRun(ui::applyPreset(TrainingPreset::QuickCheck, c, m_estimate.trainPairs), inputs);
+    m_quickCheck->setToolTip(
+        presetDescription(TrainingPreset::QuickCheck, quick.problem.empty() ? quick.evaluations : 0));
 }
 
 void SettingsPage::updateGuidance(const TrainingConfig &c)

@@ -9,6 +9,7 @@
 #include <memory>
 
 class QLabel;
+class QPushButton;
 class QTimer;
 
 namespace pairtune {
@@ -57,6 +58,7 @@ private:
     void scheduleUpdate();
     void updateNow();
     void updateGuidance(const TrainingConfig &config);
+    void updateQuickCheckTip(const TrainingConfig &config);
 
     std::shared_ptr<const PairDataset> m_dataset;
     DataReport m_report;
@@ -68,6 +70,7 @@ private:
     SettingsForm *m_form = nullptr;
     ScoreDistributionPlot *m_plot = nullptr;
     QLabel *m_numbers = nullptr;
+    QPushButton *m_quickCheck = nullptr;
     QLabel *m_guidanceText = nullptr;
     MessageBanner *m_problemBanner = nullptr;
     QTimer *m_updateTimer = nullptr;

@@ -39,7 +39,7 @@ QString presetName(TrainingPreset preset)
     return {};
 }
 
-QString presetDescription(TrainingPreset preset)
+QString presetDescription(TrainingPreset preset, std::int64_t evaluations)
 {
     switch (preset) {
     case TrainingPreset::Recipe:
@@ -50,8 +50,13 @@ QString presetDescription(TrainingPreset preset)
             "MNRL with cosine similarity at scale 20 (sentence-transformers' default), 3 epochs, warmup over "
             "10% of the steps, four evaluations per epoch.");
     case TrainingPreset::QuickCheck:
-        return tr(
-            "20 steps with two evaluations: checks data, model and export in a minute before a long run.");
+        if (evaluations > 0)
+            return tr(
+                "20 steps with %1 evaluations (the first before training): checks data, model and export "
+                "in a minute before a long run.")
+                .arg(evaluations);
+        return tr("20 steps with an evaluation before training and every 10 steps: checks data, model and "
+                  "export in a minute before a long run.");
     }
     return {};
 }

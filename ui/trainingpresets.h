@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace pairtune::ui {
 
@@ -17,7 +18,9 @@ enum class TrainingPreset {
 };
 
 QString presetName(TrainingPreset preset);
-QString presetDescription(TrainingPreset preset);
+// evaluations: how many evaluations the preset's run will do on the current data (plannedEvaluations
+// in ui/runestimate.h, the count the settings summary shows); 0 when unknown (no data yet).
+QString presetDescription(TrainingPreset preset, std::int64_t evaluations = 0);
 // trainPairs: pairs in the training split (sizes warmup and evaluation interval; 0 = unknown).
 TrainingConfig applyPreset(TrainingPreset preset, const TrainingConfig &current, std::size_t trainPairs);
 

@@ -135,15 +135,17 @@ QString TrainPage::incompleteReason() const
     return tr("Train a model first.");
 }
 
-bool TrainPage::canGoBack() const
-{
-    return !isRunning();
-}
-
 void TrainPage::enterPage()
 {
     if (isRunning())
         return;
+    if (!m_activeRun.isEmpty()) {
+        // The page shows this run's charts and log: the field names its folder until the user types
+        // another one (Start then puts a new run in a fresh folder, see startTraining).
+        if (!m_runFolderEdited)
+            setRunFolder(m_activeRun);
+        return;
+    }
     const QString folder = runFolder();
     if (folder.isEmpty() || !m_runFolderEdited
         || QFileInfo::exists(QDir(folder).filePath(QStringLiteral("config.json"))))
@@ -191,7 +193,13 @@ bool TrainPage::startTraining()
 {
     if (isRunning() || !m_provider)
         return false;
-    const QString folder = runFolder();
+    QString folder = runFolder();
+    // Start on a page that shows a run (its folder in the field) means a new run next to it.
+    if (!m_activeRun.isEmpty() && !folder.isEmpty()
+        && QFileInfo(folder).absoluteFilePath() == QFileInfo(m_activeRun).absoluteFilePath()) {
+        folder = freshRunFolder();
+        setRunFolder(folder);
+    }
     if (folder.isEmpty()) {
         m_message->showMessage(MessageBanner::Kind::Error, tr("Choose a folder for the run."));
         return false;
@@ -226,6 +234,7 @@ bool TrainPage::startTraining()
     m_result.reset();
     m_lastError.clear();
     m_activeRun = folder;
+    m_runFolderEdited = false;
     m_charts->clear();
     m_log->clear();
     m_message->clear();
@@ -258,6 +267,8 @@ bool TrainPage::resumeTraining()
     m_message->clear();
     m_progress->setRange(0, 0);
     m_status->setText(tr("Resuming from the newest checkpoint…"));
+    setRunFolder(m_activeRun); // the field names the run that continues, not a folder typed since
+    m_runFolderEdited = false;
     appendLog(tr("Resuming %1").arg(QDir::toNativeSeparators(m_activeRun)));
     return m_controller->resume(m_activeRun, m_config.threads);
 }
@@ -331,6 +342,7 @@ void TrainPage::onEvents(const std::vector<TrainingEvent> &events)
 void TrainPage::onFinished(const TrainingResult &result)
 {
     m_result = result;
+    setRunFolder(m_activeRun);
     prefs::recordThroughput(m_modelFolder, result.pairsPerSecond);
     m_progress->setRange(0, int(std::max<std::int64_t>(1, result.totalSteps)));
     m_progress->setValue(int(result.steps));

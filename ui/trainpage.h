@@ -39,7 +39,6 @@ public:
     QString title() const override { return tr("Train"); }
     bool isComplete() const override;
     QString incompleteReason() const override;
-    bool canGoBack() const override;
     void enterPage() override;
 
     void setConfigProvider(ConfigProvider provider) { m_provider = std::move(provider); }

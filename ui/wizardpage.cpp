@@ -1,6 +1,10 @@
 #include "ui/wizardpage.h"
 
+#include <QAbstractButton>
+#include <QAbstractSpinBox>
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QVBoxLayout>
 
 namespace pairtune::ui {
@@ -8,6 +12,44 @@ namespace pairtune::ui {
 WizardPage::WizardPage(QWidget *parent)
     : QWidget(parent)
 { }
+
+void WizardPage::setReadOnly(bool readOnly)
+{
+    if (readOnly == m_readOnly)
+        return;
+    m_readOnly = readOnly;
+    if (!readOnly) {
+        for (const QPointer<QWidget> &widget : std::as_const(m_disabledByReadOnly)) {
+            if (widget)
+                widget->setEnabled(true);
+        }
+        for (const QPointer<QWidget> &widget : std::as_const(m_dropsOffByReadOnly)) {
+            if (widget)
+                widget->setAcceptDrops(true);
+        }
+        m_disabledByReadOnly.clear();
+        m_dropsOffByReadOnly.clear();
+        return;
+    }
+    // Only what changes something: lists, tables, text views and scroll bars stay usable for looking.
+    QList<QWidget *> widgets = findChildren<QWidget *>();
+    widgets.prepend(this);
+    for (QWidget *widget : std::as_const(widgets)) {
+        const bool input = qobject_cast<QAbstractButton *>(widget) || qobject_cast<QAbstractSpinBox *>(widget)
+            || qobject_cast<QComboBox *>(widget) || qobject_cast<QLineEdit *>(widget);
+        // Line edits inside spin boxes and combo boxes follow their owner.
+        const bool part = qobject_cast<QAbstractSpinBox *>(widget->parentWidget())
+            || qobject_cast<QComboBox *>(widget->parentWidget());
+        if (input && !part && !widget->testAttribute(Qt::WA_ForceDisabled)) {
+            widget->setEnabled(false);
+            m_disabledByReadOnly << widget;
+        }
+        if (widget->acceptDrops()) {
+            widget->setAcceptDrops(false);
+            m_dropsOffByReadOnly << widget;
+        }
+    }
+}
 
 QWidget *WizardPage::createHeader(const QString &heading, const QString &intro)
 {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QList>
+#include <QPointer>
 #include <QWidget>
 
 namespace pairtune::ui {
@@ -24,12 +26,23 @@ public:
     // Called each time the page is shown by the wizard.
     virtual void enterPage() { }
 
+    // Read-only: the page can still be looked at and scrolled, but its fields, buttons and drop
+    // targets do nothing (the window sets this on the pages a running training uses). Turning it off
+    // enables exactly what it disabled.
+    void setReadOnly(bool readOnly);
+    bool isReadOnly() const { return m_readOnly; }
+
 Q_SIGNALS:
     void completeChanged();
 
 protected:
     // A heading and a short explanation for the top of a page, in the same style on every page.
     QWidget *createHeader(const QString &heading, const QString &intro);
+
+private:
+    bool m_readOnly = false;
+    QList<QPointer<QWidget>> m_disabledByReadOnly;
+    QList<QPointer<QWidget>> m_dropsOffByReadOnly;
 };
 
 } // namespace pairtune::ui

@@ -122,7 +122,9 @@ private Q_SLOTS:
         QCOMPARE(estimate.stepsPerEpoch, std::int64_t(5));
         QCOMPARE(estimate.totalSteps, std::int64_t(15));
         QVERIFY(estimate.exactSteps);
-        QCOMPARE(estimate.evaluations, std::int64_t(1 + 7 + 3)); // baseline, every 2 steps, epoch ends
+        // The trainer's schedule: the baseline, steps 2..14, and the ends of epochs 1 and 3 (step 10, the end
+        // of epoch 2, was just evaluated).
+        QCOMPARE(estimate.evaluations, std::int64_t(1 + 7 + 2));
         QCOMPARE(estimate.seconds, 0.0); // no model: no time
         config.maxSteps = 4;
         QCOMPARE(estimateRun(config, { &dataset, nullptr, 0, 0 }).totalSteps, std::int64_t(4));
