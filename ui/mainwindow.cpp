@@ -154,7 +154,16 @@ void MainWindow::createMenus()
         if (!refuseWhileTraining() && goToStep(ModelStep))
             m_model->browseForFolder();
     });
-    addRunsMenu(file, this, [this] { return QFileInfo(m_train->runFolder()).absolutePath(); });
+    addRunsMenu(
+        file, this, [this] { return QFileInfo(m_train->runFolder()).absolutePath(); },
+        [this](const TrainingConfig &run) {
+            m_settings->setConfig(withSettingsOf(m_settings->config(), run));
+            // Without data and a model the Settings page is not reachable yet: say where they went.
+            if (!goToStep(SettingsStep))
+                statusBar()->showMessage(tr("The run's settings are on the Settings page, for the data and "
+                                            "model you choose next."),
+                    10000);
+        });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(standardOr(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)));

@@ -10,10 +10,14 @@
 namespace pairtune::ui {
 namespace {
 
-RunsView *openRunsView(QWidget *window, const QString &parent, const QString &run = {})
+using UseSettings = std::function<void(const TrainingConfig &)>;
+
+RunsView *openRunsView(
+    QWidget *window, const UseSettings &useSettings, const QString &parent, const QString &run = {})
 {
     auto *view = new RunsView(window);
     view->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(view, &RunsView::useSettingsRequested, window, useSettings);
     if (!parent.isEmpty() && QFileInfo(parent).isDir())
         view->setParentFolder(parent);
     if (!run.isEmpty())
@@ -24,21 +28,34 @@ RunsView *openRunsView(QWidget *window, const QString &parent, const QString &ru
 
 } // namespace
 
-void addRunsMenu(QMenu *file, QWidget *window, std::function<QString()> runsParent)
+TrainingConfig withSettingsOf(const TrainingConfig &current, const TrainingConfig &run)
+{
+    TrainingConfig merged = run;
+    merged.dataPaths = current.dataPaths;
+    merged.basePath = current.basePath;
+    merged.baseRepoId = current.baseRepoId;
+    merged.baseRevision = current.baseRevision;
+    merged.baseCommit = current.baseCommit;
+    merged.outPath = current.outPath;
+    return merged;
+}
+
+void addRunsMenu(QMenu *file, QWidget *window, std::function<QString()> runsParent, UseSettings useSettings)
 {
     QAction *open = file->addAction(QObject::tr("Open &run…"));
     open->setObjectName(QStringLiteral("openRunAction"));
-    QObject::connect(
-        open, &QAction::triggered, window, [window, runsParent] { openRunsView(window, runsParent()); });
+    QObject::connect(open, &QAction::triggered, window,
+        [window, runsParent, useSettings] { openRunsView(window, useSettings, runsParent()); });
     QMenu *recent = file->addMenu(QObject::tr("Recent r&uns"));
     recent->setObjectName(QStringLiteral("recentRunsMenu"));
     // Filled when opened: runs finish and get exported while the window lives.
-    QObject::connect(recent, &QMenu::aboutToShow, window, [recent, window, runsParent] {
+    QObject::connect(recent, &QMenu::aboutToShow, window, [recent, window, runsParent, useSettings] {
         recent->clear();
         const QStringList runs = recentRuns();
         for (const QString &run : runs) {
-            recent->addAction(QDir::toNativeSeparators(run), window,
-                [window, runsParent, run] { openRunsView(window, runsParent(), run); });
+            recent->addAction(QDir::toNativeSeparators(run), window, [window, runsParent, useSettings, run] {
+                openRunsView(window, useSettings, runsParent(), run);
+            });
         }
         if (runs.isEmpty())
             recent->addAction(QObject::tr("(none yet)"))->setEnabled(false);

@@ -119,7 +119,15 @@ RunsView::RunsView(QWidget *parent)
     m_compare = new QPushButton(tr("Compare selected"), this);
     m_compare->setToolTip(tr("Select two or more runs (Ctrl+click) to see them side by side"));
     connect(m_compare, &QPushButton::clicked, this, [this] { compareSelected(); });
+    m_useSettings = new QPushButton(tr("New run with these settings"), this);
+    m_useSettings->setToolTip(
+        tr("Puts this run's settings on the Settings page, for your current data and model"));
+    connect(m_useSettings, &QPushButton::clicked, this, [this] {
+        if (useCurrentSettings())
+            accept();
+    });
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addButton(m_useSettings, QDialogButtonBox::ActionRole);
     buttons->addButton(m_export, QDialogButtonBox::ActionRole);
     buttons->addButton(m_compare, QDialogButtonBox::ActionRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -213,6 +221,7 @@ void RunsView::showCurrent()
     m_compare->setEnabled(selected.size() >= 2);
     const RunRecord *run = selected.size() == 1 ? selected.front() : nullptr;
     m_export->setEnabled(run && run->status == RunStatus::Finished);
+    m_useSettings->setEnabled(run != nullptr);
     m_charts->clear();
     if (!run) {
         m_details->setText(selected.empty()
@@ -287,6 +296,22 @@ void RunsView::browseParent()
         return;
     prefs::lastRunsFolder.set(folder);
     setParentFolder(folder);
+}
+
+bool RunsView::useCurrentSettings()
+{
+    const auto selected = selectedRuns();
+    if (selected.size() != 1)
+        return false;
+    const RunRecord &run = *selected.front();
+    try {
+        Q_EMIT useSettingsRequested(
+            trainingConfigFromJson(run.config.at("training"), run.path + "/config.json"));
+        return true;
+    } catch (const std::exception &e) {
+        QMessageBox::warning(this, tr("Cannot use these settings"), QString::fromStdString(e.what()));
+        return false;
+    }
 }
 
 QDialog *RunsView::compareSelected()

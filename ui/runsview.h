@@ -1,5 +1,6 @@
 #pragma once
 
+#include "recipe/trainingconfig.h"
 #include "train/runrecord.h"
 
 #include <QDialog>
@@ -40,6 +41,12 @@ public:
     QString exportCurrentRun(const QString &destination);
     // Opens the comparison of the selected runs (two or more); returns the dialog shown.
     QDialog *compareSelected();
+    // Emits useSettingsRequested with the current run's settings; false when none is selected.
+    bool useCurrentSettings();
+
+Q_SIGNALS:
+    // "New run with these settings": the run's recipe (its paths are the caller's to replace).
+    void useSettingsRequested(const pairtune::TrainingConfig &config);
 
 private:
     void refresh();
@@ -55,6 +62,7 @@ private:
     TrainingCharts *m_charts = nullptr;
     QPushButton *m_export = nullptr;
     QPushButton *m_compare = nullptr;
+    QPushButton *m_useSettings = nullptr;
 };
 
 // The recent runs list (preferences "runs/recent"), newest first; addRecentRun puts a run on top.

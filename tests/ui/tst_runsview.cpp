@@ -7,6 +7,7 @@
 #include "ui/mainwindow.h"
 #include "ui/runcomparisonview.h"
 #include "ui/runsview.h"
+#include "ui/settingspage.h"
 #include "ui/trainingcharts.h"
 
 #include <QAction>
@@ -15,6 +16,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -33,6 +35,7 @@ private slots:
     void exportsTheOpenedRun();
     void comparesTwoRuns();
     void fileMenuOpensRunsAndRecentRuns();
+    void newRunWithTheseSettings();
 
 private:
     QTemporaryDir m_dir;
@@ -161,6 +164,31 @@ void TestRunsView::fileMenuOpensRunsAndRecentRuns()
     const QList<RunsView *> views = window.findChildren<RunsView *>();
     QVERIFY(!views.isEmpty());
     QCOMPARE(views.back()->currentRun(), QFileInfo(m_runs.runA).absoluteFilePath());
+}
+
+// The run's recipe lands on the Settings page; the data, model and run folder stay the window's own.
+void TestRunsView::newRunWithTheseSettings()
+{
+    MainWindow window;
+    const pairtune::TrainingConfig before = window.settingsPage()->config();
+    QVERIFY(before.lr != 5e-3 && before.batchSize != 8);
+    window.findChild<QAction *>("openRunAction")->trigger();
+    RunsView *view = window.findChild<RunsView *>();
+    QVERIFY(view);
+    view->setParentFolder(m_dir.path());
+    QVERIFY(view->selectRun(m_runs.runB));
+    QVERIFY(view->useCurrentSettings());
+    const pairtune::TrainingConfig after = window.settingsPage()->config();
+    QCOMPARE(after.lr, 5e-3);
+    QCOMPARE(after.batchSize, 8);
+    QCOMPARE(after.maxSteps, 3);
+    QCOMPARE(after.dataPaths, before.dataPaths);
+    QCOMPARE(after.basePath, before.basePath);
+    QCOMPARE(after.outPath, before.outPath);
+    // No data or model loaded here: the Settings page cannot open yet, and the status bar says so.
+    QVERIFY2(window.currentStep() == int(MainWindow::SettingsStep)
+            || window.statusBar()->currentMessage().contains("Settings page"),
+        qPrintable(window.statusBar()->currentMessage()));
 }
 
 QTEST_MAIN(TestRunsView)
