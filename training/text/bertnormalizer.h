@@ -15,6 +15,10 @@ struct BertNormalizerOptions
     bool handleChineseChars = true;
     std::optional<bool> stripAccents; // unset = follow lowercase (tokenizer.json null)
     bool lowercase = true;
+
+    // HF tokenizers' Lowercase normalizer (Rust char::to_lowercase per code point) is BertNormalizer's
+    // last step alone.
+    static BertNormalizerOptions lowercaseOnly() { return { false, false, false, true }; }
 };
 
 // BertNormalizer with the *fast* tokenizer's semantics (format-spec §4.2), applied per code point in

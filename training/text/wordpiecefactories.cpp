@@ -228,6 +228,51 @@ std::unique_ptr<Tokenizer> fromVocab(
     return std::make_unique<WordPieceTokenizer>(std::move(settings), vocabPath);
 }
 
+BertNormalizerOptions bertNormalizerFromJson(const json &normalizer, const std::string &source)
+{
+    BertNormalizerOptions options;
+    options.cleanText = optionalValue<bool>(normalizer, "clean_text", true, source, "normalizer.");
+    options.handleChineseChars
+        = optionalValue<bool>(normalizer, "handle_chinese_chars", true, source, "normalizer.");
+    options.stripAccents = optionalBool(normalizer, "strip_accents", source, "normalizer.");
+    options.lowercase = optionalValue<bool>(normalizer, "lowercase", true, source, "normalizer.");
+    return options;
+}
+
+// The normalizer: none, a BertNormalizer, or a Sequence of one BertNormalizer with Lowercase entries
+// before and/or after it (sentence-transformers 5.4+ saves do_lower_case=True that way).
+void readNormalizer(const json &normalizer, const std::string &source, WordPieceSettings &settings)
+{
+    settings.normalizer.reset();
+    if (normalizer.is_null())
+        return;
+    const auto unsupported = [&](const std::string &type) {
+        fail(source,
+            "normalizer type \"" + type
+                + "\" is not supported; Pairtune's WordPiece tokenizer reads BertNormalizer, a Sequence of "
+                  "Lowercase and one BertNormalizer, or none");
+    };
+    const std::string type = optionalValue<std::string>(normalizer, "type", "", source, "normalizer.");
+    if (type == "BertNormalizer") {
+        settings.normalizer = bertNormalizerFromJson(normalizer, source);
+        return;
+    }
+    if (type != "Sequence")
+        unsupported(type);
+    const json &steps = member(normalizer, "normalizers");
+    if (!steps.is_array())
+        fail(source, "normalizer.normalizers must be a list");
+    for (const json &step : steps) {
+        const std::string stepType = optionalValue<std::string>(step, "type", "", source, "normalizer.");
+        if (stepType == "Lowercase")
+            (settings.normalizer ? settings.lowercaseAfter : settings.lowercaseBefore) = true;
+        else if (stepType == "BertNormalizer" && !settings.normalizer && !settings.lowercaseAfter)
+            settings.normalizer = bertNormalizerFromJson(step, source);
+        else
+            unsupported(stepType == "BertNormalizer" ? "Sequence with two BertNormalizers" : stepType);
+    }
+}
+
 } // namespace
 
 std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
@@ -248,23 +293,7 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
     settings.maxInputCharsPerWord
         = optionalValue<std::size_t>(model, "max_input_chars_per_word", 100, source, "model.");
 
-    const json &normalizer = member(tokenizerJson, "normalizer");
-    if (normalizer.is_null()) {
-        settings.normalizer.reset();
-    } else {
-        const std::string type = optionalValue<std::string>(normalizer, "type", "", source, "normalizer.");
-        if (type != "BertNormalizer")
-            fail(source,
-                "normalizer type \"" + type
-                    + "\" is not supported; Pairtune's WordPiece tokenizer reads BertNormalizer (or none)");
-        BertNormalizerOptions options;
-        options.cleanText = optionalValue<bool>(normalizer, "clean_text", true, source, "normalizer.");
-        options.handleChineseChars
-            = optionalValue<bool>(normalizer, "handle_chinese_chars", true, source, "normalizer.");
-        options.stripAccents = optionalBool(normalizer, "strip_accents", source, "normalizer.");
-        options.lowercase = optionalValue<bool>(normalizer, "lowercase", true, source, "normalizer.");
-        settings.normalizer = options;
-    }
+    readNormalizer(member(tokenizerJson, "normalizer"), source, settings);
 
     const json &preTokenizer = member(tokenizerJson, "pre_tokenizer");
     if (preTokenizer.is_null()) {

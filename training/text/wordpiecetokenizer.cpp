@@ -21,8 +21,12 @@ WordPieceTokenizer::WordPieceTokenizer(WordPieceSettings settings, const std::st
           m_settings.maxInputCharsPerWord, source)
 {
     m_settings.vocab.clear();
+    if (m_settings.lowercaseBefore)
+        m_normalizers.emplace_back(BertNormalizerOptions::lowercaseOnly());
     if (m_settings.normalizer)
-        m_normalizer.emplace(*m_settings.normalizer);
+        m_normalizers.emplace_back(*m_settings.normalizer);
+    if (m_settings.lowercaseAfter)
+        m_normalizers.emplace_back(BertNormalizerOptions::lowercaseOnly());
 
     std::sort(m_settings.addedTokens.begin(), m_settings.addedTokens.end(),
         [](const AddedToken &a, const AddedToken &b) { return a.id < b.id; });
@@ -50,8 +54,9 @@ WordPieceTokenizer::WordPieceTokenizer(WordPieceSettings settings, const std::st
 
         std::u32string pattern = decodeUtf8(token.content);
         if (token.normalized) {
-            if (m_normalizer)
-                pattern = m_normalizer->normalize(pattern);
+            std::u32string normalized;
+            if (normalize(pattern, normalized))
+                pattern = std::move(normalized);
             m_normalizedMatcher.add(std::move(pattern), token);
         } else {
             m_rawMatcher.add(std::move(pattern), token);
@@ -98,15 +103,26 @@ void WordPieceTokenizer::tokenizeWords(
         m_vocab.tokenizeWord(text, scratch, ids);
 }
 
+bool WordPieceTokenizer::normalize(std::u32string_view text, std::u32string &out) const
+{
+    out.clear();
+    if (m_normalizers.empty())
+        return false;
+    m_normalizers.front().normalize(text, out);
+    std::u32string step;
+    for (std::size_t i = 1; i < m_normalizers.size(); ++i) {
+        step.clear();
+        m_normalizers[i].normalize(out, step);
+        out.swap(step);
+    }
+    return true;
+}
+
 void WordPieceTokenizer::tokenizeNormalized(
     std::u32string_view text, WordPieceVocab::Scratch &scratch, std::vector<std::int64_t> &ids) const
 {
     std::u32string normalized;
-    std::u32string_view view = text;
-    if (m_normalizer) {
-        m_normalizer->normalize(text, normalized);
-        view = normalized;
-    }
+    const std::u32string_view view = normalize(text, normalized) ? std::u32string_view(normalized) : text;
     if (m_normalizedMatcher.empty()) {
         tokenizeWords(view, scratch, ids);
         return;
@@ -198,6 +214,10 @@ std::string tokenizerJsonText(const WordPieceSettings &settings, const WordPiece
     }
     root["added_tokens"] = std::move(added);
 
+    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    const nlohmann::ordered_json lowercase = { { "type", "Lowercase" } };
+    if (settings.lowercaseBefore)
+        steps.push_back(lowercase);
     if (settings.normalizer) {
         const BertNormalizerOptions &n = *settings.normalizer;
         nlohmann::ordered_json normalizer;
@@ -206,10 +226,16 @@ std::string tokenizerJsonText(const WordPieceSettings &settings, const WordPiece
         normalizer["handle_chinese_chars"] = n.handleChineseChars;
         normalizer["strip_accents"] = n.stripAccents ? nlohmann::ordered_json(*n.stripAccents) : nullptr;
         normalizer["lowercase"] = n.lowercase;
-        root["normalizer"] = std::move(normalizer);
-    } else {
-        root["normalizer"] = nullptr;
+        steps.push_back(std::move(normalizer));
     }
+    if (settings.lowercaseAfter)
+        steps.push_back(lowercase);
+    if (steps.empty())
+        root["normalizer"] = nullptr;
+    else if (steps.size() == 1)
+        root["normalizer"] = std::move(steps.front());
+    else
+        root["normalizer"] = { { "type", "Sequence" }, { "normalizers", std::move(steps) } };
     if (settings.bertPreTokenizer)
         root["pre_tokenizer"] = { { "type", "BertPreTokenizer" } };
     else
@@ -320,7 +346,7 @@ void WordPieceTokenizer::save(const std::string &folder, std::size_t modelMaxLen
     config["never_split"] = nullptr;
     const BertNormalizerOptions normalizer
         = m_settings.normalizer.value_or(BertNormalizerOptions { false, false, false, false });
-    config["do_lower_case"] = normalizer.lowercase;
+    config["do_lower_case"] = normalizer.lowercase || m_settings.lowercaseBefore || m_settings.lowercaseAfter;
     config["strip_accents"] = normalizer.stripAccents ? nlohmann::json(*normalizer.stripAccents) : nullptr;
     config["tokenize_chinese_chars"] = normalizer.handleChineseChars;
     config["tokenizer_class"] = "BertTokenizer";

@@ -18,6 +18,10 @@ namespace pairtune {
 struct WordPieceSettings
 {
     std::optional<BertNormalizerOptions> normalizer = BertNormalizerOptions {}; // nullopt: none
+    // Lowercase normalizers in a Sequence before / after the BertNormalizer (sentence-transformers 5.4+
+    // saves do_lower_case=True as Sequence[Lowercase, BertNormalizer]).
+    bool lowercaseBefore = false;
+    bool lowercaseAfter = false;
     bool bertPreTokenizer = true; // false: none
     std::vector<std::string> vocab; // id order
     std::string unkToken = "[UNK]";
@@ -59,6 +63,8 @@ public:
     void encodeContent(std::string_view text, std::vector<std::int64_t> &ids) const;
 
 private:
+    // Runs m_normalizers over text into out (cleared first); false when there are none.
+    bool normalize(std::u32string_view text, std::u32string &out) const;
     void tokenizeNormalized(
         std::u32string_view text, WordPieceVocab::Scratch &scratch, std::vector<std::int64_t> &ids) const;
     void tokenizeWords(
@@ -66,7 +72,8 @@ private:
 
     WordPieceSettings m_settings;
     WordPieceVocab m_vocab;
-    std::optional<BertNormalizer> m_normalizer;
+    // Lowercase / BertNormalizer steps, applied in order; empty: no normalizer.
+    std::vector<BertNormalizer> m_normalizers;
     AddedTokenMatcher m_rawMatcher; // added tokens with normalized=false
     AddedTokenMatcher m_normalizedMatcher; // added tokens with normalized=true
     std::unordered_map<std::int64_t, std::string> m_addedById;

@@ -2,7 +2,8 @@
 
 // Edits that turn a folder from `pairtune-cli create` into a tokenizer variant no committed fixture has:
 // added tokens with each flag tokenizers knows, and a tokenizer_config.json that cuts long texts on the
-// left, a sentence-transformers config that lower-cases for a cased tokenizer, MPNet's WordPiece with
+// left, a sentence-transformers config that lower-cases for a cased tokenizer, the Lowercase normalizer
+// sentence-transformers 5.4+ writes into tokenizer.json instead, MPNet's WordPiece with
 // <s> </s> and RobertaProcessing; and the tokenizer files of a tokenizer-only fixture put into such a
 // folder. Header-only, QtCore; used by tst_hf_tokenizers.
 
@@ -82,6 +83,24 @@ inline QString lowerCaseBeforeTokenizing(const QString &sentenceBertConfigJson)
 {
     return editJsonObject(sentenceBertConfigJson,
         [](QJsonObject &config) { config.insert(QStringLiteral("do_lower_case"), true); });
+}
+
+// sentence-transformers 5.4+ saves do_lower_case=True into tokenizer.json as a Lowercase normalizer
+// before the tokenizer's own: Sequence[Lowercase, BertNormalizer]. bertLowercase sets the BertNormalizer's
+// own lowercase flag; lowercaseFirst=false puts the Lowercase after it instead.
+inline QString lowercaseNormalizerSequence(
+    const QString &tokenizerJson, bool bertLowercase, bool lowercaseFirst)
+{
+    return editJsonObject(tokenizerJson, [&](QJsonObject &tokenizer) {
+        QJsonObject bert = tokenizer.value(QLatin1String("normalizer")).toObject();
+        bert.insert(QStringLiteral("lowercase"), bertLowercase);
+        const QJsonObject lowercase { { QStringLiteral("type"), QStringLiteral("Lowercase") } };
+        const QJsonArray steps
+            = lowercaseFirst ? QJsonArray { lowercase, bert } : QJsonArray { bert, lowercase };
+        tokenizer.insert(QStringLiteral("normalizer"),
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("Sequence") },
+                { QStringLiteral("normalizers"), steps } });
+    });
 }
 
 // MPNet's tokenizer.json: the BERT WordPiece vocabulary with its special tokens named <s> </s> <pad> <unk>

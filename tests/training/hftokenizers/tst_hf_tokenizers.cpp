@@ -288,6 +288,18 @@ void TestHfTokenizers::generateFixtures()
             [](const QString &f) {
                 return hftokenizers::lowerCaseBeforeTokenizing(f + "/sentence_bert_config.json");
             } },
+        { "bert-cased-lowercase-sequence", { "--arch", "bert", "--vocab", vocab, "--cased" },
+            [](const QString &f) {
+                return hftokenizers::lowercaseNormalizerSequence(f + "/tokenizer.json", false, true);
+            } },
+        { "bert-uncased-lowercase-sequence", { "--arch", "bert", "--vocab", vocab },
+            [](const QString &f) {
+                return hftokenizers::lowercaseNormalizerSequence(f + "/tokenizer.json", true, true);
+            } },
+        { "bert-cased-sequence-lowercase-last", { "--arch", "bert", "--vocab", vocab, "--cased" },
+            [](const QString &f) {
+                return hftokenizers::lowercaseNormalizerSequence(f + "/tokenizer.json", false, false);
+            } },
         { "bert-truncation-left", { "--arch", "bert", "--vocab", vocab },
             [](const QString &f) { return hftokenizers::truncateOnTheLeft(f + "/tokenizer_config.json"); } },
         { "mpnet-wordpiece", { "--arch", "bert", "--vocab", vocab }, hftokenizers::mpnetStyle },

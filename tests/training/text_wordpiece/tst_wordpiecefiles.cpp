@@ -248,9 +248,10 @@ void TestWordPieceFiles::malformedFiles_data()
     QTest::newRow("tokenizer.json with two tokens on one id")
         << "tokenizer.json" << QByteArray::fromStdString(sharedId.dump()) << "share the id 5";
     json sequence = hfBertTokenizerJson(smallVocab);
-    sequence["normalizer"] = { { "type", "Sequence" }, { "normalizers", json::array() } };
+    sequence["normalizer"] = { { "type", "Sequence" },
+        { "normalizers", json::array({ { { "type", "Lowercase" } }, { { "type", "NFD" } } }) } };
     QTest::newRow("unsupported normalizer") << "tokenizer.json" << QByteArray::fromStdString(sequence.dump())
-                                            << "normalizer type \"Sequence\" is not supported";
+                                            << "normalizer type \"NFD\" is not supported";
     json whitespace = hfBertTokenizerJson(smallVocab);
     whitespace["pre_tokenizer"] = { { "type", "Whitespace" } };
     QTest::newRow("unsupported pre-tokenizer")
