@@ -140,8 +140,7 @@ void TestModelConfig::transformerConfigDefaults()
         json { { "model_type", "bert" }, { "hidden_act", "gelu_pytorch_tanh" } }, "c");
     QCOMPARE(gelu.hiddenAct, std::string("gelu_new"));
     QVERIFY_THROWS_EXCEPTION(Error, TransformerConfig::fromJson(json { { "hidden_size", 8 } }, "c.json"));
-    QVERIFY_THROWS_EXCEPTION(
-        Error, TransformerConfig::fromJson(json { { "model_type", "gpt2" } }, "c.json"));
+    QVERIFY_THROWS_EXCEPTION(Error, TransformerConfig::fromJson(json { { "model_type", "gpt2" } }, "c.json"));
     QVERIFY_THROWS_EXCEPTION(
         Error, TransformerConfig::fromJson(json { { "model_type", "bert" }, { "hidden_size", "big" } }, "c"));
 }
