@@ -5,6 +5,7 @@
 // Both sides embed the same token ids (`pairtune-cli tokenize`), so this checks the model, not the
 // tokenizer; `embed` tokenizes on its own, so tokenize/embed disagreeing would show up here as well.
 
+#include "../../common/npyfile.h"
 #include "../../common/processrun.h"
 
 #include <QtCore/QByteArray>
@@ -20,8 +21,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <vector>
 
 namespace {
 
@@ -37,59 +36,10 @@ QString python()
     return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
 }
 
+using pairtune::testnpy::Npy;
+using pairtune::testnpy::readNpy;
 using pairtune::testrun::run;
 using pairtune::testrun::RunResult;
-
-// A 2-D little-endian float32 .npy (versions 1-3), as numpy.save and pairtune-cli write it.
-struct Npy
-{
-    qsizetype rows = 0;
-    qsizetype cols = 0;
-    std::vector<float> values;
-    QString error;
-};
-
-Npy readNpy(const QString &path)
-{
-    Npy npy;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        npy.error = path + QStringLiteral(": cannot open");
-        return npy;
-    }
-    const QByteArray data = file.readAll();
-    if (data.size() < 10 || !data.startsWith("\x93NUMPY")) {
-        npy.error = path + QStringLiteral(": not a .npy file");
-        return npy;
-    }
-    const int major = static_cast<unsigned char>(data[6]);
-    const auto byte = [&](int i) { return static_cast<quint32>(static_cast<unsigned char>(data[i])); };
-    const qsizetype headerLength
-        = major == 1 ? (byte(8) | byte(9) << 8) : (byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24);
-    const qsizetype headerStart = major == 1 ? 10 : 12;
-    const QString header = QString::fromLatin1(data.mid(headerStart, headerLength));
-    if (!header.contains(QLatin1String("'descr': '<f4'"))
-        || !header.contains(QLatin1String("'fortran_order': False"))) {
-        npy.error = path + QStringLiteral(": expected C-order little-endian float32, header ") + header;
-        return npy;
-    }
-    const QRegularExpressionMatch shape
-        = QRegularExpression(QStringLiteral("'shape': \\((\\d+), (\\d+)\\)")).match(header);
-    if (!shape.hasMatch()) {
-        npy.error = path + QStringLiteral(": expected a 2-D array, header ") + header;
-        return npy;
-    }
-    npy.rows = shape.captured(1).toLongLong();
-    npy.cols = shape.captured(2).toLongLong();
-    const qsizetype offset = headerStart + headerLength;
-    if (data.size() - offset != npy.rows * npy.cols * qsizetype(sizeof(float))) {
-        npy.error = path + QStringLiteral(": data size does not match the shape");
-        return npy;
-    }
-    npy.values.resize(std::size_t(npy.rows * npy.cols));
-    std::memcpy(npy.values.data(), data.constData() + offset, npy.values.size() * sizeof(float));
-    return npy;
-}
 
 QStringList substitute(QStringList args, const QString &spm)
 {
