@@ -13,6 +13,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
+#include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include <algorithm>
@@ -46,6 +47,27 @@ inline QString python()
 {
     const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
     return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
+}
+
+// Why the reference cannot run here (python() cannot import torch and numpy), empty when it can.
+inline QString torchMissing()
+{
+    const RunResult probe = run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
+    if (probe.code == 0)
+        return {};
+    return python()
+        + QStringLiteral(" cannot import torch and numpy (install python3-torch and python3-numpy, or set "
+                         "PAIRTUNE_PYTHON): ")
+        + QString::fromUtf8(probe.err.trimmed().right(300));
+}
+
+// Keeps the scratch files for a look after the run when the environment variable is set to a number.
+inline void keepScratchIf(QTemporaryDir &scratch, const char *variable)
+{
+    if (qEnvironmentVariableIntValue(variable)) {
+        scratch.setAutoRemove(false);
+        qInfo("keeping the scratch files in %s", qPrintable(scratch.path()));
+    }
 }
 
 inline QStringList args(const char *text)

@@ -48,17 +48,10 @@ private:
 void TestMPNet::initTestCase()
 {
     QVERIFY(m_scratch.isValid());
-    if (qEnvironmentVariableIntValue("PAIRTUNE_KEEP_MPNET")) {
-        m_scratch.setAutoRemove(false);
-        qInfo("keeping the scratch files in %s", qPrintable(m_scratch.path()));
-    }
-    const RunResult probe = run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
-    if (probe.code != 0)
-        QSKIP(qPrintable(python()
-            + QStringLiteral(
-                " cannot import torch and numpy (install python3-torch and python3-numpy, or set "
-                "PAIRTUNE_PYTHON): ")
-            + QString::fromUtf8(probe.err.trimmed().right(300))));
+    keepScratchIf(m_scratch, "PAIRTUNE_KEEP_MPNET");
+    const QString missing = torchMissing();
+    if (!missing.isEmpty())
+        QSKIP(qPrintable(missing));
     QVERIFY(QFileInfo::exists(kCli));
     QVERIFY(QFileInfo::exists(kFixture + QStringLiteral("/model.safetensors")));
 
