@@ -13,7 +13,7 @@ packages=(
   libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
   # Hugging Face Hub downloads (training/hub)
   libcurl4-openssl-dev
-  # LibTorch falls back to the reference BLAS (20-40x slower) without this (PITFALLS.md §3)
+  # LibTorch falls back to the reference BLAS (20-40x slower, measured on these machines) without this
   libopenblas0-pthread
   # GUI
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 libgl-dev

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent reference for Pairtune's interop tests.
 
-Written from /work/shared/reference/format-spec.md (sections 1-3), not from the sentence-transformers,
+Written from the project's format notes (the "format-spec §N" cited below: folders, safetensors, encoders), not from the sentence-transformers,
 transformers or safetensors code, and sharing nothing with the C++ engine. It needs only Debian's
 python3-torch and python3-numpy (run it with /usr/bin/python3).
 
