@@ -10,7 +10,8 @@ namespace pairtune {
 // How to read a pair file. The defaults detect everything; each field overrides one guess.
 struct ImportOptions
 {
-    // Auto: by extension (.tsv/.tab, .csv, .jsonl/.ndjson, .json), else by content.
+    // Auto: by extension (.tsv/.tab, .csv, .jsonl/.ndjson, .json), else by content. Workbooks
+    // (.xlsx, .ods, or a zip file of either) are always read as workbooks, whatever the format.
     enum class Format { Auto, Tsv, Csv, Jsonl, Json } format = Format::Auto;
     // Auto: the first row is a header when it looks like column names and names a known role
     // (anchor, positive, sentence1, query, score, ...). Ignored for JSON objects (keys are names).
@@ -28,6 +29,9 @@ struct ImportOptions
     // Longest text accepted, in bytes; longer texts are an error (they are almost always a broken
     // quote or a wrong delimiter, and they would be cut to max_seq_length anyway).
     std::size_t maxTextBytes = std::size_t(1) << 20;
+    // Workbooks (.xlsx, .ods) only: the sheet to read by name; empty = the first sheet. Other
+    // formats ignore it.
+    std::string sheet;
 };
 
 // "auto", "tsv", "csv", "jsonl", "json" <-> Format. formatFromName throws pairtune::Error for other
