@@ -13,6 +13,8 @@ packages=(
   libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
   # Hugging Face Hub downloads (training/hub)
   libcurl4-openssl-dev
+  # .xlsx/.ods import (training/data/spreadsheet*): the zip container and the XML inside it
+  libzip-dev libpugixml-dev
   # LibTorch falls back to the reference BLAS (20-40x slower, measured on these machines) without this
   libopenblas0-pthread
   # GUI
