@@ -4,7 +4,7 @@
 
 namespace pairtune::ui {
 
-// The made-up similarity labels of the recipe (format-spec §5.3): uniform over
+// The made-up similarity labels of the recipe (docs/formats.md §5.3): uniform over
 // [mean − 0.5/scaling, mean + 0.5/scaling), drawn as its density so the user sees at a glance how
 // narrow the labels are and whether they leave the range a cosine can reach.
 class ScoreDistributionPlot : public ChartWidget

@@ -18,7 +18,7 @@ class QTimer;
 
 namespace pairtune::ui {
 
-// Runs the engine's trainer on a worker thread for the GUI (ARCHITECTURE.md "Threads"):
+// Runs the engine's trainer on a worker thread for the GUI (docs/architecture.md "Threads"):
 // - the engine's callback only appends events to a buffer under a mutex; a GUI-side timer drains it
 //   at most every kDrainIntervalMs, so the charts repaint at most ~25 times a second however fast
 //   the steps are;

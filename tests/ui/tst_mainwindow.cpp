@@ -83,7 +83,7 @@ private Q_SLOTS:
     }
 
     // The GUI binary links LibTorch (through the engine) next to Qt: it must start and quit without
-    // the protobuf crash before main (PITFALLS.md §2).
+    // the protobuf crash before main (docs/pitfalls.md §2).
     void guiBinaryStartsNextToLibTorch()
     {
         const QString binary = QStringLiteral(PAIRTUNE_GUI_PATH);

@@ -5,7 +5,7 @@
 
 namespace pairtune {
 
-// Correlations as scipy.stats computes them for EmbeddingSimilarityEvaluator (format-spec §6.1).
+// Correlations as scipy.stats computes them for EmbeddingSimilarityEvaluator (docs/formats.md §6.1).
 // Both return NaN, never throw, when the value is undefined: fewer than 2 values, a constant input
 // (scipy warns ConstantInputWarning and returns NaN) or any NaN/infinite value (scipy propagates NaN).
 // They throw pairtune::Error when x and y differ in length.

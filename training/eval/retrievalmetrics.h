@@ -18,7 +18,7 @@ struct RetrievalCutoffs
     std::vector<std::size_t> mapAtK { 100 };
 };
 
-// Retrieval metrics computed like InformationRetrievalEvaluator.compute_metrics (format-spec §6.2), fed
+// Retrieval metrics computed like InformationRetrievalEvaluator.compute_metrics (docs/formats.md §6.2), fed
 // one query at a time so that a large evaluation never needs the whole queries × corpus matrix.
 // Per query the corpus is ranked by score descending; ties are broken by the lower corpus index first
 // (Python's order among ties depends on torch.topk and is not defined), NaN scores rank last. With

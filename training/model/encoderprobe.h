@@ -1,7 +1,7 @@
 #pragma once
 
 // Torch-free checks of the encoder's speed-ups, for the Qt Test suites (which cannot include torch
-// headers, PITFALLS.md §1): the fused CPU attention against one padded grid, and the training dropout.
+// headers, docs/pitfalls.md §1): the fused CPU attention against one padded grid, and the training dropout.
 
 #include <cstdint>
 #include <vector>

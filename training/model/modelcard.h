@@ -1,6 +1,6 @@
 #pragma once
 
-// The README.md model card written next to a saved model (format-spec §1.9). Python never parses
+// The README.md model card written next to a saved model (docs/formats.md §1.9). Python never parses
 // it; it is for people browsing the folder or the Hub.
 
 #include <string>

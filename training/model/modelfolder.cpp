@@ -103,7 +103,7 @@ ModelFolder ModelFolder::read(const std::string &folderPath)
     if (fs::exists(stPath)) {
         const ordered_json st = readOrderedJson(stPath);
         if (st.is_object() && st.contains("model_type") && st["model_type"] != "SentenceTransformer") {
-            // SentenceTransformer(path) ignores modules.json for other model types (format-spec §1.3).
+            // SentenceTransformer(path) ignores modules.json for other model types (docs/formats.md §1.3).
             logWarning(stPath.string() + ": model_type " + st["model_type"].dump()
                 + " is not SentenceTransformer; loading the folder as a plain transformer with mean "
                   "pooling, as sentence-transformers does");

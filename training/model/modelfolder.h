@@ -1,7 +1,7 @@
 #pragma once
 
 // The torch-free side of a sentence-transformers folder: which modules it lists (modules.json),
-// their configs, where the weights are, and writing those config files back (format-spec §1).
+// their configs, where the weights are, and writing those config files back (docs/formats.md §1).
 
 #include "model/modelconfig.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Engine-private (includes torch). sentence-transformers' Pooling and Normalize (format-spec §3.3).
+// Engine-private (includes torch). sentence-transformers' Pooling and Normalize (docs/formats.md §3.3).
 
 #include "model/modelconfig.h"
 

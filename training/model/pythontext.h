@@ -1,6 +1,6 @@
 #pragma once
 
-// The string operations SentenceTransformer.encode() applies before tokenizing (format-spec §3.4),
+// The string operations SentenceTransformer.encode() applies before tokenizing (docs/formats.md §3.4),
 // with Python's exact semantics: len() counts code points, strip() removes str.isspace() characters,
 // lower() is str.lower() (full case mapping, final sigma).
 

@@ -15,7 +15,7 @@ namespace pairtune {
 void selectFastBlasKernels(char **argv);
 
 // Sets LibTorch's intra-op threads and, when the BLAS in use is OpenBLAS, its thread count too, so
-// OpenMP and OpenBLAS threads do not fight over the same cores (PITFALLS.md §3). n <= 0 keeps the
+// OpenMP and OpenBLAS threads do not fight over the same cores (docs/pitfalls.md §3). n <= 0 keeps the
 // current setting.
 void setComputeThreads(int n);
 int computeThreads();

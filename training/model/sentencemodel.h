@@ -82,7 +82,7 @@ public:
     SentenceModel &operator=(SentenceModel &&) noexcept;
     ~SentenceModel();
 
-    // Writes a complete sentence-transformers folder (format-spec §1), atomically: it is staged next
+    // Writes a complete sentence-transformers folder (docs/formats.md §1), atomically: it is staged next
     // to folder and renamed into place. An existing folder is replaced only if it is empty or looks
     // like a model folder (modules.json or config.json), so nothing else gets overwritten.
     void save(const std::string &folder) const;

@@ -2,7 +2,7 @@
 
 // Engine-private (includes torch). Moving parameters between weight files (safetensors, or a
 // torch.save pytorch_model.bin read by model/torchpickleimpl.h) and modules, with the
-// key handling of transformers' from_pretrained (format-spec §2).
+// key handling of transformers' from_pretrained (docs/formats.md §2).
 
 #include <ATen/core/Generator.h>
 #include <torch/nn/module.h>

@@ -27,7 +27,7 @@ const std::vector<std::string> &scheduleKindNames();
 // The multiplier of the base learning rate for optimizer step `step` (0-based).
 // torch's LambdaLR applies λ(0) when it is constructed and λ(k) after the k-th scheduler.step(), and
 // fit calls scheduler.step() after each optimizer.step(); so optimizer step k runs with lr = base·λ(k).
-// In particular the very first step runs at lr 0 whenever warmupSteps > 0 (format-spec §5.2).
+// In particular the very first step runs at lr 0 whenever warmupSteps > 0 (docs/formats.md §5.2).
 // totalSteps is steps_per_epoch * epochs. cycles: nullopt means transformers' defaults (0.5 for
 // warmupcosine, i.e. half a cosine down to 0; 1 for hard restarts); ignored by the other kinds.
 // Throws pairtune::Error for negative step, warmupSteps or totalSteps.

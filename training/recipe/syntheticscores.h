@@ -6,7 +6,7 @@
 
 namespace pairtune {
 
-// The classic recipe's made-up similarity labels (format-spec §5.3): score_i = mean + (u_i - 0.5) / scaling
+// The classic recipe's synthetic labels (docs/formats.md §5.3): score_i = mean + (u_i - 0.5) / scaling
 // with u_i uniform on [0, 1) from Rng(seed, rngstream::scores). The result is uniform on
 // [mean - 0.5/scaling, mean + 0.5/scaling) (computed in double; the float conversion may round a value
 // onto the upper bound), with standard deviation 1/(scaling*sqrt(12)) ≈ 0.2887/scaling. Not Gaussian.

@@ -21,7 +21,7 @@ struct BertNormalizerOptions
     static BertNormalizerOptions lowercaseOnly() { return { false, false, false, true }; }
 };
 
-// BertNormalizer with the *fast* tokenizer's semantics (format-spec §4.2), applied per code point in
+// BertNormalizer with the *fast* tokenizer's semantics (docs/formats.md §4.2), applied per code point in
 // this order: clean_text (drop NUL, U+FFFD and category Cc/Cf/Co except \t\n\r; map White_Space to a
 // space), handle_chinese_chars (spaces around the fast CJK ranges), strip_accents (NFD, then drop
 // category Mn), lowercase (Rust char::to_lowercase, no context rules). Stripping runs *before*

@@ -2,7 +2,7 @@
 
 // sentencepiece's precompiled normalization map ("precompiled_charsmap" of a .model file, and the
 // base64 payload of a "Precompiled" normalizer in tokenizer.json), applied the way the Hugging Face
-// fast tokenizer applies it (format-spec §4.3): per extended grapheme cluster, the *first* (shortest)
+// fast tokenizer applies it (docs/formats.md §4.3): per extended grapheme cluster, the *first* (shortest)
 // key that is a prefix of the cluster replaces the whole cluster. sentencepiece itself uses the
 // longest match over the raw text; the two differ on a few rare sequences, and Python users compare
 // against the fast tokenizer.

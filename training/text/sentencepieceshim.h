@@ -2,7 +2,7 @@
 
 // The run-time loaded sentencepiece library (the pairtune_spmshim module, text/spmshim/).
 // pairtune_text never links sentencepiece: its bundled protobuf 3.14 crashes a process that also holds
-// LibTorch's protobuf 3.21 (PITFALLS.md §2). The shim is found and dlopen'ed on first use.
+// LibTorch's protobuf 3.21 (docs/pitfalls.md §2). The shim is found and dlopen'ed on first use.
 
 #include <cstddef>
 #include <memory>

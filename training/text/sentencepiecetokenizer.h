@@ -1,7 +1,7 @@
 #pragma once
 
 // XLM-R through the sentencepiece library (the run-time loaded shim), with the semantics of
-// transformers' slow XLMRobertaTokenizer (format-spec §4.3): sentencepiece pieces, fairseq ids
+// transformers' slow XLMRobertaTokenizer (docs/formats.md §4.3): sentencepiece pieces, fairseq ids
 // (<s> 0, <pad> 1, </s> 2, <unk> 3, other pieces spm id + 1, spm's <unk> -> 3, <mask> = pieces + 1),
 // "<s> A </s>". Special tokens written in the text are kept whole.
 

@@ -20,7 +20,7 @@ struct Encoding
 enum class TruncationSide { Right, Left };
 
 // A tokenizer with the semantics of the Hugging Face *fast* tokenizer that sentence-transformers uses
-// (format-spec §4). Implementations are immutable after loading and safe to use from several threads.
+// (docs/formats.md §4). Implementations are immutable after loading and safe to use from several threads.
 class Tokenizer
 {
 public:

@@ -1,7 +1,7 @@
 #pragma once
 
 // XLM-R's fast tokenizer from tokenizer.json (model type "Unigram"), reproducing the Hugging Face
-// tokenizers pipeline (format-spec §4.3): added tokens split out of the raw text, the normalizer
+// tokenizers pipeline (docs/formats.md §4.3): added tokens split out of the raw text, the normalizer
 // (Precompiled charsmap, Strip, Replace " {2,}", NFC/NFD/NFKC/NFKD, or a Sequence of those),
 // the Metaspace pre-tokenizer, Unigram Viterbi (unknown characters score min - 10, consecutive
 // unknowns fused into one <unk>, optional byte fallback), and the TemplateProcessing /

@@ -1,6 +1,6 @@
 #pragma once
 
-// transformers' conventions for XLM-RoBERTa tokenizers (format-spec §1.7 and §4.3), shared by the
+// transformers' conventions for XLM-RoBERTa tokenizers (docs/formats.md §1.7 and §4.3), shared by the
 // sentencepiece and the Unigram tokenizer: the fairseq special tokens, the tokenizer.json that
 // XLMRobertaConverter makes from a sentencepiece model, and tokenizer_config.json /
 // special_tokens_map.json.

@@ -27,7 +27,7 @@ public:
     {
         std::string name;
         torch::Tensor value;
-        bool decay = true; // false for bias / LayerNorm (substring rule, format-spec §5.2)
+        bool decay = true; // false for bias / LayerNorm (substring rule, docs/formats.md §5.2)
         torch::Tensor expAvg; // first moment, created on the first step
         torch::Tensor expAvgSq; // second moment
         std::int64_t steps = 0; // per-parameter step count (a parameter without grad is not stepped)

@@ -1,6 +1,6 @@
 #pragma once
 
-// Engine-private (torch). The training losses of sentence-transformers (format-spec §5.1).
+// Engine-private (torch). The training losses of sentence-transformers (docs/formats.md §5.1).
 
 #include <torch/types.h>
 

@@ -9,7 +9,7 @@
 
 namespace pairtune {
 
-// The folder of one training run (ARCHITECTURE.md "Run folder"):
+// The folder of one training run (docs/architecture.md "Run folder"):
 //   config.json        the TrainingConfig, data hashes, versions, threads
 //   metrics.jsonl      one JSON event per line
 //   checkpoints/step-N a sentence-transformers folder (model/) + optimizer.safetensors + trainer_state.json

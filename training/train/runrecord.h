@@ -10,7 +10,7 @@
 
 namespace pairtune {
 
-// A run folder read back as plain data (ARCHITECTURE.md "Runs"): what the studio's Runs view lists,
+// A run folder read back as plain data (docs/architecture.md "Runs"): what the studio's Runs view lists,
 // what reopening a run replays into the charts, and what `pairtune-cli compare` prints. Reading never
 // writes to the folder, so it is safe on a run that another process is training.
 

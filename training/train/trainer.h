@@ -42,7 +42,7 @@ struct TrainingResult
     std::string bestModelPath;
 };
 
-// The summary object of the CLI's `train --json` (ARCHITECTURE.md contract).
+// The summary object of the CLI's `train --json` (docs/architecture.md contract).
 nlohmann::json toJson(const TrainingResult &result);
 
 // Runs the recipe: a new run in config.outPath. Throws pairtune::Error for problems a person can fix

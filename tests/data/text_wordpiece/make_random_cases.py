@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes random-fast-bert.jsonl: random texts and the ids that an independent Python reading of
-the BERT fast-tokenizer rules (format-spec §4.2) gives them with ../bert-base-uncased-vocab.txt.
+the BERT fast-tokenizer rules (docs/formats.md §4.2) gives them with ../bert-base-uncased-vocab.txt.
 
 Run from this folder (standard library only):  /usr/bin/python3 make_random_cases.py
 Texts only use code points that Python's unicodedata knows, so that its tables and utf8proc's agree.

@@ -1,4 +1,4 @@
-// The pairtune-cli contract (ARCHITECTURE.md): commands, exit codes, one clear error line.
+// The pairtune-cli contract (docs/architecture.md): commands, exit codes, one clear error line.
 
 #include "io/npy.h"
 

@@ -1,5 +1,5 @@
 // Interop: pairtune-cli's embeddings against tests/interop/reference.py, an independent PyTorch
-// implementation of format-spec §1-3. Folders come from our own `create` and from the reference's
+// implementation of docs/formats.md §1-3. Folders come from our own `create` and from the reference's
 // `make-folder` (so the reader is tested on files we did not write), optionally rewritten by
 // `mutate` (F16/BF16 weights, `bert.`/`roberta.` key prefixes, tensors a loader must ignore).
 // Both sides embed the same token ids (`pairtune-cli tokenize`), so this checks the model, not the

@@ -495,7 +495,7 @@ void TestSentenceModel::xlmRobertaRoundTrip()
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     // Sanitizer runtimes refuse dlopen(RTLD_DEEPBIND), so the sentencepiece shim loads without it, and
-    // then sentencepiece's protobuf 3.14 binds to LibTorch's 3.21 in this process (PITFALLS.md §2).
+    // then sentencepiece's protobuf 3.14 binds to LibTorch's 3.21 in this process (docs/pitfalls.md §2).
     // Plain builds run this test; tst_xlmr_tokenizers covers the shim under the sanitizers (no torch).
     QSKIP("sanitizer build: the sentencepiece shim cannot be isolated from LibTorch without RTLD_DEEPBIND");
 #endif

@@ -1,4 +1,4 @@
-// The BERT fast-tokenizer rules (format-spec §4.2) on the real bert-base-uncased vocabulary. Every
+// The BERT fast-tokenizer rules (docs/formats.md §4.2) on the real bert-base-uncased vocabulary. Every
 // expected token list below was derived by hand from the rules: clean_text, CJK spacing, accents
 // stripped before lowercasing, whitespace/punctuation split, greedy WordPiece.
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // Helpers shared by the WordPiece suites: the real bert-base-uncased vocabulary and a tokenizer.json
-// written the way HF tokenizers serializes a BERT fast tokenizer (format-spec §4.2), built here
+// written the way HF tokenizers serializes a BERT fast tokenizer (docs/formats.md §4.2), built here
 // independently of the code under test.
 
 #include <QtTest>

@@ -1,4 +1,4 @@
-// PITFALLS.md §2 guard: Debian's sentencepiece carries protobuf 3.14, LibTorch loads protobuf 3.21;
+// docs/pitfalls.md §2 guard: Debian's sentencepiece carries protobuf 3.14, LibTorch loads protobuf 3.21;
 // in one link the process dies before main. This executable links LibTorch (no torch header: the
 // libraries are on the link line with --no-as-needed), so reaching main already proves the link is
 // clean; then it loads sentencepiece through the shim, trains and encodes next to the loaded torch.

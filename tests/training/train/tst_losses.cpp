@@ -1,5 +1,5 @@
 // The training losses through the torch-free probe: values computed by hand (derivations in the
-// comments, format-spec §5.1), gradients against central finite differences of the probe itself,
+// comments, docs/formats.md §5.1), gradients against central finite differences of the probe itself,
 // and the loss/score contract (MNRL ignores scores, the score losses do not).
 
 #include "core/error.h"

@@ -56,7 +56,7 @@ void TestTrainingCli::initTestCase()
     QVERIFY2(created.exitCode == 0 && !created.crashed, qPrintable(created.describe()));
 }
 
-// No recipe flag at all: the run must use the documented defaults (issue 3 acceptance, ARCHITECTURE.md).
+// No recipe flag at all: the run must use the documented defaults (issue 3 acceptance, docs/architecture.md).
 void TestTrainingCli::defaults()
 {
     const QString data = writePairs("pairs.tsv", 40, 11);
@@ -96,7 +96,7 @@ void TestTrainingCli::defaults()
     QVERIFY(QFileInfo::exists(run + "/model/modules.json"));
     QVERIFY(QString::fromUtf8(r.out).contains("finished after 8 steps"));
 
-    // Warm-up-linear with the exact step semantics (format-spec §5.2): λ(s) = s/100 for the s-th
+    // Warm-up-linear with the exact step semantics (docs/formats.md §5.2): λ(s) = s/100 for the s-th
     // optimizer step counted from 0, so the first step runs at lr 0 and step k at 2e-5·(k−1)/100.
     int steps = 0;
     for (const QJsonObject &event : readMetrics(run)) {

@@ -2,7 +2,7 @@
 
 // The C interface of pairtune_spmshim, the one library in Pairtune that links sentencepiece.
 // Debian's libsentencepiece carries its own protobuf 3.14 and LibTorch brings protobuf 3.21; both in
-// one link crash the process before main (PITFALLS.md §2). So sentencepiece lives in this module,
+// one link crash the process before main (docs/pitfalls.md §2). So sentencepiece lives in this module,
 // loaded with dlopen(RTLD_LOCAL | RTLD_DEEPBIND), and nothing but plain C types crosses the boundary:
 // no exceptions, no std::string. Every string is (pointer, length) because pieces are byte strings.
 // Buffers and error messages the shim allocates are released with pairtune_spm_free_buffer().
