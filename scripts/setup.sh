@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
+  # style: scripts/check_format.sh (run by test.sh), pinned to the major version
+  # that formats the tree (another one breaks lines differently)
+  clang-format-14
   # sanitizer and fuzz build (scripts/check_sanitizers.sh): clang, its libFuzzer/ASan/UBSan runtimes
   # (only recommended by clang, so named here) and llvm-symbolizer for readable reports
   clang libclang-rt-14-dev llvm

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything and runs the whole test suite (the README's second command).
+# It first checks the C++ formatting (scripts/check_format.sh).
 # PAIRTUNE_TEST_LABELS narrows the run (a ctest -L regex); slow tests run unless PAIRTUNE_SKIP_SLOW=1;
 # the sanitizer + fuzz build runs unless PAIRTUNE_SKIP_SANITIZE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+# Every tracked C++ file as clang-format 14 writes it (.clang-format); seconds, so it fails before the build.
+./scripts/check_format.sh
 # Hugging Face tokenizers from npm, pinned, for tst_hf_tokenizers (a no-op once installed)
 ./scripts/install_hf_tokenizers.sh
 ./scripts/build.sh
