@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "data/columnmapper.h"
+#include "data/pairsource.h"
 #include "data/recordbuilder.h"
 #include "data/tableimporter.h"
 #include "data/textchecks.h"
@@ -47,11 +48,20 @@ PairDataset PairDataset::load(const std::string &path, const ImportOptions &opti
 
 PairDataset PairDataset::loadMany(const std::vector<std::string> &paths, const ImportOptions &options)
 {
-    if (paths.empty())
+    std::vector<PairSource> sources;
+    for (const std::string &path : paths)
+        sources.push_back(PairSource::file(path));
+    return loadSources(sources, options);
+}
+
+PairDataset PairDataset::loadSources(const std::vector<PairSource> &sources, const ImportOptions &options)
+{
+    if (sources.empty())
         throw Error("no data file given");
     PairDataset dataset;
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-        const ImportedTable imported = TableImporter::read(paths[i], options);
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const std::string &path = sources[i].path;
+        const ImportedTable imported = importSource(sources[i], options);
         std::vector<PairRecord> records = RecordBuilder::build(imported, options.maxTextBytes, i);
         if (i == 0) {
             dataset.m_format = imported.table.format;
@@ -60,13 +70,13 @@ PairDataset PairDataset::loadMany(const std::vector<std::string> &paths, const I
             const PairRecord &first = dataset.m_records.front();
             const PairRecord &next = records.front();
             if (first.score.has_value() != next.score.has_value())
-                throw Error(locate(paths[i], 0, 0,
-                    std::string(next.score ? "has a" : "has no") + " score column but " + paths[0]
+                throw Error(locate(path, 0, 0,
+                    std::string(next.score ? "has a" : "has no") + " score column but " + sources[0].path
                         + (first.score ? " has one" : " has none")
                         + "; files trained together need the same columns"));
             if (first.negatives.size() != next.negatives.size())
-                throw Error(locate(paths[i], 0, 0,
-                    "has " + negativesPhrase(next.negatives.size()) + " but " + paths[0] + " has "
+                throw Error(locate(path, 0, 0,
+                    "has " + negativesPhrase(next.negatives.size()) + " but " + sources[0].path + " has "
                         + std::to_string(first.negatives.size())
                         + "; files trained together need the same columns"));
         }
@@ -74,7 +84,7 @@ PairDataset PairDataset::loadMany(const std::vector<std::string> &paths, const I
             logWarning(warning);
             dataset.m_warnings.push_back(warning);
         }
-        dataset.m_paths.push_back(paths[i]);
+        dataset.m_paths.push_back(path);
         dataset.m_hashes.push_back(imported.source.sha256());
         dataset.m_records.insert(dataset.m_records.end(), std::make_move_iterator(records.begin()),
             std::make_move_iterator(records.end()));

@@ -8,6 +8,8 @@
 
 namespace pairtune {
 
+struct PairSource;
+
 // The pairs of one or more data files, validated. Loading throws pairtune::Error with
 // "path:line[:column]: what is wrong" for the first problem found; warnings (unused columns) are
 // kept in warnings() and also sent to logWarning().
@@ -20,6 +22,8 @@ public:
     // Files are read with the same options and concatenated; they must agree on scores and on the
     // number of hard negatives.
     static PairDataset loadMany(const std::vector<std::string> &paths, const ImportOptions &options = {});
+    // The same for files and in-memory texts (pasted cells); sourcePaths() holds their names.
+    static PairDataset loadSources(const std::vector<PairSource> &sources, const ImportOptions &options = {});
     // For pairs built in memory (tests, generated data). Records must be consistent as above.
     static PairDataset fromRecords(
         std::vector<PairRecord> records, std::vector<std::string> columnNames = {});

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "data/columnmapper.h"
+#include "data/pairsource.h"
 #include "data/recordbuilder.h"
 #include "data/tableimporter.h"
 
@@ -31,9 +32,14 @@ std::string cellText(const RawCell &cell)
 
 PreviewTable preview(const std::string &path, const ImportOptions &options, std::size_t maxRows)
 {
+    return preview(PairSource::file(path), options, maxRows);
+}
+
+PreviewTable preview(const PairSource &source, const ImportOptions &options, std::size_t maxRows)
+{
     PreviewTable table;
     try {
-        const ImportedTable imported = TableImporter::read(path, options, maxRows);
+        const ImportedTable imported = importSource(source, options, maxRows);
         const RawTable &raw = imported.table;
         table.format = raw.format;
         table.delimiter = raw.delimiter;

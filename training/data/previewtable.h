@@ -8,6 +8,8 @@
 
 namespace pairtune {
 
+struct PairSource;
+
 // The first rows of a file as the reader sees them, for the GUI's preview table and column-mapping
 // controls. Never throws for a bad file: the first problem goes to error, with its location.
 struct PreviewTable
@@ -25,5 +27,7 @@ struct PreviewTable
 
 // Reads at most maxRows rows of path with options. Problems after those rows are not seen.
 PreviewTable preview(const std::string &path, const ImportOptions &options = {}, std::size_t maxRows = 50);
+// The same for a file or an in-memory text (pasted cells).
+PreviewTable preview(const PairSource &source, const ImportOptions &options = {}, std::size_t maxRows = 50);
 
 } // namespace pairtune

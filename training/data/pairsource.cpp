@@ -1,0 +1,12 @@
+#include "data/pairsource.h"
+
+namespace pairtune {
+
+ImportedTable importSource(const PairSource &source, const ImportOptions &options, std::size_t maxRows)
+{
+    if (source.bytes)
+        return TableImporter::read(SourceText::fromBytes(source.path, *source.bytes), options, maxRows);
+    return TableImporter::read(source.path, options, maxRows);
+}
+
+} // namespace pairtune
