@@ -251,6 +251,12 @@ void TestHfTokenizers::findFixtures()
     }
     m_fixtures.sort();
     QVERIFY2(!m_fixtures.isEmpty(), "no tokenizer.json found under tests/data or resources/models");
+    // RoBERTa and ModernBERT model folders with their own byte-level BPE tokenizer (not wrapped in a BERT):
+    // the ids their config.json and max_seq_length frame and cut must match too.
+    for (const QString &family : { QStringLiteral("roberta"), QStringLiteral("modernbert") }) {
+        const QString folder = QStringLiteral("tests/data/bpe_models/tiny-%1-bpe").arg(family);
+        QVERIFY2(m_fixtures.contains(folder), qPrintable(folder + QStringLiteral(" was not found")));
+    }
 }
 
 // Tokenizer types no committed fixture has yet: a cased WordPiece (no lower-casing, accents kept) and
