@@ -244,6 +244,12 @@ open(os.path.join(work, "export", "README.md"), "w").write(card)
 print("demo fine-tune: MRR@10 %.4f -> %.4f" % (mrr_before, mrr_after), file=sys.stderr)
 EOF
 
+# The model's tested fine-tuning settings (docs/model-tuning.md) stay with it; its numbers were
+# measured on the current weights, so re-measure them when a rebuild changed the weights.
+TUNING="$REPO/resources/models/builtin/pairtune_tuning.json"
+if [ -f "$TUNING" ]; then
+    cp "$TUNING" "$WORK/export/"
+fi
 rm -rf "$OUT"
 mkdir -p "$(dirname "$OUT")"
 cp -r "$WORK/export" "$OUT"

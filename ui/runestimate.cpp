@@ -4,6 +4,7 @@
 #include "model/sentencemodel.h"
 #include "recipe/batchsampler.h"
 #include "recipe/datasplit.h"
+#include "train/steptiming.h"
 
 #include <algorithm>
 #include <cmath>
@@ -106,6 +107,21 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
         = 2.0 + double(usesInBatchNegatives(config.loss) ? dataset.negativesPerRecord() : 0);
     const double trainedPairs = double(estimate.totalSteps) * double(config.batchSize);
     const double evalTexts = double(estimate.evaluations) * double(estimate.evalPairs) * 2.0;
+    const auto steps = double(estimate.totalSteps);
+    const double weights = double(model.parameterCount);
+    const double checkpoints = (config.checkpointEvery > 0 ? steps / double(config.checkpointEvery) : 0.0)
+        + double(std::max<std::int64_t>(
+            1, estimate.stepsPerEpoch > 0 ? estimate.totalSteps / estimate.stepsPerEpoch : 1));
+    const double checkpointSeconds = checkpoints * weights * 12.0 / kCheckpointBytesPerSecond;
+    if (inputs.stepTiming && inputs.stepTiming->secondsPerStep > 0) {
+        // Everything that grows with the run was timed here; only writing checkpoints is a guess.
+        const StepTiming &timing = *inputs.stepTiming;
+        estimate.measured = true;
+        estimate.fromMeasuredSteps = true;
+        estimate.seconds = timing.loadSeconds + steps * timing.secondsPerStep
+            + evalTexts * timing.secondsPerEncodedText + checkpointSeconds;
+        return estimate;
+    }
     if (inputs.measuredPairsPerSecond > 0) {
         estimate.measured = true;
         // Encoding a text without gradients costs about a third of training on it.
@@ -120,14 +136,8 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
     const double forwardPerText = 2.0 * (layerWeights + attention) * tokens;
     const double compute = (trainedPairs * textsPerPair * forwardPerText * 3.0 + evalTexts * forwardPerText)
         / kGuessFlopsPerSecond;
-    const auto steps = double(estimate.totalSteps);
-    const double weights = double(model.parameterCount);
-    const double checkpoints = (config.checkpointEvery > 0 ? steps / double(config.checkpointEvery) : 0.0)
-        + double(std::max<std::int64_t>(
-            1, estimate.stepsPerEpoch > 0 ? estimate.totalSteps / estimate.stepsPerEpoch : 1));
     estimate.seconds = compute + steps * (kSecondsPerStep + weights * kSecondsPerWeightUpdate)
-        + double(estimate.evaluations) * kSecondsPerEvaluation
-        + checkpoints * weights * 12.0 / kCheckpointBytesPerSecond;
+        + double(estimate.evaluations) * kSecondsPerEvaluation + checkpointSeconds;
     return estimate;
 }
 

@@ -12,6 +12,7 @@
 namespace pairtune {
 class PairDataset;
 struct ModelSummary;
+struct StepTiming;
 } // namespace pairtune
 
 namespace pairtune::ui {
@@ -26,7 +27,8 @@ struct RunEstimate
     bool exactSteps = false; // counted with the real batch sampler (no-duplicates can add batches)
     std::int64_t evaluations = 0; // including the step-0 baseline
     double seconds = 0.0; // training + evaluation time, 0 when unknown
-    bool measured = false; // seconds from a measured throughput (else a guess from the model size)
+    bool measured = false; // seconds from a measured speed (else a guess from the model size)
+    bool fromMeasuredSteps = false; // measured: from StepTiming (else from an earlier run's speed)
     std::string problem; // why nothing could be computed (e.g. too few pairs)
 };
 
@@ -36,6 +38,9 @@ struct EstimateInputs
     const ModelSummary *model = nullptr; // null: no time estimate
     double meanTokensPerText = 0; // 0: a guess from max_seq_length
     double measuredPairsPerSecond = 0; // from an earlier run with this model on this computer
+    // Training steps of this model at these settings timed on this computer (train/steptiming.h);
+    // preferred over measuredPairsPerSecond, which may come from another batch size or length.
+    const StepTiming *stepTiming = nullptr;
 };
 
 RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inputs);

@@ -1,11 +1,13 @@
 #include "ui/settingspage.h"
 
+#include "core/error.h"
 #include "data/pairdataset.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
 #include "ui/preferences.h"
 #include "ui/scoredistributionplot.h"
 #include "ui/settingsform.h"
+#include "ui/speedprobe.h"
 #include "ui/textformat.h"
 
 #include <QGroupBox>
@@ -64,6 +66,8 @@ SettingsPage::SettingsPage(QWidget *parent)
         connect(button, &QPushButton::clicked, this, [this, preset] { applyPreset(preset); });
         if (preset == TrainingPreset::QuickCheck)
             m_quickCheck = button;
+        if (preset == TrainingPreset::Recommended)
+            m_recommended = button;
         presetLayout->addWidget(button);
     }
 
@@ -86,10 +90,13 @@ SettingsPage::SettingsPage(QWidget *parent)
     guidanceLayout->addStretch();
 
     m_problemBanner = new MessageBanner(this);
+    m_tuningBanner = new MessageBanner(this);
+    m_tuningBanner->setObjectName(QStringLiteral("tuningNote"));
 
     auto *right = new QVBoxLayout;
     right->addWidget(presets);
     right->addWidget(m_problemBanner);
+    right->addWidget(m_tuningBanner);
     right->addWidget(m_plot, 2);
     right->addWidget(numbersBox);
     right->addWidget(guidanceBox, 1);
@@ -107,6 +114,8 @@ SettingsPage::SettingsPage(QWidget *parent)
     m_updateTimer->setSingleShot(true);
     m_updateTimer->setInterval(120);
     connect(m_updateTimer, &QTimer::timeout, this, &SettingsPage::updateNow);
+    m_speedProbe = new SpeedProbe(this);
+    connect(m_speedProbe, &SpeedProbe::measured, m_updateTimer, qOverload<>(&QTimer::start));
     connect(m_form, &SettingsForm::changed, this, &SettingsPage::scheduleUpdate);
     updateNow();
 }
@@ -134,7 +143,7 @@ void SettingsPage::setConfig(const TrainingConfig &config)
 
 void SettingsPage::applyPreset(TrainingPreset preset)
 {
-    setConfig(ui::applyPreset(preset, config(), m_estimate.trainPairs));
+    setConfig(ui::applyPreset(preset, config(), m_estimate.trainPairs, modelTuning()));
 }
 
 void SettingsPage::setData(std::shared_ptr<const PairDataset> dataset, const DataReport &report)
@@ -148,6 +157,15 @@ void SettingsPage::setModel(std::shared_ptr<const LoadedModel> model)
 {
     m_model = std::move(model);
     m_form->setModelMaxSeqLength(m_model ? m_model->summary().maxSeqLength : 0);
+    m_tuning.reset();
+    m_tuningProblem.clear();
+    try {
+        if (m_model)
+            m_tuning = readModelTuning(m_model->folder()); // a small JSON file: fine on this thread
+    } catch (const Error &error) {
+        m_tuningProblem = QString::fromUtf8(error.what());
+    }
+    updateTuningNote(config()); // at once: the Recommended button's tooltip must not lag behind the model
     scheduleUpdate();
 }
 
@@ -186,9 +204,11 @@ void SettingsPage::updateNow()
     inputs.model = m_model ? &m_model->summary() : nullptr;
     if (m_report.lengthUnit == "tokens")
         inputs.meanTokensPerText = (m_report.anchorTokens.mean + m_report.positiveTokens.mean) / 2.0;
-    if (m_model)
+    if (m_model) {
         inputs.measuredPairsPerSecond
             = prefs::measuredPairsPerSecond(QString::fromStdString(m_model->folder()));
+        inputs.stepTiming = m_speedProbe->timing(m_model->folder(), c, m_dataset);
+    }
     m_estimate = estimateRun(c, inputs);
 
     QString numbers;
@@ -213,13 +233,17 @@ void SettingsPage::updateNow()
         if (m_estimate.seconds > 0)
             numbers += tr("Estimated time: <b>%1</b> (%2)")
                            .arg(QString::fromStdString(formatDuration(m_estimate.seconds)),
-                               m_estimate.measured ? tr("from the speed measured on this computer")
-                                                   : tr("a rough guess from the model size"));
+                               m_estimate.fromMeasuredSteps ? tr("from training steps timed on this computer")
+                                   : m_estimate.measured ? tr("from an earlier run's speed on this computer")
+                                   : m_speedProbe->measuring()
+                                   ? tr("a rough guess from the model size; timing a few steps…")
+                                   : tr("a rough guess from the model size"));
         else
             numbers += tr("Estimated time: choose a model first.");
     }
     m_numbers->setText(numbers);
     updateQuickCheckTip(c);
+    updateTuningNote(c);
     updateGuidance(c);
     if (before != isComplete())
         Q_EMIT completeChanged();
@@ -234,6 +258,23 @@ void SettingsPage::updateQuickCheckTip(const TrainingConfig &c)
         = estimateRun(ui::applyPreset(TrainingPreset::QuickCheck, c, m_estimate.trainPairs), inputs);
     m_quickCheck->setToolTip(
         presetDescription(TrainingPreset::QuickCheck, quick.problem.empty() ? quick.evaluations : 0));
+}
+
+void SettingsPage::updateTuningNote(const TrainingConfig &c)
+{
+    m_recommended->setToolTip(presetDescription(TrainingPreset::Recommended, 0, modelTuning()));
+    m_slowWarning
+        = m_tuning ? QString::fromStdString(pairtune::slowSettingsWarning(c, *m_tuning)) : QString();
+    if (!m_slowWarning.isEmpty()) {
+        m_tuningBanner->showMessage(MessageBanner::Kind::Warning, m_slowWarning.toHtmlEscaped());
+        m_tuningBanner->addAction(
+            tr("Use its tested settings"), [this] { applyPreset(TrainingPreset::Recommended); });
+    } else if (!m_tuningProblem.isEmpty()) {
+        m_tuningBanner->showMessage(MessageBanner::Kind::Warning,
+            tr("The model's tuning file is ignored: %1").arg(m_tuningProblem.toHtmlEscaped()));
+    } else {
+        m_tuningBanner->clear();
+    }
 }
 
 void SettingsPage::updateGuidance(const TrainingConfig &c)

@@ -7,6 +7,7 @@
 #include "ui/wizardpage.h"
 
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QPushButton;
@@ -22,6 +23,7 @@ class LoadedModel;
 class MessageBanner;
 class ScoreDistributionPlot;
 class SettingsForm;
+class SpeedProbe;
 
 // Step 3: how to train. Every knob of the recipe with its default, presets, a live plot of the
 // made-up score distribution, what the settings mean for this data (split sizes, steps, time) and
@@ -45,6 +47,11 @@ public:
     void setData(std::shared_ptr<const PairDataset> dataset, const DataReport &report);
     void setModel(std::shared_ptr<const LoadedModel> model);
 
+    // The chosen model's tested settings (pairtune_tuning.json in its folder), null when it has none.
+    const ModelTuning *modelTuning() const { return m_tuning ? &*m_tuning : nullptr; }
+    // The one-line warning shown when the settings barely move this model; empty when none applies.
+    QString slowSettingsWarning() const { return m_slowWarning; }
+
     const RunEstimate &estimate() const { return m_estimate; }
     QStringList guidance() const { return m_guidance; }
     QStringList problems() const { return m_problems; }
@@ -59,10 +66,14 @@ private:
     void updateNow();
     void updateGuidance(const TrainingConfig &config);
     void updateQuickCheckTip(const TrainingConfig &config);
+    void updateTuningNote(const TrainingConfig &config);
 
     std::shared_ptr<const PairDataset> m_dataset;
     DataReport m_report;
     std::shared_ptr<const LoadedModel> m_model;
+    std::optional<ModelTuning> m_tuning;
+    QString m_tuningProblem; // the model's pairtune_tuning.json could not be read
+    QString m_slowWarning;
     RunEstimate m_estimate;
     QStringList m_guidance;
     QStringList m_problems;
@@ -71,9 +82,12 @@ private:
     ScoreDistributionPlot *m_plot = nullptr;
     QLabel *m_numbers = nullptr;
     QPushButton *m_quickCheck = nullptr;
+    QPushButton *m_recommended = nullptr;
+    MessageBanner *m_tuningBanner = nullptr;
     QLabel *m_guidanceText = nullptr;
     MessageBanner *m_problemBanner = nullptr;
     QTimer *m_updateTimer = nullptr;
+    SpeedProbe *m_speedProbe = nullptr;
 };
 
 } // namespace pairtune::ui

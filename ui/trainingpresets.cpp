@@ -39,13 +39,18 @@ QString presetName(TrainingPreset preset)
     return {};
 }
 
-QString presetDescription(TrainingPreset preset, std::int64_t evaluations)
+QString presetDescription(TrainingPreset preset, std::int64_t evaluations, const ModelTuning *tuning)
 {
     switch (preset) {
     case TrainingPreset::Recipe:
         return tr("The classic recipe as it was: MNRL with dot products at scale 1, 8 epochs, batches of 32, "
                   "100 warmup steps, made-up scores around 0.9.");
     case TrainingPreset::Recommended:
+        if (tuning)
+            return tr("Recommended for this model: tested settings from its folder (%1), four evaluations "
+                      "per epoch. %2")
+                .arg(QString::fromStdString(tuningFlags(*tuning)), QString::fromStdString(tuning->tested))
+                .trimmed();
         return tr(
             "MNRL with cosine similarity at scale 20 (sentence-transformers' default), 3 epochs, warmup over "
             "10% of the steps, four evaluations per epoch.");
@@ -61,7 +66,8 @@ QString presetDescription(TrainingPreset preset, std::int64_t evaluations)
     return {};
 }
 
-TrainingConfig applyPreset(TrainingPreset preset, const TrainingConfig &current, std::size_t trainPairs)
+TrainingConfig applyPreset(
+    TrainingPreset preset, const TrainingConfig &current, std::size_t trainPairs, const ModelTuning *tuning)
 {
     TrainingConfig config;
     switch (preset) {
@@ -74,12 +80,18 @@ TrainingConfig applyPreset(TrainingPreset preset, const TrainingConfig &current,
         config.epochs = 3;
         config.batchSize = 32;
         config.noDuplicates = true;
+        if (tuning)
+            config = applyModelTuning(config, *tuning);
         const std::int64_t stepsPerEpoch = trainPairs > 0
             ? std::int64_t((trainPairs + std::size_t(config.batchSize) - 1) / std::size_t(config.batchSize))
             : 0;
         const std::int64_t totalSteps = stepsPerEpoch * config.epochs;
-        config.warmupSteps = totalSteps > 0 ? std::int64_t(std::ceil(0.1 * double(totalSteps))) : 100;
-        config.evalEvery = stepsPerEpoch >= 8 ? stepsPerEpoch / 4 : 0;
+        // What the model's tested settings name stays as tested; the rest is sized to the data.
+        const auto tested = [tuning](const char *key) { return tuning && tuning->settings.contains(key); };
+        if (!tested("warmup_steps"))
+            config.warmupSteps = totalSteps > 0 ? std::int64_t(std::ceil(0.1 * double(totalSteps))) : 100;
+        if (!tested("eval_every"))
+            config.evalEvery = stepsPerEpoch >= 8 ? stepsPerEpoch / 4 : 0;
         config.checkpointEvery = std::max<std::int64_t>(config.evalEvery, 500);
         config.keepCheckpoints = 3;
         break;

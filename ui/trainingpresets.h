@@ -1,5 +1,6 @@
 #pragma once
 
+#include "recipe/modeltuning.h"
 #include "recipe/trainingconfig.h"
 
 #include <QString>
@@ -13,15 +14,20 @@ namespace pairtune::ui {
 // model and run folder of the current configuration are kept.
 enum class TrainingPreset {
     Recipe, // the classic recipe exactly (TrainingConfig's defaults)
-    Recommended, // sentence-transformers' usual MNRL setup, sized to the data
+    Recommended, // the model's own tested settings when its folder has them, else sentence-transformers'
+                 // usual MNRL setup; sized to the data
     QuickCheck, // a few steps to see the whole pipeline work before a long run
 };
 
 QString presetName(TrainingPreset preset);
 // evaluations: how many evaluations the preset's run will do on the current data (plannedEvaluations
 // in ui/runestimate.h, the count the settings summary shows); 0 when unknown (no data yet).
-QString presetDescription(TrainingPreset preset, std::int64_t evaluations = 0);
+// tuning: the chosen model's tested settings (recipe/modeltuning.h), null when its folder has none.
+QString presetDescription(
+    TrainingPreset preset, std::int64_t evaluations = 0, const ModelTuning *tuning = nullptr);
 // trainPairs: pairs in the training split (sizes warmup and evaluation interval; 0 = unknown).
-TrainingConfig applyPreset(TrainingPreset preset, const TrainingConfig &current, std::size_t trainPairs);
+// With a tuning, Recommended takes the model's tested settings over its own choices.
+TrainingConfig applyPreset(TrainingPreset preset, const TrainingConfig &current, std::size_t trainPairs,
+    const ModelTuning *tuning = nullptr);
 
 } // namespace pairtune::ui

@@ -2,6 +2,7 @@
 #include "cli/modelargument.h"
 #include "cli/progressline.h"
 #include "core/error.h"
+#include "recipe/modeltuning.h"
 #include "recipe/trainingconfig.h"
 #include "train/trainer.h"
 
@@ -9,6 +10,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace pairtune::cli {
 namespace {
@@ -93,6 +96,19 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
         ->capture_default_str();
 }
 
+// One line on stderr when the model's folder says these settings barely move it (pairtune_tuning.json,
+// recipe/modeltuning.h): a run of the recipe's lr 2e-5 on the built-in model otherwise ends with
+// hardly changed metrics and nothing saying why.
+void warnAboutSlowSettings(const TrainingConfig &config, const std::string &modelFolder)
+{
+    const std::optional<ModelTuning> tuning = readModelTuning(modelFolder);
+    if (!tuning)
+        return;
+    const std::string warning = slowSettingsWarning(config, *tuning);
+    if (!warning.empty())
+        std::fprintf(stderr, "pairtune-cli: warning: %s\n", warning.c_str());
+}
+
 } // namespace
 
 void addTrainCommand(CLI::App &app)
@@ -143,6 +159,7 @@ void addTrainCommand(CLI::App &app)
             config.useFileScores = args->fileScores == "require" ? FileScores::Require
                 : args->fileScores == "ignore"                   ? FileScores::Ignore
                                                                  : FileScores::Auto;
+            warnAboutSlowSettings(config, base.folder);
             result = runTraining(config, callbacks);
         }
         progress.finish();

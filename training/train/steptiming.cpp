@@ -1,0 +1,99 @@
+#include "train/steptiming.h"
+
+#include "core/error.h"
+#include "model/runtime.h"
+#include "model/sentencemodelimpl.h"
+#include "train/adamw.h"
+#include "train/bf16autocast.h"
+#include "train/losses.h"
+
+#include <chrono>
+
+namespace pairtune {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// anchors then positives, as the trainer puts every column in one forward pass.
+std::vector<Encoding> batchEncodings(const SentenceModel &model, const StepTimingRequest &request)
+{
+    const std::size_t batch = std::size_t(request.config.batchSize);
+    const std::size_t available = request.pairs.size();
+    std::vector<Encoding> encodings(2 * batch);
+    for (std::size_t i = 0; i < batch; ++i) {
+        // Spread over the sample, so the batch's lengths are typical of the data, not of its start.
+        const auto &[anchor, positive]
+            = request.pairs[available >= batch ? i * available / batch : i % available];
+        encodings[i] = model.tokenizeForModel(anchor);
+        encodings[batch + i] = model.tokenizeForModel(positive);
+    }
+    return encodings;
+}
+
+} // namespace
+
+StepTiming measureStepTiming(const StepTimingRequest &request)
+{
+    const TrainingConfig &config = request.config;
+    if (request.pairs.empty() || config.batchSize <= 0)
+        throw Error("measuring the training speed needs pairs and a positive batch size");
+    const auto checkCancelled = [&request] {
+        if (request.cancelled && request.cancelled())
+            throw Error("measuring the training speed was cancelled", Error::Kind::Cancelled);
+    };
+    applyComputeThreads(config.threads);
+    StepTiming timing;
+    const Clock::time_point loadStart = Clock::now();
+    SentenceModel model = SentenceModel::load(request.modelFolder);
+    timing.loadSeconds = secondsSince(loadStart);
+    SentenceModel::Impl &impl = model.impl();
+    if (config.maxSeqLength > 0)
+        impl.config.maxSeqLength = config.maxSeqLength;
+    if (config.device != "cpu")
+        model.moveTo(config.device);
+    const bool bf16 = config.bf16 && (config.device != "cpu" || cpuHasNativeBf16());
+
+    const std::vector<Encoding> encodings = batchEncodings(model, request);
+    const auto batch = static_cast<std::int64_t>(config.batchSize);
+    const LossSpec loss { parseLossKind(config.loss), parseSimilarityKind(config.similarity), config.scale };
+    AdamW optimizer(impl.namedParameters(),
+        AdamWOptions { config.adamBeta1, config.adamBeta2, config.adamEpsilon, config.weightDecay });
+    const torch::Tensor scores = torch::full({ batch }, config.scoreMean).to(impl.device());
+    const auto trainingStep = [&] {
+        impl.setTraining(config.dropout);
+        std::vector<torch::Tensor> embeddings;
+        {
+            const Bf16Autocast autocast(bf16, impl.device());
+            embeddings = impl.embed(encodings).to(at::kFloat).split(batch);
+        }
+        computeLoss(loss, embeddings[0], embeddings[1], {}, scores).backward();
+        if (config.maxGradNorm > 0)
+            optimizer.clipGradNorm(config.maxGradNorm);
+        optimizer.step(config.lr);
+        optimizer.zeroGrad();
+    };
+
+    trainingStep(); // the first step allocates AdamW's moments and warms up the kernels
+    const Clock::time_point stepsStart = Clock::now();
+    do {
+        checkCancelled();
+        trainingStep();
+        ++timing.stepsTimed;
+    } while (timing.stepsTimed < request.maxSteps && secondsSince(stepsStart) < request.budgetSeconds);
+    timing.secondsPerStep = secondsSince(stepsStart) / timing.stepsTimed;
+
+    checkCancelled();
+    const torch::NoGradGuard noGrad;
+    impl.setTraining(false);
+    const Clock::time_point encodeStart = Clock::now();
+    impl.embed(encodings).sum().item<double>(); // .item() waits for the device
+    timing.secondsPerEncodedText = secondsSince(encodeStart) / double(encodings.size());
+    return timing;
+}
+
+} // namespace pairtune

@@ -1,0 +1,54 @@
+#pragma once
+
+// Measures how fast the chosen model trains on this computer at the chosen settings (a few real steps,
+// train/steptiming.h) on a worker thread, so the Settings page's time estimate comes from measurement
+// instead of a guess. Only what changes a step's cost starts a new measurement (model, data, batch
+// size, max length, loss, dropout, bf16, device, threads); earlier results are kept per setting.
+
+#include "recipe/trainingconfig.h"
+#include "train/steptiming.h"
+
+#include <QObject>
+#include <QString>
+
+#include <map>
+#include <memory>
+
+namespace pairtune {
+class PairDataset;
+}
+
+namespace pairtune::ui {
+
+class SpeedProbe : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SpeedProbe(QObject *parent = nullptr);
+    ~SpeedProbe() override;
+
+    // The timing for these inputs if it was measured, else null; starts measuring it (one measurement
+    // at a time: the newest request wins) unless it is running or failed already.
+    const StepTiming *timing(const std::string &modelFolder, const TrainingConfig &config,
+        std::shared_ptr<const PairDataset> dataset);
+    bool measuring() const { return m_running; }
+    QString lastError() const { return m_lastError; }
+
+Q_SIGNALS:
+    void measured(); // a timing arrived (or a measurement failed): ask timing() again
+
+private:
+    struct Request;
+    void startNext();
+
+    std::map<std::string, StepTiming> m_timings; // by key()
+    std::map<std::string, QString> m_failures;
+    std::unique_ptr<Request> m_pending;
+    std::string m_runningKey;
+    bool m_running = false;
+    std::shared_ptr<bool> m_alive; // the worker's result is dropped once this object is gone
+    QString m_lastError;
+};
+
+} // namespace pairtune::ui
