@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent reference for Pairtune's interop tests.
 
-Written from the project's format notes (the "format-spec §N" cited below: folders, safetensors, encoders), not from the sentence-transformers,
+Written from the project's format notes (the "docs/formats.md §N" cited below: folders, safetensors, encoders), not from the sentence-transformers,
 transformers or safetensors code, and sharing nothing with the C++ engine. It needs only Debian's
 python3-torch and python3-numpy (run it with /usr/bin/python3).
 
@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 # ---------------------------------------------------------------------------------------------------------------
-# safetensors (format-spec §2)
+# safetensors (docs/formats.md §2)
 
 # dtype name -> (numpy dtype of the stored bytes, bytes per element). BF16 is stored as raw uint16 and
 # widened by hand, because numpy has no bfloat16.
@@ -48,7 +48,7 @@ _ST_DTYPES = {
     "I64": (np.int64, 8),
     "U64": (np.uint64, 8),
 }
-# The writer orders tensors by dtype, descending in the enum order, then by name (format-spec §2).
+# The writer orders tensors by dtype, descending in the enum order, then by name (docs/formats.md §2).
 _ST_ENUM_ORDER = ["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"]
 _MAX_HEADER = 100_000_000
 
@@ -136,7 +136,7 @@ def write_safetensors(path, tensors, metadata=None):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Reading a sentence-transformers folder (format-spec §1)
+# Reading a sentence-transformers folder (docs/formats.md §1)
 
 
 def _read_json(path):
@@ -198,7 +198,7 @@ def layout(model_type):
 
 
 class Encoder:
-    """BERT / XLM-R / RoBERTa / DistilBERT encoder in float64 torch ops, format-spec §3.1-3.2."""
+    """BERT / XLM-R / RoBERTa / DistilBERT encoder in float64 torch ops, docs/formats.md §3.1-3.2."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -537,13 +537,13 @@ _POOLING_ORDER = ["cls_token", "max_tokens", "mean_tokens", "mean_sqrt_len_token
 
 
 def pooling_modes(config):
-    """Enabled modes in concatenation order (format-spec §1.5: a missing mean key means True)."""
+    """Enabled modes in concatenation order (docs/formats.md §1.5: a missing mean key means True)."""
     defaults = {"mean_tokens": True}
     return [m for m in _POOLING_ORDER if config.get("pooling_mode_" + m, defaults.get(m, False))]
 
 
 def pool(tokens, mask, modes):
-    """tokens [B,L,H] float64, mask [B,L] float64 -> [B, len(modes)*H] (format-spec §3.3)."""
+    """tokens [B,L,H] float64, mask [B,L] float64 -> [B, len(modes)*H] (docs/formats.md §3.3)."""
     m = mask.unsqueeze(-1)
     count = torch.clamp(m.sum(dim=1), min=1e-9)
     parts = []
@@ -636,7 +636,7 @@ class SentenceModel:
 
     def special_ids(self):
         """The ids of the tokenizer's special tokens (transformers' all_special_ids), from
-        special_tokens_map.json and vocab.txt (BERT) or the fairseq ids (XLM-R, format-spec §4.3)."""
+        special_tokens_map.json and vocab.txt (BERT) or the fairseq ids (XLM-R, docs/formats.md §4.3)."""
         enc = self.encoder
         if hasattr(enc, "special_ids"):
             return enc.special_ids()
@@ -720,7 +720,7 @@ def cmd_embed(args):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Writing folders with random weights (format-spec §1, §2)
+# Writing folders with random weights (docs/formats.md §1, §2)
 
 
 def _count_spm_pieces(path):
@@ -830,7 +830,7 @@ def cmd_make_folder(args):
     else:
         if not args.spm_model:
             raise SystemExit(f"make-folder --arch {family} needs --spm-model (or --vocab-file for roberta)")
-        # fairseq ids: <s> <pad> </s> <unk>, then spm ids + 1, then <mask> (format-spec §4.3)
+        # fairseq ids: <s> <pad> </s> <unk>, then spm ids + 1, then <mask> (docs/formats.md §4.3)
         vocab_size = args.vocab_size or _count_spm_pieces(args.spm_model) + 2
         shutil.copyfile(args.spm_model, os.path.join(tdir, "sentencepiece.bpe.model"))
     pad_id = 0 if bert else 1  # [PAD] / <pad>

@@ -5,8 +5,8 @@ Given a base sentence-transformers folder and what `pairtune-cli train --max-ste
 wrote (DUMP/batch.json, DUMP/grads_raw.safetensors, DUMP/grads_clipped.safetensors and
 RUN/checkpoints/step-1/{model,optimizer.safetensors}), this script redoes the step with its own
 PyTorch computation and reports how far Pairtune's numbers are from it. Nothing is shared with the
-C++ engine: the forward is reference.py's hand-written BERT/XLM-R (format-spec §3), the losses are
-written here from format-spec §5.1, clipping is torch.nn.utils.clip_grad_norm_ and the optimizer is
+C++ engine: the forward is reference.py's hand-written BERT/XLM-R (docs/formats.md §3), the losses are
+written here from docs/formats.md §5.1, clipping is torch.nn.utils.clip_grad_norm_ and the optimizer is
 torch.optim.AdamW with the sentence-transformers parameter groups (§5.2) and a LambdaLR warmup-linear
 schedule, all run on this script's own float64 parameters.
 
@@ -33,7 +33,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference  # noqa: E402  (the interop forward: tests/interop/reference.py)
 
-# sentence-transformers' fit: substrings that put a parameter in the no-decay group (format-spec §5.2).
+# sentence-transformers' fit: substrings that put a parameter in the no-decay group (docs/formats.md §5.2).
 NO_DECAY = ["bias", "LayerNorm.bias", "LayerNorm.weight"]
 
 
@@ -91,7 +91,7 @@ class TrainableModel:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Losses, written from format-spec §5.1
+# Losses, written from docs/formats.md §5.1
 
 
 def l2_normalize(x):

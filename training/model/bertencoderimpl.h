@@ -1,7 +1,7 @@
 #pragma once
 
 // Engine-private (includes torch). The post-norm encoder of transformers' BertModel, XLMRobertaModel,
-// RobertaModel and DistilBertModel (format-spec §3.1, §3.2): the same layer (self-attention, residual,
+// RobertaModel and DistilBertModel (docs/formats.md §3.1, §3.2): the same layer (self-attention, residual,
 // LayerNorm, feed-forward, residual, LayerNorm) under each family's weight names (BertLayout).
 // named_parameters() yields "embeddings.word_embeddings.weight",
 // "encoder.layer.0.attention.self.query.weight", ..., "pooler.dense.bias" for BERT and

@@ -1,6 +1,6 @@
 #pragma once
 
-// Torch-free descriptions of the parts of a sentence-transformers folder (format-spec §1):
+// Torch-free descriptions of the parts of a sentence-transformers folder (docs/formats.md §1):
 // the transformer's config.json, sentence_bert_config.json, 1_Pooling/config.json, Dense configs and
 // config_sentence_transformers.json. Each parses the JSON Python writes (missing keys take the Python
 // defaults) and writes it back the way Python does.
@@ -17,7 +17,7 @@ namespace pairtune {
 // config.json of the transformer, for every encoder family Pairtune computes (encoderfamily.h): the
 // values every family has, under BertConfig's names (each family maps its own keys onto them, e.g.
 // DistilBERT's "dim" is hiddenSize), plus a block per family for the keys only that family has. Every
-// value is read from the file; defaults are the family's config class defaults (format-spec §1.7).
+// value is read from the file; defaults are the family's config class defaults (docs/formats.md §1.7).
 struct TransformerConfig
 {
     std::string modelType = "bert"; // config.json model_type: "bert", "xlm-roberta", "roberta", "distilbert"
