@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes retrieval_reference.json: a random score matrix, relevant sets and the metrics computed the
-way sentence-transformers' InformationRetrievalEvaluator.compute_metrics does (format-spec §6.2),
+way sentence-transformers' InformationRetrievalEvaluator.compute_metrics does (docs/formats.md §6.2),
 written independently here in plain Python (sorted top hits, then per-k loops). Scores are distinct,
 so tie order plays no part. Run: /usr/bin/python3 make_retrieval_reference.py > retrieval_reference.json"""
 import json
