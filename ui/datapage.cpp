@@ -227,9 +227,19 @@ void DataPage::setFixes(const DataFixes &fixes)
     scheduleReload(Change::Fixes);
 }
 
+void DataPage::setImportOptions(const ImportOptions &options)
+{
+    m_options = options;
+    scheduleReload(Change::Files);
+}
+
 bool DataPage::needsPreparedCopy() const
 {
-    return m_fixes.any() || m_mapping->isCustomised();
+    // A mapping put back by setImportOptions (a restored session) is chosen too, though the widget
+    // shows it as read.
+    const bool columnsChosen = !m_options.anchorColumn.empty() || !m_options.positiveColumn.empty()
+        || !m_options.scoreColumn.empty() || !m_options.negativeColumns.empty();
+    return m_fixes.any() || m_mapping->isCustomised() || columnsChosen;
 }
 
 std::vector<std::string> DataPage::dataPathsForTraining(const QString &folder) const

@@ -46,6 +46,10 @@ public:
     const DataLoadResult &lastResult() const { return m_result; }
     DataFixes fixes() const { return m_fixes; }
     void setFixes(const DataFixes &fixes);
+    // How the files are read, with the column mapping chosen (empty columns: detected). A restored
+    // session puts it back; the files are read again with it.
+    const ImportOptions &importOptions() const { return m_options; }
+    void setImportOptions(const ImportOptions &options);
 
     // The trainer reads files: returns the user's files when they are used as they are, or writes the
     // cleaned / re-mapped pairs to folder/prepared-pairs.jsonl and returns that file. Throws

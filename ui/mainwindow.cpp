@@ -1,10 +1,12 @@
 #include "ui/mainwindow.h"
 
+#include "core/error.h"
 #include "model/runtime.h"
 #include "pairtune/version.h"
 #include "ui/datapage.h"
 #include "ui/enginelog.h"
 #include "ui/loadedmodel.h"
+#include "ui/messagebanner.h"
 #include "ui/modelpage.h"
 #include "ui/preferences.h"
 #include "ui/runsmenu.h"
@@ -65,6 +67,7 @@ MainWindow::MainWindow(QWidget *parent)
         resize(unit * 78, unit * 50);
     }
     restoreState(prefs::windowState.get());
+    restoreSession();
     goToStep(DataStep);
 }
 
@@ -108,7 +111,10 @@ void MainWindow::createPages()
     navigation->addWidget(m_reason, 1);
     navigation->addWidget(m_back);
     navigation->addWidget(m_next);
+    m_sessionMessage = new MessageBanner(this);
+    m_sessionMessage->setObjectName(QStringLiteral("sessionMessage"));
     auto *right = new QVBoxLayout;
+    right->addWidget(m_sessionMessage);
     right->addWidget(m_stack, 1);
     right->addLayout(navigation);
     auto *central = new QWidget(this);
@@ -156,14 +162,8 @@ void MainWindow::createMenus()
     });
     addRunsMenu(
         file, this, [this] { return QFileInfo(m_train->runFolder()).absolutePath(); },
-        [this](const TrainingConfig &run) {
-            m_settings->setConfig(withSettingsOf(m_settings->config(), run));
-            // Without data and a model the Settings page is not reachable yet: say where they went.
-            if (!goToStep(SettingsStep))
-                statusBar()->showMessage(tr("The run's settings are on the Settings page, for the data and "
-                                            "model you choose next."),
-                    10000);
-        });
+        [this](const TrainingConfig &run) { useRunSettings(run); },
+        [this](const QString &run) { openRun(run); });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(standardOr(QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)));
@@ -222,6 +222,11 @@ void MainWindow::wirePages()
     connect(m_settings, &SettingsPage::configChanged, this, &MainWindow::updateReportContext);
 
     m_train->setConfigProvider([this](const QString &runFolder) {
+        // An opened run makes the Train page reachable before the data and the model are chosen.
+        if (wizardReachableStep() < TrainStep)
+            throw Error(tr("A new run needs the data, the model and valid settings: complete pages 1 to 3 "
+                           "first (New run with these settings loads an opened run's).")
+                            .toStdString());
         TrainingConfig config = m_settings->config();
         m_model->describeBase(config); // basePath, and the Hub repo/revision/commit for a Hub model
         config.dataPaths = m_data->dataPathsForTraining(runFolder);
@@ -231,9 +236,15 @@ void MainWindow::wirePages()
     connect(m_train, &TrainPage::runFinished, this, [this](const TrainingResult &result) {
         if (m_closeWhenStopped)
             return; // the window is closing: no point in preparing the comparison
-        m_tryExport->setRun(m_train->runConfig(), result, m_model->model());
+        m_tryExport->setRun(m_train->runConfig(), result, baseModelOf(m_train->runConfig()));
         updateNavigation();
     });
+    connect(m_train, &TrainPage::runOpened, this, [this](const TrainingResult &result) {
+        m_tryExport->setRun(m_train->runConfig(), result, baseModelOf(m_train->runConfig()));
+        addRecentRun(QString::fromStdString(result.runPath));
+        updateNavigation();
+    });
+    connect(m_train, &TrainPage::newRunRequested, this, &MainWindow::useRunSettings);
     connect(m_train, &TrainPage::runFinished, this,
         [](const TrainingResult &result) { addRecentRun(QString::fromStdString(result.runPath)); });
     connect(m_train, &TrainPage::runningChanged, this, [this](bool running) {
@@ -262,12 +273,20 @@ int MainWindow::currentStep() const
     return m_stack->currentIndex();
 }
 
-int MainWindow::reachableStep() const
+int MainWindow::wizardReachableStep() const
 {
     int step = 0;
     while (step + 1 < StepCount && page(step)->isComplete())
         ++step;
     return step;
+}
+
+int MainWindow::reachableStep() const
+{
+    const int step = wizardReachableStep();
+    if (m_train->shownRun().isEmpty() || m_train->isRunning())
+        return step;
+    return std::max(step, m_train->isComplete() ? int(TryExportStep) : int(TrainStep));
 }
 
 bool MainWindow::goToStep(int step)
@@ -276,8 +295,9 @@ bool MainWindow::goToStep(int step)
         return false;
     const int current = currentStep();
     // Leaving a page that is busy (training) is not allowed in either direction; going forward needs
-    // every page before the target complete.
-    if (step != current && (!page(current)->canGoBack() || step > reachableStep()))
+    // every page before the target complete, except to the Train and Try & Export pages of an opened run.
+    const bool reachable = step <= wizardReachableStep() || (step >= TrainStep && step <= reachableStep());
+    if (step != current && (!page(current)->canGoBack() || !reachable))
         return false;
     m_stack->setCurrentIndex(step);
     page(step)->enterPage();
@@ -314,7 +334,7 @@ void MainWindow::updateNavigation()
     else
         m_reason->setText(canNext || step + 1 >= StepCount ? QString() : current->incompleteReason());
     const bool running = m_train->isRunning();
-    m_startAction->setEnabled(!running && reachableStep() >= TrainStep);
+    m_startAction->setEnabled(!running && wizardReachableStep() >= TrainStep);
     m_cancelAction->setEnabled(running);
     m_resumeAction->setEnabled(!running && m_train->result() && m_train->result()->cancelled);
     m_steps->setState(step, current->canGoBack() ? reachableStep() : step);
@@ -334,6 +354,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     prefs::windowGeometry.set(saveGeometry());
     prefs::windowState.set(saveState());
+    saveSession();
     QMainWindow::closeEvent(event);
 }
 

@@ -1,16 +1,25 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QStringList>
+
+#include <memory>
 
 class QAction;
 class QLabel;
 class QPushButton;
 class QStackedWidget;
 
+namespace pairtune {
+struct TrainingConfig;
+}
+
 namespace pairtune::ui {
 
 class DataPage;
 class EngineLog;
+class LoadedModel;
+class MessageBanner;
 class ModelPage;
 class SettingsPage;
 class StepIndicator;
@@ -20,7 +29,9 @@ class WizardPage;
 
 // The studio's window. It only wires things together: the five wizard pages (each its own class),
 // the step list, Back/Next, menus and shortcuts, and the remembered window geometry. Closing it
-// during training asks the trainer to stop after its current step and closes once it has.
+// during training asks the trainer to stop after its current step and closes once it has. Closing
+// saves the session (data, mapping, fixes, model, settings, shown run) and the next window restores
+// it (mainwindowsession.cpp), saying what it could not find.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -43,11 +54,21 @@ public:
     QPushButton *nextButton() const { return m_next; }
     // The About box's text: Pairtune, Qt, QCustomPlot and compute backend versions.
     QString aboutText() const;
+    // What the last session named that could not be restored (missing files, a moved run), one
+    // sentence each; also shown above the pages.
+    QStringList sessionProblems() const { return m_sessionProblems; }
+    void saveSession() const;
 
 public Q_SLOTS:
     bool goBack();
     bool goNext();
     void showAbout();
+    // Shows a run folder on the Train page (File → Open run…, Runs view, recent runs). False, with
+    // the reason in the status bar, when it cannot.
+    bool openRun(const QString &path);
+    // "New run with these settings": the run's recipe on the Settings page; its data and base model
+    // are loaded where none are chosen yet.
+    void useRunSettings(const pairtune::TrainingConfig &run);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -57,8 +78,15 @@ private:
     void createMenus();
     void wirePages();
     void updateNavigation();
-    // The furthest step reachable from the current state (every earlier page complete).
+    // The furthest step reachable from the current state (every earlier page complete), or the
+    // Train / Try & Export pages of a run opened from disk.
     int reachableStep() const;
+    int wizardReachableStep() const;
+    void restoreSession();
+    void chooseModel(
+        const QString &source, const QString &folder, const QString &repo, const QString &revision);
+    // The loaded model when it is the base of `config` (else the comparison loads the base itself).
+    std::shared_ptr<const LoadedModel> baseModelOf(const pairtune::TrainingConfig &config) const;
     void updateReportContext();
     // True (and says why in the status bar) while a run uses the data and the model.
     bool refuseWhileTraining();
@@ -74,6 +102,8 @@ private:
     QPushButton *m_back = nullptr;
     QPushButton *m_next = nullptr;
     QLabel *m_reason = nullptr;
+    MessageBanner *m_sessionMessage = nullptr;
+    QStringList m_sessionProblems;
     QAction *m_backAction = nullptr;
     QAction *m_nextAction = nullptr;
     QAction *m_startAction = nullptr;

@@ -5,6 +5,7 @@
 #include "train/runcomparison.h"
 #include "ui/preferences.h"
 #include "ui/runcomparisonview.h"
+#include "ui/runreplay.h"
 #include "ui/trainingcharts.h"
 
 #include <QDateTime>
@@ -49,30 +50,6 @@ QString dataText(const RunRecord &run)
     return names.join(QStringLiteral(", "));
 }
 
-// metrics.jsonl's steps and evaluations as the events the live charts are fed with.
-std::vector<TrainingEvent> replayEvents(const RunRecord &run)
-{
-    std::vector<TrainingEvent> events;
-    TrainingEvent started { TrainingEvent::Type::Started };
-    started.totalSteps = run.totalSteps;
-    events.push_back(started);
-    for (const LossPoint &point : run.losses) {
-        TrainingEvent step { TrainingEvent::Type::Step };
-        step.step = point.step;
-        step.loss = point.loss;
-        step.smoothedLoss = point.smoothedLoss;
-        step.learningRate = point.learningRate;
-        events.push_back(step);
-    }
-    for (const EvaluationPoint &point : run.evaluations) {
-        TrainingEvent evaluation { TrainingEvent::Type::Evaluation };
-        evaluation.step = point.step;
-        evaluation.metrics = point.metrics;
-        events.push_back(evaluation);
-    }
-    return events;
-}
-
 } // namespace
 
 QStringList recentRuns()
@@ -108,6 +85,10 @@ RunsView::RunsView(QWidget *parent)
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_list->setAlternatingRowColors(true);
     connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RunsView::showCurrent);
+    connect(m_list, &QTreeWidget::itemActivated, this, [this] {
+        if (openCurrent())
+            accept();
+    });
 
     m_details = new QLabel(this);
     m_details->setWordWrap(true);
@@ -126,7 +107,16 @@ RunsView::RunsView(QWidget *parent)
         if (useCurrentSettings())
             accept();
     });
+    m_open = new QPushButton(tr("&Open"), this);
+    m_open->setObjectName(QStringLiteral("openRunButton"));
+    m_open->setToolTip(tr("Shows this run on the Train page: its charts and log, Try & Export, and Resume "
+                          "when it was stopped"));
+    connect(m_open, &QPushButton::clicked, this, [this] {
+        if (openCurrent())
+            accept();
+    });
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addButton(m_open, QDialogButtonBox::AcceptRole);
     buttons->addButton(m_useSettings, QDialogButtonBox::ActionRole);
     buttons->addButton(m_export, QDialogButtonBox::ActionRole);
     buttons->addButton(m_compare, QDialogButtonBox::ActionRole);
@@ -222,6 +212,7 @@ void RunsView::showCurrent()
     const RunRecord *run = selected.size() == 1 ? selected.front() : nullptr;
     m_export->setEnabled(run && run->status == RunStatus::Finished);
     m_useSettings->setEnabled(run != nullptr);
+    m_open->setEnabled(run != nullptr);
     m_charts->clear();
     if (!run) {
         m_details->setText(selected.empty()
@@ -229,14 +220,15 @@ void RunsView::showCurrent()
                 : tr("%1 runs selected: Compare shows them side by side.").arg(selected.size()));
         return;
     }
-    m_charts->addEvents(replayEvents(*run));
+    m_charts->addEvents(trainingEventsOf(*run));
     QString details
         = tr("<b>%1</b> — %2 · %3<br>Model: %4<br>Data: %5")
               .arg(QString::fromStdString(run->name).toHtmlEscaped(), statusText(*run),
                   QString::fromStdString(run->settingsSummary()).toHtmlEscaped(),
                   QString::fromStdString(run->baseModel).toHtmlEscaped(), dataText(*run).toHtmlEscaped());
     if (run->status == RunStatus::Stopped && run->resumeStep)
-        details += tr("<br>Continue it with <tt>pairtune-cli train --resume %1</tt>")
+        details += tr("<br>Open it to continue it with Resume (as <tt>pairtune-cli train --resume %1</tt> "
+                      "does).")
                        .arg(QString::fromStdString(run->path).toHtmlEscaped());
     m_details->setText(details);
 }
@@ -312,6 +304,15 @@ bool RunsView::useCurrentSettings()
         QMessageBox::warning(this, tr("Cannot use these settings"), QString::fromStdString(e.what()));
         return false;
     }
+}
+
+bool RunsView::openCurrent()
+{
+    const QString run = currentRun();
+    if (run.isEmpty())
+        return false;
+    Q_EMIT openRequested(run);
+    return true;
 }
 
 QDialog *RunsView::compareSelected()

@@ -18,8 +18,9 @@ class TrainingCharts;
 
 // File → Open run…: the run folders of a chosen parent folder and the recently used runs, each with
 // its model, data, settings, status, best metric and date. Selecting one replays its metrics.jsonl
-// into the train page's charts; Export copies its model out; selecting two or more and Compare shows
-// them side by side (RunComparisonView).
+// into a preview of the charts; Open (or a double click) shows it in the window's Train page, with
+// Try & Export and Resume; Export copies its model out; selecting two or more and Compare shows them
+// side by side (RunComparisonView).
 class RunsView : public QDialog
 {
     Q_OBJECT
@@ -43,10 +44,14 @@ public:
     QDialog *compareSelected();
     // Emits useSettingsRequested with the current run's settings; false when none is selected.
     bool useCurrentSettings();
+    // Emits openRequested with the current run; false when none is selected.
+    bool openCurrent();
 
 Q_SIGNALS:
     // "New run with these settings": the run's recipe (its paths are the caller's to replace).
     void useSettingsRequested(const pairtune::TrainingConfig &config);
+    // "Open": show this run in the window (its Train page).
+    void openRequested(const QString &runPath);
 
 private:
     void refresh();
@@ -63,6 +68,7 @@ private:
     QPushButton *m_export = nullptr;
     QPushButton *m_compare = nullptr;
     QPushButton *m_useSettings = nullptr;
+    QPushButton *m_open = nullptr;
 };
 
 // The recent runs list (preferences "runs/recent"), newest first; addRecentRun puts a run on top.

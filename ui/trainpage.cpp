@@ -5,6 +5,7 @@
 #include "ui/runestimate.h"
 #include "ui/trainingcharts.h"
 #include "ui/trainingcontroller.h"
+#include "ui/traininglogtext.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -234,6 +235,7 @@ bool TrainPage::startTraining()
     m_result.reset();
     m_lastError.clear();
     m_activeRun = folder;
+    m_runElsewhere = false;
     m_runFolderEdited = false;
     m_charts->clear();
     m_log->clear();
@@ -260,7 +262,7 @@ void TrainPage::cancelTraining()
 
 bool TrainPage::resumeTraining()
 {
-    if (isRunning() || m_activeRun.isEmpty())
+    if (isRunning() || m_activeRun.isEmpty() || m_runElsewhere)
         return false;
     m_result.reset();
     m_lastError.clear();
@@ -285,44 +287,24 @@ void TrainPage::onEvents(const std::vector<TrainingEvent> &events)
                 m_charts->removeAfter(event.step);
             m_progress->setRange(0, int(std::max<std::int64_t>(1, m_totalSteps)));
             m_progress->setValue(int(event.step));
-            appendLog(tr("Training on %1 pairs, evaluating on %2; %3 steps of %4 per epoch.")
-                          .arg(event.trainPairs)
-                          .arg(event.evalPairs)
-                          .arg(event.totalSteps)
-                          .arg(event.stepsPerEpoch)
-                + (event.message.empty()
-                        ? QString()
-                        : QStringLiteral(" (") + QString::fromStdString(event.message) + QLatin1Char(')')));
             m_status->setText(event.step == 0 ? tr("Evaluating the model before training (the baseline)…")
                                               : tr("Resumed at step %1.").arg(event.step));
             break;
         case TrainingEvent::Type::Step:
             lastStep = &event;
             break;
-        case TrainingEvent::Type::Evaluation:
-            appendLog(
-                tr("Step %1: mrr@10 %2, accuracy@1 %3, cosine of true pairs %4 vs non-pairs %5%6")
-                    .arg(event.step)
-                    .arg(metricText(event.metrics, "mrr@10"), metricText(event.metrics, "accuracy@1"),
-                        metricText(event.metrics, "mean_cos_pos"), metricText(event.metrics, "mean_cos_neg"),
-                        event.message.empty()
-                            ? QString()
-                            : QStringLiteral(" — ") + QString::fromStdString(event.message)));
-            break;
         case TrainingEvent::Type::Checkpoint:
             // An epoch end can rewrite the checkpoint of the same step (with the new position).
-            if (event.step != m_lastLoggedCheckpoint)
-                appendLog(tr("Checkpoint at step %1 saved.").arg(event.step));
+            if (event.step == m_lastLoggedCheckpoint)
+                continue;
             m_lastLoggedCheckpoint = event.step;
             break;
-        case TrainingEvent::Type::Message:
-            if (!event.message.empty())
-                appendLog(QString::fromStdString(event.message));
-            break;
-        case TrainingEvent::Type::Finished:
-            appendLog(tr("Run %1 at step %2.").arg(QString::fromStdString(event.message)).arg(event.step));
+        default:
             break;
         }
+        const QString line = trainingLogLine(event);
+        if (!line.isEmpty())
+            appendLog(line);
     }
     m_charts->addEvents(events);
     if (lastStep) {
@@ -344,6 +326,14 @@ void TrainPage::onFinished(const TrainingResult &result)
     m_result = result;
     setRunFolder(m_activeRun);
     prefs::recordThroughput(m_modelFolder, result.pairsPerSecond);
+    showOutcome(result);
+    updateButtons();
+    Q_EMIT runFinished(result);
+    Q_EMIT completeChanged();
+}
+
+void TrainPage::showOutcome(const TrainingResult &result)
+{
     m_progress->setRange(0, int(std::max<std::int64_t>(1, result.totalSteps)));
     m_progress->setValue(int(result.steps));
     if (result.cancelled) {
@@ -353,23 +343,21 @@ void TrainPage::onFinished(const TrainingResult &result)
                "<b>Resume</b> continues from it, or go on to try and export it.")
                 .arg(result.steps)
                 .arg(result.totalSteps));
-    } else {
-        m_status->setText(
-            tr("Finished %1 steps in %2 of training (%3 pairs/s).")
-                .arg(result.steps)
-                .arg(duration(result.trainSeconds), QLocale().toString(result.pairsPerSecond, 'f', 1)));
-        QString text = tr("<b>Training finished.</b>");
-        if (!result.evalBefore.empty())
-            text += tr(" On the held-out pairs, mrr@10 went from %1 to %2 and accuracy@1 from %3 to %4.")
-                        .arg(metricText(result.evalBefore, "mrr@10"), metricText(result.evalAfter, "mrr@10"),
-                            metricText(result.evalBefore, "accuracy@1"),
-                            metricText(result.evalAfter, "accuracy@1"));
-        text += tr(" Next: try the model and export it.");
-        m_message->showMessage(MessageBanner::Kind::Info, text);
+        return;
     }
-    updateButtons();
-    Q_EMIT runFinished(result);
-    Q_EMIT completeChanged();
+    m_status->setText(result.pairsPerSecond > 0
+            ? tr("Finished %1 steps in %2 of training (%3 pairs/s).")
+                  .arg(result.steps)
+                  .arg(duration(result.trainSeconds), QLocale().toString(result.pairsPerSecond, 'f', 1))
+            : tr("Finished %1 steps.").arg(result.steps));
+    QString text = tr("<b>Training finished.</b>");
+    if (!result.evalBefore.empty())
+        text += tr(" On the held-out pairs, mrr@10 went from %1 to %2 and accuracy@1 from %3 to %4.")
+                    .arg(metricText(result.evalBefore, "mrr@10"), metricText(result.evalAfter, "mrr@10"),
+                        metricText(result.evalBefore, "accuracy@1"),
+                        metricText(result.evalAfter, "accuracy@1"));
+    text += tr(" Next: try the model and export it.");
+    m_message->showMessage(MessageBanner::Kind::Info, text);
 }
 
 void TrainPage::onFailed(const QString &message)
@@ -396,14 +384,17 @@ void TrainPage::updateButtons()
     m_runFolder->setEnabled(!running);
     m_browse->setEnabled(!running);
     m_cancel->setEnabled(running && !m_controller->stopRequested());
-    const bool resumable = !running && !m_activeRun.isEmpty() && runHasCheckpoint()
+    const bool resumable = !running && !m_activeRun.isEmpty() && !m_runElsewhere && runHasCheckpoint()
         && (!m_lastError.isEmpty() || (m_result && m_result->cancelled));
     m_resume->setEnabled(resumable);
 }
 
 void TrainPage::appendLog(const QString &line)
 {
-    m_log->appendPlainText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
+    // Lines replayed from an opened run's metrics.jsonl carry no time: they were not logged now.
+    m_log->appendPlainText((m_replaying ? QStringLiteral("          ")
+                                        : QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")))
+        + line);
 }
 
 bool TrainPage::runHasCheckpoint() const

@@ -53,6 +53,14 @@ public:
     const std::optional<TrainingResult> &result() const { return m_result; }
     const TrainingConfig &runConfig() const { return m_config; }
     QString lastError() const { return m_lastError; }
+    // The folder of the run the page shows (started, resumed or opened here); empty before any.
+    QString shownRun() const { return m_activeRun; }
+
+    // Shows the run in `path` (trainpagerun.cpp) as if it had just ended here: charts and log replayed
+    // from its metrics.jsonl, its settings and its outcome, so Try & Export (finished or stopped runs),
+    // Resume (stopped runs) and a new run with its settings are offered. Returns what is wrong with
+    // the folder, empty on success.
+    QString openRun(const QString &path);
     TrainingCharts *charts() const { return m_charts; }
 
 public Q_SLOTS:
@@ -65,11 +73,17 @@ public Q_SLOTS:
 Q_SIGNALS:
     void runFinished(const pairtune::TrainingResult &result);
     void runningChanged(bool running);
+    // A run folder was opened (openRun): what the trainer would have returned for it.
+    void runOpened(const pairtune::TrainingResult &result);
+    // "New run with these settings" on an opened or finished run.
+    void newRunRequested(const pairtune::TrainingConfig &config);
 
 private:
     void onEvents(const std::vector<TrainingEvent> &events);
     void onFinished(const TrainingResult &result);
     void onFailed(const QString &message);
+    // The progress, status line and message for a run that ended (here or, opened, before).
+    void showOutcome(const TrainingResult &result);
     void updateButtons();
     void browseRunFolder();
     bool runHasCheckpoint() const;
@@ -83,6 +97,8 @@ private:
     QString m_activeRun; // folder of the run started or resumed last
     QString m_lastError;
     bool m_runFolderEdited = false;
+    bool m_replaying = false; // appending an opened run's log: no clock times
+    bool m_runElsewhere = false; // the opened run is being trained by another process
     std::int64_t m_totalSteps = 0;
     std::int64_t m_lastLoggedCheckpoint = -1;
     int m_totalEpochs = 0;

@@ -1,6 +1,6 @@
 // The studio's Runs view and run comparison on two real tiny runs made by `pairtune-cli train`
 // (tests/training/runs/tinyruns.h) that differ only in --lr: the list, a finished run's charts
-// replayed from metrics.jsonl, its export, the comparison, and the File menu entries.
+// replayed from metrics.jsonl, its export, the comparison, the File menu entries and Open.
 
 #include "training/runs/tinyruns.h"
 #include "ui/chartwidget.h"
@@ -9,12 +9,15 @@
 #include "ui/runsview.h"
 #include "ui/settingspage.h"
 #include "ui/trainingcharts.h"
+#include "ui/trainpage.h"
 
 #include <QAction>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableWidget>
@@ -35,6 +38,7 @@ private slots:
     void exportsTheOpenedRun();
     void comparesTwoRuns();
     void fileMenuOpensRunsAndRecentRuns();
+    void openButtonShowsRunInWindow();
     void newRunWithTheseSettings();
 
 private:
@@ -160,10 +164,31 @@ void TestRunsView::fileMenuOpensRunsAndRecentRuns()
     QVERIFY(!recent->actions().isEmpty());
     QAction *first = recent->actions().front();
     QCOMPARE(first->text(), QDir::toNativeSeparators(QFileInfo(m_runs.runA).absoluteFilePath()));
+    // A recent run opens straight on the Train page.
     first->trigger();
-    const QList<RunsView *> views = window.findChildren<RunsView *>();
-    QVERIFY(!views.isEmpty());
-    QCOMPARE(views.back()->currentRun(), QFileInfo(m_runs.runA).absoluteFilePath());
+    QCOMPARE(window.trainPage()->shownRun(), QFileInfo(m_runs.runA).absoluteFilePath());
+    QCOMPARE(window.currentStep(), int(MainWindow::TrainStep));
+}
+
+// Open in the Runs view shows the selected run in the window, closing the view.
+void TestRunsView::openButtonShowsRunInWindow()
+{
+    MainWindow window;
+    window.findChild<QAction *>("openRunAction")->trigger();
+    QPointer<RunsView> view = window.findChild<RunsView *>();
+    QVERIFY(view);
+    view->setParentFolder(m_dir.path());
+    QPushButton *open = view->findChild<QPushButton *>("openRunButton");
+    QVERIFY(open);
+    view->list()->clearSelection();
+    QVERIFY(!open->isEnabled());
+    QVERIFY(view->selectRun(m_runs.runB));
+    QVERIFY(open->isEnabled());
+    open->click();
+    QCOMPARE(window.trainPage()->shownRun(), QFileInfo(m_runs.runB).absoluteFilePath());
+    QCOMPARE(window.currentStep(), int(MainWindow::TrainStep));
+    QCOMPARE(window.trainPage()->charts()->lossChart()->pointCount(0), 3);
+    QTRY_VERIFY(view.isNull()); // accepted and deleted on close
 }
 
 // The run's recipe lands on the Settings page; the data, model and run folder stay the window's own.

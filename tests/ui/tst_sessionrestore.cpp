@@ -1,0 +1,291 @@
+// Runs you can come back to (issue 14), in the studio without the CLI: a run folder opened from disk
+// rebuilds the Train page (every chart, the log) and offers Try & Export; a stopped run continues with
+// Resume to the same end as a run that never stopped; closing and re-creating the window brings back
+// the data, mapping, fixes, model, settings and the shown run, and names what went missing.
+// The runs are made here by the engine on the built-in model, a few steps each.
+
+#include "studiofixture.h"
+#include "train/trainer.h"
+#include "ui/chartwidget.h"
+#include "ui/datapage.h"
+#include "ui/exportpanel.h"
+#include "ui/loadedmodel.h"
+#include "ui/mainwindow.h"
+#include "ui/messagebanner.h"
+#include "ui/modelpage.h"
+#include "ui/settingspage.h"
+#include "ui/trainingcharts.h"
+#include "ui/trainpage.h"
+#include "ui/tryexportpage.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace pairtune;
+using namespace pairtune::ui;
+
+namespace {
+
+constexpr int kWaitMs = 60000;
+constexpr int kTrainWaitMs = 300000;
+
+struct MetricsCount
+{
+    int steps = 0;
+    int evaluations = 0;
+    double lastLoss = 0;
+    QString lastFinished; // the message of the last "finished" line
+};
+
+// metrics.jsonl counted with Qt's own JSON reader, not the studio's.
+MetricsCount countMetrics(const QString &run)
+{
+    MetricsCount count;
+    QFile file(run + QStringLiteral("/metrics.jsonl"));
+    if (!file.open(QIODevice::ReadOnly))
+        return count;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const QJsonObject event = QJsonDocument::fromJson(line).object();
+        const QString type = event[QStringLiteral("type")].toString();
+        if (type == QLatin1String("step")) {
+            ++count.steps;
+            count.lastLoss = event[QStringLiteral("loss")].toDouble();
+        } else if (type == QLatin1String("evaluation")) {
+            ++count.evaluations;
+        } else if (type == QLatin1String("finished")) {
+            count.lastFinished = event[QStringLiteral("message")].toString();
+        }
+    }
+    return count;
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestSessionRestore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        studiotest::isolateSettings();
+        QVERIFY(m_dir.isValid());
+        m_pairs = m_dir.filePath(QStringLiteral("pairs.tsv"));
+        QVERIFY(studiotest::writePairFile(m_pairs, 48));
+        m_finished = m_dir.filePath(QStringLiteral("run-finished"));
+        m_stopped = m_dir.filePath(QStringLiteral("run-stopped"));
+        m_uninterrupted = m_dir.filePath(QStringLiteral("run-uninterrupted"));
+        const TrainingResult finished = train(m_finished, 4, 0);
+        QVERIFY(!finished.cancelled);
+        const TrainingResult stopped = train(m_stopped, kLongSteps, 3);
+        QVERIFY(stopped.cancelled);
+        QVERIFY(stopped.steps < kLongSteps);
+        const TrainingResult uninterrupted = train(m_uninterrupted, kLongSteps, 0);
+        QCOMPARE(uninterrupted.steps, std::int64_t(kLongSteps));
+    }
+
+    void init() { clearStudioSessionForTest(); }
+
+    // Open → the Train page shows the run as it was: charts, log, outcome; Try & Export exports it.
+    void opensFinishedRunAndExportsIt()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openRun(m_finished));
+        QCOMPARE(window.currentStep(), int(MainWindow::TrainStep));
+        TrainPage *train = window.trainPage();
+        QCOMPARE(train->runFolder(), QFileInfo(m_finished).absoluteFilePath());
+
+        const MetricsCount count = countMetrics(m_finished);
+        QVERIFY(count.steps == 4 && count.evaluations >= 2);
+        TrainingCharts *charts = train->charts();
+        QCOMPARE(charts->lossChart()->pointCount(0), count.steps);
+        QCOMPARE(charts->lossChart()->graph(0)->data()->at(count.steps - 1)->value, count.lastLoss);
+        QCOMPARE(charts->learningRateChart()->pointCount(0), count.steps);
+        QCOMPARE(charts->retrievalChart()->pointCount(0), count.evaluations);
+        QCOMPARE(charts->similarityChart()->pointCount(0), count.evaluations);
+        QVERIFY(charts->retrievalChart()->hasBaseline(0));
+        const QString log = window.findChild<QPlainTextEdit *>(QStringLiteral("trainingLog"))->toPlainText();
+        QVERIFY2(log.contains(QStringLiteral("Step 2: mrr@10")), qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("Run finished at step 4.")), qPrintable(log));
+
+        QVERIFY(train->result() && !train->result()->cancelled);
+        QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("resumeTraining"))->isEnabled());
+        QVERIFY(window.nextButton()->isEnabled());
+        QVERIFY(window.goNext());
+        QCOMPARE(window.currentStep(), int(MainWindow::TryExportStep));
+        TryExportPage *tryExport = window.tryExportPage();
+        QCOMPARE(tryExport->chosenModel(), QStringLiteral("final"));
+
+        ExportPanel *exporter = tryExport->exportPanel();
+        const QString destination = m_dir.filePath(QStringLiteral("exported-finished"));
+        exporter->setDestination(destination);
+        QVERIFY(exporter->exportNow());
+        QTRY_VERIFY_WITH_TIMEOUT(!exporter->isExporting(), kWaitMs);
+        QVERIFY2(exporter->errorText().isEmpty(), qPrintable(exporter->errorText()));
+        QVERIFY(QFileInfo::exists(destination + QStringLiteral("/modules.json")));
+        const QByteArray weights = fileBytes(destination + QStringLiteral("/model.safetensors"));
+        QVERIFY(!weights.isEmpty());
+        QVERIFY(weights == fileBytes(m_finished + QStringLiteral("/model/model.safetensors")));
+        const std::shared_ptr<LoadedModel> loaded = LoadedModel::load(destination.toStdString());
+        QVERIFY(loaded);
+    }
+
+    // A stopped run opened from disk: Resume on the Train page continues it to its last step, to the
+    // same weights as the run that never stopped (what `pairtune-cli train --resume` promises).
+    void resumesStoppedRunToTheEnd()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openRun(m_stopped));
+        TrainPage *train = window.trainPage();
+        QVERIFY(train->result() && train->result()->cancelled);
+        // A stopped run can be tried and exported from its checkpoint already.
+        QVERIFY(window.nextButton()->isEnabled());
+        QPushButton *resume = window.findChild<QPushButton *>(QStringLiteral("resumeTraining"));
+        QVERIFY(resume->isEnabled());
+        resume->click();
+        QVERIFY(train->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!train->isRunning(), kTrainWaitMs);
+        QVERIFY2(train->lastError().isEmpty(), qPrintable(train->lastError()));
+        QVERIFY(!train->result()->cancelled);
+        QCOMPARE(train->result()->steps, std::int64_t(kLongSteps));
+        QCOMPARE(train->charts()->lossChart()->pointCount(0), kLongSteps); // replayed steps drawn once
+        QCOMPARE(countMetrics(m_stopped).lastFinished, QStringLiteral("finished"));
+        const QByteArray resumed = fileBytes(m_stopped + QStringLiteral("/model/model.safetensors"));
+        QVERIFY(!resumed.isEmpty());
+        QVERIFY(resumed == fileBytes(m_uninterrupted + QStringLiteral("/model/model.safetensors")));
+        QCOMPARE(window.tryExportPage()->chosenModel(), QStringLiteral("final"));
+    }
+
+    // Close, destroy and re-create the window with the same settings: the session is back.
+    void restartRestoresTheSessionAndRun()
+    {
+        ImportOptions swapped;
+        swapped.anchorColumn = "positive";
+        swapped.positiveColumn = "anchor";
+        {
+            auto *window = new MainWindow;
+            window->show();
+            window->dataPage()->setImportOptions(swapped);
+            window->dataPage()->addFiles({ m_pairs });
+            DataFixes fixes;
+            fixes.dropDuplicates = true;
+            window->dataPage()->setFixes(fixes);
+            QTRY_VERIFY_WITH_TIMEOUT(window->dataPage()->isComplete(), kWaitMs);
+            window->modelPage()->chooseBuiltin();
+            QTRY_VERIFY_WITH_TIMEOUT(window->modelPage()->isComplete(), kWaitMs);
+            TrainingConfig config = window->settingsPage()->config();
+            config.lr = 7e-4;
+            config.batchSize = 8;
+            config.seed = 1234;
+            window->settingsPage()->setConfig(config);
+            QVERIFY(window->openRun(m_finished));
+            QVERIFY(window->close());
+            delete window;
+        }
+        MainWindow again;
+        again.show();
+        QCOMPARE(again.sessionProblems(), QStringList());
+        QCOMPARE(again.dataPage()->files(), QStringList { QFileInfo(m_pairs).absoluteFilePath() });
+        QCOMPARE(again.dataPage()->importOptions().anchorColumn, std::string("positive"));
+        QCOMPARE(again.dataPage()->importOptions().positiveColumn, std::string("anchor"));
+        QVERIFY(again.dataPage()->fixes().dropDuplicates);
+        QVERIFY(again.dataPage()->needsPreparedCopy()); // the mapping is used for training again
+        QTRY_VERIFY_WITH_TIMEOUT(again.modelPage()->isComplete(), kWaitMs);
+        QVERIFY(again.modelPage()->usesBuiltin());
+        QTRY_VERIFY_WITH_TIMEOUT(again.dataPage()->isComplete(), kWaitMs);
+        const TrainingConfig restored = again.settingsPage()->config();
+        QCOMPARE(restored.lr, 7e-4);
+        QCOMPARE(restored.batchSize, 8);
+        QCOMPARE(restored.seed, std::uint64_t(1234));
+        QCOMPARE(again.trainPage()->shownRun(), QFileInfo(m_finished).absoluteFilePath());
+        QCOMPARE(again.trainPage()->charts()->lossChart()->pointCount(0), countMetrics(m_finished).steps);
+        QVERIFY(again.goToStep(MainWindow::TryExportStep));
+    }
+
+    // What went missing between two starts is named, not silently dropped.
+    void restartNamesMissingFiles()
+    {
+        const QString data = m_dir.filePath(QStringLiteral("moved-pairs.tsv"));
+        const QString run = m_dir.filePath(QStringLiteral("run-moved"));
+        QVERIFY(studiotest::writePairFile(data, 32));
+        QVERIFY(QDir().mkpath(run));
+        for (const QString &name : { QStringLiteral("config.json"), QStringLiteral("metrics.jsonl") })
+            QVERIFY(QFile::copy(m_finished + QLatin1Char('/') + name, run + QLatin1Char('/') + name));
+        {
+            MainWindow window;
+            window.show();
+            window.dataPage()->addFiles({ data, m_pairs });
+            QVERIFY(window.openRun(run));
+            QVERIFY(window.close());
+        }
+        QVERIFY(QFile::remove(data));
+        QVERIFY(QDir(run).removeRecursively());
+        MainWindow again;
+        again.show();
+        const QString problems = again.sessionProblems().join(QLatin1Char('\n'));
+        QCOMPARE(again.sessionProblems().size(), 2);
+        QVERIFY2(problems.contains(QStringLiteral("moved-pairs.tsv")), qPrintable(problems));
+        QVERIFY2(problems.contains(QStringLiteral("run-moved")), qPrintable(problems));
+        QCOMPARE(again.dataPage()->files(), QStringList { QFileInfo(m_pairs).absoluteFilePath() });
+        auto *banner = again.findChild<MessageBanner *>(QStringLiteral("sessionMessage"));
+        QVERIFY(banner && banner->isVisible());
+        QVERIFY(again.trainPage()->shownRun().isEmpty());
+    }
+
+private:
+    static constexpr int kLongSteps = 8;
+
+    static void clearStudioSessionForTest() { QSettings().remove(QStringLiteral("session")); }
+
+    // The engine itself (what the CLI's train runs), on the built-in model; stops after `stopAfter`
+    // steps when it is > 0 (the trainer checkpoints where it stops).
+    TrainingResult train(const QString &out, int maxSteps, int stopAfter)
+    {
+        TrainingConfig config;
+        config.dataPaths = { m_pairs.toStdString() };
+        config.basePath = "builtin";
+        config.outPath = out.toStdString();
+        config.maxSteps = maxSteps;
+        config.epochs = 4;
+        config.batchSize = 8;
+        config.maxSeqLength = 32;
+        config.evalEvery = 2;
+        config.warmupSteps = 1;
+        config.lr = 1e-3;
+        config.checkpointEvery = 2;
+        config.threads = 1;
+        int steps = 0;
+        TrainingCallbacks callbacks;
+        callbacks.onEvent = [&steps](const TrainingEvent &event) {
+            if (event.type == TrainingEvent::Type::Step)
+                ++steps;
+        };
+        callbacks.stopRequested = [&steps, stopAfter] { return stopAfter > 0 && steps >= stopAfter; };
+        return runTraining(config, callbacks);
+    }
+
+    QTemporaryDir m_dir;
+    QString m_pairs;
+    QString m_finished;
+    QString m_stopped;
+    QString m_uninterrupted;
+};
+
+QTEST_MAIN(TestSessionRestore)
+#include "tst_sessionrestore.moc"
