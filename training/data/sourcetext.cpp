@@ -4,6 +4,7 @@
 #include "data/sha256.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -27,6 +28,26 @@ bool isContinuation(unsigned char byte)
 // Latin-1 and Windows-1252 files are the usual source of invalid UTF-8: an accented letter (0xC0-0xFF)
 // followed by an ASCII byte, or a lone high byte.
 const char *const kEncodingHint = "; the file is probably Latin-1 or Windows-1252: save it as UTF-8";
+
+// A sheet name as a formula writes it: quoted when it is more than letters, digits and '_'.
+std::string sheetReference(const std::string &sheet)
+{
+    if (std::all_of(sheet.begin(), sheet.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; }))
+        return sheet;
+    std::string quoted = "'";
+    for (char c : sheet)
+        quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// "B17" for row 17, column 2 (both 1-based).
+std::string cellName(std::size_t row, std::size_t column)
+{
+    std::string letters;
+    for (; column > 0; column = (column - 1) / 26)
+        letters.insert(letters.begin(), char('A' + (column - 1) % 26));
+    return letters + std::to_string(row);
+}
 
 } // namespace
 
@@ -57,6 +78,17 @@ SourceText SourceText::fromBytes(std::string path, std::string bytes)
     source.m_text = std::move(bytes);
     source.index();
     source.validate();
+    return source;
+}
+
+SourceText SourceText::forSheet(std::string path, std::string sheet, std::string grid, std::string sha256)
+{
+    SourceText source;
+    source.m_path = std::move(path);
+    source.m_sheet = std::move(sheet);
+    source.m_text = std::move(grid);
+    source.m_sha256 = std::move(sha256);
+    source.index();
     return source;
 }
 
@@ -164,11 +196,17 @@ std::size_t SourceText::lineEnd(std::size_t line) const
 
 std::string SourceText::describeAt(std::size_t offset, const std::string &message) const
 {
+    if (!m_sheet.empty())
+        return locate(m_path, 0, 0,
+            sheetReference(m_sheet) + "!" + cellName(lineOf(offset), columnOf(offset)) + ": " + message);
     return locate(m_path, lineOf(offset), columnOf(offset), message);
 }
 
 std::string SourceText::describeAtLine(std::size_t offset, const std::string &message) const
 {
+    if (!m_sheet.empty())
+        return locate(m_path, 0, 0,
+            sheetReference(m_sheet) + " row " + std::to_string(lineOf(offset)) + ": " + message);
     return locate(m_path, lineOf(offset), 0, message);
 }
 

@@ -19,7 +19,7 @@ struct SpreadsheetLimits
     std::uint64_t maxFileBytes = std::uint64_t(512) << 20; // the .xlsx/.ods file itself
     std::uint64_t maxPartBytes = std::uint64_t(512) << 20; // one XML part, uncompressed
     std::uint64_t maxTotalBytes = std::uint64_t(1) << 30; // all parts inflated for one read
-    std::uint64_t maxRatio = 1000; // uncompressed/compressed bytes of a part above 1 MiB
+    std::uint64_t maxRatio = 500; // uncompressed/compressed bytes of a part above 1 MiB
     std::size_t maxRows = 1048576; // Excel's own sheet limits
     std::size_t maxColumns = 16384;
     std::size_t maxCells = 50'000'000; // cells kept after repeats are expanded
@@ -52,6 +52,12 @@ std::vector<std::string> spreadsheetSheetNames(
 // Reads one sheet: `sheet` empty = the first sheet; an unknown name throws an Error listing the
 // sheets. maxRows stops after that many non-empty rows (a preview).
 SpreadsheetTable readSpreadsheet(const std::filesystem::path &path, const std::string &sheet,
+    const SpreadsheetLimits &limits = {}, std::size_t maxRows = std::numeric_limits<std::size_t>::max());
+
+// The same for a workbook already in memory; `name` stands for the file in messages.
+std::vector<std::string> spreadsheetSheetNamesFromBytes(
+    const std::string &name, std::string bytes, const SpreadsheetLimits &limits = {});
+SpreadsheetTable readSpreadsheetBytes(const std::string &name, std::string bytes, const std::string &sheet,
     const SpreadsheetLimits &limits = {}, std::size_t maxRows = std::numeric_limits<std::size_t>::max());
 
 } // namespace pairtune

@@ -6,6 +6,7 @@
 #include "data/csvreader.h"
 #include "data/jsonlreader.h"
 #include "data/jsonreader.h"
+#include "data/spreadsheetreader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -97,6 +98,12 @@ void takeHeader(const SourceText &source, RawTable &table, const ImportOptions &
     }
 }
 
+// Rows to read when maxRows pairs are wanted: one more, in case the first is a header.
+std::size_t headerRowLimit(std::size_t maxRows)
+{
+    return maxRows == std::numeric_limits<std::size_t>::max() ? maxRows : maxRows + 1;
+}
+
 void checkColumnCounts(const ImportedTable &imported)
 {
     const SourceText &source = imported.source;
@@ -158,6 +165,13 @@ ImportOptions::Format TableImporter::detectFormat(const SourceText &source)
 
 ImportedTable TableImporter::read(const std::string &path, const ImportOptions &options, std::size_t maxRows)
 {
+    // Workbooks by name or by their zip/OLE signature: they never reach the text readers.
+    if (isSpreadsheetPath(path) || looksLikeSpreadsheet(path)) {
+        SpreadsheetTable sheet = readSpreadsheet(path, options.sheet, {}, headerRowLimit(maxRows));
+        ImportedTable imported { std::move(sheet.source), std::move(sheet.table), {}, {}, false,
+            sheet.sheet };
+        return mapColumns(std::move(imported), options, maxRows);
+    }
     return read(SourceText::fromFile(path), options, maxRows);
 }
 
@@ -166,12 +180,12 @@ ImportedTable TableImporter::read(SourceText source, const ImportOptions &option
     if (source.text().find_first_not_of(" \t\r\n") == std::string_view::npos)
         throw Error(locate(source.path(), 0, 0,
             "the file is empty; expected pairs of texts as TSV, CSV, JSON Lines or JSON"));
-    ImportedTable imported { std::move(source), {}, {}, {}, false };
+    ImportedTable imported { std::move(source), {}, {}, {}, false, {} };
     const SourceText &text = imported.source;
     ImportOptions::Format format = options.format;
     if (format == ImportOptions::Format::Auto)
         format = detectFormat(text);
-    const std::size_t rowLimit = maxRows == std::numeric_limits<std::size_t>::max() ? maxRows : maxRows + 1;
+    const std::size_t rowLimit = headerRowLimit(maxRows);
     switch (format) {
     case ImportOptions::Format::Tsv:
         imported.table
@@ -198,7 +212,13 @@ ImportedTable TableImporter::read(SourceText source, const ImportOptions &option
         imported.table = JsonReader::read(text, maxRows);
         break;
     }
+    return mapColumns(std::move(imported), options, maxRows);
+}
 
+ImportedTable TableImporter::mapColumns(
+    ImportedTable imported, const ImportOptions &options, std::size_t maxRows)
+{
+    const SourceText &text = imported.source;
     takeHeader(text, imported.table, options);
     if (imported.table.rows.empty())
         text.failAtLine(imported.table.headerOffset, "the file has a header line but no pairs");

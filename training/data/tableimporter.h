@@ -18,10 +18,12 @@ struct ImportedTable
     ColumnMapping mapping;
     std::vector<std::string> warnings;
     bool delimiterGuessed = false;
+    std::string sheet; // workbooks: the name of the sheet that was read
 };
 
-// Reads one file up to the column mapping: encoding checks, format and delimiter detection, the
-// header decision, the column-count check, then the roles. Shared by PairDataset and preview().
+// Reads one file (or one sheet of a workbook, options.sheet) up to the column mapping: encoding checks,
+// format and delimiter detection, the header decision, the column-count check, then the roles. Shared by
+// PairDataset and preview().
 class TableImporter
 {
 public:
@@ -32,6 +34,11 @@ public:
 
     // The format Auto resolves to for this file (by extension, else by content).
     static ImportOptions::Format detectFormat(const SourceText &source);
+
+private:
+    // The steps after a reader: header, column counts, roles.
+    static ImportedTable mapColumns(
+        ImportedTable imported, const ImportOptions &options, std::size_t maxRows);
 };
 
 } // namespace pairtune
