@@ -33,16 +33,23 @@ std::string describe(const ModelSummary &s, const std::string &out)
 void addCreateCommand(CLI::App &app)
 {
     auto args = std::make_shared<CreateArgs>();
-    CLI::App *cmd = app.add_subcommand(
-        "create", "Create a new randomly initialised BERT, DistilBERT, RoBERTa or XLM-R model folder");
+    CLI::App *cmd = app.add_subcommand("create",
+        "Create a new randomly initialised BERT, DistilBERT, RoBERTa, XLM-R, MPNet or ModernBERT model "
+        "folder");
     cmd->add_option("--out", args->out, "Output model folder")->required();
     cmd->add_option("--arch", args->options.architecture, "Architecture")
-        ->check(CLI::IsMember({ "bert", "distilbert", "roberta", "xlm-roberta" }))
+        ->check(CLI::IsMember({ "bert", "distilbert", "roberta", "xlm-roberta", "mpnet", "modernbert" }))
         ->capture_default_str();
     cmd->add_option("--vocab", args->options.vocabPath, "WordPiece vocab.txt (bert, distilbert; or roberta)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--spm", args->options.spmPath, "sentencepiece .model file (xlm-roberta; or roberta)")
         ->check(CLI::ExistingFile);
+    cmd->add_option("--tokenizer", args->options.tokenizerPath,
+           "Folder with the tokenizer files (tokenizer.json, ...): any family's tokenizer (needed for mpnet "
+           "and modernbert)")
+        ->check(CLI::ExistingDirectory);
+    cmd->add_flag("--sinusoidal", args->options.sinusoidalPositions,
+        "distilbert: fixed sinusoidal position embeddings (sinusoidal_pos_embds), never trained");
     cmd->add_option("--layers", args->options.layers, "Transformer layers")
         ->check(CLI::Range(1, 48))
         ->capture_default_str();
@@ -77,9 +84,13 @@ void addCreateCommand(CLI::App &app)
         options.normalize = !args->noNormalize;
         options.lowercase = !args->cased;
         if ((options.architecture == "bert" || options.architecture == "distilbert")
-            && options.vocabPath.empty())
-            throw Error(
-                "create --arch " + options.architecture + " needs --vocab FILE (a WordPiece vocab.txt)");
+            && options.vocabPath.empty() && options.tokenizerPath.empty())
+            throw Error("create --arch " + options.architecture
+                + " needs --vocab FILE (a WordPiece vocab.txt) or --tokenizer DIR");
+        if ((options.architecture == "mpnet" || options.architecture == "modernbert")
+            && options.tokenizerPath.empty())
+            throw Error("create --arch " + options.architecture
+                + " needs --tokenizer DIR (a folder with the family's tokenizer.json)");
         if (options.architecture == "xlm-roberta" && options.spmPath.empty())
             throw Error("create --arch xlm-roberta needs --spm FILE (a sentencepiece .model)");
         if (options.hidden % options.heads != 0)

@@ -197,6 +197,18 @@ def layout(model_type):
     return _LAYOUTS["distilbert" if model_type == "distilbert" else "bert"]
 
 
+def sinusoidal_table(positions, dim):
+    """DistilBERT's sinusoidal_pos_embds table, from transformers' modeling_distilbert.py
+    _create_sinusoidal_embeddings (v4.28, commit 00b326f4; _init_weights calls it for a missing table in later
+    releases, e.g. v4.46): angle pos / 10000^(2 * (j // 2) / dim) in float64 (numpy), sin in the even
+    columns, cos in the odd ones, stored as a float32 tensor (torch.FloatTensor)."""
+    angles = np.array([[pos / np.power(10000, 2 * (j // 2) / dim) for j in range(dim)] for pos in range(positions)])
+    table = np.empty((positions, dim), dtype=np.float32)
+    table[:, 0::2] = np.sin(angles[:, 0::2]).astype(np.float32)
+    table[:, 1::2] = np.cos(angles[:, 1::2]).astype(np.float32)
+    return torch.from_numpy(table)
+
+
 class Encoder:
     """BERT / XLM-R / RoBERTa / DistilBERT encoder in float64 torch ops, docs/formats.md §3.1-3.2."""
 
@@ -213,9 +225,15 @@ class Encoder:
         self.w = weights
         self.names = layout(self.model_type)
         c = self.config
+        self.frozen = set()  # names transformers keeps out of training (requires_grad False)
         if self.model_type == "distilbert":  # DistilBertConfig's own keys and defaults
             if c.get("sinusoidal_pos_embds", False):
-                raise FormatError(f"{folder}/config.json: sinusoidal_pos_embds not covered")
+                # The fixed table: the checkpoint's when it has one (from_pretrained loads it over the
+                # computed one), computed when missing (_init_weights), never trained.
+                if "embeddings.position_embeddings.weight" not in self.w:
+                    self.w["embeddings.position_embeddings.weight"] = sinusoidal_table(
+                        int(c.get("max_position_embeddings", 512)), int(c.get("dim", 768))).to(torch.float64)
+                self.frozen.add("embeddings.position_embeddings.weight")
             self.layers = int(c.get("n_layers", 6))
             self.hidden = int(c.get("dim", 768))
             self.heads = int(c.get("n_heads", 12))
@@ -850,7 +868,7 @@ def cmd_make_folder(args):
             "dim": args.hidden, "dropout": 0.1, "hidden_dim": args.intermediate, "initializer_range": 0.02,
             "max_position_embeddings": positions, "model_type": "distilbert", "n_heads": args.heads,
             "n_layers": args.layers, "pad_token_id": pad_id, "qa_dropout": 0.1, "seq_classif_dropout": 0.2,
-            "sinusoidal_pos_embds": False, "tie_weights_": True, "torch_dtype": dtype_name,
+            "sinusoidal_pos_embds": args.sinusoidal, "tie_weights_": True, "torch_dtype": dtype_name,
             "transformers_version": "4.44.2", "vocab_size": vocab_size,
         }
     else:
@@ -882,6 +900,12 @@ def cmd_make_folder(args):
 
     weights = random_encoder_weights(rng, family, vocab_size, args.hidden, args.layers, args.intermediate,
                                      positions, type_vocab, not args.no_pooler and family != "distilbert", pad_id)
+    if args.sinusoidal:  # the table save_pretrained writes, or none (--no-position-table: computed on load)
+        if family != "distilbert":
+            raise SystemExit("--sinusoidal is DistilBERT's sinusoidal_pos_embds")
+        weights["embeddings.position_embeddings.weight"] = sinusoidal_table(positions, args.hidden).numpy()
+        if args.no_position_table:
+            del weights["embeddings.position_embeddings.weight"]
     tensors = {args.prefix + k: (args.dtype, v) for k, v in weights.items()}
     if args.extra_heads:
         add_extra_heads(tensors, args.arch, args.prefix, positions, vocab_size)
@@ -1440,6 +1464,9 @@ def main(argv=None):
     p.add_argument("--prefix", default="", help="key prefix, e.g. bert. or roberta.")
     p.add_argument("--extra-heads", action="store_true", help="add tensors a loader must ignore")
     p.add_argument("--no-pooler", action="store_true", help="leave out pooler.dense")
+    p.add_argument("--sinusoidal", action="store_true", help="DistilBERT sinusoidal_pos_embds true")
+    p.add_argument("--no-position-table", action="store_true",
+                   help="with --sinusoidal: leave the fixed position table out of the weights")
     p.add_argument("--prompts", default="{}", help='config_sentence_transformers.json prompts, e.g. {"query": "query: "}')
     p.add_argument("--default-prompt-name")
     p.add_argument("--exclude-prompt", action="store_true", help="Pooling include_prompt false")

@@ -54,8 +54,9 @@ class TrainableModel:
         self.dtype = dtype
         self.params = {}
         enc = self.model.encoder
+        frozen = getattr(enc, "frozen", set())  # DistilBERT's sinusoidal table: requires_grad False
         for name in sorted(enc.w):
-            leaf = enc.w[name].detach().clone().requires_grad_(True)
+            leaf = enc.w[name].detach().clone().requires_grad_(name not in frozen)
             enc.w[name] = leaf
             self.params[name] = leaf
         modules = sorted(reference._read_json(os.path.join(folder, "modules.json")), key=lambda m: m["idx"])

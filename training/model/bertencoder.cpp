@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <vector>
 
 namespace pairtune {
 
@@ -74,6 +75,10 @@ BertEncoder::BertEncoder(const TransformerConfig &config, BertLayout layout)
         = addParameter(moduleAt(*this, "embeddings.word_embeddings"), "weight", { config.vocabSize, h });
     m_positionEmbeddings = addParameter(
         moduleAt(*this, "embeddings.position_embeddings"), "weight", { config.maxPositionEmbeddings, h });
+    // DistilBERT's sinusoidal table is a parameter with requires_grad False: in the state dict (loaded and
+    // saved under its name), never given a gradient, so AdamW never moves it (not even weight decay).
+    if (config.sinusoidalPositions)
+        m_positionEmbeddings.set_requires_grad(false);
     if (m_layout.tokenTypes)
         m_tokenTypeEmbeddings = addParameter(
             moduleAt(*this, "embeddings.token_type_embeddings"), "weight", { config.typeVocabSize, h });
@@ -268,9 +273,13 @@ void BertEncoder::initialise(at::Generator &generator)
     };
     m_wordEmbeddings.normal_(0.0, std, generator);
     m_wordEmbeddings[pad].zero_();
-    m_positionEmbeddings.normal_(0.0, std, generator);
-    if (m_config.positionsFromPadding()) // XLM-R's position table has padding_idx = pad_token_id
-        m_positionEmbeddings[pad].zero_();
+    if (m_config.sinusoidalPositions) {
+        fillSinusoidalPositions();
+    } else {
+        m_positionEmbeddings.normal_(0.0, std, generator);
+        if (m_config.positionsFromPadding()) // XLM-R's position table has padding_idx = pad_token_id
+            m_positionEmbeddings[pad].zero_();
+    }
     if (m_layout.tokenTypes)
         m_tokenTypeEmbeddings.normal_(0.0, std, generator);
     initNorm(m_embeddingNorm);
@@ -288,8 +297,27 @@ void BertEncoder::initialise(at::Generator &generator)
         initLinear(m_pooler, generator);
 }
 
+// transformers' create_sinusoidal_embeddings: entry (pos, j) is pos / 10000^(2 * (j // 2) / dim) in float64,
+// sin for even j and cos for odd j, stored as float32.
+void BertEncoder::fillSinusoidalPositions()
+{
+    at::NoGradGuard noGrad;
+    const int64_t positions = m_positionEmbeddings.size(0);
+    const int64_t dim = m_positionEmbeddings.size(1);
+    std::vector<float> table(std::size_t(positions * dim));
+    for (int64_t pos = 0; pos < positions; ++pos)
+        for (int64_t j = 0; j < dim; ++j) {
+            const double angle = double(pos) / std::pow(10000.0, double(2 * (j / 2)) / double(dim));
+            table[std::size_t(pos * dim + j)] = float(j % 2 == 0 ? std::sin(angle) : std::cos(angle));
+        }
+    m_positionEmbeddings.copy_(at::from_blob(table.data(), { positions, dim }, at::kFloat));
+}
+
 bool BertEncoder::isOptional(const std::string &parameterName) const
 {
+    // A missing sinusoidal table is recomputed, as transformers' _init_weights does for a missing weight.
+    if (m_config.sinusoidalPositions && parameterName == "embeddings.position_embeddings.weight")
+        return true;
     return m_layout.pooler && parameterName.rfind("pooler.", 0) == 0;
 }
 
@@ -298,6 +326,8 @@ void BertEncoder::initialiseOptional(at::Generator &generator)
     at::NoGradGuard noGrad;
     if (m_layout.pooler)
         initLinear(m_pooler, generator);
+    if (m_config.sinusoidalPositions)
+        fillSinusoidalPositions();
 }
 
 } // namespace pairtune

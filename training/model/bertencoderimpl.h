@@ -103,6 +103,8 @@ private:
     // [T, C] -> [B * L, C] with zeros on padding.
     torch::Tensor toPadded(const torch::Tensor &x, const Tokens &tokens) const;
     void initLinear(Linear &l, at::Generator &generator);
+    // DistilBERT's sinusoidal_pos_embds table (create_sinusoidal_embeddings) into m_positionEmbeddings.
+    void fillSinusoidalPositions();
 
     BertLayout m_layout;
     bool m_fusedAttention = true;

@@ -39,6 +39,10 @@ struct TransformerConfig
     // MPNet: rows of encoder.relative_attention_bias (relative_attention_num_buckets; MPNet looks up
     // the first 32 whatever the value).
     int relativeAttentionNumBuckets = 32;
+    // DistilBERT's sinusoidal_pos_embds: the position table is the fixed sin/cos table (requires_grad
+    // False in transformers): loaded from the weights when there, computed when missing, never trained,
+    // still saved.
+    bool sinusoidalPositions = false;
     // ModernBERT (ModernBertConfig's keys): hiddenDropoutProb is its mlp_dropout and
     // attentionProbsDropoutProb its attention_dropout; layerNormEps is norm_eps.
     struct ModernBert

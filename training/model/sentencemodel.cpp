@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "io/atomicdirectory.h"
+#include "model/familytokenizerfiles.h"
 #include "model/modelcard.h"
 #include "model/poolingimpl.h"
 #include "model/prompts.h"
@@ -253,22 +254,35 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
     auto impl = std::make_unique<Impl>();
     TransformerConfig &tc = impl->config.transformer;
     const std::string &arch = options.architecture;
-    if (arch != "bert" && arch != "xlm-roberta" && arch != "roberta" && arch != "distilbert")
+    if (arch != "bert" && arch != "xlm-roberta" && arch != "roberta" && arch != "distilbert"
+        && arch != "mpnet" && arch != "modernbert")
+        throw Error("architecture \"" + arch
+            + "\" is not supported; use bert, distilbert, roberta, xlm-roberta, mpnet or modernbert");
+    // The tokenizer comes from what is given, whatever the architecture: XLM-R's is SentencePiece,
+    // BERT's and DistilBERT's WordPiece; a tokenizer folder (tokenizer.json, or vocab.txt with its
+    // tokenizer_config.json) brings any kind: MPNet's WordPiece with <s> ... </s>, RoBERTa's or
+    // ModernBERT's byte-level BPE.
+    const int sources = int(!options.spmPath.empty()) + int(!options.vocabPath.empty())
+        + int(!options.tokenizerPath.empty());
+    if (sources > 1)
         throw Error(
-            "architecture \"" + arch + "\" is not supported; use bert, distilbert, roberta or xlm-roberta");
-    // The tokenizer comes from the file given, whatever the architecture: XLM-R's is SentencePiece,
-    // BERT's and DistilBERT's WordPiece; RoBERTa takes either here (its own byte-level BPE comes with
-    // a tokenizer.json of a real model).
-    if (!options.spmPath.empty() && !options.vocabPath.empty())
-        throw Error("give a WordPiece vocabulary (--vocab) or a sentencepiece model (--spm), not both");
+            "give one tokenizer: a WordPiece vocabulary (--vocab), a sentencepiece model (--spm) or a "
+            "tokenizer folder (--tokenizer)");
     if (arch == "xlm-roberta" && options.spmPath.empty())
         throw Error("an xlm-roberta model needs a sentencepiece model (--spm FILE)");
-    if ((arch == "bert" || arch == "distilbert") && options.vocabPath.empty())
-        throw Error("a " + arch + " model needs a WordPiece vocabulary (--vocab FILE)");
-    if (options.spmPath.empty() && options.vocabPath.empty())
-        throw Error("a " + arch + " model needs a tokenizer: --vocab FILE (WordPiece) or --spm FILE");
+    if ((arch == "bert" || arch == "distilbert") && options.vocabPath.empty()
+        && options.tokenizerPath.empty())
+        throw Error("a " + arch + " model needs a WordPiece vocabulary (--vocab FILE) or a tokenizer folder");
+    if ((arch == "mpnet" || arch == "modernbert") && options.tokenizerPath.empty())
+        throw Error("a " + arch
+            + " model needs a tokenizer folder (--tokenizer DIR with the family's tokenizer.json)");
+    if (sources == 0)
+        throw Error("a " + arch
+            + " model needs a tokenizer: --vocab FILE (WordPiece), --spm FILE or --tokenizer DIR");
     if (!options.spmPath.empty())
         impl->tokenizer = makeSentencePieceTokenizerFromModelFile(options.spmPath);
+    else if (!options.tokenizerPath.empty())
+        impl->tokenizer = loadTokenizer(options.tokenizerPath, arch);
     else
         impl->tokenizer = makeWordPieceTokenizerFromVocabFile(options.vocabPath, options.lowercase);
     if (options.layers <= 0 || options.hidden <= 0 || options.heads <= 0 || options.intermediate <= 0
@@ -281,7 +295,13 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
     if (options.maxSeqLength > options.maxPositions)
         throw Error("max sequence length " + std::to_string(options.maxSeqLength) + " exceeds max positions "
             + std::to_string(options.maxPositions));
+    if (options.sinusoidalPositions && arch != "distilbert")
+        throw Error("sinusoidal position embeddings are DistilBERT's (sinusoidal_pos_embds)");
 
+    // MPNet and ModernBERT start from their config class's defaults (MPNetConfig: layer_norm_eps 1e-12,
+    // 32 relative-position buckets; ModernBertConfig: RoPE bases, window 128, a global layer every 3rd).
+    if (arch == "mpnet" || arch == "modernbert")
+        tc = TransformerConfig::fromJson(nlohmann::json { { "model_type", arch } }, "create");
     tc.modelType = arch;
     tc.vocabSize = int(impl->tokenizer->vocabSize());
     tc.hiddenSize = options.hidden;
@@ -289,6 +309,9 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
     tc.numAttentionHeads = options.heads;
     tc.intermediateSize = options.intermediate;
     tc.padTokenId = int(impl->tokenizer->padId());
+    if (arch == "mpnet" && tc.padTokenId != 1)
+        throw Error("the tokenizer pads with id " + std::to_string(tc.padTokenId)
+            + "; an MPNet model pads with id 1 (<pad> of MPNet's vocabulary)");
     tc.maxPositionEmbeddings
         = tc.positionsFromPadding() ? options.maxPositions + tc.padTokenId + 1 : options.maxPositions;
     if (arch == "xlm-roberta" || arch == "roberta") {
@@ -297,8 +320,21 @@ SentenceModel SentenceModel::create(const CreateOptions &options)
         tc.bosTokenId = 0;
         tc.eosTokenId = 2;
     }
-    if (arch == "distilbert")
+    if (arch == "distilbert") {
         tc.typeVocabSize = 0;
+        tc.sinusoidalPositions = options.sinusoidalPositions;
+    }
+    if (arch == "modernbert") { // bos/eos: the tokenizer's own [CLS]/[SEP] ids, as ModernBERT-base's are
+        tc.bosTokenId.reset();
+        tc.eosTokenId.reset();
+        for (std::int64_t id = 0; id < std::int64_t(impl->tokenizer->vocabSize()); ++id) {
+            const std::string token = impl->tokenizer->idToToken(id);
+            if (token == "[CLS]")
+                tc.bosTokenId = int(id);
+            if (token == "[SEP]")
+                tc.eosTokenId = int(id);
+        }
+    }
     tc.validate("create");
 
     ModelFolder &mf = impl->config;
@@ -363,6 +399,7 @@ void SentenceModel::save(const std::string &folder, const SaveOptions &options) 
 
     const int usable = impl.config.transformer.usablePositions();
     impl.tokenizer->save(dir, std::size_t(impl.config.tokenizerModelMaxLength.value_or(usable)));
+    applyFamilyTokenizerFiles(dir, impl.config.transformer.modelType, *impl.tokenizer);
     writeTextFile((fs::path(dir) / "README.md").string(),
         options.modelCard.empty() ? makeModelCard(layout) : options.modelCard);
     staging.commit();

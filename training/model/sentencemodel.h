@@ -25,9 +25,14 @@ struct Embeddings
 // Sizes and choices for a new, randomly initialised model (pairtune-cli create).
 struct CreateOptions
 {
-    std::string architecture = "bert"; // "bert", "distilbert", "roberta" or "xlm-roberta"
+    // "bert", "distilbert", "roberta", "xlm-roberta", "mpnet" or "modernbert"
+    std::string architecture = "bert";
     std::string vocabPath; // vocab.txt: a WordPiece tokenizer (bert, distilbert; roberta)
     std::string spmPath; // sentencepiece model (xlm-roberta; roberta)
+    // A folder with tokenizer files (tokenizer.json first, as a model folder is read): any family's
+    // tokenizer; mpnet and modernbert need one.
+    std::string tokenizerPath;
+    bool sinusoidalPositions = false; // distilbert: sinusoidal_pos_embds (a fixed sin/cos position table)
     bool lowercase = true; // wordpiece: BertNormalizer lowercase/strip accents
     int layers = 2;
     int hidden = 64;

@@ -102,10 +102,7 @@ void readDistilBert(TransformerConfig &c, const json &object, const std::string 
 {
     c.vocabSize = intValue(object, "vocab_size", 30522, path);
     c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
-    if (boolValue(object, "sinusoidal_pos_embds", false, path))
-        throw Error(locate(path, 0, 0,
-            "sinusoidal_pos_embds true (fixed, untrained position embeddings) is not supported; Pairtune "
-            "reads DistilBERT models with learned position embeddings"));
+    c.sinusoidalPositions = boolValue(object, "sinusoidal_pos_embds", false, path);
     c.numHiddenLayers = intValue(object, "n_layers", 6, path);
     c.numAttentionHeads = intValue(object, "n_heads", 12, path);
     c.hiddenSize = intValue(object, "dim", 768, path);
@@ -123,7 +120,7 @@ void writeDistilBert(const TransformerConfig &c, json &out)
 {
     out["vocab_size"] = c.vocabSize;
     out["max_position_embeddings"] = c.maxPositionEmbeddings;
-    out["sinusoidal_pos_embds"] = false;
+    out["sinusoidal_pos_embds"] = c.sinusoidalPositions;
     out["n_layers"] = c.numHiddenLayers;
     out["n_heads"] = c.numAttentionHeads;
     out["dim"] = c.hiddenSize;

@@ -58,6 +58,7 @@ private slots:
     void initTestCase();
     void oneStepMatchesReference_data();
     void oneStepMatchesReference();
+    void sinusoidalPositionsMatchReference();
     void trainResumeExport_data();
     void trainResumeExport();
 
@@ -109,6 +110,11 @@ void TestFamilyTraining::oneStepMatchesReference_data()
         << QStringList { QStringLiteral("--seed"), QStringLiteral("42"), QStringLiteral("--dense"),
                QStringLiteral("16"), QStringLiteral("--pooling"), QStringLiteral("cls,mean") }
         << QStringLiteral("cosent");
+    // sinusoidal_pos_embds: the fixed table is loaded, gets no gradient and must come out unchanged.
+    QTest::newRow("distilbert sinusoidal mnrl")
+        << QStringLiteral("distilbert")
+        << QStringList { QStringLiteral("--seed"), QStringLiteral("45"), QStringLiteral("--sinusoidal") }
+        << QStringLiteral("mnrl");
     QTest::newRow("roberta mnrl") << QStringLiteral("roberta")
                                   << QStringList { QStringLiteral("--seed"), QStringLiteral("43") }
                                   << QStringLiteral("mnrl");
@@ -190,6 +196,42 @@ void TestFamilyTraining::oneStepMatchesReference()
     if (family == QLatin1String("roberta"))
         QVERIFY(
             r.value(QLatin1String("untouched")).toArray().contains(QStringLiteral("pooler.dense.weight")));
+    if (folderArgs.contains(QStringLiteral("--sinusoidal")))
+        QVERIFY(r.value(QLatin1String("untouched"))
+                    .toArray()
+                    .contains(QStringLiteral("embeddings.position_embeddings.weight")));
+}
+
+// DistilBERT with sinusoidal_pos_embds and no table in its weights: the engine computes
+// create_sinusoidal_embeddings' table as the reference does, so both embed alike; the export carries it.
+void TestFamilyTraining::sinusoidalPositionsMatchReference()
+{
+    const QString base = makeFolder(QStringLiteral("sinusoidal"), QStringLiteral("distilbert"),
+        { QStringLiteral("--sinusoidal"), QStringLiteral("--no-position-table"), QStringLiteral("--seed"),
+            QStringLiteral("9") });
+    QVERIFY(!base.isEmpty());
+    QVERIFY(!tensorNames(base + QStringLiteral("/model.safetensors"))
+                 .count("embeddings.position_embeddings.weight"));
+    const QString sentences = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/interop/sentences.txt");
+    const QString ids = m_scratch.filePath(QStringLiteral("ids-sinusoidal.jsonl"));
+    const QString ours = m_scratch.filePath(QStringLiteral("ours-sinusoidal.npy"));
+    const QString theirs = m_scratch.filePath(QStringLiteral("reference-sinusoidal.npy"));
+    RUN_OK(cliPath(),
+        QStringList({ QStringLiteral("embed"), QStringLiteral("--model"), base, QStringLiteral("--input"),
+            sentences, QStringLiteral("--output"), ours }));
+    RUN_OK(cliPath(),
+        QStringList({ QStringLiteral("tokenize"), QStringLiteral("--model"), base, QStringLiteral("--input"),
+            sentences, QStringLiteral("--output"), ids }));
+    RUN_OK(python(),
+        QStringList({ kReference, QStringLiteral("embed"), QStringLiteral("--model"), base,
+            QStringLiteral("--ids"), ids, QStringLiteral("--output"), theirs }));
+    std::size_t rows = 0, cols = 0, rows2 = 0, cols2 = 0;
+    const std::vector<float> a = pairtune::readNpyFloat32(ours.toStdString(), rows, cols);
+    const std::vector<float> b = pairtune::readNpyFloat32(theirs.toStdString(), rows2, cols2);
+    QVERIFY(rows > 10 && rows == rows2 && cols == 64 && cols2 == 64);
+    const double diff = maxAbsDifference(a, b);
+    qInfo("sinusoidal DistilBERT vs reference: max abs diff %.3g", diff);
+    QVERIFY2(diff <= kEmbeddingTolerance, qPrintable(QString::number(diff)));
 }
 
 void TestFamilyTraining::trainResumeExport_data()
@@ -269,6 +311,13 @@ void TestFamilyTraining::trainResumeExport()
             QVERIFY2(
                 config.value(it.key()) == it.value(), qPrintable(QStringLiteral("config.json ") + it.key()));
     QCOMPARE(config.keys(), baseConfig.keys()); // nothing added: exactly the family's keys
+    // The tokenizer class Python saves: DistilBertTokenizer for DistilBERT's WordPiece; this RoBERTa
+    // fixture's tokenizer is a WordPiece one too, so BertTokenizer's files stand.
+    QCOMPARE(readJsonObject(exported + QStringLiteral("/tokenizer_config.json"))
+                 .value("tokenizer_class")
+                 .toString(),
+        family == QLatin1String("distilbert") ? QStringLiteral("DistilBertTokenizer")
+                                              : QStringLiteral("BertTokenizer"));
     std::set<std::string> expected;
     for (const std::string &name : tensorNames(base + QStringLiteral("/model.safetensors"))) {
         const std::string prefix = family.toStdString() + ".";

@@ -140,6 +140,21 @@ void TestMPNet::trainEvaluateExportReload()
     QCOMPARE(config.value(QLatin1String("layer_norm_eps")).toDouble(), 1e-5);
     QVERIFY(!config.contains(QLatin1String("type_vocab_size")));
     QVERIFY(!config.contains(QLatin1String("position_embedding_type")));
+    // The tokenizer files name MPNet's tokenizer class and special tokens, as the fixture (written the
+    // way MPNetTokenizer saves them) does.
+    for (const QString file :
+        { QStringLiteral("tokenizer_config.json"), QStringLiteral("special_tokens_map.json") }) {
+        const QJsonObject written = readJsonObject(m_scratch.filePath(QStringLiteral("exported/") + file));
+        const QJsonObject fixture = readJsonObject(kFixture + QLatin1Char('/') + file);
+        for (const char *key :
+            { "bos_token", "eos_token", "cls_token", "sep_token", "pad_token", "mask_token", "unk_token" })
+            QVERIFY2(written.value(QLatin1String(key)) == fixture.value(QLatin1String(key)),
+                qPrintable(file + QLatin1Char(' ') + QLatin1String(key)));
+    }
+    QCOMPARE(readJsonObject(m_scratch.filePath(QStringLiteral("exported/tokenizer_config.json")))
+                 .value(QLatin1String("tokenizer_class"))
+                 .toString(),
+        QStringLiteral("MPNetTokenizer"));
 
     verifyExportReloads(m_scratch.path(), m_texts, framing(m_scratch.filePath(QStringLiteral("exported"))));
 }
