@@ -3,7 +3,7 @@
 namespace pairtune {
 
 Error::Error(std::string message, Kind kind)
-    : std::runtime_error(std::move(message))
+    : std::runtime_error(message)
     , m_kind(kind)
 { }
 

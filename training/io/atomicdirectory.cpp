@@ -149,6 +149,8 @@ void AtomicDirectory::commit()
                     locate(m_stagingPath, 0, 0, "could not remove the previous version: " + ec.message()));
             return;
         }
+        // ENOTSUP and EOPNOTSUPP are one value on Linux and two on other systems.
+        // NOLINTNEXTLINE(misc-redundant-expression)
         if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP)
             throwIo(m_finalPath, std::string("cannot replace the existing folder: ") + std::strerror(errno));
         // File systems without RENAME_EXCHANGE: two renames; RunFolder::recoverAfterCrash() puts a

@@ -87,7 +87,7 @@ std::vector<std::string> Metaspace::preTokenize(std::string_view normalized, boo
     }
     // MergedWithNext: each replacement starts a new word.
     std::size_t start = 0;
-    std::size_t pos = text.find(m_replacement, m_replacement.size() > 0 ? 1 : 0);
+    std::size_t pos = text.find(m_replacement, m_replacement.empty() ? 0 : 1);
     while (pos != std::string::npos) {
         if (pos > start)
             words.push_back(text.substr(start, pos - start));

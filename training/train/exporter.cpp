@@ -213,7 +213,7 @@ std::string modelFolderInRun(const std::string &runPath, const std::string &whic
 std::string exportFromRun(
     const std::string &runPath, const std::string &which, const std::string &destination)
 {
-    const std::string source = modelFolderInRun(runPath, which);
+    std::string source = modelFolderInRun(runPath, which);
     AtomicDirectory staging(destination, /*replaceExisting=*/false);
     for (const auto &entry : fs::directory_iterator(source))
         copyTree(entry.path(), fs::path(staging.stagingPath()) / entry.path().filename());
