@@ -39,7 +39,7 @@ struct ModelLoadResult
 
 QString readableError(const QString &folder, const std::exception &error)
 {
-    const QString what = QString::fromUtf8(error.what());
+    QString what = QString::fromUtf8(error.what());
     if (dynamic_cast<const Error *>(&error))
         return what;
     return ModelPage::tr("%1 could not be loaded as a sentence-transformers model: %2").arg(folder, what);
