@@ -156,6 +156,10 @@ int main(int argc, char **argv)
     config.evalEvery = 6;
     config.checkpointEvery = 30;
     window.settingsPage()->setConfig(config);
+    // The time estimate comes from a few training steps timed on this computer (ui/speedprobe.h).
+    if (!waitFor(
+            [&] { return window.settingsPage()->estimate().fromMeasuredSteps; }, 60000, "the timed estimate"))
+        return 1;
     QTest::qWait(300);
     if (!shoot(&window, shots, QStringLiteral("3-settings")))
         return 1;
