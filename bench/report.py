@@ -50,17 +50,60 @@ def ours_train_rate(work, name, warmup):
     return (last_step - warmup) * 32 / (last - first)
 
 
-def mpnet_rows(w, warmup):
-    """The MPNet-base training row (name, unit, ours, peer, flops, RSS ours, RSS peer), when it was run. The
-    relative position bias adds no matmul FLOPs worth counting."""
-    if not os.path.exists(os.path.join(w, "peer-train-mpnet.out")):
+def modernbert_forward_flops(config, lens):
+    """ModernBERT's dense matrices per layer: Wqkv (3 h^2), attention Wo (h^2), mlp.Wi (2 h i, input and gate),
+    mlp.Wo (h i). Every layer's scores and context cost 4 h l^2: the sliding window (+-64 tokens in the base
+    model) cuts nothing on texts this short, and the eager attention computes the full grid anyway."""
+    h, i, n = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
+    dense = n * (4 * h * h + 3 * h * i)
+    return sum(2 * dense * l + 4 * n * h * l * l for l in lens) / len(lens)
+
+
+def family_row(w, warmup, key, label, flops_of=forward_flops):
+    """A family's training row (name, unit, ours, peer, flops, RSS ours, RSS peer) when bench/run.sh ran it
+    (model-KEY, pair-ids-KEY.jsonl, ours-train-KEY, peer-train-KEY in WORK). MPNet's relative position bias adds
+    no matmul FLOPs worth counting."""
+    if not os.path.exists(os.path.join(w, f"peer-train-{key}.out")):
         return ()
-    config = json.loads(read(w, "model-mpnet/config.json"))
-    flops = 3 * 2 * forward_flops(config, lengths(w, "pair-ids-mpnet.jsonl"))
-    peer = json.loads(read(w, "peer-train-mpnet.out"))["pairs_per_second"]
-    rss = [int(read(w, f"{name}.rss")) / 1024 for name in ("ours-train-mpnet", "peer-train-mpnet")]
-    return (("train MPNet-base shape", "pairs/s", ours_train_rate(w, "ours-train-mpnet", warmup), peer, flops,
+    config = json.loads(read(w, f"model-{key}/config.json"))
+    flops = 3 * 2 * flops_of(config, lengths(w, f"pair-ids-{key}.jsonl"))
+    peer = json.loads(read(w, f"peer-train-{key}.out"))["pairs_per_second"]
+    rss = [int(read(w, f"{name}-train-{key}.rss")) / 1024 for name in ("ours", "peer")]
+    return ((f"train {label} shape", "pairs/s", ours_train_rate(w, f"ours-train-{key}", warmup), peer, flops,
              rss[0], rss[1]),)
+
+
+def family_rows(w, warmup):
+    return (family_row(w, warmup, "mpnet", "MPNet-base")
+            + family_row(w, warmup, "modernbert", "ModernBERT-base", modernbert_forward_flops))
+
+
+def base_rows(w, warmup, pair_lens):
+    """The MiniLM-L6 training and embedding rows and the 12-layer training row."""
+    rss = {name: int(read(w, f"{name}.rss")) / 1024 for name in
+           ("ours-train6", "peer-train6", "ours-embed", "peer-embed", "ours-train12", "peer-train12")}
+    sentence_lens = lengths(w, "sentence-ids.jsonl")
+    config6 = json.loads(read(w, "model-L6/config.json"))
+    config12 = json.loads(read(w, "model-L12/config.json"))
+    train_flops6 = 3 * 2 * forward_flops(config6, pair_lens)  # per pair: two texts, fwd + bwd
+    train_flops12 = 3 * 2 * forward_flops(config12, pair_lens)
+    embed_flops = forward_flops(config6, sentence_lens)
+    peer6 = json.loads(read(w, "peer-train6.out"))
+    peer12 = json.loads(read(w, "peer-train12.out"))
+    peer_embed = json.loads(read(w, "peer-embed.out"))
+    ours6 = ours_train_rate(w, "ours-train6", warmup)
+    ours12 = ours_train_rate(w, "ours-train12", warmup)
+    # Embedding: the full input's wall time minus that of a 32-sentence input (start-up, loading).
+    embed_seconds = seconds(read(w, "ours-embed.wall")) - seconds(read(w, "ours-embed-short.wall"))
+    ours_embed = (len(sentence_lens) - 32) / embed_seconds
+    return (
+        ("train MiniLM-L6 shape", "pairs/s", ours6, peer6["pairs_per_second"], train_flops6,
+         rss["ours-train6"], rss["peer-train6"]),
+        ("embed MiniLM-L6 shape", "sentences/s", ours_embed, peer_embed["sentences_per_second"], embed_flops,
+         rss["ours-embed"], rss["peer-embed"]),
+        ("train 12 layers", "pairs/s", ours12, peer12["pairs_per_second"], train_flops12,
+         rss["ours-train12"], rss["peer-train12"]),
+    )
 
 
 def cpu_name():
@@ -78,36 +121,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--only", choices=["modernbert"], help="bench/run.sh ran this row alone (BENCH_ONLY)")
     args = parser.parse_args()
     w = args.work
     peak = json.loads(read(w, "peak.out"))
-    rss = {name: int(read(w, f"{name}.rss")) / 1024 for name in
-           ("ours-train6", "peer-train6", "ours-embed", "peer-embed", "ours-train12", "peer-train12")}
     pair_lens = lengths(w, "pair-ids.jsonl")
-    sentence_lens = lengths(w, "sentence-ids.jsonl")
-    config6 = json.loads(read(w, "model-L6/config.json"))
-    config12 = json.loads(read(w, "model-L12/config.json"))
-    train_flops6 = 3 * 2 * forward_flops(config6, pair_lens)  # per pair: two texts, fwd + bwd
-    train_flops12 = 3 * 2 * forward_flops(config12, pair_lens)
-    embed_flops = forward_flops(config6, sentence_lens)
+    measured = family_row(w, args.warmup, "modernbert", "ModernBERT-base", modernbert_forward_flops) \
+        if args.only == "modernbert" else base_rows(w, args.warmup, pair_lens) + family_rows(w, args.warmup)
+    peer_torch = json.loads(read(w, "peer-train-modernbert.out" if args.only else "peer-train6.out"))["torch"]
 
     rows = []
-    peer6 = json.loads(read(w, "peer-train6.out"))
-    peer12 = json.loads(read(w, "peer-train12.out"))
-    peer_embed = json.loads(read(w, "peer-embed.out"))
-    ours6 = ours_train_rate(w, "ours-train6", args.warmup)
-    ours12 = ours_train_rate(w, "ours-train12", args.warmup)
-    # Embedding: the full input's wall time minus that of a 32-sentence input (start-up, loading).
-    embed_seconds = seconds(read(w, "ours-embed.wall")) - seconds(read(w, "ours-embed-short.wall"))
-    ours_embed = (len(sentence_lens) - 32) / embed_seconds
-    for name, unit, ours, peer, flops, ours_rss, peer_rss in (
-        ("train MiniLM-L6 shape", "pairs/s", ours6, peer6["pairs_per_second"], train_flops6,
-         rss["ours-train6"], rss["peer-train6"]),
-        ("embed MiniLM-L6 shape", "sentences/s", ours_embed, peer_embed["sentences_per_second"], embed_flops,
-         rss["ours-embed"], rss["peer-embed"]),
-        ("train 12 layers", "pairs/s", ours12, peer12["pairs_per_second"], train_flops12,
-         rss["ours-train12"], rss["peer-train12"]),
-    ) + mpnet_rows(w, args.warmup):
+    for name, unit, ours, peer, flops, ours_rss, peer_rss in measured:
         rows.append({"workload": name, "unit": unit, "ours": ours, "peer": peer, "ratio": ours / peer,
                      "ours_gflops": ours * flops / 1e9, "peer_gflops": peer * flops / 1e9,
                      "ours_peak_fraction": ours * flops / 1e9 / peak["gflops"],
@@ -115,7 +139,7 @@ def main():
                      "ours_rss_mb": ours_rss, "peer_rss_mb": peer_rss})
 
     print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; ours: {peak['compute']}")
-    print(f"peer: {peer6['torch']} (python), torch threads:OPENBLAS_NUM_THREADS = {read(w, 'peer-setting')}")
+    print(f"peer: {peer_torch} (python), torch threads:OPENBLAS_NUM_THREADS = {read(w, 'peer-setting')}")
     print(f"matmul peak (fp32 {peak['size']}^3, ours' kernels and threads): {peak['gflops']:.1f} GFLOP/s")
     print(f"texts: {len(pair_lens)} pair texts of {min(pair_lens)}-{max(pair_lens)} tokens "
           f"(mean {sum(pair_lens) / len(pair_lens):.1f}), batch 32\n")
@@ -127,13 +151,15 @@ def main():
         print(f"{r['workload']:24} {r['ours']:9.1f} {r['peer']:9.1f} {r['ratio']:5.2f}x {r['ours_gflops']:9.1f} "
               f"{100 * r['ours_peak_fraction']:5.1f}% {r['peer_gflops']:9.1f} {100 * r['peer_peak_fraction']:5.1f}% "
               f"{r['ours_rss_mb']:7.0f}MB {r['peer_rss_mb']:7.0f}MB")
-    train, emb = rows[0], rows[1]
-    goals = {"train_ratio_ge_1.5": train["ratio"] >= 1.5, "embed_ratio_ge_2": emb["ratio"] >= 2.0,
-             "train_peak_fraction_ge_0.5": train["ours_peak_fraction"] >= 0.5,
-             "train_rss_le_peer": train["ours_rss_mb"] <= train["peer_rss_mb"]}
-    print("\ngoals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in goals.items()))
+    goals = {}
+    if not args.only:
+        train, emb = rows[0], rows[1]
+        goals = {"train_ratio_ge_1.5": train["ratio"] >= 1.5, "embed_ratio_ge_2": emb["ratio"] >= 2.0,
+                 "train_peak_fraction_ge_0.5": train["ours_peak_fraction"] >= 0.5,
+                 "train_rss_le_peer": train["ours_rss_mb"] <= train["peer_rss_mb"]}
+        print("\ngoals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in goals.items()))
     result = {"machine": cpu_name(), "cpus": os.cpu_count(), "ours_compute": peak["compute"],
-              "peer_torch": peer6["torch"], "peer_threads": read(w, "peer-setting"),
+              "peer_torch": peer_torch, "peer_threads": read(w, "peer-setting"),
               "peak_gflops": peak["gflops"], "workloads": rows, "goals": goals}
     line = json.dumps(result, separators=(",", ":"))
     with open(os.path.join(w, "result.json"), "w", encoding="utf-8") as f:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks pairtune-cli against a PyTorch peer (bench/peer/peer.py) in one run, on the CPU:
-#   matmul peak, training pairs/s (MiniLM-L6 shape, a 12-layer shape, MPNet-base shape), embedding sentences/s,
+#   matmul peak, training pairs/s (MiniLM-L6 shape, a 12-layer shape, MPNet-base and ModernBERT-base shapes),
+#   embedding sentences/s,
 #   peak RSS; prints a table, the our/peer ratios and one JSON line (also written to WORK/result.json).
 #
 # Usage: bench/run.sh [--quick] [--build DIR] [--work DIR] [--python PY]
@@ -47,16 +48,16 @@ fi
 "$PY" -c 'import torch, numpy' || { echo "bench: $PY cannot import torch and numpy" >&2; exit 1; }
 
 if [ "$QUICK" = 1 ]; then
-    WARMUP=2 STEPS=6 STEPS12=3 STEPS_MPNET=2 PEAK_SECONDS=2 TRIAL_STEPS=2 SENTENCES=600
+    WARMUP=2 STEPS=6 STEPS12=3 STEPS_MPNET=2 STEPS_MODERNBERT=2 PEAK_SECONDS=2 TRIAL_STEPS=2 SENTENCES=600
     PEER_SETTINGS="1:default 2:default"
 else
-    WARMUP=3 STEPS=40 STEPS12=20 STEPS_MPNET=6 PEAK_SECONDS=4 TRIAL_STEPS=6 SENTENCES=2000
+    WARMUP=3 STEPS=40 STEPS12=20 STEPS_MPNET=6 STEPS_MODERNBERT=6 PEAK_SECONDS=4 TRIAL_STEPS=6 SENTENCES=2000
     PEER_SETTINGS="1:default 2:default 2:1 1:1"
 fi
 # Overrides for trying the script out: BENCH_WARMUP, BENCH_STEPS, BENCH_STEPS12, BENCH_STEPS_MPNET,
-# BENCH_TRIAL_STEPS.
+# BENCH_STEPS_MODERNBERT, BENCH_TRIAL_STEPS; BENCH_ONLY=modernbert runs the peer trials and that row alone.
 WARMUP=${BENCH_WARMUP:-$WARMUP} STEPS=${BENCH_STEPS:-$STEPS} STEPS12=${BENCH_STEPS12:-$STEPS12}
-STEPS_MPNET=${BENCH_STEPS_MPNET:-$STEPS_MPNET}
+STEPS_MPNET=${BENCH_STEPS_MPNET:-$STEPS_MPNET} STEPS_MODERNBERT=${BENCH_STEPS_MODERNBERT:-$STEPS_MODERNBERT}
 TRIAL_STEPS=${BENCH_TRIAL_STEPS:-$TRIAL_STEPS}
 # torch.set_num_threads : OPENBLAS_NUM_THREADS ("default" = OpenBLAS's own choice, every core)
 
@@ -108,6 +109,22 @@ peer() { # name setting mode model steps [train ids file]
         --steps "$5" --warmup "$WARMUP"
 }
 
+# ModernBERT-base (gte-modernbert-base's shape: 22 layers, hidden 768, GeGLU 1152, rotary, global attention every
+# 3rd layer, 128-token sliding window elsewhere), random weights in its real layout from the interop reference.
+# The texts are tokenized with bert-base's WordPiece (30,522 rows instead of ModernBERT's 50,368: the
+# lookup is no matmul, AdamW on 15M fewer embedding values changes a step by well under 1 %).
+modernbert_row() {
+    log "training, ModernBERT-base shape: ours, then the peer"
+    rm -rf "$WORK/model-modernbert"
+    "$PY" "$ROOT/tests/interop/reference.py" make-modernbert-folder --out "$WORK/model-modernbert" \
+        --vocab-file "$VOCAB" --words 0 --layers 22 --hidden 768 --heads 12 --intermediate 1152 \
+        --local-attention 128 --max-seq-length 128 --normalize --seed 1
+    "$CLI" tokenize --model "$WORK/model-modernbert" --input "$WORK/pair-texts.txt" \
+        --output "$WORK/pair-ids-modernbert.jsonl"
+    ours_train ours-train-modernbert model-modernbert "$STEPS_MODERNBERT"
+    peer peer-train-modernbert "$best" train model-modernbert "$STEPS_MODERNBERT" pair-ids-modernbert.jsonl
+}
+
 log "peer thread trials ($PEER_SETTINGS)"
 best="" best_rate=0
 for setting in $PEER_SETTINGS; do
@@ -121,6 +138,11 @@ for setting in $PEER_SETTINGS; do
 done
 echo "$best" >"$WORK/peer-setting"
 log "peer uses threads $best"
+if [ "${BENCH_ONLY:-}" = modernbert ]; then
+    modernbert_row
+    "$PY" "$ROOT/bench/report.py" --work "$WORK" --warmup "$WARMUP" --only modernbert | tee "$WORK/report.txt"
+    exit 0
+fi
 
 log "training, 6 layers: ours, then the peer"
 ours_train ours-train6 6 "$STEPS"
@@ -143,5 +165,7 @@ rm -rf "$WORK/model-mpnet"
 "$CLI" tokenize --model "$WORK/model-mpnet" --input "$WORK/pair-texts.txt" --output "$WORK/pair-ids-mpnet.jsonl"
 ours_train ours-train-mpnet model-mpnet "$STEPS_MPNET"
 peer peer-train-mpnet "$best" train model-mpnet "$STEPS_MPNET" pair-ids-mpnet.jsonl
+
+modernbert_row
 
 "$PY" "$ROOT/bench/report.py" --work "$WORK" --warmup "$WARMUP" | tee "$WORK/report.txt"

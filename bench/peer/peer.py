@@ -6,7 +6,8 @@ Run it with Debian's python3-torch (/usr/bin/python3). It loads the same sentenc
 so both sides see identical inputs; sentence-transformers tokenizes in its collate function with a
 Rust tokenizer, which is not on the critical path either).
 
-The model math is transformers' eager BertModel (or MPNetModel, for an MPNet folder) of the torch 1.13 era: nn.Linear q/k/v, scores / sqrt(d)
+The model math is transformers' eager BertModel (or MPNetModel for an MPNet folder, ModernBertModel for a
+ModernBERT one: bench/peer/modernbert.py) of the torch 1.13 era: nn.Linear q/k/v, scores / sqrt(d)
 plus the extended mask, softmax, dropout, the pooler (BertModel computes it even though mean pooling
 ignores it). Training is fit()'s loop: random batches of pairs, each column padded to its own longest
 text, mean pooling (+ Normalize when modules.json has it), MultipleNegativesRankingLoss, AdamW with the
@@ -26,6 +27,8 @@ import time
 import numpy as np
 import torch
 from torch import nn
+
+from modernbert import ModernBert
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
 
@@ -190,9 +193,10 @@ class SentenceModel(nn.Module):
         super().__init__()
         with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
             config = json.load(f)
-        self.bert = MPNet(config) if config.get("model_type") == "mpnet" else Bert(config)
+        family = config.get("model_type")
+        self.bert = {"mpnet": MPNet, "modernbert": ModernBert}.get(family, Bert)(config)
         self.pad_id = getattr(self.bert, "pad_id", 0)
-        prefix = "mpnet." if config.get("model_type") == "mpnet" else "bert."
+        prefix = {"mpnet": "mpnet.", "modernbert": "model."}.get(family, "bert.")
         weights = read_safetensors(os.path.join(folder, "model.safetensors"))
         self.bert.load({k[len(prefix):] if k.startswith(prefix) else k: v for k, v in weights.items()})
         with open(os.path.join(folder, "modules.json"), encoding="utf-8") as f:
