@@ -70,6 +70,7 @@ private slots:
     void distilBertDefaults();
     void distilBertKeysMapOntoTheCommonFields();
     void distilBertWritesItsOwnKeys();
+    void distilBertSinusoidalRoundTrips();
     void distilBertRefusals();
     void robertaDefaults();
     void createdModelsUseTheFamilyNames_data();
@@ -183,10 +184,19 @@ void TestEncoderFamilies::distilBertWritesItsOwnKeys()
     QCOMPARE(again.modelType, std::string("distilbert"));
 }
 
+// sinusoidal_pos_embds true (the fixed sin/cos position table) is read and written back.
+void TestEncoderFamilies::distilBertSinusoidalRoundTrips()
+{
+    const TransformerConfig c = TransformerConfig::fromJson(
+        json { { "model_type", "distilbert" }, { "sinusoidal_pos_embds", true } }, "c");
+    QVERIFY(c.sinusoidalPositions);
+    QCOMPARE(c.toJson("float32")["sinusoidal_pos_embds"].get<bool>(), true);
+    QVERIFY(!TransformerConfig::fromJson(json { { "model_type", "distilbert" } }, "c").sinusoidalPositions);
+}
+
 void TestEncoderFamilies::distilBertRefusals()
 {
-    for (const json &bad : { json { { "model_type", "distilbert" }, { "sinusoidal_pos_embds", true } },
-             json { { "model_type", "distilbert" }, { "activation", "silu" } },
+    for (const json &bad : { json { { "model_type", "distilbert" }, { "activation", "silu" } },
              json { { "model_type", "distilbert" }, { "dim", 50 }, { "n_heads", 12 } },
              json { { "model_type", "distilbert" }, { "n_layers", "six" } } }) {
         try {

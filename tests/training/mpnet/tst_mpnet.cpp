@@ -142,7 +142,7 @@ void TestMPNet::trainEvaluateExportReload()
     QVERIFY(!config.contains(QLatin1String("position_embedding_type")));
     // The tokenizer files name MPNet's tokenizer class and special tokens, as the fixture (written the
     // way MPNetTokenizer saves them) does.
-    for (const QString file :
+    for (const QString &file :
         { QStringLiteral("tokenizer_config.json"), QStringLiteral("special_tokens_map.json") }) {
         const QJsonObject written = readJsonObject(m_scratch.filePath(QStringLiteral("exported/") + file));
         const QJsonObject fixture = readJsonObject(kFixture + QLatin1Char('/') + file);
