@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/sentencemodel.h"
+#include "ui/contextmemory.h"
 
 #include <cstdint>
 #include <memory>
@@ -23,6 +24,8 @@ public:
 
     const std::string &folder() const { return m_folder; }
     const ModelSummary &summary() const { return m_summary; }
+    // The encoder's family, shape and lengths, read from the folder's configs when it was loaded.
+    const ModelArchitecture &architecture() const { return m_architecture; }
     std::uint64_t bytesOnDisk() const { return m_bytesOnDisk; }
 
     // Row-normalised embeddings are not assumed: callers compute cosine themselves.
@@ -41,6 +44,7 @@ private:
     std::string m_folder;
     SentenceModel m_model;
     ModelSummary m_summary;
+    ModelArchitecture m_architecture;
     std::uint64_t m_bytesOnDisk = 0;
     mutable std::mutex m_encodeMutex;
 };

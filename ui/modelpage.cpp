@@ -5,6 +5,7 @@
 #include "recipe/trainingconfig.h"
 #include "train/basemodel.h"
 #include "ui/backgroundtask.h"
+#include "ui/contextmemory.h"
 #include "ui/dropzone.h"
 #include "ui/hubdownload.h"
 #include "ui/hubdownloadpanel.h"
@@ -155,7 +156,13 @@ ModelPage::ModelPage(QWidget *parent)
     connect(m_download, &HubDownload::failed, this, &ModelPage::downloadFailed);
     m_downloadPanel = new HubDownloadPanel(m_download, this);
     m_summaryBox = new QGroupBox(tr("Model"), this);
-    m_summary = new QFormLayout(m_summaryBox);
+    auto *summaryLayout = new QVBoxLayout(m_summaryBox);
+    m_summary = new QFormLayout;
+    summaryLayout->addLayout(m_summary);
+    m_longContext = new MessageBanner(m_summaryBox);
+    m_longContext->setObjectName(QStringLiteral("longContextWarning"));
+    summaryLayout->addWidget(m_longContext);
+    m_longContext->clear();
     m_summaryBox->hide();
 
     auto *leftColumn = new QWidget(this);
@@ -187,7 +194,8 @@ ModelPage::ModelPage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createHeader(tr("Choose the model to start from"),
         tr("Fine-tuning starts from a model that already knows the language. Pairtune reads and writes "
-           "sentence-transformers folders (BERT and XLM-RoBERTa encoders) and fetches them from the "
+           "sentence-transformers folders (BERT, DistilBERT, RoBERTa, XLM-R, MPNet and ModernBERT encoders) "
+           "and fetches them from the "
            "Hugging Face Hub into the same cache Python uses.")));
     layout->addLayout(columns, 1);
     fillRecent();
@@ -473,11 +481,22 @@ void ModelPage::showSummary()
         row(tr("Folder:"),
             m_source == Source::Builtin ? tr("built-in (%1)").arg(QDir::toNativeSeparators(m_folder))
                                         : QDir::toNativeSeparators(m_folder));
-    row(tr("Architecture:"), QString::fromStdString(s.architecture));
+    const ModelArchitecture &a = m_model->architecture();
+    row(tr("Architecture:"),
+        a.modelClass.empty()
+            ? QString::fromStdString(a.family)
+            : tr("%1 (%2)").arg(QString::fromStdString(a.family), QString::fromStdString(a.modelClass)));
     row(tr("Layers:"),
         tr("%1 (hidden size %2, %3 attention heads)").arg(s.layers).arg(s.hidden).arg(s.heads));
+    if (a.localWindow > 0)
+        row(tr("Attention:"),
+            tr("every %1 layers global, the others a %2-token sliding window")
+                .arg(a.globalAttentionEvery)
+                .arg(a.localWindow));
     row(tr("Embedding dimension:"), QString::number(s.embeddingDimension));
-    row(tr("Max sequence length:"), tr("%1 tokens").arg(s.maxSeqLength));
+    row(tr("Max sequence length:"),
+        tr("%1 tokens (position table: %2)")
+            .arg(locale.toString(s.maxSeqLength), locale.toString(a.maxPositions)));
     row(tr("Vocabulary:"),
         tr("%1 tokens (%2)")
             .arg(locale.toString(qulonglong(s.vocabSize)), QString::fromStdString(s.tokenizerKind)));
@@ -507,7 +526,48 @@ void ModelPage::showSummary()
         m_summaryBox->setTitle(QFileInfo(m_folder).fileName());
         break;
     }
+    showLongContextWarning();
     m_summaryBox->show();
+}
+
+void ModelPage::showLongContextWarning()
+{
+    const ModelArchitecture &a = m_model->architecture();
+    if (a.maxSeqLength <= kLongContextTokens) {
+        m_longContext->clear();
+        return;
+    }
+    // A batch of the default size: anchor and positive columns, each text at the full length. Half the
+    // machine's memory is what a suggested length may take (weights and optimizer need the rest).
+    const int texts = 2 * TrainingConfig().batchSize;
+    const QLocale locale;
+    const auto size = [&locale](std::uint64_t bytes) {
+        return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeSIFormat);
+    };
+    const std::uint64_t memory = physicalMemoryBytes();
+    const int suggested = suggestedMaxLength(a, texts, memory > 0 ? memory / 2 : 8ull << 30);
+    const TrainingMemoryEstimate full = estimateTrainingMemory(a, a.maxSeqLength, texts);
+    m_longContext->showMessage(MessageBanner::Kind::Warning,
+        tr("Long inputs: texts of up to %1 tokens need about %2 per batch of %3 pairs in training "
+           "(attention grows with the square of the length); unless your texts need it, set Max "
+           "sequence length to %4 on the Settings page (about %5).")
+            .arg(locale.toString(a.maxSeqLength), size(full.total()))
+            .arg(texts / 2)
+            .arg(locale.toString(suggested), size(estimateTrainingMemory(a, suggested, texts).total())));
+    m_longContext->setToolTip(
+        tr("Estimated for %1 texts that reach the length: %2 for the attention grids (%3 layers x %4 heads "
+           "x length² floats, kept twice for the backward pass), %5 for the other activations. Shorter "
+           "texts need less; weights, gradients and optimizer state come on top.")
+            .arg(texts)
+            .arg(size(full.attentionBytes))
+            .arg(a.layers)
+            .arg(a.heads)
+            .arg(size(full.activationBytes)));
+}
+
+QString ModelPage::longContextWarning() const
+{
+    return m_summaryBox->isHidden() || m_longContext->isHidden() ? QString() : m_longContext->text();
 }
 
 void ModelPage::fillRecent()

@@ -62,6 +62,9 @@ public:
     bool isDownloading() const;
     QString errorText() const;
     QString messageText() const;
+    // The one-line warning shown under the summary when the model reads inputs longer than
+    // kLongContextTokens (memory per batch, a shorter length to choose); empty when there is none.
+    QString longContextWarning() const;
 
     void chooseBuiltin();
     void chooseFolder(const QString &folder);
@@ -92,6 +95,7 @@ private:
     void downloadFailed(const QString &message, bool cancelled);
     void showError(const QString &html);
     void showSummary();
+    void showLongContextWarning();
     void fillRecent();
 
     QString m_folder; // the folder chosen (resolved folder for the built-in model, snapshot for the Hub)
@@ -116,6 +120,7 @@ private:
     MessageBanner *m_message = nullptr;
     QGroupBox *m_summaryBox = nullptr;
     QFormLayout *m_summary = nullptr;
+    MessageBanner *m_longContext = nullptr;
 };
 
 } // namespace pairtune::ui
