@@ -336,7 +336,7 @@ void MainWindow::updateNavigation()
     const bool running = m_train->isRunning();
     m_startAction->setEnabled(!running && wizardReachableStep() >= TrainStep);
     m_cancelAction->setEnabled(running);
-    m_resumeAction->setEnabled(!running && m_train->result() && m_train->result()->cancelled);
+    m_resumeAction->setEnabled(m_train->canResume());
     m_steps->setState(step, current->canGoBack() ? reachableStep() : step);
 }
 

@@ -384,9 +384,13 @@ void TrainPage::updateButtons()
     m_runFolder->setEnabled(!running);
     m_browse->setEnabled(!running);
     m_cancel->setEnabled(running && !m_controller->stopRequested());
-    const bool resumable = !running && !m_activeRun.isEmpty() && !m_runElsewhere && runHasCheckpoint()
+    m_resume->setEnabled(canResume());
+}
+
+bool TrainPage::canResume() const
+{
+    return !isRunning() && !m_activeRun.isEmpty() && !m_runElsewhere && runHasCheckpoint()
         && (!m_lastError.isEmpty() || (m_result && m_result->cancelled));
-    m_resume->setEnabled(resumable);
 }
 
 void TrainPage::appendLog(const QString &line)

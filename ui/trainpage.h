@@ -55,6 +55,9 @@ public:
     QString lastError() const { return m_lastError; }
     // The folder of the run the page shows (started, resumed or opened here); empty before any.
     QString shownRun() const { return m_activeRun; }
+    // Whether Resume can continue the shown run: stopped or failed here or opened stopped, with a
+    // checkpoint, and not being trained by another process.
+    bool canResume() const;
 
     // Shows the run in `path` (trainpagerun.cpp) as if it had just ended here: charts and log replayed
     // from its metrics.jsonl, its settings and its outcome, so Try & Export (finished or stopped runs),

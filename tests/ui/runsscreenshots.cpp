@@ -1,9 +1,11 @@
-// pairtune-runs-screenshots: the Runs view and the run comparison for docs/screenshots/, on two real
-// runs of `pairtune-cli train` (tests/training/runs/tinyruns.h) that differ only in the learning rate.
+// pairtune-runs-screenshots: the Runs view, the run comparison and a run opened on the Train page for
+// docs/screenshots/, on two real runs of `pairtune-cli train` (tests/training/runs/tinyruns.h) that
+// differ only in the learning rate.
 // Run by scripts/screenshots.sh (PAIRTUNE_SCREENSHOTS=runs for these alone).
 
 #include "screenshotkit.h"
 #include "training/runs/tinyruns.h"
+#include "ui/mainwindow.h"
 #include "ui/runsview.h"
 
 #include <QApplication>
@@ -38,5 +40,16 @@ int main(int argc, char **argv)
     if (!comparison)
         return 1;
     comparison->resize(options->width, options->height);
-    return screenshots::shoot(comparison, options->out, QStringLiteral("7-compare-runs")) ? 0 : 1;
+    if (!screenshots::shoot(comparison, options->out, QStringLiteral("7-compare-runs")))
+        return 1;
+    comparison->close();
+    view.close();
+
+    // Open: the run on the window's Train page, its charts and log replayed from metrics.jsonl.
+    pairtune::ui::MainWindow window;
+    window.resize(options->width, options->height);
+    window.show();
+    if (!window.openRun(runs.runB))
+        return 1;
+    return screenshots::shoot(&window, options->out, QStringLiteral("8-opened-run")) ? 0 : 1;
 }

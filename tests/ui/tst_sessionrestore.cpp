@@ -145,6 +145,34 @@ private Q_SLOTS:
         QVERIFY(loaded);
     }
 
+    // "New run with these settings" on an opened run, in a window with nothing chosen yet: the run's
+    // recipe on the Settings page, its data file and base model loaded, ready to start.
+    void newRunWithTheOpenedRunsSettings()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openRun(m_finished));
+        auto *message = window.findChild<MessageBanner *>(QStringLiteral("trainMessage"));
+        QPushButton *newRun = nullptr;
+        for (QPushButton *button : message->findChildren<QPushButton *>()) {
+            if (button->text() == QStringLiteral("New run with these settings"))
+                newRun = button;
+        }
+        QVERIFY(newRun);
+        newRun->click();
+        const TrainingConfig settings = window.settingsPage()->config();
+        QCOMPARE(settings.lr, 1e-3);
+        QCOMPARE(settings.batchSize, 8);
+        QCOMPARE(settings.maxSteps, std::int64_t(4));
+        QCOMPARE(window.dataPage()->files(), QStringList { QFileInfo(m_pairs).absoluteFilePath() });
+        QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
+        QVERIFY(window.modelPage()->usesBuiltin());
+        QTRY_VERIFY_WITH_TIMEOUT(window.dataPage()->isComplete(), kWaitMs);
+        QVERIFY(window.goToStep(MainWindow::SettingsStep));
+        QVERIFY(window.settingsPage()->isComplete());
+        QCOMPARE(window.settingsPage()->config().lr, 1e-3);
+    }
+
     // A stopped run opened from disk: Resume on the Train page continues it to its last step, to the
     // same weights as the run that never stopped (what `pairtune-cli train --resume` promises).
     void resumesStoppedRunToTheEnd()
@@ -170,6 +198,41 @@ private Q_SLOTS:
         QVERIFY(!resumed.isEmpty());
         QVERIFY(resumed == fileBytes(m_uninterrupted + QStringLiteral("/model/model.safetensors")));
         QCOMPARE(window.tryExportPage()->chosenModel(), QStringLiteral("final"));
+    }
+
+    // A run whose metrics.jsonl was written moments ago and has not ended is being trained by another
+    // process: it is shown, and Resume (which would write to the same folder) is not offered.
+    void runTrainedElsewhereIsShownWithoutResume()
+    {
+        const QString run = m_dir.filePath(QStringLiteral("run-elsewhere"));
+        const QStringList checkpoints = QDir(m_finished + QStringLiteral("/checkpoints"))
+                                            .entryList({ QStringLiteral("step-*") }, QDir::Dirs);
+        QVERIFY(!checkpoints.isEmpty());
+        const QString from = m_finished + QStringLiteral("/checkpoints/") + checkpoints.front();
+        const QString checkpoint = run + QStringLiteral("/checkpoints/") + checkpoints.front();
+        QVERIFY(QDir().mkpath(checkpoint));
+        QVERIFY(
+            QFile::copy(m_finished + QStringLiteral("/config.json"), run + QStringLiteral("/config.json")));
+        QVERIFY(QFile::copy(from + QStringLiteral("/trainer_state.json"),
+            checkpoint + QStringLiteral("/trainer_state.json")));
+        QFile metrics(run + QStringLiteral("/metrics.jsonl"));
+        QVERIFY(metrics.open(QIODevice::WriteOnly));
+        for (const QByteArray &line : fileBytes(m_finished + QStringLiteral("/metrics.jsonl")).split('\n')) {
+            if (!line.isEmpty() && !line.contains("\"finished\""))
+                metrics.write(line + '\n');
+        }
+        metrics.close();
+
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openRun(run));
+        TrainPage *train = window.trainPage();
+        QCOMPARE(train->charts()->lossChart()->pointCount(0), countMetrics(m_finished).steps);
+        QVERIFY(!train->canResume());
+        QVERIFY(!window.findChild<QPushButton *>(QStringLiteral("resumeTraining"))->isEnabled());
+        QVERIFY(!train->resumeTraining());
+        auto *message = window.findChild<MessageBanner *>(QStringLiteral("trainMessage"));
+        QCOMPARE(message->kind(), MessageBanner::Kind::Warning);
     }
 
     // Close, destroy and re-create the window with the same settings: the session is back.
