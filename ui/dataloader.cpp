@@ -20,19 +20,19 @@ std::string messageOf(const std::exception &error)
 // message names.
 std::vector<std::string> problemsPerFile(const DataLoadRequest &request, const std::string &jointError)
 {
-    std::vector<std::string> problems(request.paths.size());
+    std::vector<std::string> problems(request.sources.size());
     bool any = false;
-    for (std::size_t i = 0; i < request.paths.size(); ++i) {
+    for (std::size_t i = 0; i < request.sources.size(); ++i) {
         try {
-            (void)PairDataset::load(request.paths[i], request.options);
+            (void)PairDataset::loadSources({ request.sources[i] }, request.options);
         } catch (const std::exception &error) {
             problems[i] = messageOf(error);
             any = true;
         }
     }
     if (!any) {
-        for (std::size_t i = 0; i < request.paths.size(); ++i) {
-            if (jointError.rfind(request.paths[i], 0) == 0)
+        for (std::size_t i = 0; i < request.sources.size(); ++i) {
+            if (jointError.rfind(request.sources[i].path, 0) == 0)
                 problems[i] = jointError;
         }
     }
@@ -44,16 +44,17 @@ std::vector<std::string> problemsPerFile(const DataLoadRequest &request, const s
 DataLoadResult loadPairData(const DataLoadRequest &request)
 {
     DataLoadResult result;
-    if (request.paths.empty()) {
+    if (request.sources.empty()) {
         result.error = "no pair file chosen";
         return result;
     }
     result.preview
-        = preview(request.previewPath.empty() ? request.paths.front() : request.previewPath, request.options);
+        = preview(request.sources[request.previewIndex < request.sources.size() ? request.previewIndex : 0],
+            request.options);
     try {
         result.raw = request.cachedRaw
             ? request.cachedRaw
-            : std::make_shared<const PairDataset>(PairDataset::loadMany(request.paths, request.options));
+            : std::make_shared<const PairDataset>(PairDataset::loadSources(request.sources, request.options));
         auto dataset = std::make_shared<PairDataset>(*result.raw);
         if (request.fixes.dropEmpty)
             result.removedEmpty = dataset->dropEmpty();
@@ -71,7 +72,7 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
         result.dataset = std::move(dataset);
     } catch (const std::exception &error) {
         result.error = messageOf(error);
-        if (request.paths.size() > 1) {
+        if (request.sources.size() > 1) {
             result.fileErrors = problemsPerFile(request, result.error);
             std::string all;
             for (const std::string &problem : result.fileErrors) {

@@ -7,6 +7,7 @@
 #include "data/datareport.h"
 #include "data/importoptions.h"
 #include "data/pairdataset.h"
+#include "data/pairsource.h"
 #include "data/previewtable.h"
 
 #include <cstdint>
@@ -29,9 +30,9 @@ struct DataFixes
 
 struct DataLoadRequest
 {
-    std::vector<std::string> paths;
+    std::vector<PairSource> sources; // files and pasted cells
     ImportOptions options;
-    // The files as read before, for the same paths and options: skips reading them again.
+    // The sources as read before, with the same options: skips reading them again.
     std::shared_ptr<const PairDataset> cachedRaw;
     DataFixes fixes;
     // Token lengths with the chosen model (empty: words) and its max_seq_length.
@@ -39,8 +40,8 @@ struct DataLoadRequest
     std::size_t maxSeqLength = 0;
     double trainFraction = 0.8;
     std::uint64_t seed = 42;
-    // The file to preview (one of paths); empty: the first.
-    std::string previewPath;
+    // The source to preview (an index into sources).
+    std::size_t previewIndex = 0;
 };
 
 struct DataLoadResult
@@ -51,10 +52,10 @@ struct DataLoadResult
     std::size_t removedEmpty = 0;
     std::size_t removedIdentical = 0;
     DataReport report;
-    PreviewTable preview; // of previewPath (else the first file), with the request's options
+    PreviewTable preview; // of sources[previewIndex], with the request's options
     std::string error; // every file's problem, one a line; empty on success (then raw and dataset are set)
-    // When the files cannot be used: each path's own problem ("" for a file that is fine on its own),
-    // in the order of the request's paths.
+    // When the sources cannot be used: each one's own problem ("" for one that is fine on its own),
+    // in the order of the request's sources.
     std::vector<std::string> fileErrors;
 };
 

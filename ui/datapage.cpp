@@ -4,6 +4,7 @@
 #include "ui/backgroundtask.h"
 #include "ui/columnmappingwidget.h"
 #include "ui/datareportview.h"
+#include "ui/datasourcelist.h"
 #include "ui/dropzone.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
@@ -11,6 +12,7 @@
 #include "ui/preferences.h"
 #include "ui/textformat.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -48,9 +50,7 @@ QString roleOf(const ColumnMapping &mapping, std::size_t column)
 DataPage::DataPage(QWidget *parent)
     : WizardPage(parent)
 {
-    m_dropZone = new DropZone(DropZone::Accept::Files,
-        tr("Drop pair files here\n(TSV, CSV, JSON Lines or JSON; several files are joined)"),
-        tr("Choose files…"), this);
+    m_dropZone = new DropZone(DropZone::Accept::Files, QString(), tr("Choose files…"), this);
     m_dropZone->setObjectName(QStringLiteral("dataDropZone"));
     connect(m_dropZone, &DropZone::pathsDropped, this, &DataPage::addFiles);
     connect(m_dropZone, &DropZone::browseRequested, this, &DataPage::browseForFiles);
@@ -73,6 +73,11 @@ DataPage::DataPage(QWidget *parent)
     auto *deleteKey = new QShortcut(QKeySequence::Delete, m_fileList);
     deleteKey->setContext(Qt::WidgetShortcut);
     connect(deleteKey, &QShortcut::activated, m_removeFile, &QPushButton::click);
+    // Anywhere on the page: cells copied in a spreadsheet become a source. A text field with focus
+    // keeps Ctrl+V for itself (it overrides the shortcut).
+    auto *pasteKey = new QShortcut(QKeySequence::Paste, this);
+    pasteKey->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(pasteKey, &QShortcut::activated, this, &DataPage::pasteFromClipboard);
 
     auto *filesBox = new QGroupBox(tr("Files"), this);
     auto *fileButtons = new QHBoxLayout;
@@ -98,6 +103,20 @@ DataPage::DataPage(QWidget *parent)
     m_preview->horizontalHeader()->setStretchLastSection(true);
     m_previewCaption = new QLabel(this);
     m_previewCaption->setWordWrap(true);
+    m_sheetPicker = new QComboBox(this);
+    m_sheetPicker->setObjectName(QStringLiteral("sheetPicker"));
+    m_sheetPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_sheetPicker, &QComboBox::currentTextChanged, this,
+        [this](const QString &sheet) { setSheet(m_sheetPicker->property("source").toString(), sheet); });
+    m_sheetRow = new QWidget(this);
+    auto *sheetLayout = new QHBoxLayout(m_sheetRow);
+    sheetLayout->setContentsMargins(0, 0, 0, 0);
+    auto *sheetLabel = new QLabel(tr("&Sheet:"), m_sheetRow);
+    sheetLabel->setBuddy(m_sheetPicker);
+    sheetLayout->addWidget(sheetLabel);
+    sheetLayout->addWidget(m_sheetPicker);
+    sheetLayout->addStretch();
+    m_sheetRow->hide();
 
     m_report = new DataReportView(this);
     connect(m_report, &DataReportView::fixesRequested, this, &DataPage::setFixes);
@@ -115,6 +134,7 @@ DataPage::DataPage(QWidget *parent)
 
     auto *previewBox = new QGroupBox(tr("Preview"), this);
     auto *previewLayout = new QVBoxLayout(previewBox);
+    previewLayout->addWidget(m_sheetRow);
     previewLayout->addWidget(m_previewCaption);
     previewLayout->addWidget(m_preview, 1);
     auto *reportBox = new QGroupBox(tr("Data check"), this);
@@ -155,8 +175,8 @@ bool DataPage::isComplete() const
 
 QString DataPage::incompleteReason() const
 {
-    if (m_files.isEmpty())
-        return tr("Add at least one pair file.");
+    if (m_sources.isEmpty())
+        return tr("Add at least one pair file or paste cells.");
     if (m_dataPending)
         return tr("Reading the data…");
     if (!m_result.error.empty())
@@ -164,59 +184,6 @@ QString DataPage::incompleteReason() const
     if (m_result.dataset && m_result.dataset->size() < 2)
         return tr("Training needs at least two pairs.");
     return {};
-}
-
-void DataPage::browseForFiles()
-{
-    // The first time, open where the sample pairs are (/usr/share/pairtune/data once installed).
-    QString start = prefs::lastDataFolder.get();
-    if (const std::string resources = resourcesFolder(); start.isEmpty() && !resources.empty()) {
-        const QString samples = QDir(QString::fromStdString(resources)).filePath(QStringLiteral("data"));
-        if (QFileInfo(samples).isDir())
-            start = samples;
-    }
-    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Choose pair files"), start,
-        tr("Pair files (*.tsv *.tab *.csv *.jsonl *.ndjson *.json *.txt);;All files (*)"));
-    if (!paths.isEmpty())
-        addFiles(paths);
-}
-
-void DataPage::addFiles(const QStringList &paths)
-{
-    bool added = false;
-    for (const QString &path : paths) {
-        const QString absolute = QFileInfo(path).absoluteFilePath();
-        if (!QFileInfo(absolute).isFile() || m_files.contains(absolute))
-            continue;
-        m_files << absolute;
-        added = true;
-    }
-    if (!added)
-        return;
-    prefs::lastDataFolder.set(QFileInfo(m_files.last()).absolutePath());
-    updateFileList();
-    scheduleReload(Change::Files);
-}
-
-void DataPage::removeFile(const QString &path)
-{
-    if (m_files.removeAll(path) == 0)
-        return;
-    // The fixes were chosen for the pairs as they were; the report offers them again where they apply.
-    m_fixes = {};
-    updateFileList();
-    scheduleReload(Change::Files);
-}
-
-void DataPage::clearFiles()
-{
-    m_files.clear();
-    m_fixes = {};
-    m_options = ImportOptions {};
-    if (m_mapping->isCustomised())
-        m_mapping->resetToDetected();
-    updateFileList();
-    scheduleReload(Change::Files);
 }
 
 void DataPage::setFixes(const DataFixes &fixes)
@@ -233,28 +200,6 @@ void DataPage::setImportOptions(const ImportOptions &options)
     scheduleReload(Change::Files);
 }
 
-bool DataPage::needsPreparedCopy() const
-{
-    // A mapping put back by setImportOptions (a restored session) is chosen too, though the widget
-    // shows it as read.
-    const bool columnsChosen = !m_options.anchorColumn.empty() || !m_options.positiveColumn.empty()
-        || !m_options.scoreColumn.empty() || !m_options.negativeColumns.empty();
-    return m_fixes.any() || m_mapping->isCustomised() || columnsChosen;
-}
-
-std::vector<std::string> DataPage::dataPathsForTraining(const QString &folder) const
-{
-    if (!needsPreparedCopy() || !m_result.dataset) {
-        std::vector<std::string> paths;
-        for (const QString &file : m_files)
-            paths.push_back(file.toStdString());
-        return paths;
-    }
-    const std::string path = QDir(folder).filePath(QStringLiteral("prepared-pairs.jsonl")).toStdString();
-    writePairsJsonl(*m_result.dataset, path);
-    return { path };
-}
-
 void DataPage::setReportContext(
     std::shared_ptr<const LoadedModel> model, int maxSeqLength, double trainFraction, std::uint64_t seed)
 {
@@ -265,7 +210,7 @@ void DataPage::setReportContext(
     m_maxSeqLength = maxSeqLength;
     m_trainFraction = trainFraction;
     m_seed = seed;
-    if (!m_files.isEmpty())
+    if (!m_sources.isEmpty())
         scheduleReload(Change::ReportContext);
 }
 
@@ -282,7 +227,7 @@ void DataPage::scheduleReload(Change change)
 
 void DataPage::reload()
 {
-    if (m_files.isEmpty()) {
+    if (m_sources.isEmpty()) {
         m_loading = false;
         m_dataPending = false;
         m_result = {};
@@ -294,8 +239,7 @@ void DataPage::reload()
         return;
     }
     DataLoadRequest request;
-    for (const QString &file : std::as_const(m_files))
-        request.paths.push_back(file.toStdString());
+    request.sources = m_sources.pairSources();
     request.options = m_options;
     request.cachedRaw = m_rawStale ? nullptr : m_result.raw;
     request.fixes = m_fixes;
@@ -307,11 +251,12 @@ void DataPage::reload()
     }
     request.trainFraction = m_trainFraction;
     request.seed = m_seed;
-    request.previewPath = previewFile().toStdString();
+    request.previewIndex = std::size_t(std::max(0, int(m_sources.keys().indexOf(previewFile()))));
 
     const int generation = ++m_generation;
     m_loading = true;
-    m_status->setText(tr("Reading and checking %1…").arg(countOf(m_files.size(), tr("file"), tr("files"))));
+    m_status->setText(
+        tr("Reading and checking %1…").arg(countOf(m_sources.size(), tr("source"), tr("sources"))));
     m_status->show();
     Q_EMIT loadingChanged(true);
     Q_EMIT completeChanged();
@@ -358,7 +303,7 @@ void DataPage::showResult(const DataLoadResult &result)
 
 QString DataPage::previewFile() const
 {
-    return m_files.contains(m_previewFile) ? m_previewFile : m_files.value(0);
+    return m_sources.contains(m_previewFile) ? m_previewFile : m_sources.keys().value(0);
 }
 
 void DataPage::previewSelectedFile()
@@ -370,30 +315,16 @@ void DataPage::previewSelectedFile()
     if (file == previewFile() && m_previewFile == file)
         return;
     m_previewFile = file;
+    updateSheetPicker();
     const int generation = ++m_previewGeneration;
     const ImportOptions options = m_options;
+    const PairSource source = m_sources.pairSource(file);
     runInBackground<PreviewTable>(
-        this, [file, options] { return preview(file.toStdString(), options); },
+        this, [source, options] { return preview(source, options); },
         [this, generation, file](const PreviewTable &table) {
-            if (generation == m_previewGeneration && m_files.contains(file))
+            if (generation == m_previewGeneration && m_sources.contains(file))
                 fillPreview(table, file);
         });
-}
-
-void DataPage::markFileProblems()
-{
-    const bool known = m_result.fileErrors.size() == std::size_t(m_files.size());
-    for (int row = 0; row < m_fileList->count(); ++row) {
-        QListWidgetItem *item = m_fileList->item(row);
-        const QString file = item->data(Qt::UserRole).toString();
-        const int index = int(m_files.indexOf(file));
-        const QString problem = known && index >= 0
-            ? QString::fromStdString(m_result.fileErrors[std::size_t(index)])
-            : QString();
-        item->setIcon(problem.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxCritical));
-        item->setToolTip(problem.isEmpty() ? QDir::toNativeSeparators(file)
-                                           : QDir::toNativeSeparators(file) + QLatin1Char('\n') + problem);
-    }
 }
 
 void DataPage::fillPreview(const PreviewTable &table, const QString &file)
@@ -402,7 +333,7 @@ void DataPage::fillPreview(const PreviewTable &table, const QString &file)
     m_preview->setRowCount(0);
     m_preview->setColumnCount(0);
     if (table.format.empty()) {
-        m_previewCaption->setText(m_files.isEmpty() ? tr("Nothing to preview yet.") : QString());
+        m_previewCaption->setText(m_sources.isEmpty() ? tr("Nothing to preview yet.") : QString());
         m_mapping->hide();
         return;
     }
@@ -429,30 +360,24 @@ void DataPage::fillPreview(const PreviewTable &table, const QString &file)
         m_preview->setColumnWidth(column, std::min(m_preview->columnWidth(column), widest));
 
     const QString format = QString::fromStdString(table.format).toUpper();
-    m_previewCaption->setText(
-        tr("The first %1 of %2 (%3, %4). Row numbers are line numbers in the file.")
-            .arg(countOf(qint64(table.rows.size()), tr("row"), tr("rows")), QFileInfo(file).fileName(),
-                format, table.hasHeader ? tr("with a header") : tr("no header")));
+    const QString rows = countOf(qint64(table.rows.size()), tr("row"), tr("rows"));
+    const QString header = table.hasHeader ? tr("with a header") : tr("no header");
+    const QStringList sheets = m_sources.sheetNames(file);
+    if (m_sources.isPasted(file))
+        m_previewCaption->setText(
+            tr("The first %1 of the pasted cells (%2). Row numbers are lines of the pasted text.")
+                .arg(rows, header));
+    else if (table.format == "xlsx" || table.format == "ods")
+        m_previewCaption->setText(
+            tr("The first %1 of %2, sheet %3 (%4, %5). Row numbers are the sheet's rows.")
+                .arg(rows, QFileInfo(file).fileName(),
+                    m_sources.sheet(file).isEmpty() ? sheets.value(0) : m_sources.sheet(file), format,
+                    header));
+    else
+        m_previewCaption->setText(tr("The first %1 of %2 (%3, %4). Row numbers are line numbers in the file.")
+                                      .arg(rows, QFileInfo(file).fileName(), format, header));
     m_mapping->setVisible(table.columnNames.size() > 2 || m_mapping->isCustomised());
     m_mapping->setPreview(table);
-}
-
-void DataPage::updateFileList()
-{
-    m_fileList->clear();
-    for (const QString &file : std::as_const(m_files)) {
-        auto *item = new QListWidgetItem(QFileInfo(file).fileName(), m_fileList);
-        item->setData(Qt::UserRole, file);
-        item->setToolTip(QDir::toNativeSeparators(file));
-    }
-    m_fileList->parentWidget()->setVisible(!m_files.isEmpty());
-    // With files chosen the drop zone shrinks to make room for the file list and the mapping.
-    m_leftLayout->setStretch(0, m_files.isEmpty() ? 1 : 0);
-    m_leftLayout->setStretch(m_leftLayout->count() - 1, m_files.isEmpty() ? 0 : 1);
-    m_dropZone->setMaximumHeight(m_files.isEmpty() ? QWIDGETSIZE_MAX : fontMetrics().height() * 8);
-    m_dropZone->setPrompt(m_files.isEmpty()
-            ? tr("Drop pair files here\n(TSV, CSV, JSON Lines or JSON; several files are joined)")
-            : tr("Drop more files to add them"));
 }
 
 } // namespace pairtune::ui

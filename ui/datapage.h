@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ui/dataloader.h"
+#include "ui/datasourcelist.h"
 #include "ui/wizardpage.h"
 
 #include <memory>
@@ -21,9 +22,9 @@ class DropZone;
 class LoadedModel;
 class MessageBanner;
 
-// Step 1: which pairs to train on. Files come from a drop zone or a dialog; the page previews them,
-// lets the user map columns, shows the engine's data report and applies one-click fixes. Reading and
-// checking run off the GUI thread.
+// Step 1: which pairs to train on. Files come from a drop zone or a dialog, cells from the clipboard
+// (Ctrl+V); the page previews them, lets the user map columns and pick a workbook's sheet, shows the
+// engine's data report and applies one-click fixes. Reading and checking run off the GUI thread.
 class DataPage : public WizardPage
 {
     Q_OBJECT
@@ -36,9 +37,20 @@ public:
     QString incompleteReason() const override;
 
     void addFiles(const QStringList &paths);
-    void removeFile(const QString &path);
+    // Cells copied in a spreadsheet (tab-separated text) as a new source held in memory; returns its
+    // key ("pasted-1.tsv"), empty when the text holds no cells (the page then says so).
+    QString addPastedCells(const QString &text);
+    // Ctrl+V: the clipboard's cells, or the files it holds.
+    void pasteFromClipboard();
+    // Removes a file or pasted cells by key (sourceKeys(): a path, or a pasted source's name).
+    void removeFile(const QString &key);
     void clearFiles();
-    QStringList files() const { return m_files; }
+    // The files chosen (pasted cells are no file: sourceKeys() lists them too).
+    QStringList files() const { return m_sources.files(); }
+    QStringList sourceKeys() const { return m_sources.keys(); }
+    const DataSourceList &sources() const { return m_sources; }
+    // Which sheet of a workbook source to read ("" = the first).
+    void setSheet(const QString &key, const QString &sheet);
     bool isLoading() const { return m_loading; }
 
     // The pairs as they will be trained on (after fixes); null until the files were read.
@@ -51,8 +63,9 @@ public:
     const ImportOptions &importOptions() const { return m_options; }
     void setImportOptions(const ImportOptions &options);
 
-    // The trainer reads files: returns the user's files when they are used as they are, or writes the
-    // cleaned / re-mapped pairs to folder/prepared-pairs.jsonl and returns that file. Throws
+    // The trainer reads files: returns the user's files when they are used as they are (pasted cells
+    // written into folder as pasted-N.tsv), or writes the cleaned / re-mapped pairs (or another sheet
+    // than a workbook's first) to folder/prepared-pairs.jsonl and returns that file. Throws
     // pairtune::Error when writing fails.
     std::vector<std::string> dataPathsForTraining(const QString &folder) const;
     bool needsPreparedCopy() const;
@@ -63,6 +76,8 @@ public:
 
     DropZone *dropZone() const { return m_dropZone; }
     QTableWidget *previewTable() const { return m_preview; }
+    QComboBox *sheetPicker() const { return m_sheetPicker; }
+    QListWidget *fileList() const { return m_fileList; }
     ColumnMappingWidget *columnMapping() const { return m_mapping; }
     DataReportView *reportView() const { return m_report; }
 
@@ -87,8 +102,11 @@ private:
     // Shows the file selected in the list in the preview (read off the GUI thread).
     void previewSelectedFile();
     QString previewFile() const;
+    // Workbooks: reads their sheet names off the GUI thread, then offers the picker.
+    void readSheetNames(const QStringList &paths);
+    void updateSheetPicker();
 
-    QStringList m_files;
+    DataSourceList m_sources;
     ImportOptions m_options;
     DataFixes m_fixes;
     std::shared_ptr<const LoadedModel> m_model;
@@ -110,6 +128,8 @@ private:
     QPushButton *m_removeFile = nullptr;
     QTableWidget *m_preview = nullptr;
     QLabel *m_previewCaption = nullptr;
+    QWidget *m_sheetRow = nullptr;
+    QComboBox *m_sheetPicker = nullptr;
     ColumnMappingWidget *m_mapping = nullptr;
     DataReportView *m_report = nullptr;
     MessageBanner *m_message = nullptr;

@@ -6,7 +6,11 @@ ImportedTable importSource(const PairSource &source, const ImportOptions &option
 {
     if (source.bytes)
         return TableImporter::read(SourceText::fromBytes(source.path, *source.bytes), options, maxRows);
-    return TableImporter::read(source.path, options, maxRows);
+    if (source.sheet.empty())
+        return TableImporter::read(source.path, options, maxRows);
+    ImportOptions forSheet = options;
+    forSheet.sheet = source.sheet;
+    return TableImporter::read(source.path, forSheet, maxRows);
 }
 
 } // namespace pairtune

@@ -17,11 +17,12 @@ struct PairSource
 {
     std::string path; // the file, or the in-memory text's name
     std::optional<std::string> bytes; // set: read these bytes, never the file system
+    std::string sheet; // a workbook's sheet for this source alone; empty: ImportOptions::sheet
 
-    static PairSource file(std::string path) { return { std::move(path), std::nullopt }; }
+    static PairSource file(std::string path) { return { std::move(path), std::nullopt, {} }; }
     static PairSource inMemory(std::string name, std::string bytes)
     {
-        return { std::move(name), std::move(bytes) };
+        return { std::move(name), std::move(bytes), {} };
     }
     bool isInMemory() const { return bytes.has_value(); }
 };
