@@ -17,6 +17,7 @@ namespace {
 struct InspectArgs
 {
     std::vector<std::string> data;
+    std::string sheet;
     std::string model;
     std::string revision = "main";
     double trainFraction = 0.8;
@@ -29,7 +30,9 @@ void addInspectCommand(CLI::App &app)
 {
     auto args = std::make_shared<InspectArgs>();
     CLI::App *cmd = app.add_subcommand("inspect", "Check pair files: counts, duplicates, lengths, the split");
-    cmd->add_option("--data", args->data, "Pair files")->required();
+    cmd->add_option("--data", args->data, "Pair files (TSV, CSV, JSONL, JSON, XLSX, ODS)")->required();
+    cmd->add_option(
+        "--sheet", args->sheet, "Workbooks (.xlsx, .ods): the sheet to read (default: the first)");
     cmd->add_option("--model", args->model,
         "Model folder, builtin or Hugging Face Hub id, for token lengths and max_seq_length");
     addRevisionOption(cmd, args->revision);
@@ -45,7 +48,9 @@ void addInspectCommand(CLI::App &app)
     cmd->add_option("--seed", args->seed, "Split seed")->check(CLI::NonNegativeNumber)->capture_default_str();
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->callback([args] {
-        const PairDataset data = PairDataset::loadMany(args->data);
+        ImportOptions options;
+        options.sheet = args->sheet;
+        const PairDataset data = PairDataset::loadMany(args->data, options);
         std::optional<SentenceModel> model;
         if (!args->model.empty())
             model.emplace(SentenceModel::load(resolveModelArgument(args->model, args->revision).folder));

@@ -116,7 +116,9 @@ void addTrainCommand(CLI::App &app)
     auto args = std::make_shared<TrainArgs>();
     CLI::App *cmd = app.add_subcommand(
         "train", "Fine-tune a model on pair files with the sentence-transformers recipe");
-    cmd->add_option("--data", args->config.dataPaths, "Pair files (TSV, CSV, JSONL, JSON)");
+    cmd->add_option("--data", args->config.dataPaths, "Pair files (TSV, CSV, JSONL, JSON, XLSX, ODS)");
+    cmd->add_option(
+        "--sheet", args->config.dataSheet, "Workbooks (.xlsx, .ods): the sheet to read (default: the first)");
     cmd->add_option("--base", args->config.basePath,
         "Base model: a folder, builtin, or a Hugging Face Hub id (owner/name; a bare name means "
         "sentence-transformers/name)");

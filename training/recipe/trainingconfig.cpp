@@ -157,6 +157,7 @@ private:
 template <typename Visitor, typename Config> void visitFields(Config &c, Visitor &&visit)
 {
     visit("data_paths", c.dataPaths);
+    visit("data_sheet", c.dataSheet);
     visit("base_path", c.basePath);
     visit("base_repo_id", c.baseRepoId);
     visit("base_revision", c.baseRevision);

@@ -20,6 +20,7 @@ enum class FileScores {
 struct TrainingConfig
 {
     std::vector<std::string> dataPaths;
+    std::string dataSheet; // workbooks (.xlsx, .ods) in dataPaths: the sheet to read; "" = the first
     std::string basePath; // a sentence-transformers folder, or "builtin"
     // Where basePath came from when it is a Hugging Face Hub snapshot (never the token): the repo
     // ("owner/name"; empty for a local folder), the revision asked for and the commit it resolved to.

@@ -12,7 +12,9 @@ namespace pairtune {
 
 TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceModel &model)
 {
-    TrainingData data { .dataset = PairDataset::loadMany(config.dataPaths) };
+    ImportOptions options;
+    options.sheet = config.dataSheet;
+    TrainingData data { .dataset = PairDataset::loadMany(config.dataPaths, options) };
     const std::vector<PairRecord> &records = data.dataset.records();
     std::string files;
     for (const std::string &path : config.dataPaths)
