@@ -30,7 +30,7 @@ std::string printed(double value, std::chars_format format, int precision)
 // (printf) gives 2 and 1.00.
 std::string roundedFixed(double value, int decimals)
 {
-    const std::string text = printed(std::fabs(value), std::chars_format::scientific, 14);
+    std::string text = printed(std::fabs(value), std::chars_format::scientific, 14);
     const std::size_t e = text.find('e');
     if (e == std::string::npos)
         return text;
