@@ -1,6 +1,5 @@
 #include "ui/datapage.h"
 
-#include "train/basemodel.h"
 #include "ui/backgroundtask.h"
 #include "ui/columnmappingwidget.h"
 #include "ui/datareportview.h"
@@ -8,13 +7,10 @@
 #include "ui/dropzone.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
-#include "ui/pairfilewriter.h"
-#include "ui/preferences.h"
 #include "ui/textformat.h"
 
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>

@@ -15,14 +15,17 @@
 #include "ui/tryexportpage.h"
 
 #include <QApplication>
+#include <QClipboard>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -129,6 +132,46 @@ int main(int argc, char **argv)
     if (!waitFor([&] { return window.dataPage()->isComplete(); }, 30000, "the data"))
         return 1;
     if (!shoot(&window, shots, QStringLiteral("1-data")))
+        return 1;
+    // 1b. Cells copied in a spreadsheet and pasted with Ctrl+V: a source beside the file, previewed.
+    QGuiApplication::clipboard()->setText(QStringLiteral(
+        "question\tanswer\r\n"
+        "Can I buy a gift card?\tGift cards from 10 to 200 euros are sold in the online shop.\r\n"
+        "Do you offer student discounts?\tStudents get 15 percent off with a valid student card.\r\n"
+        "How do I change my delivery address?\tChange the address under Orders until the parcel ships.\r\n"
+        "Can I pick up my order in a store?\tChoose Click and collect at checkout and pick a store.\r\n"
+        "Is there a phone number for support?\t\"Call 0800 123 456,\nMonday to Friday from 8 to 18.\"\r\n"));
+    window.dataPage()->pasteFromClipboard();
+    window.dataPage()->fileList()->setCurrentRow(1);
+    if (!waitFor(
+            [&] {
+                return window.dataPage()->isComplete() && window.dataPage()->previewTable()->rowCount() == 5;
+            },
+            30000, "the pasted cells"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("1-data-pasted")))
+        return 1;
+    // 1c. A workbook with two sheets: the sheet picker chooses the one to read.
+    const QString workbook = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/sheets/studio-two-sheets.xlsx");
+    window.dataPage()->addFiles({ workbook });
+    if (!waitFor([&] { return window.dataPage()->sources().sheetNames(workbook).size() == 2; }, 30000,
+            "the sheets"))
+        return 1;
+    window.dataPage()->fileList()->setCurrentRow(2);
+    window.dataPage()->setSheet(workbook, QStringLiteral("Sales"));
+    if (!waitFor(
+            [&] {
+                return window.dataPage()->isComplete() && window.dataPage()->previewTable()->rowCount() == 2;
+            },
+            30000, "the workbook"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("1-data-sheets")))
+        return 1;
+    for (const QString &source : window.dataPage()->sourceKeys()) {
+        if (source != data)
+            window.dataPage()->removeFile(source);
+    }
+    if (!waitFor([&] { return window.dataPage()->isComplete(); }, 30000, "the file alone"))
         return 1;
     window.dataPage()->setFixes({ true, true, false });
     if (!waitFor([&] { return window.dataPage()->isComplete() && window.dataPage()->fixes().dropEmpty; },
