@@ -15,6 +15,18 @@ namespace pairtune {
 
 namespace {
 
+// One XML part read from the zip and parsed in place (the document points into content).
+struct XmlPart
+{
+    XmlPart(SpreadsheetZip &zip, const std::string &name)
+        : content(zip.read(name))
+    {
+        parseWorkbookXml(document, content, zip.path(), name);
+    }
+    std::string content;
+    pugi::xml_document document;
+};
+
 const char *const kDamaged = "; the file is damaged: open it in Excel or LibreOffice and save it again";
 
 bool endsWith(std::string_view text, std::string_view suffix)
@@ -65,9 +77,8 @@ std::map<std::string, Relationship> readRelationships(SpreadsheetZip &zip, const
     const std::string relsPart = relationshipsPart(part);
     if (!zip.has(relsPart))
         return relationships;
-    std::string content = zip.read(relsPart);
-    pugi::xml_document document;
-    parseWorkbookXml(document, content, zip.path(), relsPart);
+    const XmlPart xml(zip, relsPart);
+    const pugi::xml_document &document = xml.document;
     forEachChild(firstChild(document, "Relationships"), "Relationship", [&](const pugi::xml_node &node) {
         if (std::string_view(attributeValue(node, "TargetMode")) == "External")
             return;
@@ -158,9 +169,8 @@ XlsxWorkbook::XlsxWorkbook(SpreadsheetZip &zip)
     const std::string part = workbookPart(zip);
     if (part.empty())
         throw Error(locate(zip.path(), 0, 0, "not a spreadsheet (the zip has no workbook)"));
-    std::string content = zip.read(part);
-    pugi::xml_document document;
-    parseWorkbookXml(document, content, zip.path(), part);
+    const XmlPart xml(zip, part);
+    const pugi::xml_document &document = xml.document;
     const pugi::xml_node workbook = firstChild(document, "workbook");
     const std::string_view date1904 = attributeValue(firstChild(workbook, "workbookPr"), "date1904");
     m_date1904 = date1904 == "1" || date1904 == "true";
@@ -188,9 +198,8 @@ std::vector<std::string> XlsxWorkbook::readSharedStrings()
     std::vector<std::string> strings;
     if (m_sharedStringsPart.empty() || !m_zip.has(m_sharedStringsPart))
         return strings;
-    std::string content = m_zip.read(m_sharedStringsPart);
-    pugi::xml_document document;
-    parseWorkbookXml(document, content, m_zip.path(), m_sharedStringsPart);
+    const XmlPart xml(m_zip, m_sharedStringsPart);
+    const pugi::xml_document &document = xml.document;
     forEachChild(firstChild(document, "sst"), "si",
         [&](const pugi::xml_node &item) { strings.push_back(richText(item)); });
     return strings;
@@ -202,9 +211,8 @@ std::vector<std::string> XlsxWorkbook::readCellFormats()
     std::vector<std::string> formats;
     if (m_stylesPart.empty() || !m_zip.has(m_stylesPart))
         return formats;
-    std::string content = m_zip.read(m_stylesPart);
-    pugi::xml_document document;
-    parseWorkbookXml(document, content, m_zip.path(), m_stylesPart);
+    const XmlPart xml(m_zip, m_stylesPart);
+    const pugi::xml_document &document = xml.document;
     const pugi::xml_node styleSheet = firstChild(document, "styleSheet");
     std::map<unsigned, std::string> custom;
     forEachChild(firstChild(styleSheet, "numFmts"), "numFmt", [&](const pugi::xml_node &format) {
@@ -225,9 +233,8 @@ SheetGrid XlsxWorkbook::readSheet(std::size_t index, const SpreadsheetLimits &li
     const std::vector<std::string> formats = readCellFormats();
     const std::string &part = m_sheetParts.at(index);
     const std::string &sheetName = m_names.at(index);
-    std::string content = m_zip.read(part);
-    pugi::xml_document document;
-    parseWorkbookXml(document, content, m_zip.path(), part);
+    const XmlPart xml(m_zip, part);
+    const pugi::xml_document &document = xml.document;
     const pugi::xml_node worksheet = firstChild(document, "worksheet");
     const auto fail = [&](const std::string &where, const std::string &message) {
         throw Error(locate(m_zip.path(), 0, 0, "sheet \"" + sheetName + "\" " + where + ": " + message));
