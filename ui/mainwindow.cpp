@@ -337,7 +337,9 @@ void MainWindow::updateNavigation()
     m_startAction->setEnabled(!running && wizardReachableStep() >= TrainStep);
     m_cancelAction->setEnabled(running);
     m_resumeAction->setEnabled(m_train->canResume());
-    m_steps->setState(step, current->canGoBack() ? reachableStep() : step);
+    // An opened run's pages are reachable without the earlier ones being done: no check marks there.
+    m_steps->setState(
+        step, current->canGoBack() ? reachableStep() : step, std::min(step, wizardReachableStep()));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

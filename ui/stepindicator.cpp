@@ -32,14 +32,16 @@ void StepIndicator::setSteps(const QStringList &titles)
     m_updating = false;
 }
 
-void StepIndicator::setState(int current, int reachable)
+void StepIndicator::setState(int current, int reachable, int done)
 {
     m_updating = true;
+    if (done < 0)
+        done = current;
     for (int i = 0; i < count(); ++i) {
         QListWidgetItem *row = item(i);
-        const bool done = i < current;
+        const bool checked = i < done;
         row->setText(QStringLiteral("%1   %2").arg(
-            done ? QStringLiteral("✓") : QString::number(i + 1), m_titles.value(i)));
+            checked ? QStringLiteral("✓") : QString::number(i + 1), m_titles.value(i)));
         Qt::ItemFlags flags = Qt::ItemIsEnabled;
         if (i <= reachable)
             flags |= Qt::ItemIsSelectable;

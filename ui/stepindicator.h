@@ -14,8 +14,9 @@ public:
     explicit StepIndicator(QWidget *parent = nullptr);
 
     void setSteps(const QStringList &titles);
-    // current: the visible step; reachable: steps 0..reachable may be clicked.
-    void setState(int current, int reachable);
+    // current: the visible step; reachable: steps 0..reachable may be clicked; steps before `done`
+    // (default: current) get a check mark.
+    void setState(int current, int reachable, int done = -1);
 
     QSize sizeHint() const override;
 

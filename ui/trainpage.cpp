@@ -396,9 +396,8 @@ bool TrainPage::canResume() const
 void TrainPage::appendLog(const QString &line)
 {
     // Lines replayed from an opened run's metrics.jsonl carry no time: they were not logged now.
-    m_log->appendPlainText((m_replaying ? QStringLiteral("          ")
-                                        : QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")))
-        + line);
+    m_log->appendPlainText(
+        (m_replaying ? QString() : QTime::currentTime().toString(QStringLiteral("HH:mm:ss  "))) + line);
 }
 
 bool TrainPage::runHasCheckpoint() const

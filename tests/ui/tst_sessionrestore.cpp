@@ -14,6 +14,7 @@
 #include "ui/messagebanner.h"
 #include "ui/modelpage.h"
 #include "ui/settingspage.h"
+#include "ui/stepindicator.h"
 #include "ui/trainingcharts.h"
 #include "ui/trainpage.h"
 #include "ui/tryexportpage.h"
@@ -109,6 +110,10 @@ private Q_SLOTS:
         QCOMPARE(window.currentStep(), int(MainWindow::TrainStep));
         TrainPage *train = window.trainPage();
         QCOMPARE(train->runFolder(), QFileInfo(m_finished).absoluteFilePath());
+        // The pages before it were not done in this window: reachable through the run, not checked.
+        auto *steps = window.findChild<StepIndicator *>();
+        QVERIFY(steps);
+        QVERIFY2(steps->item(0)->text().startsWith(QLatin1Char('1')), qPrintable(steps->item(0)->text()));
 
         const MetricsCount count = countMetrics(m_finished);
         QVERIFY(count.steps == 4 && count.evaluations >= 2);
