@@ -143,12 +143,12 @@ def main():
     print(f"matmul peak (fp32 {peak['size']}^3, ours' kernels and threads): {peak['gflops']:.1f} GFLOP/s")
     print(f"texts: {len(pair_lens)} pair texts of {min(pair_lens)}-{max(pair_lens)} tokens "
           f"(mean {sum(pair_lens) / len(pair_lens):.1f}), batch 32\n")
-    header = f"{'workload':24} {'ours':>9} {'peer':>9} {'ratio':>6} {'ours GF/s':>9} {'%peak':>6} " \
+    header = f"{'workload':28} {'ours':>9} {'peer':>9} {'ratio':>6} {'ours GF/s':>9} {'%peak':>6} " \
              f"{'peer GF/s':>9} {'%peak':>6} {'RSS ours':>9} {'RSS peer':>9}"
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['workload']:24} {r['ours']:9.1f} {r['peer']:9.1f} {r['ratio']:5.2f}x {r['ours_gflops']:9.1f} "
+        print(f"{r['workload']:28} {r['ours']:9.1f} {r['peer']:9.1f} {r['ratio']:5.2f}x {r['ours_gflops']:9.1f} "
               f"{100 * r['ours_peak_fraction']:5.1f}% {r['peer_gflops']:9.1f} {100 * r['peer_peak_fraction']:5.1f}% "
               f"{r['ours_rss_mb']:7.0f}MB {r['peer_rss_mb']:7.0f}MB")
     goals = {}
