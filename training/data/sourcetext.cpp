@@ -81,11 +81,13 @@ SourceText SourceText::fromBytes(std::string path, std::string bytes)
     return source;
 }
 
-SourceText SourceText::forSheet(std::string path, std::string sheet, std::string grid, std::string sha256)
+SourceText SourceText::forSheet(
+    std::string path, std::string sheet, std::string grid, std::string sha256, std::size_t firstColumn)
 {
     SourceText source;
     source.m_path = std::move(path);
     source.m_sheet = std::move(sheet);
+    source.m_firstColumn = firstColumn;
     source.m_text = std::move(grid);
     source.m_sha256 = std::move(sha256);
     source.index();
@@ -198,7 +200,8 @@ std::string SourceText::describeAt(std::size_t offset, const std::string &messag
 {
     if (!m_sheet.empty())
         return locate(m_path, 0, 0,
-            sheetReference(m_sheet) + "!" + cellName(lineOf(offset), columnOf(offset)) + ": " + message);
+            sheetReference(m_sheet) + "!" + cellName(lineOf(offset), m_firstColumn + columnOf(offset)) + ": "
+                + message);
     return locate(m_path, lineOf(offset), columnOf(offset), message);
 }
 

@@ -17,9 +17,11 @@ public:
     static SourceText fromFile(const std::string &path);
     static SourceText fromBytes(std::string path, std::string bytes);
     // A sheet of a workbook (spreadsheetreader.h): `grid` holds no data, only one line per sheet row
-    // with a tab between cells, so line N is row N and column C is cell C. Messages then name cells
-    // as spreadsheets do: "pairs.xlsx: Sheet1!B17: message" ("Sheet1 row 17" for a whole row).
-    static SourceText forSheet(std::string path, std::string sheet, std::string grid, std::string sha256);
+    // with a tab between cells, so line N is row N and column C is cell firstColumn + C (0-based).
+    // Messages then name cells as spreadsheets do: "pairs.xlsx: Sheet1!B17: message" ("Sheet1 row 17"
+    // for a whole row).
+    static SourceText forSheet(
+        std::string path, std::string sheet, std::string grid, std::string sha256, std::size_t firstColumn);
 
     const std::string &path() const { return m_path; }
     std::string_view text() const { return m_text; }
@@ -48,6 +50,7 @@ private:
     std::string m_text;
     std::string m_sha256;
     std::string m_sheet; // set: offsets are cells of this sheet
+    std::size_t m_firstColumn = 0; // the sheet column of a line's first cell
     bool m_hadBom = false;
     std::vector<std::size_t> m_lineStarts;
 };

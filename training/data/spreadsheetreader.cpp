@@ -126,8 +126,9 @@ std::size_t sheetIndex(
     throw Error(locate(path, 0, 0, "no sheet named \"" + sheet + "\"; the workbook's sheets are " + list));
 }
 
-// Line N of the grid text is sheet row N; a kept row holds a tab between its cells, so the offset of
-// (row, column) is the row's line start plus the column and SourceText names it as a cell.
+// Line N of the grid text is sheet row N; a kept row holds a tab between its cells (from the first
+// used column on), so a cell's offset is its row's line start plus its column less the first, and
+// SourceText names it as a cell.
 SpreadsheetTable toTable(const std::string &path, const std::string &sheet, const Workbook &workbook,
     const SheetGrid &grid, const SpreadsheetLimits &limits)
 {
@@ -142,11 +143,15 @@ SpreadsheetTable toTable(const std::string &path, const std::string &sheet, cons
             last = std::max(last, cell.column);
         }
     }
-    const std::size_t lines = grid.rows.back().number;
-    if (double(grid.rows.size()) * double(last + 1) + double(lines) > double(limits.maxTotalBytes))
-        throw Error(locate(path, 0, 0, "sheet \"" + sheet + "\" is too large to import"));
+    // Every row gets a cell for every used column: two far-apart cells must not make a huge table.
+    const std::size_t width = last - first + 1;
+    if (double(grid.rows.size()) * double(width) > double(limits.maxCells))
+        throw Error(locate(path, 0, 0,
+            "sheet \"" + sheet + "\" uses " + std::to_string(grid.rows.size()) + " rows by "
+                + std::to_string(width) + " columns, more than the " + std::to_string(limits.maxCells)
+                + " cells Pairtune imports; delete the cells outside the pairs"));
     std::string text;
-    text.reserve(grid.rows.size() * (last + 1) + lines);
+    text.reserve(grid.rows.size() * width + grid.rows.back().number);
     RawTable table;
     table.format = workbook.format();
     std::size_t line = 1;
@@ -154,16 +159,17 @@ SpreadsheetTable toTable(const std::string &path, const std::string &sheet, cons
         text.append(row.number - line, '\n');
         line = row.number;
         const std::size_t start = text.size();
-        text.append(last, '\t');
+        text.append(width - 1, '\t');
         RawRow raw;
-        raw.offset = start + first;
-        for (std::size_t column = first; column <= last; ++column)
+        raw.offset = start;
+        for (std::size_t column = 0; column < width; ++column)
             raw.cells.push_back({ RawCell::Type::Text, {}, {}, start + column });
         for (const SheetGrid::Cell &cell : row.cells)
             raw.cells[cell.column - first].text = cell.text;
         table.rows.push_back(std::move(raw));
     }
-    return { SourceText::forSheet(path, sheet, std::move(text), workbook.sha256()), std::move(table), sheet };
+    return { SourceText::forSheet(path, sheet, std::move(text), workbook.sha256(), first), std::move(table),
+        sheet };
 }
 
 } // namespace

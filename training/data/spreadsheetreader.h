@@ -22,7 +22,7 @@ struct SpreadsheetLimits
     std::uint64_t maxRatio = 500; // uncompressed/compressed bytes of a part above 1 MiB
     std::size_t maxRows = 1048576; // Excel's own sheet limits
     std::size_t maxColumns = 16384;
-    std::size_t maxCells = 50'000'000; // cells kept after repeats are expanded
+    std::size_t maxCells = 10'000'000; // cells kept after repeats are expanded; rows x used columns
 };
 
 // One sheet read into the same shape the CSV reader gives: positional rows of Text cells (numbers

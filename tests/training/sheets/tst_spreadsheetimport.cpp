@@ -69,6 +69,7 @@ private slots:
     void refusedFiles_data();
     void refusedFiles();
     void zipBombWithinBounds();
+    void usedRangeBounded();
     void spreadsheetPaths();
 
 private:
@@ -285,6 +286,22 @@ void TestSpreadsheetImport::zipBombWithinBounds()
     // Within generous bounds the padded sheet is still a valid sheet.
     limits.maxTotalBytes = std::uint64_t(1) << 30;
     QCOMPARE(readSpreadsheet(bomb, "", limits).table.rows.size(), std::size_t(4));
+}
+
+// Each kept row gets a cell for every used column, so the rows times the used columns are bounded
+// (two far-apart cells could otherwise ask for millions of empty cells).
+void TestSpreadsheetImport::usedRangeBounded()
+{
+    const std::string path = kSheets + "fixtures.xlsx";
+    SpreadsheetLimits limits;
+    limits.maxCells = 8; // "Merged cells" uses A1:B4 and holds 6 values (merged ranges cover two cells)
+    QCOMPARE(readSpreadsheet(path, "Merged cells", limits).table.rows.size(), std::size_t(4));
+    limits.maxCells = 7;
+    QCOMPARE(errorOf([&] { readSpreadsheet(path, "Merged cells", limits); }),
+        q(path)
+            + ": sheet \"Merged cells\" uses 4 rows by 2 columns, more than the 7 cells Pairtune imports; "
+              "delete "
+              "the cells outside the pairs");
 }
 
 void TestSpreadsheetImport::spreadsheetPaths()
