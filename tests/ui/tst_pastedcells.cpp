@@ -21,6 +21,7 @@
 #include <QJsonObject>
 #include <QListWidget>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -188,8 +189,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(page.isComplete() && page.dataset()->size() == 6, kWaitMs);
     }
 
-    // A run started from pasted cells finds them in its own folder, named in its data list, and reads
-    // back the same pairs.
+    // A run started from pasted cells finds them in its own folder, named in its data list, reads back
+    // the same pairs, and resumes from them after a stop.
     void aRunKeepsThePastedCellsInItsFolder()
     {
         const QString model = m_dir.filePath(QStringLiteral("tiny-model"));
@@ -205,23 +206,38 @@ private Q_SLOTS:
         pressPaste(window.dataPage());
         QCOMPARE(window.dataPage()->sourceKeys(), QStringList { QStringLiteral("pasted-1.tsv") });
         QTRY_VERIFY_WITH_TIMEOUT(window.nextButton()->isEnabled(), kWaitMs);
+        const std::vector<std::string> pastedHashes = window.dataPage()->dataset()->sourceHashes();
         QVERIFY(window.goNext());
         window.modelPage()->chooseFolder(model);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
         QVERIFY(window.goNext());
         TrainingConfig config = window.settingsPage()->config();
-        config.maxSteps = 2;
-        config.epochs = 1;
+        config.maxSteps = 8;
+        config.epochs = 3;
         config.batchSize = 8;
+        config.checkpointEvery = 2;
+        config.evalEvery = 4;
         config.threads = 1;
         window.settingsPage()->setConfig(config);
         QVERIFY(window.goNext());
 
         const QString run = m_dir.filePath(QStringLiteral("run-pasted"));
         window.trainPage()->setRunFolder(run);
-        QVERIFY(window.trainPage()->startTraining());
-        QTRY_VERIFY_WITH_TIMEOUT(!window.trainPage()->isRunning(), kTrainWaitMs);
-        QVERIFY2(window.trainPage()->lastError().isEmpty(), qPrintable(window.trainPage()->lastError()));
+        TrainPage *train = window.trainPage();
+        QVERIFY(train->startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.findChild<QProgressBar *>(QStringLiteral("trainingProgress"))->value() >= 3, kTrainWaitMs);
+        train->cancelTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(!train->isRunning(), kTrainWaitMs);
+        if (train->result()->cancelled) {
+            // Resume reads the data the run names, not the page: the pasted cells are gone from it.
+            window.dataPage()->clearFiles();
+            QVERIFY(train->resumeTraining());
+            QTRY_VERIFY_WITH_TIMEOUT(!train->isRunning(), kTrainWaitMs);
+        }
+        QVERIFY2(train->lastError().isEmpty(), qPrintable(train->lastError()));
+        QVERIFY(!train->result()->cancelled);
+        QCOMPARE(train->result()->steps, std::int64_t(8));
 
         const QString kept = QDir(run).filePath(QStringLiteral("pasted-1.tsv"));
         QFile file(kept);
@@ -235,9 +251,9 @@ private Q_SLOTS:
         QCOMPARE(dataPaths.size(), 1);
         QCOMPARE(dataPaths.at(0).toString(), kept);
         const PairDataset reread = PairDataset::load(kept.toStdString());
-        QCOMPARE(reread.size(), window.dataPage()->dataset()->size());
-        QCOMPARE(reread.records()[2].positive, window.dataPage()->dataset()->records()[2].positive);
-        QCOMPARE(reread.sourceHashes(), window.dataPage()->dataset()->sourceHashes());
+        QCOMPARE(reread.size(), std::size_t(24));
+        QCOMPARE(reread.records()[2].positive, std::string("open the printer queue\nthen restart it"));
+        QCOMPARE(reread.sourceHashes(), pastedHashes);
         // No temporary file of the atomic write is left behind.
         QCOMPARE(QDir(run).entryList({ QStringLiteral("pasted-1.tsv*") }, QDir::Files | QDir::Hidden),
             QStringList { QStringLiteral("pasted-1.tsv") });
