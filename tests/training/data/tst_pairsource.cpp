@@ -74,6 +74,22 @@ private slots:
         QVERIFY2(broken.error.rfind("pasted-4.tsv", 0) == 0, broken.error.c_str());
     }
 
+    // A workbook source reads its own sheet, whatever the shared options say (the studio keeps one
+    // sheet per dropped workbook). The workbook: LibreOffice's xlsx of
+    // tests/data/sheets/studio-two-sheets.fods.
+    void workbookSourceReadsItsOwnSheet()
+    {
+        const std::string workbook = PAIRTUNE_TEST_DATA_DIR "/sheets/studio-two-sheets.xlsx";
+        PairSource sales = PairSource::file(workbook);
+        sales.sheet = "Sales";
+        const PairDataset both = PairDataset::loadSources({ PairSource::file(workbook), sales });
+        QCOMPARE(both.size(), std::size_t(5)); // Support's 3 pairs, then Sales' 2
+        QCOMPARE(both.records()[0].anchor, std::string("how do I reset my password"));
+        QCOMPARE(both.records()[3].anchor, std::string("is there a discount for schools"));
+        QCOMPARE(both.records()[4].positive, std::string("yes, yearly plans can be paid by invoice"));
+        QCOMPARE(preview(sales).rows.size(), std::size_t(2));
+    }
+
     void previewOfInMemoryCells()
     {
         const PreviewTable table = preview(PairSource::inMemory("pasted-1.tsv", kClipboard));
