@@ -120,6 +120,20 @@ SettingsPage::SettingsPage(QWidget *parent)
     updateNow();
 }
 
+void SettingsPage::showEvent(QShowEvent *event)
+{
+    WizardPage::showEvent(event);
+    scheduleUpdate();
+}
+
+void SettingsPage::hideEvent(QHideEvent *event)
+{
+    // Leaving the page (to start a run, usually): a speed measurement must not compete with training
+    // for the cores; it resumes when the page shows its estimate again.
+    m_speedProbe->pause();
+    WizardPage::hideEvent(event);
+}
+
 bool SettingsPage::isComplete() const
 {
     return m_problems.isEmpty();
@@ -207,7 +221,10 @@ void SettingsPage::updateNow()
     if (m_model) {
         inputs.measuredPairsPerSecond
             = prefs::measuredPairsPerSecond(QString::fromStdString(m_model->folder()));
-        inputs.stepTiming = m_speedProbe->timing(m_model->folder(), c, m_dataset);
+        // Measured only while the page is shown: a hidden page changing (data loaded, a run starting)
+        // must not start timing steps next to a training run.
+        if (isVisible())
+            inputs.stepTiming = m_speedProbe->timing(m_model->folder(), c, m_dataset);
     }
     m_estimate = estimateRun(c, inputs);
 

@@ -61,6 +61,10 @@ public:
 Q_SIGNALS:
     void configChanged();
 
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 private:
     void scheduleUpdate();
     void updateNow();

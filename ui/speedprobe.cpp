@@ -31,12 +31,19 @@ struct SpeedProbe::Request
 
 SpeedProbe::SpeedProbe(QObject *parent)
     : QObject(parent)
-    , m_alive(std::make_shared<bool>(true))
+    , m_generation(std::make_shared<std::atomic<int>>(0))
 { }
 
 SpeedProbe::~SpeedProbe()
 {
-    *m_alive = false; // a running measurement sees this and stops after its current step
+    ++*m_generation; // a running measurement sees this and stops after its current step
+}
+
+void SpeedProbe::pause()
+{
+    m_pending.reset();
+    if (m_running)
+        ++*m_generation;
 }
 
 const StepTiming *SpeedProbe::timing(
@@ -76,9 +83,10 @@ void SpeedProbe::startNext()
     m_runningKey = m_pending->key;
     StepTimingRequest request = std::move(m_pending->request);
     m_pending.reset();
-    // The page is gone: stop after the current step (a newer request waits for this one instead).
+    // Paused or gone: stop after the current step (a newer request waits for this one instead).
     const std::string runningKey = m_runningKey;
-    request.cancelled = [alive = m_alive] { return !*alive; };
+    const int generation = *m_generation;
+    request.cancelled = [counter = m_generation, generation] { return *counter != generation; };
     using Outcome = std::variant<StepTiming, QString>;
     runInBackground<Outcome>(
         this,
@@ -89,9 +97,13 @@ void SpeedProbe::startNext()
                 return QString::fromUtf8(error.what());
             }
         },
-        [this, runningKey](const Outcome &outcome) {
+        [this, runningKey, generation](const Outcome &outcome) {
             m_running = false;
             m_runningKey.clear();
+            if (*m_generation != generation) { // paused: neither a timing nor a failure
+                startNext();
+                return;
+            }
             if (const auto *timing = std::get_if<StepTiming>(&outcome)) {
                 m_timings[runningKey] = *timing;
             } else {

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <map>
 #include <memory>
 
@@ -33,6 +34,9 @@ public:
     const StepTiming *timing(const std::string &modelFolder, const TrainingConfig &config,
         std::shared_ptr<const PairDataset> dataset);
     bool measuring() const { return m_running; }
+    // Stops the running measurement after its current step and forgets the waiting one, so it does not
+    // compete with a training run for the cores; the next timing() call starts it again.
+    void pause();
     QString lastError() const { return m_lastError; }
 
 Q_SIGNALS:
@@ -47,7 +51,9 @@ private:
     std::unique_ptr<Request> m_pending;
     std::string m_runningKey;
     bool m_running = false;
-    std::shared_ptr<bool> m_alive; // the worker's result is dropped once this object is gone
+    // Bumped by pause() and the destructor: a worker started under an older generation stops and its
+    // result is dropped (read from the worker thread, hence atomic).
+    std::shared_ptr<std::atomic<int>> m_generation;
     QString m_lastError;
 };
 

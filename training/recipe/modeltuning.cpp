@@ -15,8 +15,8 @@ using json = nlohmann::json;
 // Where a run goes and what computer it uses are not the model's business.
 bool isRecipeKnob(const std::string &key)
 {
-    for (const char *notKnob : { "data_paths", "base_path", "base_repo_id", "base_revision", "base_commit",
-             "out_path", "threads", "device" })
+    for (const char *notKnob : { "data_paths", "data_sheet", "base_path", "base_repo_id", "base_revision",
+             "base_commit", "out_path", "threads", "device" })
         if (key == notKnob)
             return false;
     return true;
