@@ -7,6 +7,8 @@
 #include <QLabel>
 #include <QTableWidget>
 
+#include <algorithm>
+
 namespace pairtune::ui {
 namespace {
 
@@ -83,6 +85,15 @@ void RunComparisonView::fillCharts(const RunComparison &comparison)
         const QColor color = ChartWidget::seriesColor(static_cast<int>(i));
         const int loss = m_loss->addSeries(name, color);
         const int retrieval = m_retrieval->addSeries(name, color);
+        // Runs that share their first steps (same seed and warm-up) draw the same curve there: each run
+        // is drawn wider than the ones after it (on top), so an identical curve still shows its colour
+        // around theirs instead of vanishing under it.
+        const double width = std::min(2.0 + 2.0 * double(comparison.runs.size() - 1 - i), 8.0);
+        for (QCPGraph *graph : { m_loss->graph(loss), m_retrieval->graph(retrieval) }) {
+            QPen pen = graph->pen();
+            pen.setWidthF(width);
+            graph->setPen(pen);
+        }
         for (const LossPoint &point : run.losses)
             m_loss->appendPoint(loss, double(point.step), point.smoothedLoss);
         for (const EvaluationPoint &point : run.evaluations) {

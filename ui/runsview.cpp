@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "train/exporter.h"
 #include "train/runcomparison.h"
+#include "ui/chartwidget.h"
 #include "ui/preferences.h"
 #include "ui/runcomparisonview.h"
 #include "ui/runreplay.h"
@@ -22,6 +23,8 @@
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <utility>
 
 namespace pairtune::ui {
 namespace {
@@ -214,7 +217,24 @@ void RunsView::showCurrent()
     m_useSettings->setEnabled(run != nullptr);
     m_open->setEnabled(run != nullptr);
     m_charts->clear();
+    // The charts' own empty text is the live run's ("Waiting for the first step…"): here it would say a
+    // run is on its way where none is selected, or where a stored run simply recorded nothing.
+    const std::pair<ChartWidget *, bool> charts[]
+        = { { m_charts->lossChart(), false }, { m_charts->learningRateChart(), false },
+              { m_charts->retrievalChart(), true }, { m_charts->similarityChart(), true } };
+    for (const auto &[chart, evaluations] : charts) {
+        if (!run)
+            chart->setEmptyText(selected.empty() ? tr("Select a run to see its charts.")
+                                                 : tr("Several runs selected: Compare draws them together."));
+        else if (run->status == RunStatus::Running)
+            chart->setEmptyText(
+                evaluations ? tr("Waiting for the first evaluation…") : tr("Waiting for the first step…"));
+        else
+            chart->setEmptyText(evaluations ? tr("No evaluations recorded in this run.")
+                                            : tr("No steps recorded in this run."));
+    }
     if (!run) {
+        m_charts->setTotalSteps(1); // not the x range of the run selected before
         m_details->setText(selected.empty()
                 ? tr("Select a run to see its charts; select several to compare them.")
                 : tr("%1 runs selected: Compare shows them side by side.").arg(selected.size()));

@@ -37,6 +37,7 @@ private slots:
     void opensFinishedRunWithItsCharts();
     void exportsTheOpenedRun();
     void comparesTwoRuns();
+    void chartsSayWhatIsSelected();
     void fileMenuOpensRunsAndRecentRuns();
     void openButtonShowsRunInWindow();
     void newRunWithTheseSettings();
@@ -146,6 +147,46 @@ void TestRunsView::comparesTwoRuns()
         QVERIFY(chart->pointCount(0) > 0 && chart->pointCount(1) > 0);
     }
     QCOMPARE(comparison->lossChart()->pointCount(0), 3);
+    // Where two runs draw the same curve (their first steps, same seed and warm-up), the one drawn
+    // first stays visible around the other: each run's line is wider than those drawn after it.
+    for (ChartWidget *chart : { comparison->lossChart(), comparison->retrievalChart() })
+        QVERIFY(chart->graph(0)->pen().widthF() > chart->graph(1)->pen().widthF());
+}
+
+namespace {
+
+// The text a chart shows in place of its curves, or "" while it has some.
+QString shownEmptyText(ChartWidget *chart)
+{
+    for (int i = 0; i < chart->itemCount(); ++i) {
+        if (auto *text = qobject_cast<QCPItemText *>(chart->item(i)); text && text->visible())
+            return text->text();
+    }
+    return {};
+}
+
+} // namespace
+
+void TestRunsView::chartsSayWhatIsSelected()
+{
+    // The walk-through (docs/walkthrough-runs.md) found "Waiting for the first step…" under the Runs
+    // view's charts with no run, or two runs, selected: nothing is on its way there.
+    RunsView view;
+    view.setParentFolder(m_dir.path());
+    TrainingCharts *charts = view.charts();
+    const QList<ChartWidget *> all = { charts->lossChart(), charts->learningRateChart(),
+        charts->retrievalChart(), charts->similarityChart() };
+    view.list()->clearSelection();
+    for (ChartWidget *chart : all)
+        QCOMPARE(shownEmptyText(chart), QString("Select a run to see its charts."));
+    QVERIFY(view.selectRun(m_runs.runA));
+    for (ChartWidget *chart : all)
+        QCOMPARE(shownEmptyText(chart), QString()); // its curves instead
+    view.list()->selectAll();
+    for (ChartWidget *chart : all) {
+        QCOMPARE(shownEmptyText(chart), QString("Several runs selected: Compare draws them together."));
+        QCOMPARE(chart->xAxis->range().upper, 1.0); // not the x range of the run shown before
+    }
 }
 
 void TestRunsView::fileMenuOpensRunsAndRecentRuns()
