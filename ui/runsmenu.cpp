@@ -34,6 +34,7 @@ TrainingConfig withSettingsOf(const TrainingConfig &current, const TrainingConfi
 {
     TrainingConfig merged = run;
     merged.dataPaths = current.dataPaths;
+    merged.dataSheet = current.dataSheet; // belongs to the data files, not to the recipe
     merged.basePath = current.basePath;
     merged.baseRepoId = current.baseRepoId;
     merged.baseRevision = current.baseRevision;
