@@ -69,6 +69,10 @@ MainWindow::MainWindow(QWidget *parent)
     restoreState(prefs::windowState.get());
     restoreSession();
     goToStep(DataStep);
+    // From here on the session is saved at each step change and run start too, not only on close, so a
+    // crash or a killed studio loses at most what changed on the current page. Not before: saving while
+    // restoring would overwrite the saved session with a half-restored one.
+    m_saveSessionOnChange = true;
 }
 
 MainWindow::~MainWindow() = default;
@@ -227,11 +231,13 @@ void MainWindow::wirePages()
             throw Error(tr("A new run needs the data, the model and valid settings: complete pages 1 to 3 "
                            "first (New run with these settings loads an opened run's).")
                             .toStdString());
-        TrainingConfig config = m_settings->config();
-        m_model->describeBase(config); // basePath, and the Hub repo/revision/commit for a Hub model
-        config.dataPaths = m_data->dataPathsForTraining(runFolder);
-        config.outPath = runFolder.toStdString();
-        return config;
+        RunStart run { m_settings->config(), {} };
+        m_model->describeBase(run.config); // basePath, and the Hub repo/revision/commit for a Hub model
+        DataPage::RunData data = m_data->dataForRun(runFolder);
+        run.config.dataPaths = std::move(data.paths);
+        run.pairs = std::move(data.prepared); // written by the training worker, not here
+        run.config.outPath = runFolder.toStdString();
+        return run;
     });
     connect(m_train, &TrainPage::runFinished, this, [this](const TrainingResult &result) {
         if (m_closeWhenStopped)
@@ -252,6 +258,8 @@ void MainWindow::wirePages()
         for (int step = DataStep; step < TrainStep; ++step)
             page(step)->setReadOnly(running);
         updateNavigation();
+        if (m_saveSessionOnChange)
+            saveSession(); // a run started or ended: the shown run changed
         if (!running && m_closeWhenStopped)
             close();
     });
@@ -302,6 +310,8 @@ bool MainWindow::goToStep(int step)
     m_stack->setCurrentIndex(step);
     page(step)->enterPage();
     updateNavigation();
+    if (step != current && m_saveSessionOnChange)
+        saveSession();
     return true;
 }
 

@@ -110,6 +110,7 @@ private:
     QAction *m_cancelAction = nullptr;
     QAction *m_resumeAction = nullptr;
     bool m_closeWhenStopped = false;
+    bool m_saveSessionOnChange = false;
 };
 
 } // namespace pairtune::ui

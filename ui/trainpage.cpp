@@ -222,8 +222,11 @@ bool TrainPage::startTraining()
                 .arg(QDir::toNativeSeparators(folder).toHtmlEscaped()));
         return false;
     }
+    PairsToWrite preparedPairs;
     try {
-        m_config = m_provider(folder);
+        RunStart run = m_provider(folder);
+        m_config = std::move(run.config);
+        preparedPairs = std::move(run.pairs);
     } catch (const std::exception &error) {
         m_message->showMessage(MessageBanner::Kind::Error,
             tr("<b>The run could not be prepared.</b> %1")
@@ -248,7 +251,7 @@ bool TrainPage::startTraining()
             == QFileInfo(folder).absoluteFilePath())
         appendLog(tr("Training on the cleaned copy of the data: %1")
                       .arg(QDir::toNativeSeparators(QString::fromStdString(m_config.dataPaths.front()))));
-    return m_controller->start(m_config);
+    return m_controller->start(m_config, std::move(preparedPairs));
 }
 
 void TrainPage::cancelTraining()
@@ -356,6 +359,14 @@ void TrainPage::showOutcome(const TrainingResult &result)
                     .arg(metricText(result.evalBefore, "mrr@10"), metricText(result.evalAfter, "mrr@10"),
                         metricText(result.evalBefore, "accuracy@1"),
                         metricText(result.evalAfter, "accuracy@1"));
+    // The final step is not always the best one: say which checkpoint the best metric picked, since
+    // that is the one Try & Export offers as "best".
+    if (result.bestStep >= 0 && result.bestStep != result.steps && !m_config.bestMetric.empty())
+        text += tr(" The best %1 on the held-out pairs, %2, was at step %3: its checkpoint is kept as "
+                   "<i>best</i>.")
+                    .arg(QString::fromStdString(m_config.bestMetric).toHtmlEscaped(),
+                        QLocale().toString(result.bestValue, 'f', 4))
+                    .arg(result.bestStep);
     text += tr(" Next: try the model and export it.");
     m_message->showMessage(MessageBanner::Kind::Info, text);
 }

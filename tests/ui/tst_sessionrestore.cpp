@@ -286,6 +286,23 @@ private Q_SLOTS:
         QVERIFY(again.goToStep(MainWindow::TryExportStep));
     }
 
+    // A studio that is killed or crashes never sees its close event: the session saved when the user
+    // moved to the next step is what the next start restores.
+    void sessionOfAKilledStudioIsRestored()
+    {
+        {
+            auto *window = new MainWindow;
+            window->show();
+            window->dataPage()->addFiles({ m_pairs });
+            QTRY_VERIFY_WITH_TIMEOUT(window->dataPage()->isComplete(), kWaitMs);
+            QVERIFY(window->goToStep(MainWindow::ModelStep));
+            delete window; // no closeEvent, as after a crash
+        }
+        MainWindow again;
+        again.show();
+        QCOMPARE(again.dataPage()->files(), QStringList { QFileInfo(m_pairs).absoluteFilePath() });
+    }
+
     // What went missing between two starts is named, not silently dropped.
     void restartNamesMissingFiles()
     {

@@ -184,9 +184,20 @@ void loadTransformerWeights(Encoder &model, const std::vector<std::string> &file
             "missing tensor(s) " + listNames(missing) + "; the weights do not belong to a "
                 + std::string(family.architecture) + " with this config.json"));
     if (!optionalMissing.empty()) {
-        // sentence-transformers never uses them (BERT's pooler); transformers initialises them randomly too.
-        logWarning(files.front() + ": no " + listNames(optionalMissing)
-            + "; newly initialised (they do not affect sentence embeddings)");
+        // Two kinds of optional tensor, told apart because their consequences differ: BERT's pooler,
+        // which sentence-transformers never uses (transformers initialises it randomly too), and
+        // DistilBERT's sinusoidal position table, which embeddings do use but which is a fixed formula.
+        std::vector<std::string> recomputed;
+        std::vector<std::string> unused;
+        for (const std::string &name : optionalMissing)
+            (name.find("position_embeddings") != std::string::npos ? recomputed : unused).push_back(name);
+        if (!unused.empty())
+            logWarning(files.front() + ": no " + listNames(unused)
+                + "; newly initialised (sentence embeddings do not use them)");
+        if (!recomputed.empty())
+            logWarning(files.front() + ": no " + listNames(recomputed)
+                + "; recomputed from the sinusoidal formula, as transformers does (embeddings are "
+                  "unchanged)");
         model.initialiseOptional(generator);
     }
 }
