@@ -1,7 +1,5 @@
 #include "ui/loadedmodel.h"
 
-#include "model/modelfolder.h"
-
 #include <filesystem>
 
 namespace pairtune::ui {
@@ -20,28 +18,19 @@ std::uint64_t folderBytes(const std::string &folder)
     return total;
 }
 
-// The summary's shape plus what only config.json says: the family's class, the position table and
-// ModernBERT's global/local attention pattern. A folder SentenceModel loaded reads here too; should its
-// configs still be refused, the summary's values stand.
-ModelArchitecture architectureOf(const std::string &folder, const ModelSummary &summary)
+ModelArchitecture architectureOf(const ModelSummary &summary)
 {
     ModelArchitecture a;
     a.family = familyName(summary.architecture);
+    a.modelClass = summary.modelClass;
     a.layers = summary.layers;
     a.heads = summary.heads;
     a.hidden = summary.hidden;
     a.intermediate = summary.intermediate;
     a.maxSeqLength = summary.maxSeqLength;
-    a.maxPositions = summary.maxSeqLength;
-    try {
-        const TransformerConfig config = ModelFolder::read(folder).transformer;
-        a.modelClass = config.architecture();
-        a.maxPositions = config.usablePositions();
-        if (config.modelType == "modernbert") {
-            a.globalAttentionEvery = config.modernBert.globalAttnEveryNLayers;
-            a.localWindow = config.modernBert.localAttention;
-        }
-    } catch (const std::exception &) { }
+    a.maxPositions = summary.maxPositions;
+    a.globalAttentionEvery = summary.globalAttentionEvery;
+    a.localWindow = summary.localWindow;
     return a;
 }
 
@@ -51,7 +40,7 @@ LoadedModel::LoadedModel(std::string folder, SentenceModel model)
     : m_folder(std::move(folder))
     , m_model(std::move(model))
     , m_summary(m_model.summary())
-    , m_architecture(architectureOf(m_folder, m_summary))
+    , m_architecture(architectureOf(m_summary))
     , m_bytesOnDisk(folderBytes(m_folder))
 { }
 

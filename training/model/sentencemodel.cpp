@@ -515,6 +515,12 @@ ModelSummary SentenceModel::summary() const
     }
     s.similarity = impl.config.sentenceTransformers.similarityFnName;
     s.tokenizerKind = impl.tokenizer->kind();
+    s.modelClass = tc.architecture();
+    s.maxPositions = tc.usablePositions();
+    if (tc.modelType == "modernbert") {
+        s.globalAttentionEvery = tc.modernBert.globalAttnEveryNLayers;
+        s.localWindow = tc.modernBert.localAttention;
+    }
     return s;
 }
 

@@ -70,6 +70,11 @@ struct ModelSummary
     bool hasDense = false;
     std::string similarity; // "cosine", "dot", ...
     std::string tokenizerKind;
+    // What only config.json says, carried here so callers need not read the folder again.
+    std::string modelClass; // the transformers class, e.g. "BertModel", "ModernBertModel"
+    int maxPositions = 0; // usable positions of the position table (rotary: max_position_embeddings)
+    int globalAttentionEvery = 1; // ModernBERT: layer i attends globally when i % n == 0
+    int localWindow = 0; // ModernBERT: local layers see keys within localWindow / 2; 0 = none
 };
 
 // A sentence-transformers model: Transformer (BERT / XLM-R) → Pooling → [Dense] → [Normalize],
