@@ -18,12 +18,14 @@ std::string messageOf(const std::exception &error)
 // After the files failed together: each file's own problem, so every bad file can be marked (the
 // joint read stops at the first). A problem between files (different columns) goes to the file the
 // message names.
-std::vector<std::string> problemsPerFile(const DataLoadRequest &request, const std::string &jointError)
+std::vector<std::string> problemsPerFile(
+    const DataLoadRequest &request, const std::string &jointError, std::size_t &reads)
 {
     std::vector<std::string> problems(request.sources.size());
     bool any = false;
     for (std::size_t i = 0; i < request.sources.size(); ++i) {
         try {
+            ++reads;
             (void)PairDataset::loadSources({ request.sources[i] }, request.options);
         } catch (const std::exception &error) {
             problems[i] = messageOf(error);
@@ -48,13 +50,21 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
         result.error = "no pair file chosen";
         return result;
     }
-    result.preview
-        = preview(request.sources[request.previewIndex < request.sources.size() ? request.previewIndex : 0],
-            request.options);
+    result.previewIndex = request.previewIndex < request.sources.size() ? request.previewIndex : 0;
+    if (request.cachedPreview) {
+        result.preview = *request.cachedPreview;
+    } else {
+        result.preview = preview(request.sources[result.previewIndex], request.options);
+        ++result.sourceReads;
+    }
     try {
-        result.raw = request.cachedRaw
-            ? request.cachedRaw
-            : std::make_shared<const PairDataset>(PairDataset::loadSources(request.sources, request.options));
+        if (request.cachedRaw) {
+            result.raw = request.cachedRaw;
+        } else {
+            result.sourceReads += request.sources.size();
+            result.raw = std::make_shared<const PairDataset>(
+                PairDataset::loadSources(request.sources, request.options));
+        }
         auto dataset = std::make_shared<PairDataset>(*result.raw);
         if (request.fixes.dropEmpty)
             result.removedEmpty = dataset->dropEmpty();
@@ -73,7 +83,7 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
     } catch (const std::exception &error) {
         result.error = messageOf(error);
         if (request.sources.size() > 1) {
-            result.fileErrors = problemsPerFile(request, result.error);
+            result.fileErrors = problemsPerFile(request, result.error, result.sourceReads);
             std::string all;
             for (const std::string &problem : result.fileErrors) {
                 if (!problem.empty())

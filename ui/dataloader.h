@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ struct DataLoadRequest
     std::uint64_t seed = 42;
     // The source to preview (an index into sources).
     std::size_t previewIndex = 0;
+    // That source's preview as read before with the same options: not read again (a change of the
+    // fixes or of what the report measures with keeps the files as they were).
+    std::optional<PreviewTable> cachedPreview;
 };
 
 struct DataLoadResult
@@ -53,6 +57,10 @@ struct DataLoadResult
     std::size_t removedIdentical = 0;
     DataReport report;
     PreviewTable preview; // of sources[previewIndex], with the request's options
+    std::size_t previewIndex = 0;
+    // How often this load read a source (a preview of the first rows counts as one read): each
+    // action parses the files at most once more than the preview needs (tests check it).
+    std::size_t sourceReads = 0;
     std::string error; // every file's problem, one a line; empty on success (then raw and dataset are set)
     // When the sources cannot be used: each one's own problem ("" for one that is fine on its own),
     // in the order of the request's sources.

@@ -248,6 +248,10 @@ void DataPage::reload()
     request.trainFraction = m_trainFraction;
     request.seed = m_seed;
     request.previewIndex = std::size_t(std::max(0, int(m_sources.keys().indexOf(previewFile()))));
+    // Same files, same options: the preview shown is still right (only the fixes or the report's
+    // measures changed), so the files are not read again at all.
+    if (request.cachedRaw && m_result.previewIndex == request.previewIndex)
+        request.cachedPreview = m_result.preview;
 
     const int generation = ++m_generation;
     m_loading = true;
@@ -313,13 +317,21 @@ void DataPage::previewSelectedFile()
     m_previewFile = file;
     updateSheetPicker();
     const int generation = ++m_previewGeneration;
+    const int loadGeneration = m_generation; // changes with the files, options, fixes or report context
     const ImportOptions options = m_options;
     const PairSource source = m_sources.pairSource(file);
     runInBackground<PreviewTable>(
         this, [source, options] { return preview(source, options); },
-        [this, generation, file](const PreviewTable &table) {
-            if (generation == m_previewGeneration && m_sources.contains(file))
-                fillPreview(table, file);
+        [this, generation, loadGeneration, file](const PreviewTable &table) {
+            if (generation != m_previewGeneration || !m_sources.contains(file))
+                return;
+            fillPreview(table, file);
+            // The next load (fixes, report context) keeps this preview instead of reading it again,
+            // if nothing changed since it was asked for (else the next load reads it anew).
+            if (loadGeneration == m_generation && !m_rawStale && !m_loading) {
+                m_result.preview = table;
+                m_result.previewIndex = std::size_t(m_sources.keys().indexOf(file));
+            }
         });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/pairfilewriter.h"
 #include "ui/dataloader.h"
 #include "ui/datasourcelist.h"
 #include "ui/wizardpage.h"
@@ -63,11 +64,17 @@ public:
     const ImportOptions &importOptions() const { return m_options; }
     void setImportOptions(const ImportOptions &options);
 
-    // The trainer reads files: returns the user's files when they are used as they are (pasted cells
-    // written into folder as pasted-N.tsv), or writes the cleaned / re-mapped pairs (or another sheet
-    // than a workbook's first) to folder/prepared-pairs.jsonl and returns that file. Throws
-    // pairtune::Error when writing fails.
-    std::vector<std::string> dataPathsForTraining(const QString &folder) const;
+    // What a run in folder trains on. The trainer reads files: the user's files when they are used as
+    // they are (pasted cells written into folder as pasted-N.tsv now: they are small), else the
+    // cleaned / re-mapped pairs (or another sheet than a workbook's first), returned to be written to
+    // folder/prepared-pairs.jsonl by the training worker (TrainingController::start), never here on
+    // the GUI thread. Throws pairtune::Error when writing the pasted cells fails.
+    struct RunData
+    {
+        std::vector<std::string> paths; // for TrainingConfig::dataPaths
+        PairsToWrite prepared; // set: paths is its one path, to be written before training
+    };
+    RunData dataForRun(const QString &folder) const;
     bool needsPreparedCopy() const;
 
     // What the report measures with: the chosen model's tokenizer and length, the settings' split.

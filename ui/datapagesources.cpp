@@ -9,7 +9,6 @@
 #include "ui/datapage.h"
 #include "ui/dropzone.h"
 #include "ui/messagebanner.h"
-#include "ui/pairfilewriter.h"
 #include "ui/pastedcells.h"
 #include "ui/preferences.h"
 
@@ -166,16 +165,17 @@ bool DataPage::needsPreparedCopy() const
         || m_sources.readsOtherThanFirstSheets();
 }
 
-std::vector<std::string> DataPage::dataPathsForTraining(const QString &folder) const
+DataPage::RunData DataPage::dataForRun(const QString &folder) const
 {
     // Pasted cells go into the run folder even when the prepared copy is trained on: the run keeps
     // what the user gave it.
-    std::vector<std::string> paths = m_sources.writeForRun(folder);
+    RunData data { m_sources.writeForRun(folder), {} };
     if (!needsPreparedCopy() || !m_result.dataset)
-        return paths;
-    const std::string path = QDir(folder).filePath(QStringLiteral("prepared-pairs.jsonl")).toStdString();
-    writePairsJsonl(*m_result.dataset, path);
-    return { path };
+        return data;
+    data.prepared
+        = { m_result.dataset, QDir(folder).filePath(QStringLiteral("prepared-pairs.jsonl")).toStdString() };
+    data.paths = { data.prepared.path };
+    return data;
 }
 
 void DataPage::markFileProblems()

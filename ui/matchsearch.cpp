@@ -1,11 +1,14 @@
 #include "ui/matchsearch.h"
 
+#include "core/error.h"
 #include "data/pairdataset.h"
+#include "data/pairsource.h"
+#include "io/fileutil.h"
 #include "model/prompts.h"
-#include "recipe/datasplit.h"
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <unordered_map>
 
@@ -41,18 +44,29 @@ std::string documentPrompt(const ModelPrompts &prompts)
     return columnPrompts(prompts).positive;
 }
 
+std::string evalPairsPath(const std::string &runPath)
+{
+    return (std::filesystem::path(runPath) / "eval-pairs.tsv").string();
+}
+
 SearchCorpus loadSearchCorpus(const TrainingConfig &config)
 {
-    const PairDataset dataset = PairDataset::loadMany(config.dataPaths);
+    const std::string path = evalPairsPath(config.outPath);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw Error(locate(config.outPath, 0, 0,
+            "holds no eval-pairs.tsv, the held-out pairs the trainer writes when it begins: this run "
+            "never began training or the file was deleted, so the pairs it was evaluated on are "
+            "unknown. Start a new run with these settings to compare."));
+    std::string bytes = readFileBytes(path);
+    // Only the header line: the run held out nothing, everything was trained on.
+    const bool heldOutNothing = bytes.find('\n') + 1 >= bytes.size();
+    const PairDataset dataset = heldOutNothing
+        ? PairDataset::loadMany(config.dataPaths)
+        : PairDataset::loadSources({ PairSource::inMemory(path, std::move(bytes)) });
     SearchCorpus corpus;
-    if (dataset.size() < 2)
-        return corpus;
-    const Split split = splitIndices(dataset.size(), config.trainFraction, config.seed);
-    // Without a held-out part (train fraction 1) search the training positives instead.
-    const std::vector<std::size_t> &indices = split.eval.empty() ? split.train : split.eval;
     std::unordered_map<std::string, std::size_t> position;
-    for (const std::size_t i : indices) {
-        const PairRecord &record = dataset.records()[i];
+    for (const PairRecord &record : dataset.records()) {
         const auto [it, inserted] = position.try_emplace(record.positive, corpus.texts.size());
         if (inserted)
             corpus.texts.push_back(record.positive);

@@ -47,9 +47,15 @@ std::string queryPrompt(const ModelPrompts &prompts, const QueryPromptChoice &ch
 // The searched texts are documents: the positives' prompt, as in training and evaluation.
 std::string documentPrompt(const ModelPrompts &prompts);
 
-// The evaluation split of the run's data (the same split the trainer used: same files, fraction and
-// seed). Throws pairtune::Error when the data cannot be read.
+// The held-out pairs of the run in config.outPath, as the trainer wrote them to RUN/eval-pairs.tsv
+// when it began: the pairs it evaluated on, whatever happened to the source files since (changed,
+// moved, deleted), with no split recomputed. A run that held out nothing (train fraction 1; the file
+// has no rows) searches the pairs it trained on, all of config.dataPaths. Throws pairtune::Error
+// when the file is missing (the run never began training, or the file was deleted: no fallback to
+// the source files, whose split may no longer be the one evaluated) or cannot be read.
 SearchCorpus loadSearchCorpus(const TrainingConfig &config);
+// The file loadSearchCorpus reads in runPath.
+std::string evalPairsPath(const std::string &runPath);
 
 // The k texts nearest to query (one row of embeddings) by cosine similarity, best first; ties keep
 // the corpus order.

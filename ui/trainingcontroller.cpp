@@ -23,10 +23,13 @@ TrainingController::~TrainingController()
     waitForFinished();
 }
 
-bool TrainingController::start(const TrainingConfig &config)
+bool TrainingController::start(const TrainingConfig &config, PairsToWrite pairs)
 {
     return launch(QString::fromStdString(config.outPath),
-        [config](const TrainingCallbacks &callbacks) { return runTraining(config, callbacks); });
+        [config, pairs = std::move(pairs)](const TrainingCallbacks &callbacks) {
+            pairs.write();
+            return runTraining(config, callbacks);
+        });
 }
 
 bool TrainingController::resume(const QString &runPath, int threads)

@@ -2,6 +2,7 @@
 
 #include "recipe/trainingconfig.h"
 #include "train/trainer.h"
+#include "ui/trainingcontroller.h"
 #include "ui/wizardpage.h"
 
 #include <QElapsedTimer>
@@ -31,8 +32,9 @@ class TrainPage : public WizardPage
 
 public:
     // Builds the run's configuration for the given run folder (the settings, the model, the data
-    // paths, possibly writing a cleaned copy of the data into the folder). May throw pairtune::Error.
-    using ConfigProvider = std::function<TrainingConfig(const QString &runFolder)>;
+    // paths) and the cleaned copy of the data the worker writes into the folder, if any. May throw
+    // pairtune::Error.
+    using ConfigProvider = std::function<RunStart(const QString &runFolder)>;
 
     explicit TrainPage(QWidget *parent = nullptr);
 

@@ -105,7 +105,12 @@ void TryExportPage::setRun(
     m_runInfo->setText(tr("Run %1%2")
                            .arg(QDir::toNativeSeparators(QString::fromStdString(result.runPath)),
                                result.cancelled ? tr(" (stopped early)") : QString()));
-    m_compare->setRun(config, std::move(base));
+    // The comparison searches the run's own held-out pairs (RUN/eval-pairs.tsv, matchsearch.h), so it
+    // needs the run's folder, whatever outPath the configuration was given.
+    TrainingConfig run = config;
+    if (!result.runPath.empty())
+        run.outPath = result.runPath;
+    m_compare->setRun(run, std::move(base));
     m_export->setRun(QString::fromStdString(result.runPath));
     modelChosen();
 }

@@ -15,7 +15,8 @@ class ComparePanel;
 class ExportPanel;
 class LoadedModel;
 
-// Step 5: try the tuned model against the base model on held-out texts, then export it (the final
+// Step 5: try the tuned model against the base model on the run's held-out texts (RUN/eval-pairs.tsv,
+// not the source files, which may have changed since), then export it (the final
 // model, the best evaluation or the last checkpoint) as a sentence-transformers folder.
 class TryExportPage : public WizardPage
 {

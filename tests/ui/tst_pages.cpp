@@ -22,6 +22,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QFileInfo>
 #include <QListWidget>
 #include <QMimeData>
 #include <QPushButton>
@@ -143,7 +144,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(page.isComplete(), kWaitMs);
         QCOMPARE(page.dataset()->size(), std::size_t(40));
         QVERIFY(!page.needsPreparedCopy());
-        QCOMPARE(page.dataPathsForTraining(m_dir.path()), std::vector<std::string> { m_pairs.toStdString() });
+        const DataPage::RunData data = page.dataForRun(m_dir.path());
+        QCOMPARE(data.paths, std::vector<std::string> { m_pairs.toStdString() });
+        QVERIFY(!data.prepared);
     }
 
     void aBrokenFileIsReportedAndBlocksNext()
@@ -188,9 +191,14 @@ private Q_SLOTS:
         // The trainer reads files: the cleaned pairs are written next to the run and read back equal.
         QVERIFY(page.needsPreparedCopy());
         QTemporaryDir run;
-        const std::vector<std::string> paths = page.dataPathsForTraining(run.path());
+        const DataPage::RunData data = page.dataForRun(run.path());
+        const std::vector<std::string> &paths = data.paths;
         QCOMPARE(paths.size(), std::size_t(1));
         QVERIFY(QString::fromStdString(paths[0]).endsWith(QStringLiteral("prepared-pairs.jsonl")));
+        // Not written here on the GUI thread: the training worker writes it (TrainingController::start).
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(paths[0])));
+        QCOMPARE(data.prepared.path, paths[0]);
+        data.prepared.write();
         const PairDataset back = PairDataset::load(paths[0]);
         QCOMPARE(back.size(), std::size_t(30));
         for (std::size_t i = 0; i < back.size(); ++i) {
@@ -229,7 +237,9 @@ private Q_SLOTS:
         QVERIFY(page.previewTable()->horizontalHeaderItem(3)->text().contains(QStringLiteral("positive")));
         QVERIFY(page.needsPreparedCopy());
         QTemporaryDir run;
-        const PairDataset back = PairDataset::load(page.dataPathsForTraining(run.path()).front());
+        const DataPage::RunData data = page.dataForRun(run.path());
+        data.prepared.write();
+        const PairDataset back = PairDataset::load(data.paths.front());
         QCOMPARE(back.records()[5].positive, std::string("note about 5"));
         QCOMPARE(back.records()[5].anchor, std::string("what is item 5"));
     }

@@ -154,7 +154,9 @@ private Q_SLOTS:
         QVERIFY(page.needsPreparedCopy());
         // The prepared copy is trained on; the pasted cells are kept next to it as pasted.
         QTemporaryDir run;
-        const std::vector<std::string> paths = page.dataPathsForTraining(run.path());
+        const DataPage::RunData data = page.dataForRun(run.path());
+        data.prepared.write(); // the training worker's part
+        const std::vector<std::string> &paths = data.paths;
         QCOMPARE(paths,
             std::vector<std::string> {
                 QDir(run.path()).filePath(QStringLiteral("prepared-pairs.jsonl")).toStdString() });

@@ -4,6 +4,7 @@
 
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
+#include "recipe/datasplit.h"
 #include "recipe/trainingconfig.h"
 #include "studiofixture.h"
 #include "train/trainer.h"
@@ -13,6 +14,7 @@
 #include "ui/matchsearch.h"
 
 #include <QComboBox>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -38,14 +40,21 @@ double bestCosine(const SearchCorpus &corpus, const std::string &query, const st
     return matches.front().cosine;
 }
 
-// Base and tuned side both on model, searching the held-out part of 20 generated pairs.
+// Base and tuned side both on model, searching the held-out part of 20 generated pairs: a run in dir
+// whose eval-pairs.tsv (what the panel searches) holds the default split's evaluation pairs.
 bool comparePanelReady(ComparePanel &panel, const QTemporaryDir &dir, const std::string &model)
 {
-    const QString data = dir.filePath(QStringLiteral("pairs.tsv"));
-    if (!studiotest::writePairFile(data, 20))
-        return false;
     TrainingConfig config;
-    config.dataPaths = { data.toStdString() };
+    const QStringList lines = studiotest::pairLines(20);
+    QFile heldOut(dir.filePath(QStringLiteral("eval-pairs.tsv")));
+    if (!heldOut.open(QIODevice::WriteOnly))
+        return false;
+    heldOut.write("anchor\tpositive\n");
+    for (const std::size_t i :
+        splitIndices(std::size_t(lines.size()), config.trainFraction, config.seed).eval)
+        heldOut.write(lines[qsizetype(i)].toUtf8() + '\n');
+    heldOut.close();
+    config.outPath = dir.path().toStdString();
     config.basePath = model;
     panel.setRun(config, nullptr);
     panel.setTunedModel(QString::fromStdString(model), QStringLiteral("same model"));

@@ -86,7 +86,7 @@ private Q_SLOTS:
         // The first sheet is what the trainer reads from the file by default: no copy needed.
         QVERIFY(!page.needsPreparedCopy());
         QTemporaryDir run;
-        QCOMPARE(page.dataPathsForTraining(run.path()), std::vector<std::string> { kWorkbook.toStdString() });
+        QCOMPARE(page.dataForRun(run.path()).paths, std::vector<std::string> { kWorkbook.toStdString() });
 
         // The user picks the other sheet: its rows, its header, its pairs.
         picker->setFocus();
@@ -108,7 +108,9 @@ private Q_SLOTS:
         // The trainer reads files with the default (first) sheet, so the chosen sheet's pairs are
         // trained from a prepared copy.
         QVERIFY(page.needsPreparedCopy());
-        const std::vector<std::string> paths = page.dataPathsForTraining(run.path());
+        const DataPage::RunData data = page.dataForRun(run.path());
+        data.prepared.write(); // the training worker's part
+        const std::vector<std::string> &paths = data.paths;
         QCOMPARE(paths.size(), std::size_t(1));
         const PairDataset prepared = PairDataset::load(paths.front());
         QCOMPARE(prepared.size(), std::size_t(2));

@@ -1,10 +1,9 @@
 // The studio's plain logic: the controller's error path, nearest-text search, estimates, presets and
-// the pair-file writer. No window needed.
+// preferences. No window needed.
 
 #include "data/pairdataset.h"
 #include "studiofixture.h"
 #include "ui/matchsearch.h"
-#include "ui/pairfilewriter.h"
 #include "ui/preferences.h"
 #include "ui/runestimate.h"
 #include "ui/trainingcontroller.h"
@@ -85,23 +84,23 @@ private Q_SLOTS:
         QVERIFY(nearest(corpus, Embeddings { 1, 3, { 1, 2, 3 } }, 2).empty()); // dimension mismatch
     }
 
-    void searchCorpusIsTheEvaluationSplit()
+    // The corpus is the run's eval-pairs.tsv, pair for pair (the run's held-out pairs; see
+    // tst_datathroughrun for a real run whose source file changes afterwards).
+    void searchCorpusIsTheRunsHeldOutPairs()
     {
         QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("pairs.tsv"));
-        QVERIFY(studiotest::writePairFile(path, 50));
+        const QString path = dir.filePath(QStringLiteral("eval-pairs.tsv"));
+        QVERIFY(studiotest::writePairFile(path, 10));
         TrainingConfig config;
-        config.dataPaths = { path.toStdString() };
+        config.outPath = dir.path().toStdString();
+        config.dataPaths = { dir.filePath(QStringLiteral("gone.tsv")).toStdString() }; // never read
         const SearchCorpus corpus = loadSearchCorpus(config);
         QCOMPARE(corpus.queries.size(), std::size_t(10));
         QCOMPARE(corpus.texts.size(), std::size_t(10));
         const PairDataset data = PairDataset::load(path.toStdString());
         for (std::size_t i = 0; i < corpus.queries.size(); ++i) {
-            bool found = false;
-            for (const PairRecord &record : data.records())
-                found |= record.anchor == corpus.queries[i]
-                    && record.positive == corpus.texts[corpus.goldOfQuery[i]];
-            QVERIFY(found);
+            QCOMPARE(corpus.queries[i], data.records()[i].anchor);
+            QCOMPARE(corpus.texts[corpus.goldOfQuery[i]], data.records()[i].positive);
         }
     }
 
@@ -169,27 +168,6 @@ private Q_SLOTS:
         expected.basePath = current.basePath;
         expected.outPath = current.outPath;
         QVERIFY(recipe == expected);
-    }
-
-    void pairFileWriterRoundTripsNegativesAndScores()
-    {
-        std::vector<PairRecord> records;
-        records.push_back({ "tab\tand \"quotes\"", "ünïcödé ✓", { "neg one", "neg two" }, 0.25f, 0, 0 });
-        records.push_back({ "second", "line\nbreak", { "n3", "n4" }, 1.0f, 0, 0 });
-        const PairDataset dataset = PairDataset::fromRecords(records);
-        QTemporaryDir dir;
-        const std::string path = dir.filePath(QStringLiteral("sub/prepared.jsonl")).toStdString();
-        writePairsJsonl(dataset, path);
-        const PairDataset back = PairDataset::load(path);
-        QCOMPARE(back.size(), std::size_t(2));
-        QCOMPARE(back.negativesPerRecord(), std::size_t(2));
-        QVERIFY(back.hasScores());
-        for (std::size_t i = 0; i < 2; ++i) {
-            QCOMPARE(back.records()[i].anchor, records[i].anchor);
-            QCOMPARE(back.records()[i].positive, records[i].positive);
-            QCOMPARE(back.records()[i].negatives, records[i].negatives);
-            QCOMPARE(*back.records()[i].score, *records[i].score);
-        }
     }
 
     void preferencesAreTypedAndBounded()

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace pairtune {
+
+class PairDataset;
+
+// Writes pairs as JSON Lines with the column names the importer recognises ("anchor", "positive",
+// "negative_1", ..., "score"), so the trainer reads back exactly these records. The studio uses it
+// when the user cleaned the data or mapped columns: the trainer takes file paths, so the cleaned
+// pairs are trained from this file (which stays in the run folder for reproducibility).
+// Writes through AtomicFile (io/atomicfile.h): readers and a crash see the whole file or none; creates
+// the parent folder. Throws pairtune::Error (Kind::Io) naming the path on failure.
+void writePairsJsonl(const PairDataset &dataset, const std::string &path);
+
+// Pairs that exist only in memory (cleaned or re-mapped in the studio) and the file a run reads them
+// from: the studio hands this to the training worker, which writes it before training starts, so a
+// big file is never written on the GUI thread. Empty (pairs null) when the run reads the user's
+// files as they are.
+struct PairsToWrite
+{
+    std::shared_ptr<const PairDataset> pairs;
+    std::string path;
+
+    explicit operator bool() const { return pairs != nullptr; }
+    // writePairsJsonl(*pairs, path); nothing when empty.
+    void write() const;
+};
+
+} // namespace pairtune
