@@ -1,0 +1,156 @@
+// TrainingRun's second phase: the step loop over the epochs' batches, with every evaluation and
+// checkpoint of the run (before the first step, every --eval-every / --checkpoint-every steps, at each
+// epoch's end, and once more when the loop stops).
+
+#include "pairtune/version.h"
+#include "train/checkpoint.h"
+#include "train/exporter.h"
+#include "train/trainingrunimpl.h"
+
+#include <cmath>
+
+namespace pairtune {
+namespace {
+
+// Evaluation batches have a fixed size (like `pairtune-cli eval`) so eval_loss is comparable across runs
+// with different --batch-size and reproducible from the exported model.
+constexpr std::size_t kEvalBatchSize = 32;
+
+} // namespace
+
+bool TrainingRun::runLoop(bool resumed)
+{
+    if (!resumed)
+        evaluateNow(0);
+
+    bool cancelled = false;
+    for (int epoch = m_state.position.epoch; epoch < m_config.epochs && !cancelled; ++epoch) {
+        const auto batches = m_sampler->remainingBatches(m_state.position);
+        std::size_t consumed = 0;
+        for (const auto &batch : batches) {
+            if (m_state.step >= m_totalSteps)
+                break;
+            if (stopRequested()) {
+                cancelled = true;
+                break;
+            }
+            runOneStep(batch, epoch);
+            ++consumed;
+            if (m_config.evalEvery > 0 && m_state.step % m_config.evalEvery == 0)
+                evaluateNow(epoch);
+            if (m_config.checkpointEvery > 0 && m_state.step % m_config.checkpointEvery == 0)
+                checkpointNow(epoch);
+        }
+        if (cancelled || consumed < batches.size())
+            break; // cancelled, or max-steps reached inside the epoch
+        m_state.position = SamplerPosition { epoch + 1, 0 };
+        if (m_lastEvalStep != m_state.step)
+            evaluateNow(epoch);
+        checkpointNow(epoch + 1); // also replaces a mid-epoch one at this step: it holds the new position
+    }
+
+    // The state the loop stopped in is checkpointed (a cancelled run resumes from it) and, unless
+    // cancelled, evaluated: finish() exports it with these metrics.
+    if (m_lastCheckpointStep != m_state.step || cancelled)
+        checkpointNow(m_state.position.epoch);
+    if (!cancelled && m_lastEvalStep != m_state.step)
+        evaluateNow(m_state.position.epoch);
+    return cancelled;
+}
+
+void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch)
+{
+    const double lr = m_config.lr
+        * lrFactor(m_schedule, m_state.step, m_config.warmupSteps, m_totalSteps, m_scheduleCycles);
+    const TrainingClock::time_point start = TrainingClock::now();
+    const double loss = trainStep(batch, lr);
+    m_state.trainSeconds += secondsSince(start);
+    ++m_state.step;
+    ++m_state.position.batchInEpoch;
+    if (!m_state.firstLoss)
+        m_state.firstLoss = loss;
+    m_state.lastLoss = loss;
+
+    TrainingEvent event { TrainingEvent::Type::Step };
+    event.step = m_state.step;
+    event.epoch = epoch;
+    event.loss = loss;
+    event.smoothedLoss = m_state.smoother.add(loss);
+    event.learningRate = lr;
+    event.elapsedSeconds = secondsSince(m_started);
+    const double pairsDone = static_cast<double>(m_state.step - m_stepsAtStart) * m_config.batchSize;
+    const double secondsHere = m_state.trainSeconds - m_trainSecondsAtStart;
+    event.pairsPerSecond = secondsHere > 0 ? pairsDone / secondsHere : 0.0;
+    const double perStep
+        = secondsHere / static_cast<double>(std::max<std::int64_t>(1, m_state.step - m_stepsAtStart));
+    const double perEval = m_evaluations > 0 ? m_evalSeconds / m_evaluations : 0.0;
+    const std::int64_t stepsLeft = m_totalSteps - m_state.step;
+    const std::int64_t evalsLeft
+        = (m_config.evalEvery > 0 ? stepsLeft / m_config.evalEvery : 0) + (m_config.epochs - epoch);
+    event.etaSeconds = perStep * static_cast<double>(stepsLeft) + perEval * static_cast<double>(evalsLeft);
+    emit(event);
+}
+
+void TrainingRun::evaluateNow(int epoch)
+{
+    if (m_evalSet.anchors.empty())
+        return;
+    // NaN weights can still give finite-looking metrics (accuracy 0): they must never become best/.
+    if (!weightsFinite())
+        failNonFinite(
+            "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
+    const TrainingClock::time_point start = TrainingClock::now();
+    EvalOptions options { m_config.loss, m_config.similarity, m_config.scale, kEvalBatchSize, m_config.seed };
+    TrainingEvent event { TrainingEvent::Type::Evaluation };
+    event.metrics = evaluate(*m_model, m_evalSet, options);
+    // Finite but exploded weights can overflow to NaN embeddings: such a state is not good either.
+    const auto cosPos = event.metrics.find("mean_cos_pos");
+    if (cosPos != event.metrics.end() && !std::isfinite(cosPos->second))
+        failNonFinite(
+            "the embeddings became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
+    event.step = m_state.step;
+    event.epoch = epoch;
+    m_evalSeconds += secondsSince(start);
+    m_lastEvalStep = m_state.step;
+    m_lastMetrics = event.metrics;
+    ++m_evaluations;
+    event.elapsedSeconds = secondsSince(m_started);
+    if (m_state.step == 0)
+        m_state.evalBefore = event.metrics;
+
+    const auto metric = event.metrics.find(m_config.bestMetric);
+    if (m_state.step > 0 && metric != event.metrics.end() && std::isfinite(metric->second)) {
+        const bool higher = higherIsBetter(m_config.bestMetric);
+        const bool better = m_state.bestStep < 0
+            || (higher ? metric->second > m_state.bestValue : metric->second < m_state.bestValue);
+        if (better) {
+            m_state.bestStep = m_state.step;
+            m_state.bestValue = metric->second;
+            exportRunModel(
+                *m_model, m_run, m_config, m_state.evalBefore, event.metrics, m_run.bestModelPath());
+            event.message = "best " + m_config.bestMetric + " so far";
+        }
+    }
+    emit(event);
+}
+
+void TrainingRun::checkpointNow(int epoch)
+{
+    if (!weightsFinite())
+        failNonFinite(
+            "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
+    nlohmann::json state = m_state.toJson();
+    state["torch_rng"] = torchRngState();
+    state["pairtune_version"] = kVersion;
+    const std::string folder = m_run.checkpointPath(m_state.step);
+    saveCheckpoint(folder, *m_model, *m_optimizer, state);
+    m_lastCheckpointStep = m_state.step;
+    m_run.pruneCheckpoints(m_config.keepCheckpoints);
+    TrainingEvent event { TrainingEvent::Type::Checkpoint };
+    event.step = m_state.step;
+    event.epoch = epoch;
+    event.message = folder;
+    emit(event);
+}
+
+} // namespace pairtune

@@ -1,0 +1,93 @@
+#pragma once
+
+// Engine-private (torch). One training run from start to summary, in three phases with one file each:
+// setUp (trainingsetup.cpp: model, data, sampler, optimizer, resumed state), runLoop (trainingloop.cpp:
+// the steps, evaluations and checkpoints) and finish (trainingresult.cpp: final model, result, summary).
+// One step's arithmetic is in trainingstep.cpp. trainer.cpp holds the public entry points.
+
+#include "eval/evalresult.h"
+#include "model/sentencemodel.h"
+#include "recipe/batchsampler.h"
+#include "recipe/lrschedule.h"
+#include "train/adamw.h"
+#include "train/loopstate.h"
+#include "train/losses.h"
+#include "train/runfolder.h"
+#include "train/trainer.h"
+#include "train/trainingdata.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+using TrainingClock = std::chrono::steady_clock;
+
+inline double secondsSince(TrainingClock::time_point start)
+{
+    return std::chrono::duration<double>(TrainingClock::now() - start).count();
+}
+
+class TrainingRun
+{
+public:
+    TrainingRun(TrainingConfig config, RunFolder run, const TrainingCallbacks &callbacks)
+        : m_config(std::move(config))
+        , m_run(std::move(run))
+        , m_callbacks(callbacks)
+    { }
+
+    // resumeFrom: the checkpoint step to continue from; none starts the run.
+    TrainingResult execute(std::optional<std::int64_t> resumeFrom);
+
+private:
+    // trainingsetup.cpp
+    void setUp(std::optional<std::int64_t> resumeFrom);
+    // trainingloop.cpp: returns whether the run was cancelled.
+    bool runLoop(bool resumed);
+    void runOneStep(const std::vector<std::size_t> &batch, int epoch);
+    void evaluateNow(int epoch);
+    void checkpointNow(int epoch);
+    // trainingresult.cpp
+    TrainingResult finish(bool cancelled);
+    // trainingstep.cpp
+    double trainStep(const std::vector<std::size_t> &batch, double lr);
+    void dumpBatch(const std::string &folder, const std::vector<std::size_t> &batch, double loss,
+        const std::string &gradsFile) const;
+    bool weightsFinite() const;
+    // The weights after step `badStep` are not usable. Checkpoints from that step on are set aside
+    // (so `--resume` and `export --checkpoint last` can only pick a good state), then a clear error.
+    [[noreturn]] void failNonFinite(const std::string &what, std::int64_t badStep) const;
+
+    void emit(TrainingEvent event, bool record = true);
+    bool stopRequested() const { return m_callbacks.stopRequested && m_callbacks.stopRequested(); }
+
+    TrainingConfig m_config;
+    RunFolder m_run;
+    const TrainingCallbacks &m_callbacks;
+    std::optional<SentenceModel> m_model;
+    std::optional<TrainingData> m_data;
+    std::optional<AdamW> m_optimizer;
+    std::optional<BatchSampler> m_sampler;
+    ScheduleKind m_schedule {};
+    std::optional<double> m_scheduleCycles;
+    EvalSet m_evalSet;
+    LossSpec m_loss;
+    LoopState m_state;
+    std::int64_t m_totalSteps = 0;
+    std::int64_t m_stepsPerEpoch = 0;
+    TrainingClock::time_point m_started = TrainingClock::now();
+    double m_evalSeconds = 0.0;
+    int m_evaluations = 0;
+    std::int64_t m_lastEvalStep = -1;
+    std::int64_t m_stepsAtStart = 0; // steps done before this process (resume)
+    double m_trainSecondsAtStart = 0.0;
+    std::int64_t m_lastCheckpointStep = -1;
+    std::map<std::string, double> m_lastMetrics;
+};
+
+} // namespace pairtune

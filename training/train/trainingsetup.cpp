@@ -1,0 +1,84 @@
+// TrainingRun's first phase: everything a run needs before its first step (the model, the prepared
+// data, the sampler, the optimizer and, when resuming, the checkpoint's state), then the Started event.
+
+#include "core/error.h"
+#include "model/runtime.h"
+#include "model/sentencemodelimpl.h"
+#include "train/basemodel.h"
+#include "train/checkpoint.h"
+#include "train/exporter.h"
+#include "train/trainingrunimpl.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace pairtune {
+
+void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
+{
+    applyComputeThreads(m_config.threads); // 0 = automatic; the resolved count goes into the compute line
+    const std::string basePath = resolveBaseModel(m_config.basePath);
+    m_model.emplace(
+        SentenceModel::load(resumeFrom ? m_run.checkpointPath(*resumeFrom) + "/model" : basePath));
+    if (m_config.maxSeqLength > 0) // the exported model keeps the length it was trained with
+        m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
+    if (m_config.device != "cpu")
+        m_model->moveTo(m_config.device);
+    if (m_config.bf16 && m_config.device == "cpu" && !cpuHasNativeBf16())
+        throw Error(
+            "--bf16: this CPU has no native bfloat16 instructions (AVX512-BF16 or AMX-BF16); emulated "
+            "bf16 would be several times slower than float32, so train without --bf16");
+    m_data.emplace(prepareTrainingData(m_config, *m_model));
+    // Written only once the data and model are known good: a start that failed leaves no run behind,
+    // so the same --out can simply be tried again.
+    if (!resumeFrom && !std::filesystem::exists(m_run.configPath())) {
+        nlohmann::json described = describeRun(m_config);
+        described["prompts"] = m_data->prompts.toJson(); // what each column got (model/prompts.h)
+        m_run.writeConfig(described);
+    }
+    m_evalSet = makeEvalSet(*m_data);
+    m_loss
+        = LossSpec { parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale };
+
+    BatchSamplerOptions samplerOptions;
+    samplerOptions.batchSize = static_cast<std::size_t>(m_config.batchSize);
+    samplerOptions.seed = m_config.seed;
+    samplerOptions.noDuplicates = m_config.noDuplicates && lossUsesNegatives(m_loss.kind);
+    samplerOptions.lengthGrouped = m_config.lengthGrouped;
+    m_sampler.emplace(m_data->split.train, samplerOptions, m_data->textIds, m_data->lengths);
+    m_stepsPerEpoch = static_cast<std::int64_t>(m_sampler->stepsPerEpoch());
+    m_totalSteps = m_sampler->totalSteps(m_config.epochs); // exact: no-duplicates can add batches
+    if (m_config.maxSteps > 0)
+        m_totalSteps = std::min(m_totalSteps, m_config.maxSteps);
+    m_schedule = scheduleKindFromName(m_config.schedule);
+    m_scheduleCycles
+        = m_config.scheduleCycles > 0 ? std::optional<double>(m_config.scheduleCycles) : std::nullopt;
+
+    m_optimizer.emplace(m_model->impl().namedParameters(),
+        AdamWOptions { m_config.adamBeta1, m_config.adamBeta2, m_config.adamEpsilon, m_config.weightDecay });
+    if (resumeFrom) {
+        const std::string checkpoint = m_run.checkpointPath(*resumeFrom);
+        loadOptimizerState(checkpoint, *m_optimizer);
+        const nlohmann::json state = readTrainerState(checkpoint);
+        m_state = LoopState::fromJson(state);
+        setTorchRngState(state.at("torch_rng").get<std::string>());
+        m_run.truncateMetricsAfter(m_state.step);
+        m_stepsAtStart = m_state.step;
+        m_trainSecondsAtStart = m_state.trainSeconds;
+        m_lastEvalStep = m_lastCheckpointStep = m_state.step;
+    } else {
+        torch::manual_seed(m_config.seed);
+    }
+
+    TrainingEvent started { TrainingEvent::Type::Started };
+    started.step = m_state.step;
+    started.trainPairs = m_data->split.train.size();
+    started.evalPairs = m_data->split.eval.size();
+    started.message = resumeFrom ? "resumed from step " + std::to_string(*resumeFrom) : "";
+    emit(started);
+    if (!resumeFrom)
+        writeEvalPairs(m_run, *m_data);
+}
+
+} // namespace pairtune

@@ -1,0 +1,116 @@
+// One optimizer step of a TrainingRun (forward, loss, backward, clipping, update), the checks that stop
+// a run whose numbers went non-finite, and the first step's debug dump for reference comparisons.
+
+#include "core/error.h"
+#include "io/jsonfile.h"
+#include "io/safetensors.h"
+#include "model/sentencemodelimpl.h"
+#include "train/bf16autocast.h"
+#include "train/trainingrunimpl.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+
+namespace pairtune {
+
+double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
+{
+    SentenceModel::Impl &impl = m_model->impl();
+    impl.setTraining(m_config.dropout);
+    const std::size_t columns = 2 + m_data->negativesPerRecord;
+    // Every column in one forward pass: fewer, larger matmuls and half the dispatches. Each text's
+    // embedding does not depend on what else is in the pass (the encoder computes only real tokens).
+    std::vector<Encoding> encodings;
+    std::vector<std::size_t> promptLengths; // each column's prompt, left out of pooling if so configured
+    encodings.reserve(batch.size() * columns);
+    for (std::size_t column = 0; column < columns; ++column) {
+        for (const std::size_t record : batch) {
+            encodings.push_back(m_data->encoding(record, column));
+            promptLengths.push_back(m_data->columnPromptLengths[column]);
+        }
+    }
+    std::vector<torch::Tensor> embeddings;
+    {
+        const Bf16Autocast autocast(m_config.bf16, impl.device());
+        // The loss and everything after it in float32, as under Python's autocast for MNRL's softmax.
+        embeddings
+            = impl.embed(encodings, promptLengths).to(at::kFloat).split(static_cast<int64_t>(batch.size()));
+    }
+    std::vector<float> labels;
+    for (const std::size_t record : batch)
+        labels.push_back(m_data->scores[record]);
+    const torch::Tensor scores = torch::tensor(labels).to(impl.device());
+    const std::vector<torch::Tensor> negatives(embeddings.begin() + 2, embeddings.end());
+    const torch::Tensor loss = computeLoss(m_loss, embeddings[0], embeddings[1], negatives, scores);
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+        // The weights after the previous update already give a non-finite loss, so a checkpoint of
+        // that state (step m_state.step) is bad too; the good ones are from before that update.
+        failNonFinite("the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at step "
+                + std::to_string(m_state.step + 1),
+            m_state.step);
+    }
+    loss.backward();
+    const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty();
+    if (dump)
+        dumpBatch(m_callbacks.debugDumpFolder, batch, value, "grads_raw.safetensors");
+    if (m_config.maxGradNorm > 0)
+        m_optimizer->clipGradNorm(m_config.maxGradNorm);
+    if (dump)
+        dumpBatch(m_callbacks.debugDumpFolder, batch, value, "grads_clipped.safetensors");
+    m_optimizer->step(lr);
+    m_optimizer->zeroGrad();
+    return value;
+}
+
+bool TrainingRun::weightsFinite() const
+{
+    for (const AdamW::Param &p : m_optimizer->params())
+        if (!torch::isfinite(p.value).all().item<bool>())
+            return false;
+    return true;
+}
+
+void TrainingRun::failNonFinite(const std::string &what, std::int64_t badStep) const
+{
+    m_run.quarantineCheckpointsFrom(badStep);
+    const std::optional<std::int64_t> good = m_run.latestCheckpoint();
+    throw Error(what + "; "
+            + (good ? "the last good state is " + m_run.checkpointPath(*good)
+                    : std::string("no checkpoint was written before it"))
+            + ". Lower the learning rate (--lr) or check the data.",
+        Error::Kind::Numeric);
+}
+
+void TrainingRun::dumpBatch(const std::string &folder, const std::vector<std::size_t> &batch, double loss,
+    const std::string &gradsFile) const
+{
+    std::filesystem::create_directories(folder);
+    nlohmann::json columns = nlohmann::json::array();
+    for (std::size_t column = 0; column < 2 + m_data->negativesPerRecord; ++column) {
+        nlohmann::json ids = nlohmann::json::array();
+        for (const std::size_t record : batch)
+            ids.push_back(m_data->encoding(record, column).ids);
+        columns.push_back(ids);
+    }
+    std::vector<float> scores;
+    for (const std::size_t record : batch)
+        scores.push_back(m_data->scores[record]);
+    writeJsonFile(
+        folder + "/batch.json", { { "columns", columns }, { "scores", scores }, { "loss", loss } }, 1);
+    std::vector<torch::Tensor> keep;
+    std::vector<TensorToWrite> tensors;
+    for (const AdamW::Param &p : m_optimizer->params()) {
+        if (!p.value.grad().defined())
+            continue;
+        keep.push_back(p.value.grad().detach().to(torch::kCPU, torch::kFloat32).contiguous());
+        const torch::Tensor &g = keep.back();
+        tensors.push_back({ p.name, DType::F32, g.sizes().vec(),
+            { static_cast<const std::byte *>(g.data_ptr()), static_cast<std::size_t>(g.numel()) * 4 } });
+    }
+    writeSafetensors(folder + "/" + gradsFile, tensors, {});
+}
+
+} // namespace pairtune
