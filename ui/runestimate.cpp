@@ -4,6 +4,7 @@
 #include "model/sentencemodel.h"
 #include "recipe/batchsampler.h"
 #include "recipe/datasplit.h"
+#include "recipe/losskind.h"
 #include "train/steptiming.h"
 
 #include <algorithm>
@@ -27,11 +28,6 @@ constexpr double kSecondsPerStep = 0.05;
 constexpr double kSecondsPerWeightUpdate = 2e-8;
 constexpr double kSecondsPerEvaluation = 0.1;
 constexpr double kCheckpointBytesPerSecond = 200e6;
-
-bool usesInBatchNegatives(const std::string &loss)
-{
-    return loss == "mnrl" || loss == "mnrl_symmetric";
-}
 
 std::vector<std::vector<std::uint32_t>> textIdsOf(const PairDataset &dataset, bool withNegatives)
 {
@@ -77,7 +73,7 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
     const auto batch = std::int64_t(config.batchSize);
     estimate.stepsPerEpoch = (std::int64_t(estimate.trainPairs) + batch - 1) / batch;
     estimate.totalSteps = estimate.stepsPerEpoch * config.epochs;
-    const bool noDuplicates = config.noDuplicates && usesInBatchNegatives(config.loss);
+    const bool noDuplicates = config.noDuplicates && lossUsesNegatives(config.loss);
     if (noDuplicates && estimate.trainPairs <= kExactCountLimit) {
         BatchSamplerOptions options;
         options.batchSize = std::size_t(config.batchSize);
@@ -104,7 +100,7 @@ RunEstimate estimateRun(const TrainingConfig &config, const EstimateInputs &inpu
         = std::clamp(inputs.meanTokensPerText > 0 ? inputs.meanTokensPerText * 1.2 : maxSeq * 0.5, 4.0,
             double(std::max(4, maxSeq)));
     const double textsPerPair
-        = 2.0 + double(usesInBatchNegatives(config.loss) ? dataset.negativesPerRecord() : 0);
+        = 2.0 + double(lossUsesNegatives(config.loss) ? dataset.negativesPerRecord() : 0);
     const double trainedPairs = double(estimate.totalSteps) * double(config.batchSize);
     const double evalTexts = double(estimate.evaluations) * double(estimate.evalPairs) * 2.0;
     const auto steps = double(estimate.totalSteps);

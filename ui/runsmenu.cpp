@@ -32,15 +32,8 @@ RunsView *openRunsView(QWidget *window, const UseSettings &useSettings, const Op
 
 TrainingConfig withSettingsOf(const TrainingConfig &current, const TrainingConfig &run)
 {
-    TrainingConfig merged = run;
-    merged.dataPaths = current.dataPaths;
-    merged.dataSheet = current.dataSheet; // belongs to the data files, not to the recipe
-    merged.basePath = current.basePath;
-    merged.baseRepoId = current.baseRepoId;
-    merged.baseRevision = current.baseRevision;
-    merged.baseCommit = current.baseCommit;
-    merged.outPath = current.outPath;
-    return merged;
+    // The data files (and their sheet), the base model and the output folder stay today's choice.
+    return withRunInputsOf(run, current);
 }
 
 void addRunsMenu(QMenu *file, QWidget *window, std::function<QString()> runsParent, UseSettings useSettings,

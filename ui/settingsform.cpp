@@ -2,6 +2,7 @@
 
 #include "eval/evalresult.h"
 #include "model/runtime.h"
+#include "recipe/losskind.h"
 #include "recipe/lrschedule.h"
 #include "ui/focusedwheel.h"
 #include "ui/scientificspinbox.h"
@@ -52,6 +53,32 @@ QComboBox *comboBox(
         box->addItem(label, value);
     box->setToolTip(tip);
     return box;
+}
+
+QString lossLabel(LossKind kind)
+{
+    switch (kind) {
+    case LossKind::Mnrl:
+        return SettingsForm::tr("Multiple negatives ranking (MNRL)");
+    case LossKind::MnrlSymmetric:
+        return SettingsForm::tr("Symmetric MNRL (both directions)");
+    case LossKind::Cosine:
+        return SettingsForm::tr("Cosine similarity (regress scores)");
+    case LossKind::CoSent:
+        return SettingsForm::tr("CoSENT (rank by scores)");
+    }
+    return QString::fromLatin1(traitsOf(kind).name);
+}
+
+QString similarityLabel(SimilarityKind kind)
+{
+    switch (kind) {
+    case SimilarityKind::Dot:
+        return SettingsForm::tr("Dot product");
+    case SimilarityKind::Cosine:
+        return SettingsForm::tr("Cosine");
+    }
+    return QString::fromLatin1(traitsOf(kind).name);
 }
 
 void select(QComboBox *box, const std::string &value)
@@ -148,16 +175,17 @@ QWidget *SettingsForm::createLossGroup()
 {
     QFormLayout *form = nullptr;
     QGroupBox *box = group(this, tr("Loss"), form);
-    m_loss = comboBox(box,
-        { { QStringLiteral("mnrl"), tr("Multiple negatives ranking (MNRL)") },
-            { QStringLiteral("mnrl_symmetric"), tr("Symmetric MNRL (both directions)") },
-            { QStringLiteral("cosine"), tr("Cosine similarity (regress scores)") },
-            { QStringLiteral("cosent"), tr("CoSENT (rank by scores)") } },
+    std::vector<std::pair<QString, QString>> losses;
+    for (const LossTraits &loss : lossKinds())
+        losses.emplace_back(QString::fromLatin1(loss.name), lossLabel(loss.kind));
+    m_loss = comboBox(box, losses,
         tr("MNRL learns from pairs alone: each anchor must find its positive among the batch's other "
            "positives. Symmetric MNRL also searches anchors from positives. Cosine and CoSENT learn from "
            "scores; choose them only when the data has meaningful scores."));
-    m_similarity = comboBox(box,
-        { { QStringLiteral("dot"), tr("Dot product") }, { QStringLiteral("cos"), tr("Cosine") } },
+    std::vector<std::pair<QString, QString>> similarities;
+    for (const SimilarityTraits &similarity : similarityKinds())
+        similarities.emplace_back(QString::fromLatin1(similarity.name), similarityLabel(similarity.kind));
+    m_similarity = comboBox(box, similarities,
         tr("How MNRL compares embeddings. The recipe uses the dot product; sentence-transformers' "
            "default for MNRL is cosine with scale 20. Cosine and CoSENT always use cosine."));
     m_scale = doubleBox(box, 0.01, 1000.0, 2, 1.0,
@@ -310,11 +338,11 @@ void SettingsForm::connectChanges()
 
 void SettingsForm::updateEnabled()
 {
-    const std::string loss = selected(m_loss);
-    const bool inBatch = loss == "mnrl" || loss == "mnrl_symmetric";
-    m_similarity->setEnabled(inBatch); // cosine and CoSENT always compare by cosine
-    m_scale->setEnabled(loss != "cosine");
-    m_noDuplicates->setEnabled(inBatch);
+    // An unknown loss (from a newer config) keeps every knob editable.
+    const LossTraits *loss = findLoss(selected(m_loss));
+    m_similarity->setEnabled(!loss || loss->usesSimilarity); // cosine and CoSENT always compare by cosine
+    m_scale->setEnabled(!loss || loss->usesScale);
+    m_noDuplicates->setEnabled(!loss || loss->usesNegatives);
     const bool cosine = selected(m_schedule).find("cosine") != std::string::npos;
     m_scheduleCycles->setEnabled(cosine);
     m_bf16->setEnabled(selected(m_device) != "cpu" || cpuHasNativeBf16());

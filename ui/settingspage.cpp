@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "data/pairdataset.h"
+#include "recipe/losskind.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
 #include "ui/preferences.h"
@@ -42,6 +43,12 @@ TrainingConfig withPlaceholderPaths(TrainingConfig config)
     if (config.outPath.empty())
         config.outPath = "run";
     return config;
+}
+
+bool isDot(const std::string &similarity)
+{
+    const SimilarityTraits *traits = findSimilarity(similarity);
+    return traits && traits->kind == SimilarityKind::Dot;
 }
 
 } // namespace
@@ -210,7 +217,8 @@ void SettingsPage::updateNow()
         m_problemBanner->showMessage(MessageBanner::Kind::Error, m_problems.join(QStringLiteral("<br>")));
 
     m_plot->setDistribution(c.scoreMean, c.scoreScaling);
-    const bool scoresUnused = c.loss == "mnrl" || c.loss == "mnrl_symmetric";
+    const LossTraits *loss = findLoss(c.loss);
+    const bool scoresUnused = loss && !loss->usesScores;
     m_plot->setTitleText(scoresUnused ? tr("Made-up scores (not used by MNRL)") : tr("Made-up scores"));
 
     EstimateInputs inputs;
@@ -297,7 +305,7 @@ void SettingsPage::updateTuningNote(const TrainingConfig &c)
 void SettingsPage::updateGuidance(const TrainingConfig &c)
 {
     m_guidance.clear();
-    const bool inBatch = c.loss == "mnrl" || c.loss == "mnrl_symmetric";
+    const bool inBatch = lossUsesNegatives(c.loss);
     const bool fileScores = m_dataset && m_dataset->hasScores() && c.useFileScores != FileScores::Ignore;
     if (inBatch)
         m_guidance << tr(
@@ -333,7 +341,7 @@ void SettingsPage::updateGuidance(const TrainingConfig &c)
             "Each anchor is compared with the other %1 positives of its batch: a bigger batch gives "
             "more negatives. Gradient accumulation adds no negatives, so it is no substitute.")
                           .arg(std::max(0, c.batchSize - 1));
-        if (m_model && m_model->summary().normalize && c.similarity == "dot" && c.scale < 5)
+        if (m_model && m_model->summary().normalize && isDot(c.similarity) && c.scale < 5)
             m_guidance << tr(
                 "The model normalises its embeddings, so dot products stay within ±1; at scale %1 the "
                 "softmax is very soft and learning is slow. Cosine at scale 20 is the usual choice.")

@@ -1,5 +1,7 @@
 #include "ui/trainingpresets.h"
 
+#include "recipe/losskind.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -74,8 +76,8 @@ TrainingConfig applyPreset(
     case TrainingPreset::Recipe:
         break;
     case TrainingPreset::Recommended: {
-        config.loss = "mnrl";
-        config.similarity = "cos";
+        config.loss = traitsOf(LossKind::Mnrl).name;
+        config.similarity = traitsOf(SimilarityKind::Cosine).name;
         config.scale = 20.0;
         config.epochs = 3;
         config.batchSize = 32;

@@ -2,6 +2,7 @@
 #include "cli/modelargument.h"
 #include "data/pairdataset.h"
 #include "model/sentencemodel.h"
+#include "recipe/losskind.h"
 #include "train/evaluator.h"
 
 #include <nlohmann/json.hpp>
@@ -30,8 +31,10 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--model", args->model, "Model folder, builtin, or Hugging Face Hub id")->required();
     addRevisionOption(cmd, args->revision);
     cmd->add_option("--data", args->data, "Pair file")->required();
-    cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss")->capture_default_str();
-    cmd->add_option("--similarity", args->options.similarity, "dot or cos (for eval_loss)")
+    cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss: " + lossNamesText())
+        ->check(CLI::IsMember(trainingLossNames()))
+        ->capture_default_str();
+    cmd->add_option("--similarity", args->options.similarity, similarityNamesText() + " (for eval_loss)")
         ->capture_default_str();
     cmd->add_option("--scale", args->options.scale, "Similarity scale (for eval_loss)")
         ->check(CLI::PositiveNumber)

@@ -2,6 +2,7 @@
 #include "cli/modelargument.h"
 #include "cli/progressline.h"
 #include "core/error.h"
+#include "recipe/losskind.h"
 #include "recipe/modeltuning.h"
 #include "recipe/trainingconfig.h"
 #include "train/trainer.h"
@@ -52,11 +53,11 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_option("--file-scores", a.fileScores, "Use the file's score column: auto, require or ignore")
         ->check(CLI::IsMember({ "auto", "require", "ignore" }))
         ->capture_default_str();
-    cmd->add_option("--loss", c.loss, "mnrl, mnrl_symmetric, cosine or cosent")
+    cmd->add_option("--loss", c.loss, lossNamesText())
         ->check(CLI::IsMember(trainingLossNames()))
         ->capture_default_str();
     cmd->add_option("--similarity", c.similarity,
-           "dot or cos, for the MNRL losses (cosine and cosent always use cosine)")
+           similarityNamesText() + ", for the MNRL losses (cosine and cosent always use cosine)")
         ->check(CLI::IsMember(similarityNames()))
         ->capture_default_str();
     cmd->add_option("--scale", c.scale, "Multiplier of the similarities (MNRL, CoSENT)")

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -15,9 +16,8 @@ using json = nlohmann::json;
 // Where a run goes and what computer it uses are not the model's business.
 bool isRecipeKnob(const std::string &key)
 {
-    for (const char *notKnob : { "data_paths", "data_sheet", "base_path", "base_repo_id", "base_revision",
-             "base_commit", "out_path", "threads", "device" })
-        if (key == notKnob)
+    for (const auto *notKnobs : { &runInputKeys(), &machineKeys() })
+        if (std::find(notKnobs->begin(), notKnobs->end(), key) != notKnobs->end())
             return false;
     return true;
 }

@@ -209,18 +209,6 @@ bool isDevice(const std::string &device)
 
 } // namespace
 
-const std::vector<std::string> &trainingLossNames()
-{
-    static const std::vector<std::string> names = { "mnrl", "mnrl_symmetric", "cosine", "cosent" };
-    return names;
-}
-
-const std::vector<std::string> &similarityNames()
-{
-    static const std::vector<std::string> names = { "dot", "cos" };
-    return names;
-}
-
 std::string fileScoresName(FileScores value)
 {
     switch (value) {
@@ -255,6 +243,29 @@ TrainingConfig trainingConfigFromJson(const json &json, const std::string &sourc
     return config;
 }
 
+const std::vector<std::string> &runInputKeys()
+{
+    static const std::vector<std::string> keys = { "data_paths", "data_sheet", "base_path", "base_repo_id",
+        "base_revision", "base_commit", "out_path" };
+    return keys;
+}
+
+const std::vector<std::string> &machineKeys()
+{
+    static const std::vector<std::string> keys = { "threads", "device" };
+    return keys;
+}
+
+TrainingConfig withRunInputsOf(const TrainingConfig &recipe, const TrainingConfig &inputs)
+{
+    // Through JSON, whose round trip is exact, so the key list is the only list of these fields.
+    json merged = toJson(recipe);
+    const json from = toJson(inputs);
+    for (const std::string &key : runInputKeys())
+        merged[key] = from.at(key);
+    return trainingConfigFromJson(merged, "run inputs");
+}
+
 std::vector<std::string> validate(const TrainingConfig &c)
 {
     std::vector<std::string> problems;
@@ -274,7 +285,7 @@ std::vector<std::string> validate(const TrainingConfig &c)
         problem("Epochs must be at least 1.");
     if (c.batchSize < 1)
         problem("The batch size must be at least 1.");
-    else if (c.batchSize < 2 && (c.loss == "mnrl" || c.loss == "mnrl_symmetric"))
+    else if (c.batchSize < 2 && lossUsesNegatives(c.loss))
         problem("The batch size must be at least 2 for the " + c.loss
             + " loss: it uses the other pairs of a batch as negatives.");
     if (c.warmupSteps < 0)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "recipe/losskind.h"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -39,8 +41,8 @@ struct TrainingConfig
     double scoreScaling = 20.0;
     FileScores useFileScores = FileScores::Auto;
 
-    std::string loss = "mnrl"; // mnrl, mnrl_symmetric, cosine, cosent
-    std::string similarity = "dot"; // dot, cos (for mnrl, mnrl_symmetric and cosent)
+    std::string loss = "mnrl"; // a LossTraits::name (recipe/losskind.h)
+    std::string similarity = "dot"; // a SimilarityTraits::name; used by the losses with usesSimilarity
     double scale = 1.0; // multiplies the similarities in mnrl/cosent
 
     // AdamW (torch defaults for betas and eps); no weight decay on biases and LayerNorm weights.
@@ -75,8 +77,6 @@ struct TrainingConfig
     bool operator==(const TrainingConfig &) const = default;
 };
 
-const std::vector<std::string> &trainingLossNames();
-const std::vector<std::string> &similarityNames();
 std::string fileScoresName(FileScores value); // "auto", "require", "ignore"
 
 // Every field, keys in snake_case ("batch_size", "data_paths", ...).
@@ -86,6 +86,14 @@ nlohmann::json toJson(const TrainingConfig &config);
 // trainingConfigFromJson(toJson(c)) == c holds exactly. Values are not range-checked here: see validate().
 TrainingConfig trainingConfigFromJson(
     const nlohmann::json &json, const std::string &source = "training config");
+
+// The toJson keys that say where a run's data, base model and output are, not how it trains: a recipe
+// taken from another run or a model's tuning file never carries them.
+const std::vector<std::string> &runInputKeys(); // data_paths, data_sheet, base_*, out_path
+// The keys that say which computer resources a run uses (threads, device): not a model's business.
+const std::vector<std::string> &machineKeys();
+// recipe with the runInputKeys() fields of inputs: "a new run with these settings" on today's data.
+TrainingConfig withRunInputsOf(const TrainingConfig &recipe, const TrainingConfig &inputs);
 
 // Problems a person can fix, one readable sentence each; empty when the config can run.
 std::vector<std::string> validate(const TrainingConfig &config);

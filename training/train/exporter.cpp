@@ -11,6 +11,7 @@
 #include "model/runtime.h"
 #include "model/sentencemodel.h"
 #include "pairtune/version.h"
+#include "recipe/losskind.h"
 #include "train/runfolder.h"
 #include "train/trainingdata.h"
 
@@ -35,13 +36,22 @@ std::string formatMetric(const std::map<std::string, double> &metrics, const std
 
 const char *lossClassName(const std::string &loss)
 {
-    if (loss == "mnrl")
-        return "MultipleNegativesRankingLoss";
-    if (loss == "mnrl_symmetric")
-        return "MultipleNegativesSymmetricRankingLoss";
-    if (loss == "cosine")
-        return "CosineSimilarityLoss";
-    return "CoSENTLoss";
+    return traitsOf(parseLossKind(loss)).stClassName;
+}
+
+// "MultipleNegativesRankingLoss (similarity dot, scale 1)": only the knobs the loss uses, so a cosine
+// loss is not described with a dot product or a scale it never applied.
+std::string lossDescription(const TrainingConfig &config)
+{
+    const LossTraits &loss = traitsOf(parseLossKind(config.loss));
+    const SimilarityKind similarity
+        = loss.usesSimilarity ? parseSimilarityKind(config.similarity) : SimilarityKind::Cosine;
+    std::ostringstream text;
+    text << loss.stClassName << " (similarity " << traitsOf(similarity).name;
+    if (loss.usesScale)
+        text << ", scale " << config.scale;
+    text << ")";
+    return text.str();
 }
 
 std::string modelCard(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
@@ -96,8 +106,7 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
                  << " |\n";
     }
     card << "\n## Training details\n\n"
-         << "- Loss: " << lossClassName(config.loss) << " (similarity " << config.similarity << ", scale "
-         << config.scale << ")\n"
+         << "- Loss: " << lossDescription(config) << "\n"
          << "- Epochs: " << config.epochs << ", batch size " << config.batchSize << ", " << steps
          << " steps\n"
          << "- Optimizer: AdamW, lr " << config.lr << ", weight decay " << config.weightDecay

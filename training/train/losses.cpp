@@ -55,37 +55,6 @@ torch::Tensor cosentLoss(const LossSpec &spec, const torch::Tensor &anchors, con
 
 } // namespace
 
-LossKind parseLossKind(const std::string &name)
-{
-    if (name == "mnrl")
-        return LossKind::Mnrl;
-    if (name == "mnrl_symmetric")
-        return LossKind::MnrlSymmetric;
-    if (name == "cosine")
-        return LossKind::Cosine;
-    if (name == "cosent")
-        return LossKind::CoSent;
-    throw Error("unknown loss \"" + name + "\": use mnrl, mnrl_symmetric, cosine or cosent");
-}
-
-SimilarityKind parseSimilarityKind(const std::string &name)
-{
-    if (name == "dot")
-        return SimilarityKind::Dot;
-    if (name == "cos" || name == "cosine")
-        return SimilarityKind::Cosine;
-    throw Error("unknown similarity \"" + name + "\": use dot or cos");
-}
-
-bool lossUsesScores(LossKind kind)
-{
-    return kind == LossKind::Cosine || kind == LossKind::CoSent;
-}
-bool lossUsesNegatives(LossKind kind)
-{
-    return kind == LossKind::Mnrl || kind == LossKind::MnrlSymmetric;
-}
-
 torch::Tensor similarityMatrix(SimilarityKind kind, const torch::Tensor &a, const torch::Tensor &b)
 {
     if (kind == SimilarityKind::Cosine)

@@ -2,20 +2,13 @@
 
 // Engine-private (torch). The training losses of sentence-transformers (docs/formats.md §5.1).
 
+#include "recipe/losskind.h" // LossKind, SimilarityKind, their names and what each loss uses
+
 #include <torch/types.h>
 
-#include <string>
 #include <vector>
 
 namespace pairtune {
-
-enum class LossKind { Mnrl, MnrlSymmetric, Cosine, CoSent };
-enum class SimilarityKind { Dot, Cosine };
-
-LossKind parseLossKind(const std::string &name); // mnrl, mnrl_symmetric, cosine, cosent
-SimilarityKind parseSimilarityKind(const std::string &name); // dot, cos
-bool lossUsesScores(LossKind kind); // cosine and cosent learn from scores; MNRL ignores them
-bool lossUsesNegatives(LossKind kind);
 
 struct LossSpec
 {

@@ -308,6 +308,16 @@ void TestTrainingCliInputs::oddButValid()
     QCOMPARE(summary.value("pairs").toInt() + summary.value("eval_pairs").toInt(), records);
     QVERIFY(std::isfinite(summary.value("last_loss").toDouble()));
     QVERIFY(QFileInfo::exists(run + "/model/modules.json"));
+    // The model card names the loss by its sentence-transformers class, in the "loss:<class>" tag that
+    // sentence-transformers' own cards carry, and describes only the knobs that loss used: the cosine
+    // loss always compares by cosine and has no scale.
+    const QByteArray card = readFile(run + "/model/README.md");
+    const QByteArray lossClass
+        = extraArgs.contains("cosine") ? "CosineSimilarityLoss" : "MultipleNegativesRankingLoss";
+    QVERIFY2(card.contains("\n- loss:" + lossClass + "\n"), card.constData());
+    QVERIFY2(card.contains("- Loss: " + lossClass
+                 + (extraArgs.contains("cosine") ? " (similarity cos)\n" : " (similarity dot, scale 1)\n")),
+        card.constData());
 
     const QString evalPairs = QString::fromUtf8(readFile(run + "/eval-pairs.tsv"));
     QCOMPARE(
