@@ -54,20 +54,6 @@ RetrievalMetrics::RetrievalMetrics(RetrievalCutoffs cutoffs)
 void RetrievalMetrics::addQuery(std::span<const float> scores, std::span<const std::size_t> relevant)
 {
     const std::size_t corpus = scores.size();
-    std::vector<char> isRelevant(corpus, 0);
-    std::size_t relevantCount = 0;
-    for (const auto id : relevant) {
-        if (id >= corpus)
-            throw Error("retrieval metrics: relevant document " + std::to_string(id)
-                + " is outside the corpus of " + std::to_string(corpus));
-        if (!isRelevant[id]) {
-            isRelevant[id] = 1;
-            ++relevantCount;
-        }
-    }
-    if (relevantCount == 0)
-        return;
-
     const auto rankKey = [&](std::size_t c) {
         const float s = scores[c];
         return std::isnan(s) ? -std::numeric_limits<float>::infinity() : s;
@@ -80,10 +66,35 @@ void RetrievalMetrics::addQuery(std::span<const float> scores, std::span<const s
             const float ka = rankKey(a), kb = rankKey(b);
             return ka > kb || (ka == kb && a < b);
         });
+    addRanked(std::span<const std::size_t>(order).first(depth), corpus, relevant);
+}
+
+void RetrievalMetrics::addRanked(
+    std::span<const std::size_t> ranked, std::size_t corpus, std::span<const std::size_t> relevant)
+{
+    // The distinct relevant documents, sorted (a handful per query: no corpus-sized flag array).
+    std::vector<std::size_t> relevantSet(relevant.begin(), relevant.end());
+    for (const auto id : relevantSet)
+        if (id >= corpus)
+            throw Error("retrieval metrics: relevant document " + std::to_string(id)
+                + " is outside the corpus of " + std::to_string(corpus));
+    std::sort(relevantSet.begin(), relevantSet.end());
+    relevantSet.erase(std::unique(relevantSet.begin(), relevantSet.end()), relevantSet.end());
+    const std::size_t relevantCount = relevantSet.size();
+    if (relevantCount == 0)
+        return;
+    const std::size_t depth = std::min(m_maxK, corpus);
+    if (ranked.size() < depth)
+        throw Error("retrieval metrics: " + std::to_string(ranked.size()) + " ranked documents, "
+            + std::to_string(depth) + " needed");
+    std::vector<char> hit(depth);
+    for (std::size_t i = 0; i < depth; ++i)
+        hit[i] = std::binary_search(relevantSet.begin(), relevantSet.end(), ranked[i]) ? 1 : 0;
+
     // hitsUpTo[i] = hits among the first i ranked documents.
     std::vector<std::size_t> hitsUpTo(depth + 1, 0);
     for (std::size_t i = 0; i < depth; ++i)
-        hitsUpTo[i + 1] = hitsUpTo[i] + (isRelevant[order[i]] ? 1 : 0);
+        hitsUpTo[i + 1] = hitsUpTo[i] + (hit[i] ? 1 : 0);
     const auto hitsAt = [&](std::size_t k) { return hitsUpTo[std::min(k, depth)]; };
 
     for (const auto k : m_cutoffs.accuracyAtK)
@@ -94,7 +105,7 @@ void RetrievalMetrics::addQuery(std::span<const float> scores, std::span<const s
     }
     for (const auto k : m_cutoffs.mrrAtK) {
         for (std::size_t i = 0; i < std::min(k, depth); ++i)
-            if (isRelevant[order[i]]) {
+            if (hit[i]) {
                 m_sums[key("mrr", k)] += 1.0 / static_cast<double>(i + 1);
                 break;
             }
@@ -102,14 +113,14 @@ void RetrievalMetrics::addQuery(std::span<const float> scores, std::span<const s
     for (const auto k : m_cutoffs.ndcgAtK) {
         double dcg = 0.0;
         for (std::size_t i = 0; i < std::min(k, depth); ++i)
-            if (isRelevant[order[i]])
+            if (hit[i])
                 dcg += 1.0 / std::log2(static_cast<double>(i) + 2.0);
         m_sums[key("ndcg", k)] += dcg / dcgOfFirstHits(std::min(relevantCount, k));
     }
     for (const auto k : m_cutoffs.mapAtK) {
         double sumPrecisions = 0.0;
         for (std::size_t i = 0; i < std::min(k, depth); ++i)
-            if (isRelevant[order[i]])
+            if (hit[i])
                 sumPrecisions += static_cast<double>(hitsUpTo[i + 1]) / static_cast<double>(i + 1);
         m_sums[key("map", k)] += sumPrecisions / static_cast<double>(std::min(k, relevantCount));
     }

@@ -40,6 +40,15 @@ public:
     // count once). Throws pairtune::Error for a relevant index outside the corpus or a zero cut-off.
     void addQuery(std::span<const float> scores, std::span<const std::size_t> relevant);
 
+    // The same from the query's ranking alone (eval/blockedsearch.h): ranked holds the corpus indices of
+    // its best min(maxK(), corpusSize) documents, best first, in the order addQuery would rank them.
+    // Throws pairtune::Error when ranked is shorter, or a relevant index is outside the corpus.
+    void addRanked(
+        std::span<const std::size_t> ranked, std::size_t corpusSize, std::span<const std::size_t> relevant);
+
+    // The deepest cut-off: how many ranked documents addRanked needs.
+    std::size_t maxK() const { return m_maxK; }
+
     // Queries counted so far (those with at least one relevant document).
     std::size_t queryCount() const { return m_queries; }
 

@@ -1,5 +1,6 @@
 #include "train/evaluator.h"
 
+#include "eval/blockedsearch.h"
 #include "eval/correlation.h"
 #include "eval/retrievalmetrics.h"
 #include "model/prompts.h"
@@ -70,22 +71,37 @@ std::map<std::string, double> evaluate(
         = toTensor(model.encodeWithPrompt(set.anchors, prompts.anchor, options.batchSize));
     const torch::Tensor documents
         = toTensor(model.encodeWithPrompt(corpus, prompts.positive, options.batchSize));
-    const torch::Tensor cosine = torch::mm(unitRows(anchors), unitRows(documents).t()).contiguous();
-    const auto retrieval = retrievalMetrics(
-        { cosine.data_ptr<float>(), static_cast<std::size_t>(cosine.numel()) }, n, corpus.size(), relevant);
-    metrics.insert(retrieval.begin(), retrieval.end());
-
-    // Pair cosines: true pairs against a shuffled pairing.
+    // Retrieval by cosine: each anchor's best documents in blocks (eval/blockedsearch.h), never the whole
+    // anchors x corpus matrix (40,000 pairs made it 6.4 GB, issue 18).
     std::vector<std::int64_t> positiveRow(n);
     for (std::size_t i = 0; i < n; ++i)
         positiveRow[i] = static_cast<std::int64_t>(relevant[i][0]);
-    const torch::Tensor rows = torch::arange(static_cast<std::int64_t>(n));
     const torch::Tensor posIndex = torch::tensor(positiveRow);
-    const torch::Tensor pairCos = cosine.index({ rows, posIndex });
-    metrics["mean_cos_pos"] = pairCos.mean().item<double>();
-    if (n > 1) {
-        const torch::Tensor shuffled = posIndex.index({ torch::tensor(derangement(n, options.seed)) });
-        metrics["mean_cos_neg"] = cosine.index({ rows, shuffled }).mean().item<double>();
+    torch::Tensor pairCos;
+    {
+        const torch::Tensor queryUnits = unitRows(anchors).contiguous();
+        const torch::Tensor documentUnits = unitRows(documents).contiguous();
+        RetrievalMetrics retrieval;
+        const auto dim = static_cast<std::size_t>(documentUnits.size(1));
+        blockedTopK({ queryUnits.data_ptr<float>(), n * dim }, n,
+            { documentUnits.data_ptr<float>(), corpus.size() * dim }, corpus.size(), dim, retrieval.maxK(),
+            [&](const TopKHits &hits) {
+                for (std::size_t q = 0; q < hits.count; ++q)
+                    retrieval.addRanked(hits.idsOf(q), corpus.size(), relevant[hits.firstQuery + q]);
+            });
+        const auto retrievalResult = retrieval.result();
+        metrics.insert(retrievalResult.begin(), retrievalResult.end());
+
+        // Pair cosines: true pairs against a shuffled pairing.
+        const auto rowCosines = [&](const torch::Tensor &documentRows) {
+            return (queryUnits * documentUnits.index({ documentRows })).sum(1);
+        };
+        pairCos = rowCosines(posIndex).contiguous();
+        metrics["mean_cos_pos"] = pairCos.mean().item<double>();
+        if (n > 1) {
+            const torch::Tensor shuffled = posIndex.index({ torch::tensor(derangement(n, options.seed)) });
+            metrics["mean_cos_neg"] = rowCosines(shuffled).mean().item<double>();
+        }
     }
     if (set.scoresFromFile && set.scores.size() == n && n > 1) {
         std::vector<float> cosValues(pairCos.data_ptr<float>(), pairCos.data_ptr<float>() + n);
