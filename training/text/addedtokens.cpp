@@ -1,10 +1,29 @@
 #include "text/addedtokens.h"
 
+#include "core/error.h"
+#include "io/jsonfields.h"
 #include "text/utf8.h"
 
 #include <algorithm>
 
 namespace pairtune {
+
+AddedToken addedTokenFromJson(const nlohmann::json &entry, const std::string &file, const std::string &where,
+    std::optional<std::int64_t> id)
+{
+    if (!entry.is_object())
+        throw Error(locate(file, 0, 0, where + "each added token must be an object with \"content\""));
+    AddedToken token;
+    token.content = jsonfields::requiredString(entry, "content", file, where);
+    token.id = id ? *id : jsonfields::requiredInt64(entry, "id", file, where);
+    const std::string flags = where + token.content + ".";
+    token.special = jsonfields::boolOr(entry, "special", false, file, flags);
+    token.singleWord = jsonfields::boolOr(entry, "single_word", false, file, flags);
+    token.lstrip = jsonfields::boolOr(entry, "lstrip", false, file, flags);
+    token.rstrip = jsonfields::boolOr(entry, "rstrip", false, file, flags);
+    token.normalized = jsonfields::boolOr(entry, "normalized", !token.special, file, flags);
+    return token;
+}
 
 void AddedTokenMatcher::add(std::u32string pattern, const AddedToken &token)
 {

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +23,28 @@ struct AddedToken
     bool normalized = true;
     bool special = false;
 };
+
+// Reads one entry of tokenizer.json's "added_tokens" (id from its "id") or of tokenizer_config.json's
+// "added_tokens_decoder" (id = the entry's key, passed in). Flags default as AddedToken(content,
+// special) does in HF (normalized = !special); where prefixes the keys in errors naming file.
+AddedToken addedTokenFromJson(const nlohmann::json &entry, const std::string &file, const std::string &where,
+    std::optional<std::int64_t> id = std::nullopt);
+
+// The entry as HF writes it, keys in Rust's order when Json keeps the order: with "id" for
+// tokenizer.json, without for tokenizer_config.json's added_tokens_decoder (keyed by id there).
+template <typename Json = nlohmann::ordered_json> Json addedTokenJson(const AddedToken &token, bool withId)
+{
+    Json entry = Json::object();
+    if (withId)
+        entry["id"] = token.id;
+    entry["content"] = token.content;
+    entry["single_word"] = token.singleWord;
+    entry["lstrip"] = token.lstrip;
+    entry["rstrip"] = token.rstrip;
+    entry["normalized"] = token.normalized;
+    entry["special"] = token.special;
+    return entry;
+}
 
 // Finds added tokens in a text the way HF tokenizers' AddedVocabulary does: leftmost-longest,
 // non-overlapping matches; a single_word token only counts when no word character (\w) touches

@@ -1,6 +1,7 @@
 #include "text/bpemodel.h"
 
 #include "core/error.h"
+#include "io/jsonfields.h"
 
 #include <queue>
 
@@ -20,26 +21,6 @@ namespace {
 std::uint64_t pairKey(std::int64_t left, std::int64_t right)
 {
     return (std::uint64_t(left) << 32) | std::uint64_t(std::uint32_t(right));
-}
-
-bool boolMember(const json &object, const char *key, const std::string &source)
-{
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return false;
-    if (!it->is_boolean())
-        fail(source, std::string("model.") + key + " must be true or false");
-    return it->get<bool>();
-}
-
-std::optional<std::string> stringMember(const json &object, const char *key, const std::string &source)
-{
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return std::nullopt;
-    if (!it->is_string())
-        fail(source, std::string("model.") + key + " must be a string or null");
-    return it->get<std::string>();
 }
 
 // One symbol of a word while merging: a token id and its neighbours (a doubly linked list in a vector,
@@ -112,12 +93,13 @@ BpeModel BpeModel::fromJson(const json &model, const std::string &source)
 
     BpeModel result;
     result.m_source = source;
-    result.m_unkToken = stringMember(model, "unk_token", source);
-    result.m_prefix = stringMember(model, "continuing_subword_prefix", source).value_or("");
-    result.m_suffix = stringMember(model, "end_of_word_suffix", source).value_or("");
-    result.m_fuseUnk = boolMember(model, "fuse_unk", source);
-    result.m_byteFallback = boolMember(model, "byte_fallback", source);
-    result.m_ignoreMerges = boolMember(model, "ignore_merges", source);
+    result.m_unkToken = jsonfields::optionalString(model, "unk_token", source, "model.");
+    result.m_prefix
+        = jsonfields::optionalString(model, "continuing_subword_prefix", source, "model.").value_or("");
+    result.m_suffix = jsonfields::optionalString(model, "end_of_word_suffix", source, "model.").value_or("");
+    result.m_fuseUnk = jsonfields::boolOr(model, "fuse_unk", false, source, "model.");
+    result.m_byteFallback = jsonfields::boolOr(model, "byte_fallback", false, source, "model.");
+    result.m_ignoreMerges = jsonfields::boolOr(model, "ignore_merges", false, source, "model.");
     result.setVocab(std::move(vocab), source);
     result.addMerges(merges, source);
     if (result.m_unkToken && !result.find(*result.m_unkToken))

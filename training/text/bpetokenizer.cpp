@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "io/jsonfields.h"
 #include "io/jsonfile.h"
 #include "text/tokenizerfactories.h"
 #include "text/utf8.h"
@@ -20,58 +21,23 @@ namespace {
     throw Error(locate(source, 0, 0, message));
 }
 
-std::string typeOf(const json &value)
-{
-    return value.is_object() && value.contains("type") && value.at("type").is_string()
-        ? value.at("type").get<std::string>()
-        : std::string();
-}
-
-bool flag(
-    const json &object, const char *key, bool fallback, const std::string &source, const std::string &where)
-{
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return fallback;
-    if (!it->is_boolean())
-        fail(source, where + "\"" + key + "\" must be true or false");
-    return it->get<bool>();
-}
-
 std::optional<ByteLevelPreTokenizer> preTokenizerFromJson(const json &value, const std::string &source)
 {
     if (value.is_null())
         return std::nullopt;
     const json *pre = &value;
     // A Sequence holding just the ByteLevel step (some exports wrap it).
-    if (typeOf(*pre) == "Sequence" && pre->contains("pretokenizers") && pre->at("pretokenizers").is_array()
-        && pre->at("pretokenizers").size() == 1)
+    if (jsonfields::typeOf(*pre) == "Sequence" && pre->contains("pretokenizers")
+        && pre->at("pretokenizers").is_array() && pre->at("pretokenizers").size() == 1)
         pre = &pre->at("pretokenizers")[0];
-    if (typeOf(*pre) != "ByteLevel")
+    if (jsonfields::typeOf(*pre) != "ByteLevel")
         fail(source,
             "pre_tokenizer " + value.dump().substr(0, 200)
                 + " is not supported with a BPE model; Pairtune reads the ByteLevel pre-tokenizer (or none)");
     ByteLevelPreTokenizer result;
-    result.addPrefixSpace = flag(*pre, "add_prefix_space", true, source, "pre_tokenizer: ");
-    result.useRegex = flag(*pre, "use_regex", true, source, "pre_tokenizer: ");
+    result.addPrefixSpace = jsonfields::boolOr(*pre, "add_prefix_space", true, source, "pre_tokenizer.");
+    result.useRegex = jsonfields::boolOr(*pre, "use_regex", true, source, "pre_tokenizer.");
     return result;
-}
-
-AddedToken addedTokenFromJson(const json &entry, const std::string &source)
-{
-    if (!entry.is_object() || !entry.contains("id") || !entry.at("id").is_number_integer()
-        || !entry.contains("content") || !entry.at("content").is_string() || entry.at("content").empty())
-        fail(source, "added_tokens: each entry needs an integer \"id\" and a non-empty \"content\"");
-    AddedToken token;
-    token.id = entry.at("id").get<std::int64_t>();
-    token.content = entry.at("content").get<std::string>();
-    const std::string where = "added token \"" + token.content + "\": ";
-    token.special = flag(entry, "special", false, source, where);
-    token.singleWord = flag(entry, "single_word", false, source, where);
-    token.lstrip = flag(entry, "lstrip", false, source, where);
-    token.rstrip = flag(entry, "rstrip", false, source, where);
-    token.normalized = flag(entry, "normalized", !token.special, source, where);
-    return token;
 }
 
 // tokenizer_config.json's pad_token: a string or an AddedToken object.
@@ -121,7 +87,7 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromJson(const json &tokenizerJson, 
     const auto modelCount = static_cast<std::int64_t>(t.m_model.tokenCount());
     std::optional<std::int64_t> maxAdded;
     for (const json &entry : added) {
-        AddedToken token = addedTokenFromJson(entry, source);
+        AddedToken token = addedTokenFromJson(entry, source, "added_tokens.");
         if (const auto inModel = t.m_model.find(token.content))
             token.id = *inModel;
         else if (const auto again = addedByContent.find(token.content); again != addedByContent.end())

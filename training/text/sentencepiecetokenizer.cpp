@@ -7,6 +7,7 @@
 #include "text/spmmodelproto.h"
 #include "text/templatepostprocessor.h"
 #include "text/tokenizerfactories.h"
+#include "text/utf8.h"
 #include "text/xlmrconventions.h"
 
 #include <filesystem>
@@ -40,7 +41,8 @@ SentencePieceTokenizer::SentencePieceTokenizer(std::string modelBytes, const std
     if (m_model->idToPiece(0) != "<unk>" || m_model->idToPiece(1) != "<s>" || m_model->idToPiece(2) != "</s>")
         logWarning(
             m_path + ": sentencepiece ids 0-2 are not <unk>, <s>, </s>; XLM-R's id mapping assumes they are");
-    m_splitter = SpecialTokenSplitter(xlmrSpecialTokens(maskId()));
+    for (const AddedToken &token : xlmrSpecialTokens(maskId()))
+        m_specialTokens.add(decodeUtf8(token.content), token);
 }
 
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromModelFile(const std::string &modelPath)
@@ -51,16 +53,20 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromModelFile(co
 void SentencePieceTokenizer::encodeContent(
     std::string_view text, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const
 {
-    const std::string valid = SpecialTokenSplitter::toValidUtf8(text);
-    for (const TextSegment &segment : m_splitter.split(valid)) {
-        if (segment.tokenId >= 0) {
+    const std::u32string text32 = decodeUtf8(text); // ill-formed UTF-8 becomes U+FFFD, as in Python
+    std::vector<AddedTokenMatcher::Segment> segments;
+    m_specialTokens.split(text32, segments);
+    for (const AddedTokenMatcher::Segment &segment : segments) {
+        if (segment.id >= 0) {
             if (ids)
-                ids->push_back(segment.tokenId);
+                ids->push_back(segment.id);
             if (pieces)
-                pieces->push_back(idToToken(segment.tokenId));
+                pieces->push_back(idToToken(segment.id));
             continue;
         }
-        for (SpmPiece &piece : m_model->encode(segment.text)) {
+        const std::string plain
+            = encodeUtf8(std::u32string_view(text32).substr(segment.begin, segment.end - segment.begin));
+        for (SpmPiece &piece : m_model->encode(plain)) {
             if (ids) {
                 // XLMRobertaTokenizer._convert_token_to_id: fairseq tokens first, then spm id + 1,
                 // with spm id 0 (<unk>) mapped to <unk>.

@@ -5,8 +5,8 @@
 // (<s> 0, <pad> 1, </s> 2, <unk> 3, other pieces spm id + 1, spm's <unk> -> 3, <mask> = pieces + 1),
 // "<s> A </s>". Special tokens written in the text are kept whole.
 
+#include "text/addedtokens.h"
 #include "text/sentencepieceshim.h"
-#include "text/specialtokensplitter.h"
 #include "text/tokenizer.h"
 
 #include <memory>
@@ -45,7 +45,7 @@ private:
     std::string m_path;
     std::unique_ptr<SentencePieceShim::Model> m_model;
     int m_pieceCount = 0;
-    SpecialTokenSplitter m_splitter;
+    AddedTokenMatcher m_specialTokens; // XLM-R's <s> <pad> </s> <unk> <mask>, found in the raw text
 };
 
 } // namespace pairtune

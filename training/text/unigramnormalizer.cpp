@@ -1,8 +1,8 @@
 #include "text/unigramnormalizer.h"
 
 #include "core/error.h"
+#include "io/jsonfields.h"
 #include "text/bertnormalizer.h"
-#include "text/specialtokensplitter.h"
 #include "text/utf8.h"
 
 #include <utf8proc.h>
@@ -49,19 +49,6 @@ std::string decodeBase64(std::string_view text, const std::function<void(const s
     return out;
 }
 
-bool boolField(const nlohmann::json &json, const char *name, bool fallback)
-{
-    const auto it = json.find(name);
-    return it != json.end() && it->is_boolean() ? it->get<bool>() : fallback;
-}
-
-std::string typeOf(const nlohmann::json &json)
-{
-    if (!json.is_object() || !json.contains("type") || !json["type"].is_string())
-        return {};
-    return json["type"].get<std::string>();
-}
-
 } // namespace
 
 UnigramNormalizer UnigramNormalizer::fromJson(const nlohmann::json &json, const std::string &path)
@@ -88,7 +75,7 @@ void UnigramNormalizer::append(const nlohmann::json &json, const std::string &pa
                 + "); Pairtune reads Precompiled, Strip, Replace (literal or \" {2,}\"), NFC/NFD/NFKC/NFKD, "
                   "Lowercase, Prepend and Sequence normalizers"));
     };
-    const std::string type = typeOf(json);
+    const std::string type = jsonfields::typeOf(json);
     Step step {};
     if (type == "Sequence") {
         if (!json.contains("normalizers") || !json["normalizers"].is_array())
@@ -123,8 +110,8 @@ void UnigramNormalizer::append(const nlohmann::json &json, const std::string &pa
         }
     } else if (type == "Strip") {
         step.kind = Step::Kind::Strip;
-        step.left = boolField(json, "strip_left", true);
-        step.right = boolField(json, "strip_right", true);
+        step.left = jsonfields::boolOr(json, "strip_left", true, path, "normalizer Strip.");
+        step.right = jsonfields::boolOr(json, "strip_right", true, path, "normalizer Strip.");
     } else if (type == "NFC" || type == "NFD" || type == "NFKC" || type == "NFKD") {
         step.kind = Step::Kind::UnicodeForm;
         step.utf8procOptions = UTF8PROC_STABLE
@@ -187,14 +174,13 @@ std::string UnigramNormalizer::normalize(std::string_view text) const
             std::size_t begin = 0, end = s.size();
             while (step.left && begin < end) {
                 std::size_t next = begin;
-                if (!SpecialTokenSplitter::isWhitespace(SpecialTokenSplitter::nextCodepoint(s, next)))
+                if (!isUnicodeWhitespace(nextCodePoint(s, next)))
                     break;
                 begin = next;
             }
             while (step.right && end > begin) {
                 std::size_t start = end;
-                if (!SpecialTokenSplitter::isWhitespace(
-                        SpecialTokenSplitter::previousCodepoint(s, end, start)))
+                if (!isUnicodeWhitespace(previousCodePoint(s, end, start)))
                     break;
                 end = start;
             }

@@ -3,9 +3,11 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "io/fileutil.h"
+#include "io/jsonfields.h"
 #include "io/jsonfile.h"
 #include "text/spmmodelproto.h"
 #include "text/tokenizerfactories.h"
+#include "text/utf8.h"
 #include "text/xlmrconventions.h"
 
 #include <algorithm>
@@ -31,19 +33,6 @@ std::string byteToken(unsigned char byte)
     return text;
 }
 
-bool boolField(const nlohmann::json &json, const char *name, bool fallback)
-{
-    const auto it = json.find(name);
-    return it != json.end() && it->is_boolean() ? it->get<bool>() : fallback;
-}
-
-std::string typeOf(const nlohmann::json &json)
-{
-    if (!json.is_object() || !json.contains("type") || !json["type"].is_string())
-        return {};
-    return json["type"].get<std::string>();
-}
-
 } // namespace
 
 std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromJson(
@@ -56,7 +45,7 @@ std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromJson(
     const std::string &path = t.m_path;
     const auto fail = [&](const std::string &message) { throw Error(locate(path, 0, 0, message)); };
 
-    if (!json.is_object() || !json.contains("model") || typeOf(json["model"]) != "Unigram")
+    if (!json.is_object() || !json.contains("model") || jsonfields::typeOf(json["model"]) != "Unigram")
         fail("not a Unigram tokenizer (model.type must be \"Unigram\")");
     const nlohmann::json &model = json["model"];
     if (!model.contains("vocab") || !model["vocab"].is_array() || model["vocab"].empty())
@@ -82,38 +71,31 @@ std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromJson(
             fail("model.unk_id " + model["unk_id"].dump() + " is not an id of the vocabulary");
         t.m_unkId = model["unk_id"].get<std::int64_t>();
     }
-    t.m_byteFallback = boolField(model, "byte_fallback", false);
-
-    std::vector<SpecialToken> added;
-    if (json.contains("added_tokens") && !json["added_tokens"].is_null()) {
-        if (!json["added_tokens"].is_array())
-            fail("added_tokens must be a list");
-        for (const nlohmann::json &entry : json["added_tokens"]) {
-            if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer()
-                || !entry.contains("content") || !entry["content"].is_string())
-                fail("added_tokens entries need an integer \"id\" and a string \"content\", got "
-                    + entry.dump());
-            SpecialToken token { entry["content"].get<std::string>(), entry["id"].get<std::int64_t>() };
-            token.lstrip = boolField(entry, "lstrip", false);
-            token.rstrip = boolField(entry, "rstrip", false);
-            token.singleWord = boolField(entry, "single_word", false);
-            token.normalized = boolField(entry, "normalized", false);
-            token.special = boolField(entry, "special", false);
-            t.m_addedById[token.id] = token.content;
-            added.push_back(std::move(token));
-        }
-    }
-    t.m_splitter = SpecialTokenSplitter(std::move(added));
+    t.m_byteFallback = jsonfields::boolOr(model, "byte_fallback", false, path, "model.");
 
     if (json.contains("normalizer"))
         t.m_normalizer = UnigramNormalizer::fromJson(json["normalizer"], path);
 
+    const nlohmann::json &added = jsonfields::memberOrNull(json, "added_tokens");
+    if (!added.is_array() && !added.is_null())
+        fail("added_tokens must be a list");
+    for (const nlohmann::json &entry : added.is_array() ? added : nlohmann::json::array()) {
+        const AddedToken token = addedTokenFromJson(entry, path, "added_tokens.");
+        t.m_addedById[token.id] = token.content;
+        t.m_addedTokens.push_back(token);
+        // Normalized tokens are looked for in the normalized text, so their pattern is normalized too
+        // (AddedVocabulary::refresh_added_tokens).
+        std::u32string pattern
+            = decodeUtf8(token.normalized ? t.m_normalizer.normalize(token.content) : token.content);
+        (token.normalized ? t.m_normalizedMatcher : t.m_rawMatcher).add(std::move(pattern), token);
+    }
+
     if (json.contains("pre_tokenizer") && !json["pre_tokenizer"].is_null()) {
         const nlohmann::json *pre = &json["pre_tokenizer"];
-        if (typeOf(*pre) == "Sequence" && pre->contains("pretokenizers") && (*pre)["pretokenizers"].is_array()
-            && (*pre)["pretokenizers"].size() == 1)
+        if (jsonfields::typeOf(*pre) == "Sequence" && pre->contains("pretokenizers")
+            && (*pre)["pretokenizers"].is_array() && (*pre)["pretokenizers"].size() == 1)
             pre = &(*pre)["pretokenizers"][0];
-        if (typeOf(*pre) != "Metaspace")
+        if (jsonfields::typeOf(*pre) != "Metaspace")
             fail("unsupported pre_tokenizer " + json["pre_tokenizer"].dump().substr(0, 200)
                 + "; Pairtune reads XLM-R's Metaspace");
         t.m_metaspace = Metaspace::fromJson(*pre, path);
@@ -151,24 +133,62 @@ std::unique_ptr<UnigramTokenizer> UnigramTokenizer::fromSpmModelFile(const std::
 void UnigramTokenizer::encodeContent(
     std::string_view text, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const
 {
-    const std::string valid = SpecialTokenSplitter::toValidUtf8(text);
-    for (const TextSegment &segment : m_splitter.split(valid)) {
-        if (segment.tokenId >= 0) {
-            if (ids)
-                ids->push_back(segment.tokenId);
-            if (pieces)
-                pieces->push_back(m_addedById.at(segment.tokenId));
-            continue;
-        }
-        const std::string normalized = m_normalizer.normalize(segment.text);
-        if (!m_metaspace) {
-            if (!normalized.empty())
-                encodeWord(normalized, ids, pieces);
-            continue;
-        }
-        for (const std::string &word : m_metaspace->preTokenize(normalized, segment.offset == 0))
-            encodeWord(word, ids, pieces);
+    // Tokens with normalized=false are found in the raw text first; the text between them is normalized
+    // and searched for the normalized ones (AddedVocabulary::extract_and_normalize).
+    const std::u32string text32 = decodeUtf8(text); // ill-formed UTF-8 becomes U+FFFD, as in Python
+    std::vector<AddedTokenMatcher::Segment> segments;
+    m_rawMatcher.split(text32, segments);
+    for (const AddedTokenMatcher::Segment &segment : segments) {
+        if (segment.id >= 0)
+            addedToken(segment.id, ids, pieces);
+        else
+            encodeNormalized(
+                encodeUtf8(std::u32string_view(text32).substr(segment.begin, segment.end - segment.begin)),
+                segment.begin == 0, ids, pieces);
     }
+}
+
+void UnigramTokenizer::encodeNormalized(std::string_view raw, bool atStart, std::vector<std::int64_t> *ids,
+    std::vector<std::string> *pieces) const
+{
+    const std::string normalized = m_normalizer.normalize(raw);
+    if (m_normalizedMatcher.empty()) {
+        encodeWords(normalized, atStart, ids, pieces);
+        return;
+    }
+    const std::u32string normalized32 = decodeUtf8(normalized);
+    std::vector<AddedTokenMatcher::Segment> segments;
+    m_normalizedMatcher.split(normalized32, segments);
+    for (const AddedTokenMatcher::Segment &segment : segments) {
+        if (segment.id >= 0)
+            addedToken(segment.id, ids, pieces);
+        else
+            encodeWords(
+                encodeUtf8(
+                    std::u32string_view(normalized32).substr(segment.begin, segment.end - segment.begin)),
+                atStart && segment.begin == 0, ids, pieces);
+    }
+}
+
+void UnigramTokenizer::encodeWords(std::string_view normalized, bool atStart, std::vector<std::int64_t> *ids,
+    std::vector<std::string> *pieces) const
+{
+    if (!m_metaspace) {
+        if (!normalized.empty())
+            encodeWord(normalized, ids, pieces);
+        return;
+    }
+    for (const std::string &word : m_metaspace->preTokenize(normalized, atStart))
+        encodeWord(word, ids, pieces);
+}
+
+void UnigramTokenizer::addedToken(
+    std::int64_t id, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const
+{
+    if (ids)
+        ids->push_back(id);
+    if (pieces)
+        pieces->push_back(m_addedById.at(id));
 }
 
 void UnigramTokenizer::encodeWord(
@@ -194,7 +214,7 @@ void UnigramTokenizer::encodeWord(
     for (std::size_t start = 0; start < word.size();) {
         const double here = best[start].score;
         std::size_t charEnd = start;
-        SpecialTokenSplitter::nextCodepoint(word, charEnd);
+        nextCodePoint(word, charEnd);
         bool hasSingleCharPiece = false;
         for (std::size_t end = charEnd; end <= word.size() && end - start <= m_maxPieceBytes;) {
             if (const auto it = m_ids.find(word.substr(start, end - start)); it != m_ids.end()) {
@@ -204,7 +224,7 @@ void UnigramTokenizer::encodeWord(
             }
             if (end == word.size())
                 break;
-            SpecialTokenSplitter::nextCodepoint(word, end);
+            nextCodePoint(word, end);
         }
         if (!hasSingleCharPiece) {
             if (!m_unkId)
@@ -300,7 +320,7 @@ void UnigramTokenizer::save(const std::string &folder, std::size_t modelMaxLengt
 {
     const fs::path dir(folder);
     writeJsonFile((dir / "tokenizer.json").string(), m_json, 2);
-    writeXlmrTokenizerConfig(folder, modelMaxLength, m_splitter.tokens(), m_truncationSide);
+    writeXlmrTokenizerConfig(folder, modelMaxLength, m_addedTokens, m_truncationSide);
     if (!m_spmModelBytes.empty())
         writeFileAtomic((dir / "sentencepiece.bpe.model").string(), m_spmModelBytes);
 }

@@ -7,8 +7,8 @@
 // unknowns fused into one <unk>, optional byte fallback), and the TemplateProcessing /
 // RobertaProcessing post-processor.
 
+#include "text/addedtokens.h"
 #include "text/metaspace.h"
-#include "text/specialtokensplitter.h"
 #include "text/templatepostprocessor.h"
 #include "text/tokenizer.h"
 #include "text/unigramnormalizer.h"
@@ -58,6 +58,12 @@ private:
     UnigramTokenizer() = default;
     void encodeContent(
         std::string_view text, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const;
+    // raw is text between raw-matched added tokens; atStart: it begins the input (Metaspace's "first").
+    void encodeNormalized(std::string_view raw, bool atStart, std::vector<std::int64_t> *ids,
+        std::vector<std::string> *pieces) const;
+    void encodeWords(std::string_view normalized, bool atStart, std::vector<std::int64_t> *ids,
+        std::vector<std::string> *pieces) const;
+    void addedToken(std::int64_t id, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const;
     void encodeWord(
         std::string_view word, std::vector<std::int64_t> *ids, std::vector<std::string> *pieces) const;
     std::int64_t tokenId(std::string_view token) const;
@@ -69,7 +75,9 @@ private:
     UnigramNormalizer m_normalizer;
     std::optional<Metaspace> m_metaspace;
     SpecialTokenFrame m_frame;
-    SpecialTokenSplitter m_splitter;
+    std::vector<AddedToken> m_addedTokens; // as tokenizer.json lists them (written back on save)
+    AddedTokenMatcher m_rawMatcher; // added tokens with normalized=false
+    AddedTokenMatcher m_normalizedMatcher; // added tokens with normalized=true
     std::unordered_map<std::int64_t, std::string> m_addedById;
 
     std::vector<std::pair<std::string, double>> m_vocab;

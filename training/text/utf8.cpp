@@ -114,6 +114,31 @@ std::u32string decodeUtf8(std::string_view bytes)
     return out;
 }
 
+std::string toValidUtf8(std::string_view text)
+{
+    return isValidUtf8(text) ? std::string(text) : encodeUtf8(decodeUtf8(text));
+}
+
+char32_t nextCodePoint(std::string_view text, std::size_t &pos)
+{
+    char32_t cp = 0;
+    bool ok = false;
+    pos += decodeOne(text, pos, cp, ok);
+    return ok ? cp : U'\uFFFD';
+}
+
+char32_t previousCodePoint(std::string_view text, std::size_t end, std::size_t &start)
+{
+    start = end;
+    while (start > 0) {
+        --start;
+        if ((static_cast<unsigned char>(text[start]) & 0xC0) != 0x80)
+            break; // a lead byte (or ASCII), not a continuation byte
+    }
+    std::size_t pos = start;
+    return nextCodePoint(text, pos);
+}
+
 void appendUtf8(std::string &out, char32_t c)
 {
     char buffer[4];

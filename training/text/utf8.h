@@ -17,6 +17,15 @@ bool isValidUtf8(std::string_view bytes);
 void decodeUtf8(std::string_view bytes, std::u32string &out);
 std::u32string decodeUtf8(std::string_view bytes);
 
+// text itself when it is valid UTF-8, else with each maximal ill-formed subsequence replaced by U+FFFD
+// (as decodeUtf8 does): the text Python's decode(errors="replace") would have given the tokenizer.
+std::string toValidUtf8(std::string_view text);
+
+// Decodes the code point at text[pos] and advances pos past it; an ill-formed sequence is U+FFFD.
+char32_t nextCodePoint(std::string_view text, std::size_t &pos);
+// The code point that ends just before text[end] (valid UTF-8); start is set to its first byte.
+char32_t previousCodePoint(std::string_view text, std::size_t end, std::size_t &start);
+
 // Writes the UTF-8 encoding of one code point (assumed valid) to dst, which has room for 4 bytes;
 // returns the number of bytes written.
 inline std::size_t writeUtf8(char32_t c, char *dst)

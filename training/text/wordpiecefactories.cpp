@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "io/fileutil.h"
+#include "io/jsonfields.h"
 #include "io/jsonfile.h"
 #include "text/tokenizerfactories.h"
 #include "text/utf8.h"
@@ -25,42 +26,6 @@ namespace {
 [[noreturn]] void fail(const std::string &source, const std::string &message)
 {
     throw Error(locate(source, 0, 0, message));
-}
-
-// object[key] without copying (tokenizer.json's vocabulary is large), or null when it is missing.
-const json &member(const json &object, const char *key)
-{
-    static const json null;
-    if (!object.is_object())
-        return null;
-    const auto it = object.find(key);
-    return it == object.end() ? null : *it;
-}
-
-// Reads key of object as T, with a default when it is missing or null.
-template <typename T>
-T optionalValue(
-    const json &object, const char *key, T fallback, const std::string &source, const std::string &where)
-{
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return fallback;
-    try {
-        return it->get<T>();
-    } catch (const json::exception &) {
-        fail(source, where + "\"" + key + "\" has the wrong type (" + it->type_name() + ")");
-    }
-}
-
-std::optional<bool> optionalBool(
-    const json &object, const char *key, const std::string &source, const std::string &where)
-{
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return std::nullopt;
-    if (!it->is_boolean())
-        fail(source, where + "\"" + key + "\" must be true, false or null");
-    return it->get<bool>();
 }
 
 std::vector<std::string> vocabFromJson(const json &vocab, const std::string &source)
@@ -85,22 +50,6 @@ std::vector<std::string> vocabFromJson(const json &vocab, const std::string &sou
         filled[id] = true;
     }
     return tokens;
-}
-
-AddedToken addedTokenFromJson(
-    const json &entry, std::int64_t id, const std::string &source, const std::string &where)
-{
-    if (!entry.is_object() || !entry.contains("content") || !entry.at("content").is_string())
-        fail(source, where + "each added token needs a string \"content\"");
-    AddedToken token;
-    token.id = id;
-    token.content = entry.at("content").get<std::string>();
-    token.special = optionalValue<bool>(entry, "special", false, source, where);
-    token.singleWord = optionalValue<bool>(entry, "single_word", false, source, where);
-    token.lstrip = optionalValue<bool>(entry, "lstrip", false, source, where);
-    token.rstrip = optionalValue<bool>(entry, "rstrip", false, source, where);
-    token.normalized = optionalValue<bool>(entry, "normalized", !token.special, source, where);
-    return token;
 }
 
 // A special token in tokenizer_config.json: a string, or an AddedToken object with "content".
@@ -177,10 +126,10 @@ std::unique_ptr<Tokenizer> fromVocab(
     WordPieceSettings settings;
     settings.vocab = readVocabTxt(vocabPath);
     BertNormalizerOptions normalizer;
-    normalizer.lowercase = optionalValue<bool>(config, "do_lower_case", true, configPath, "");
-    normalizer.stripAccents = optionalBool(config, "strip_accents", configPath, "");
+    normalizer.lowercase = jsonfields::boolOr(config, "do_lower_case", true, configPath, "");
+    normalizer.stripAccents = jsonfields::optionalBool(config, "strip_accents", configPath, "");
     normalizer.handleChineseChars
-        = optionalValue<bool>(config, "tokenize_chinese_chars", true, configPath, "");
+        = jsonfields::boolOr(config, "tokenize_chinese_chars", true, configPath, "");
     settings.normalizer = normalizer;
     settings.unkToken = specialTokenName(config, "unk_token", configPath).value_or(settings.unkToken);
     applySpecialNames(config, configPath, settings);
@@ -205,7 +154,7 @@ std::unique_ptr<Tokenizer> fromVocab(
         }
         added[it->second] = AddedToken { it->second, *name, false, false, false, false, true };
     }
-    const json &decoder = member(config, "added_tokens_decoder");
+    const json &decoder = jsonfields::memberOrNull(config, "added_tokens_decoder");
     if (!decoder.is_object() && !decoder.is_null())
         fail(configPath, "\"added_tokens_decoder\" must be an object");
     for (const auto &[key, entry] : decoder.items()) {
@@ -218,7 +167,7 @@ std::unique_ptr<Tokenizer> fromVocab(
         } catch (const std::exception &) { }
         if (id < 0)
             fail(configPath, "added_tokens_decoder: \"" + key + "\" is not a token id");
-        added[id] = addedTokenFromJson(entry, id, configPath, "added_tokens_decoder: ");
+        added[id] = addedTokenFromJson(entry, configPath, "added_tokens_decoder.", id);
     }
     for (auto &[id, token] : added)
         settings.addedTokens.push_back(token);
@@ -231,11 +180,11 @@ std::unique_ptr<Tokenizer> fromVocab(
 BertNormalizerOptions bertNormalizerFromJson(const json &normalizer, const std::string &source)
 {
     BertNormalizerOptions options;
-    options.cleanText = optionalValue<bool>(normalizer, "clean_text", true, source, "normalizer.");
+    options.cleanText = jsonfields::boolOr(normalizer, "clean_text", true, source, "normalizer.");
     options.handleChineseChars
-        = optionalValue<bool>(normalizer, "handle_chinese_chars", true, source, "normalizer.");
-    options.stripAccents = optionalBool(normalizer, "strip_accents", source, "normalizer.");
-    options.lowercase = optionalValue<bool>(normalizer, "lowercase", true, source, "normalizer.");
+        = jsonfields::boolOr(normalizer, "handle_chinese_chars", true, source, "normalizer.");
+    options.stripAccents = jsonfields::optionalBool(normalizer, "strip_accents", source, "normalizer.");
+    options.lowercase = jsonfields::boolOr(normalizer, "lowercase", true, source, "normalizer.");
     return options;
 }
 
@@ -252,18 +201,18 @@ void readNormalizer(const json &normalizer, const std::string &source, WordPiece
                 + "\" is not supported; Pairtune's WordPiece tokenizer reads BertNormalizer, a Sequence of "
                   "Lowercase and one BertNormalizer, or none");
     };
-    const std::string type = optionalValue<std::string>(normalizer, "type", "", source, "normalizer.");
+    const std::string type = jsonfields::stringOr(normalizer, "type", "", source, "normalizer.");
     if (type == "BertNormalizer") {
         settings.normalizer = bertNormalizerFromJson(normalizer, source);
         return;
     }
     if (type != "Sequence")
         unsupported(type);
-    const json &steps = member(normalizer, "normalizers");
+    const json &steps = jsonfields::memberOrNull(normalizer, "normalizers");
     if (!steps.is_array())
         fail(source, "normalizer.normalizers must be a list");
     for (const json &step : steps) {
-        const std::string stepType = optionalValue<std::string>(step, "type", "", source, "normalizer.");
+        const std::string stepType = jsonfields::stringOr(step, "type", "", source, "normalizer.");
         if (stepType == "Lowercase")
             (settings.normalizer ? settings.lowercaseAfter : settings.lowercaseBefore) = true;
         else if (stepType == "BertNormalizer" && !settings.normalizer && !settings.lowercaseAfter)
@@ -281,42 +230,39 @@ std::unique_ptr<Tokenizer> makeWordPieceTokenizer(
     const std::string source = (fs::path(folder) / "tokenizer.json").string();
     if (!tokenizerJson.is_object())
         fail(source, "expected a JSON object");
-    const json &model = member(tokenizerJson, "model");
+    const json &model = jsonfields::memberOrNull(tokenizerJson, "model");
     if (!model.is_object() || model.value("type", std::string()) != "WordPiece")
         fail(source, "model.type must be \"WordPiece\" for a BERT tokenizer");
 
     WordPieceSettings settings;
-    settings.vocab = vocabFromJson(member(model, "vocab"), source);
-    settings.unkToken = optionalValue<std::string>(model, "unk_token", "[UNK]", source, "model.");
+    settings.vocab = vocabFromJson(jsonfields::memberOrNull(model, "vocab"), source);
+    settings.unkToken = jsonfields::stringOr(model, "unk_token", "[UNK]", source, "model.");
     settings.continuingSubwordPrefix
-        = optionalValue<std::string>(model, "continuing_subword_prefix", "##", source, "model.");
-    settings.maxInputCharsPerWord
-        = optionalValue<std::size_t>(model, "max_input_chars_per_word", 100, source, "model.");
+        = jsonfields::stringOr(model, "continuing_subword_prefix", "##", source, "model.");
+    settings.maxInputCharsPerWord = static_cast<std::size_t>(
+        jsonfields::intOr(model, "max_input_chars_per_word", 100, source, "model."));
 
-    readNormalizer(member(tokenizerJson, "normalizer"), source, settings);
+    readNormalizer(jsonfields::memberOrNull(tokenizerJson, "normalizer"), source, settings);
 
-    const json &preTokenizer = member(tokenizerJson, "pre_tokenizer");
+    const json &preTokenizer = jsonfields::memberOrNull(tokenizerJson, "pre_tokenizer");
     if (preTokenizer.is_null()) {
         settings.bertPreTokenizer = false;
     } else {
-        const std::string type
-            = optionalValue<std::string>(preTokenizer, "type", "", source, "pre_tokenizer.");
+        const std::string type = jsonfields::stringOr(preTokenizer, "type", "", source, "pre_tokenizer.");
         if (type != "BertPreTokenizer")
             fail(source,
                 "pre_tokenizer type \"" + type
                     + "\" is not supported; Pairtune's WordPiece tokenizer reads BertPreTokenizer (or none)");
     }
 
-    settings.postProcessor = TemplatePostProcessor::fromJson(member(tokenizerJson, "post_processor"), source);
+    settings.postProcessor
+        = TemplatePostProcessor::fromJson(jsonfields::memberOrNull(tokenizerJson, "post_processor"), source);
 
-    const json &added = member(tokenizerJson, "added_tokens");
+    const json &added = jsonfields::memberOrNull(tokenizerJson, "added_tokens");
     if (!added.is_array() && !added.is_null())
         fail(source, "\"added_tokens\" must be a list");
     for (const json &entry : added.is_array() ? added : json::array()) {
-        if (!entry.is_object() || !entry.contains("id") || !entry.at("id").is_number_integer())
-            fail(source, "added_tokens: each entry needs an integer \"id\"");
-        settings.addedTokens.push_back(
-            addedTokenFromJson(entry, entry.at("id").get<std::int64_t>(), source, "added_tokens: "));
+        settings.addedTokens.push_back(addedTokenFromJson(entry, source, "added_tokens."));
     }
 
     std::string configPath;

@@ -201,17 +201,8 @@ std::string tokenizerJsonText(const WordPieceSettings &settings, const WordPiece
     root["truncation"] = nullptr;
     root["padding"] = nullptr;
     nlohmann::ordered_json added = nlohmann::ordered_json::array();
-    for (const AddedToken &token : settings.addedTokens) {
-        nlohmann::ordered_json entry;
-        entry["id"] = token.id;
-        entry["content"] = token.content;
-        entry["single_word"] = token.singleWord;
-        entry["lstrip"] = token.lstrip;
-        entry["rstrip"] = token.rstrip;
-        entry["normalized"] = token.normalized;
-        entry["special"] = token.special;
-        added.push_back(std::move(entry));
-    }
+    for (const AddedToken &token : settings.addedTokens)
+        added.push_back(addedTokenJson(token, true));
     root["added_tokens"] = std::move(added);
 
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
@@ -337,9 +328,7 @@ void WordPieceTokenizer::save(const std::string &folder, std::size_t modelMaxLen
     nlohmann::json config = specialMap;
     nlohmann::json decoder = nlohmann::json::object();
     for (const AddedToken &token : m_settings.addedTokens)
-        decoder[std::to_string(token.id)] = { { "content", token.content }, { "lstrip", token.lstrip },
-            { "normalized", token.normalized }, { "rstrip", token.rstrip },
-            { "single_word", token.singleWord }, { "special", token.special } };
+        decoder[std::to_string(token.id)] = addedTokenJson<nlohmann::json>(token, false);
     config["added_tokens_decoder"] = std::move(decoder);
     config["clean_up_tokenization_spaces"] = true;
     config["do_basic_tokenize"] = true;

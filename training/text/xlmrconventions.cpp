@@ -13,20 +13,6 @@ namespace {
 
 constexpr const char *kMetaspace = "\xE2\x96\x81"; // ▁
 
-nlohmann::json addedTokenJson(const SpecialToken &token, bool withId)
-{
-    nlohmann::json json = nlohmann::json::object();
-    if (withId)
-        json["id"] = token.id;
-    json["content"] = token.content;
-    json["single_word"] = token.singleWord;
-    json["lstrip"] = token.lstrip;
-    json["rstrip"] = token.rstrip;
-    json["normalized"] = token.normalized;
-    json["special"] = token.special;
-    return json;
-}
-
 std::string base64(std::string_view bytes)
 {
     static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -65,15 +51,19 @@ nlohmann::json sequenceTemplateItem(const char *id)
 
 } // namespace
 
-std::vector<SpecialToken> xlmrSpecialTokens(std::int64_t maskId)
+std::vector<AddedToken> xlmrSpecialTokens(std::int64_t maskId)
 {
-    std::vector<SpecialToken> tokens = {
-        { "<s>", 0 },
-        { "<pad>", 1 },
-        { "</s>", 2 },
-        { "<unk>", 3 },
-        { "<mask>", maskId },
+    // Special and matched on the raw text, as transformers adds them.
+    const auto special = [](const char *content, std::int64_t id) {
+        AddedToken token;
+        token.id = id;
+        token.content = content;
+        token.normalized = false;
+        token.special = true;
+        return token;
     };
+    std::vector<AddedToken> tokens = { special("<s>", 0), special("<pad>", 1), special("</s>", 2),
+        special("<unk>", 3), special("<mask>", maskId) };
     // transformers makes XLM-R's mask AddedToken("<mask>", lstrip=True): "a <mask>" eats the space.
     tokens.back().lstrip = true;
     return tokens;
@@ -102,22 +92,25 @@ nlohmann::json xlmrTokenizerJson(const SpmModelProto &proto, const std::string &
 
     // Added tokens: the fairseq specials, plus the model's control and user-defined pieces, which the
     // converter adds as (non-normalized) added tokens at their existing vocab ids.
-    std::vector<SpecialToken> added = xlmrSpecialTokens(maskId);
+    std::vector<AddedToken> added = xlmrSpecialTokens(maskId);
     for (std::size_t i = 3; i < proto.pieces.size(); ++i) {
         const auto &piece = proto.pieces[i];
         if (piece.type != SpmModelProto::Control && piece.type != SpmModelProto::UserDefined)
             continue;
-        SpecialToken token { piece.piece, static_cast<std::int64_t>(i + 1) };
+        AddedToken token;
+        token.id = static_cast<std::int64_t>(i + 1);
+        token.content = piece.piece;
+        token.normalized = false;
         token.special = piece.type == SpmModelProto::Control;
         const bool known = std::any_of(
-            added.begin(), added.end(), [&](const SpecialToken &t) { return t.content == token.content; });
+            added.begin(), added.end(), [&](const AddedToken &t) { return t.content == token.content; });
         if (!known)
             added.push_back(token);
     }
     std::sort(added.begin(), added.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
     nlohmann::json addedTokens = nlohmann::json::array();
-    for (const SpecialToken &token : added)
-        addedTokens.push_back(addedTokenJson(token, true));
+    for (const AddedToken &token : added)
+        addedTokens.push_back(addedTokenJson<nlohmann::json>(token, true));
 
     nlohmann::json normalizers = nlohmann::json::array();
     if (!proto.precompiledCharsmap.empty())
@@ -160,17 +153,17 @@ nlohmann::json xlmrTokenizerJson(const SpmModelProto &proto, const std::string &
 }
 
 void writeXlmrTokenizerConfig(const std::string &folder, std::size_t modelMaxLength,
-    const std::vector<SpecialToken> &addedTokens, TruncationSide truncationSide)
+    const std::vector<AddedToken> &addedTokens, TruncationSide truncationSide)
 {
     const std::filesystem::path dir(folder);
     nlohmann::json decoder = nlohmann::json::object();
-    for (const SpecialToken &token : addedTokens) {
-        nlohmann::json entry = addedTokenJson(token, false);
+    for (const AddedToken &token : addedTokens) {
+        nlohmann::json entry = addedTokenJson<nlohmann::json>(token, false);
         decoder[std::to_string(token.id)] = std::move(entry);
     }
     const auto has = [&](const char *content) {
         return std::any_of(addedTokens.begin(), addedTokens.end(),
-            [&](const SpecialToken &t) { return t.content == content; });
+            [&](const AddedToken &t) { return t.content == content; });
     };
 
     nlohmann::json config = nlohmann::json::object();
@@ -198,7 +191,7 @@ void writeXlmrTokenizerConfig(const std::string &folder, std::size_t modelMaxLen
     }
     if (has("<mask>")) {
         const auto mask = std::find_if(addedTokens.begin(), addedTokens.end(),
-            [](const SpecialToken &t) { return t.content == "<mask>"; });
+            [](const AddedToken &t) { return t.content == "<mask>"; });
         map["mask_token"]
             = { { "content", "<mask>" }, { "lstrip", mask->lstrip }, { "normalized", mask->normalized },
                   { "rstrip", mask->rstrip }, { "single_word", mask->singleWord } };

@@ -5,7 +5,7 @@
 // XLMRobertaConverter makes from a sentencepiece model, and tokenizer_config.json /
 // special_tokens_map.json.
 
-#include "text/specialtokensplitter.h"
+#include "text/addedtokens.h"
 #include "text/spmmodelproto.h"
 #include "text/tokenizer.h"
 
@@ -18,7 +18,7 @@
 namespace pairtune {
 
 // <s> 0, <pad> 1, </s> 2, <unk> 3 and <mask> (lstrip) at maskId: the added tokens of XLM-R.
-std::vector<SpecialToken> xlmrSpecialTokens(std::int64_t maskId);
+std::vector<AddedToken> xlmrSpecialTokens(std::int64_t maskId);
 
 // The tokenizer.json that transformers' XLMRobertaConverter writes for a unigram sentencepiece model:
 // Unigram vocab [<s>, <pad>, </s>, <unk>, pieces[3:] with scores, <mask>], unk_id 3, normalizer
@@ -30,6 +30,6 @@ nlohmann::json xlmrTokenizerJson(const SpmModelProto &proto, const std::string &
 // Writes tokenizer_config.json (tokenizer_class XLMRobertaTokenizer, model_max_length, the special
 // tokens, added_tokens_decoder, truncation_side when left) and special_tokens_map.json into folder.
 void writeXlmrTokenizerConfig(const std::string &folder, std::size_t modelMaxLength,
-    const std::vector<SpecialToken> &addedTokens, TruncationSide truncationSide = TruncationSide::Right);
+    const std::vector<AddedToken> &addedTokens, TruncationSide truncationSide = TruncationSide::Right);
 
 } // namespace pairtune

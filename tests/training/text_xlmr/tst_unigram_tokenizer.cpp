@@ -2,8 +2,8 @@
 // unknown fusion, byte fallback, normalizers, Metaspace, added tokens, post-processors, errors.
 
 #include "core/error.h"
+#include "text/addedtokens.h"
 #include "text/metaspace.h"
-#include "text/specialtokensplitter.h"
 #include "text/tokenizerfactories.h"
 #include "text/unigramtokenizer.h"
 
@@ -205,19 +205,24 @@ private slots:
         // After a special token the text starts a new segment: prepend_scheme always adds ▁ again.
         QCOMPARE(tokenizer->tokenize("<pad>ab"), (std::vector<std::string> { "<pad>", kMeta + "ab" }));
 
-        using pairtune::SpecialToken;
-        SpecialToken word { "ab", 7 };
+        pairtune::AddedToken word { 7, "ab" };
         word.singleWord = true;
-        SpecialToken right { "<x>", 8 };
+        pairtune::AddedToken right { 8, "<x>" };
         right.rstrip = true;
-        const pairtune::SpecialTokenSplitter splitter({ word, right });
-        const auto segments = splitter.split("ab cab <x>  d");
+        pairtune::AddedTokenMatcher matcher;
+        matcher.add(U"ab", word);
+        matcher.add(U"<x>", right);
+        std::vector<pairtune::AddedTokenMatcher::Segment> segments;
+        matcher.split(U"ab cab <x>  d", segments);
         QCOMPARE(segments.size(), std::size_t(4));
-        QCOMPARE(segments[0].tokenId, std::int64_t(7));
-        QCOMPARE(segments[1].text, std::string_view(" cab ")); // "ab" inside "cab" is not a single word
-        QCOMPARE(segments[2].text, std::string_view("<x>  "));
-        QCOMPARE(segments[3].text, std::string_view("d"));
-        QCOMPARE(segments[3].offset, std::size_t(12));
+        QCOMPARE(segments[0].id, std::int64_t(7));
+        // "ab" inside "cab" is not a single word
+        QCOMPARE(segments[1].begin, std::size_t(2));
+        QCOMPARE(segments[1].end, std::size_t(7));
+        QCOMPARE(segments[2].id, std::int64_t(8)); // "<x>  "
+        QCOMPARE(segments[2].end, std::size_t(12));
+        QCOMPARE(segments[3].begin, std::size_t(12)); // "d"
+        QCOMPARE(segments[3].id, std::int64_t(-1));
     }
 
     void robertaProcessingAndUnicodeNormalizers()
