@@ -13,6 +13,11 @@
 # Our side runs with its defaults (--threads 0 = automatic); the peer is timed at each thread setting
 # in PEER_SETTINGS and the best is reported. Ours and the peer alternate, workload by workload, so that
 # other load on the machine hits both alike.
+# A fair peer: it runs on the same OpenBLAS kernels as ours. Ours picks them itself (selectFastBlasKernels,
+# training/model/runtime.h: OPENBLAS_CORETYPE when Debian's OpenBLAS picks weaker kernels than the CPU has);
+# the kernels ours reports are given to the peer as OPENBLAS_CORETYPE, and both sides' kernels and threads
+# land in the JSON. Where the CPU has native bf16 (avx512_bf16 / amx_bf16), ours --bf16 and the peer's bf16
+# autocast are timed too; the int8 rows time `embed --int8` against the peer's quantize_dynamic.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +60,8 @@ else
     PEER_SETTINGS="1:default 2:default 2:1 1:1"
 fi
 # Overrides for trying the script out: BENCH_WARMUP, BENCH_STEPS, BENCH_STEPS12, BENCH_STEPS_MPNET,
-# BENCH_STEPS_MODERNBERT, BENCH_TRIAL_STEPS; BENCH_ONLY=modernbert runs the peer trials and that row alone.
+# BENCH_STEPS_MODERNBERT, BENCH_TRIAL_STEPS; BENCH_ONLY=modernbert runs the peer trials and that row alone;
+# BENCH_ONLY=base skips the MPNet-base and ModernBERT-base rows (the slowest).
 WARMUP=${BENCH_WARMUP:-$WARMUP} STEPS=${BENCH_STEPS:-$STEPS} STEPS12=${BENCH_STEPS12:-$STEPS12}
 STEPS_MPNET=${BENCH_STEPS_MPNET:-$STEPS_MPNET} STEPS_MODERNBERT=${BENCH_STEPS_MODERNBERT:-$STEPS_MODERNBERT}
 TRIAL_STEPS=${BENCH_TRIAL_STEPS:-$TRIAL_STEPS}
@@ -91,6 +97,15 @@ done
 
 log "matmul peak"
 measure peak "$PEAK" 2048 "$PEAK_SECONDS"
+# Our kernels, from the compute line ("OpenBLAS ..., Zen kernels (2 threads), ..."); a user's own
+# OPENBLAS_CORETYPE reaches both sides unchanged.
+OURS_CORETYPE=$(sed -n 's/.*, \([A-Za-z0-9]*\) kernels.*/\1/p' "$WORK/peak.out")
+PEER_CORETYPE=${OPENBLAS_CORETYPE:-$OURS_CORETYPE}
+echo "${PEER_CORETYPE:-default}" >"$WORK/peer-coretype"
+log "our OpenBLAS kernels: ${OURS_CORETYPE:-not OpenBLAS}; the peer runs with OPENBLAS_CORETYPE=${PEER_CORETYPE:-unset}"
+BF16=0
+if grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then BF16=1; else log "bf16: not native, skipped"; fi
+echo "$BF16" >"$WORK/bf16-native"
 
 ours_train() { # name layers|model-folder steps
     local model=$2
@@ -100,13 +115,14 @@ ours_train() { # name layers|model-folder steps
         --epochs 1 --batch-size 32 --max-steps $((WARMUP + $3)) --train-fraction 0.9 --checkpoint-every 0 \
         --quiet --json
 }
-peer() { # name setting mode model steps [train ids file]
+peer() { # name setting mode model steps [train ids file] [peer.py options...]
     local threads=${2%%:*} blas=${2##*:} train_ids=${6:-pair-ids.jsonl}
     local env=()
     [ "$blas" = default ] || env=(OPENBLAS_NUM_THREADS="$blas")
-    measure "$1" env "${env[@]}" "$PY" "$ROOT/bench/peer/peer.py" "$3" --model "$WORK/$4" \
+    [ -z "$PEER_CORETYPE" ] || env+=(OPENBLAS_CORETYPE="$PEER_CORETYPE")
+    measure "$1" env "${env[@]}" GLOG_minloglevel=2 "$PY" "$ROOT/bench/peer/peer.py" "$3" --model "$WORK/$4" \
         --ids "$WORK/$([ "$3" = train ] && echo "$train_ids" || echo sentence-ids.jsonl)" --threads "$threads" \
-        --steps "$5" --warmup "$WARMUP"
+        --steps "$5" --warmup "$WARMUP" "${@:7}"
 }
 
 # ModernBERT-base (gte-modernbert-base's shape: 22 layers, hidden 768, GeGLU 1152, rotary, global attention every
@@ -127,11 +143,13 @@ modernbert_row() {
 
 log "peer thread trials ($PEER_SETTINGS)"
 best="" best_rate=0
+: >"$WORK/peer-trials"
 for setting in $PEER_SETTINGS; do
     peer "trial-${setting/:/-}" "$setting" train model-L6 "$TRIAL_STEPS"
     rate=$("$PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).read())["pairs_per_second"])' \
         "$WORK/trial-${setting/:/-}.out")
     log "  peer threads $setting: $rate pairs/s"
+    echo "$setting $rate" >>"$WORK/peer-trials"
     if "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "$rate" "$best_rate"; then
         best=$setting best_rate=$rate
     fi
@@ -152,9 +170,31 @@ measure ours-embed-short "$CLI" embed --model "$WORK/model-L6" --input "$WORK/se
     --output "$WORK/short.npy"
 measure ours-embed "$CLI" embed --model "$WORK/model-L6" --input "$WORK/sentences.txt" --output "$WORK/all.npy"
 peer peer-embed "$best" embed model-L6 0
+if "$CLI" embed --help | grep -q -- --int8; then
+    log "embedding, int8: ours (embed --int8), then the peer (quantize_dynamic)"
+    measure ours-embed-int8-short "$CLI" embed --int8 --model "$WORK/model-L6" --input "$WORK/sentences-32.txt" \
+        --output "$WORK/short-int8.npy"
+    measure ours-embed-int8 "$CLI" embed --int8 --model "$WORK/model-L6" --input "$WORK/sentences.txt" \
+        --output "$WORK/all-int8.npy"
+    peer peer-embed-int8 "$best" embed model-L6 0 "" --int8
+fi
+if [ "$BF16" = 1 ]; then
+    log "bf16: ours (train --bf16), then the peer (autocast)"
+    rm -rf "$WORK/ours-train6-bf16-run"
+    measure ours-train6-bf16 "$CLI" train --bf16 --data "$WORK/pairs.tsv" --base "$WORK/model-L6" \
+        --out "$WORK/ours-train6-bf16-run" --epochs 1 --batch-size 32 --max-steps $((WARMUP + STEPS)) \
+        --train-fraction 0.9 --checkpoint-every 0 --quiet --json
+    peer peer-train6-bf16 "$best" train model-L6 "$STEPS" "" --bf16
+    peer peer-embed-bf16 "$best" embed model-L6 0 "" --bf16
+fi
 log "training, 12 layers: ours, then the peer"
 ours_train ours-train12 12 "$STEPS12"
 peer peer-train12 "$best" train model-L12 "$STEPS12"
+
+if [ "${BENCH_ONLY:-}" = base ]; then
+    "$PY" "$ROOT/bench/report.py" --work "$WORK" --warmup "$WARMUP" | tee "$WORK/report.txt"
+    exit 0
+fi
 
 # MPNet-base (all-mpnet-base-v2's shape: 12 layers, hidden 768, relative position bias), random weights in
 # its real layout from the interop reference; its own tokenizer (<s> ... </s>, ids shifted by 4).

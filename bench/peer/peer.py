@@ -14,9 +14,16 @@ text, mean pooling (+ Normalize when modules.json has it), MultipleNegativesRank
 no-decay groups (bias, LayerNorm), warmup-linear LambdaLR, clip_grad_norm_(1.0), zero_grad().
 Embedding is encode(): longest first, batch 32, no_grad, eval mode.
 
-Prints one JSON line with the measured rate; timing starts after --warmup steps (or batches).
+--bf16 runs the forward passes under torch.autocast("cpu", dtype=torch.bfloat16), as a user on a CPU with
+native bf16 would; --int8 embeds with torch.ao.quantization.quantize_dynamic (nn.Linear -> int8 weights,
+activations quantized per batch) on --quantized-engine, as a user would quantize for inference.
+
+Prints one JSON line with the measured rate, the threads and the OpenBLAS kernels this process really
+runs on; timing starts after --warmup steps (or batches).
 """
 import argparse
+import contextlib
+import ctypes
 import json
 import math
 import os
@@ -224,6 +231,13 @@ def read_ids(path):
         return [json.loads(line)["input_ids"] for line in f if line.strip()]
 
 
+def precision(args):
+    """The forward pass's precision context: bf16 autocast when asked, else nothing."""
+    if args.bf16:
+        return torch.autocast(device_type="cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
 def train(args, model):
     ids = read_ids(args.ids)
     pairs = [(ids[2 * i], ids[2 * i + 1]) for i in range(len(ids) // 2)]
@@ -259,7 +273,8 @@ def train(args, model):
         for column in range(2):
             rows = [p[column] for p in batch]
             real_tokens += sum(len(r) for r in rows)
-            embeddings.append(model(*pad(rows, model.pad_id)))
+            with precision(args):
+                embeddings.append(model(*pad(rows, model.pad_id)).float())
         scores = embeddings[0] @ embeddings[1].T * args.scale  # similarity dot, CLI default scale 1
         loss = nn.functional.cross_entropy(scores, torch.arange(len(batch)))
         loss.backward()
@@ -277,15 +292,29 @@ def embed(args, model):
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
     batches = [order[b : b + args.batch] for b in range(0, len(order), args.batch)]
     model.eval()
-    with torch.no_grad():
+    if args.int8:
+        torch.backends.quantized.engine = args.quantized_engine
+        model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+    with torch.no_grad(), precision(args):
         for chunk in batches[: args.warmup]:  # untimed: first-call allocations
             model(*pad([ids[i] for i in chunk], model.pad_id))
         start = time.perf_counter()
-        rows = [model(*pad([ids[i] for i in chunk], model.pad_id)).numpy() for chunk in batches]
+        rows = [model(*pad([ids[i] for i in chunk], model.pad_id)).float().numpy() for chunk in batches]
         out = np.concatenate(rows)
     seconds = time.perf_counter() - start
     return {"sentences_per_second": len(ids) / seconds, "seconds": seconds, "sentences": len(ids),
             "real_tokens": sum(len(r) for r in ids), "dim": int(out.shape[1])}
+
+
+def openblas_kernels():
+    """The kernels OpenBLAS chose in this process (torch loads it through libblas.so.3; opening the same
+    soname again returns the loaded library), or "not OpenBLAS"."""
+    try:
+        blas = ctypes.CDLL("libblas.so.3")
+        blas.openblas_get_corename.restype = ctypes.c_char_p
+        return f"{blas.openblas_get_corename().decode()} ({blas.openblas_get_num_threads()} threads)"
+    except (OSError, AttributeError):
+        return "not OpenBLAS"
 
 
 def main():
@@ -299,13 +328,17 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--bf16", action="store_true", help="forward under bf16 autocast")
+    parser.add_argument("--int8", action="store_true", help="embed: dynamically quantized int8 nn.Linear")
+    parser.add_argument("--quantized-engine", default="onednn", help="torch.backends.quantized.engine for --int8")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model = SentenceModel(args.model)
     result = train(args, model) if args.mode == "train" else embed(args, model)
     result.update({"threads": torch.get_num_threads(), "torch": torch.__version__,
                    "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-                   "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "default")})
+                   "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "default"),
+                   "openblas_kernels": openblas_kernels(), "bf16": args.bf16, "int8": args.int8})
     print(json.dumps(result))
 
 
