@@ -1,8 +1,8 @@
+#include "model/corethreads.h"
 #include "model/dropouthash.h"
 #include "model/dropoutimpl.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <cmath>
@@ -24,8 +24,9 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void applyMaskRange
 
 void applyMask(const float *in, float *out, std::int64_t n, const DropoutKey &key)
 {
-    at::parallel_for(
-        0, n, 32768, [&](std::int64_t begin, std::int64_t end) { applyMaskRange(in, out, begin, end, key); });
+    // Across the cores the matrix products use, not LibTorch's single intra-op thread (corethreads.h).
+    splitRangeAcrossCores(
+        n, 1 << 16, [&](std::int64_t begin, std::int64_t end) { applyMaskRange(in, out, begin, end, key); });
 }
 
 at::Tensor masked(const at::Tensor &input, const DropoutKey &key)

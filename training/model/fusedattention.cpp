@@ -1,13 +1,12 @@
+#include "model/corethreads.h"
 #include "model/dropouthash.h"
 #include "model/fusedattentionimpl.h"
-#include "model/runtime.h"
 
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <thread>
 #include <vector>
 
 namespace pairtune {
@@ -225,27 +224,6 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void backwardBlock(
                 dk[k] += w * q[k];
         }
     }
-}
-
-// Runs fn(first, step) on each of up to matrixThreads() threads, thread t taking items t, t + step, ...
-// of [0, count); interleaving spreads long and short texts evenly. Not at::parallel_for: with OpenBLAS
-// the automatic setting leaves LibTorch one intra-op thread (its pool would fight OpenBLAS's spinning
-// threads), while this loop is matrix work that can use the cores the products use.
-template <typename Fn> void splitAcrossCores(int64_t count, Fn fn)
-{
-    // Threads are started per call (about 20 us each, 24 calls a MiniLM step): at most 8, so a many-core
-    // machine does not spend more on starting them than they save.
-    const int64_t threads = std::min<int64_t>({ matrixThreads(), count, 8 });
-    if (threads <= 1) {
-        fn(0, 1);
-        return;
-    }
-    std::vector<std::thread> workers;
-    for (int64_t t = 1; t < threads; ++t)
-        workers.emplace_back([&fn, t, threads] { fn(t, threads); });
-    fn(0, threads);
-    for (std::thread &w : workers)
-        w.join();
 }
 
 std::vector<Block> makeBlocks(const std::vector<int64_t> &offsets, int64_t heads, int64_t &probCount)

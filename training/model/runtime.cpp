@@ -10,6 +10,7 @@
 #include <cpuid.h>
 #endif
 #include <dlfcn.h>
+#include <mutex>
 #include <sched.h>
 #include <unistd.h>
 
@@ -54,6 +55,33 @@ int cpuLevel()
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return 2;
     return 0;
+}
+
+// OpenBLAS's idle threads spin (sched_yield) for 2^28 cycles, about 0.1 s, after each matrix product
+// before they sleep, so between products the other cores stay busy doing nothing, while the element-wise
+// kernels of our own that split across cores (model/corethreads.h) want them. A MiniLM step makes ~100
+// products of milliseconds each, so waking a sleeping thread for each (tens of microseconds) costs
+// little. OpenBLAS reads the timeout when it starts its threads: set it (2^4 cycles, its minimum),
+// re-read the environment and restart them, once per process, at the first thread setting (before any
+// product runs on another thread). The user's own OPENBLAS_THREAD_TIMEOUT is kept.
+void restartBlasThreadsSleepingWhenIdle()
+{
+    const auto readEnvironment = blasFunction<void (*)()>("openblas_read_env");
+    const auto stopThreads = blasFunction<int (*)()>("blas_thread_shutdown_");
+    const auto startThreads = blasFunction<int (*)()>("blas_thread_init");
+    if (!readEnvironment || !stopThreads || !startThreads
+        || std::getenv("OPENBLAS_THREAD_TIMEOUT") != nullptr)
+        return;
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+    readEnvironment();
+    stopThreads();
+    startThreads();
+}
+
+void letIdleBlasThreadsSleep()
+{
+    static std::once_flag once;
+    std::call_once(once, restartBlasThreadsSleepingWhenIdle);
 }
 
 } // namespace
@@ -122,6 +150,7 @@ void applyComputeThreads(int n)
     // same cores then fights it, and every element-wise op waits. Matrix products are most of the work,
     // so they get every core and the rest runs on one thread (measured, docs/performance.md).
     at::set_num_threads(1);
+    letIdleBlasThreadsSleep();
     setBlasThreads(cores);
 }
 

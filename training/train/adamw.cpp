@@ -1,6 +1,7 @@
 #include "train/adamw.h"
 
-#include <ATen/Parallel.h>
+#include "model/corethreads.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -67,17 +68,40 @@ struct FusedScalars
     float decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, sqrtBiasCorrection2, eps, negStepSize;
 };
 
-void fusedUpdate(float *p, const float *g, float *m, float *v, int64_t n, const FusedScalars &s)
+void fusedUpdate(
+    float *p, const float *g, float *m, float *v, int64_t begin, int64_t end, const FusedScalars &s)
 {
-    at::parallel_for(0, n, 1 << 16, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-            const float value = p[i] * s.decay;
-            const float expAvg = m[i] * s.beta1 + s.oneMinusBeta1 * g[i];
-            const float expAvgSq = v[i] * s.beta2 + s.oneMinusBeta2 * g[i] * g[i];
-            const float denominator = std::sqrt(expAvgSq) / s.sqrtBiasCorrection2 + s.eps;
-            m[i] = expAvg;
-            v[i] = expAvgSq;
-            p[i] = value + s.negStepSize * (expAvg / denominator);
+    for (int64_t i = begin; i < end; ++i) {
+        const float value = p[i] * s.decay;
+        const float expAvg = m[i] * s.beta1 + s.oneMinusBeta1 * g[i];
+        const float expAvgSq = v[i] * s.beta2 + s.oneMinusBeta2 * g[i] * g[i];
+        const float denominator = std::sqrt(expAvgSq) / s.sqrtBiasCorrection2 + s.eps;
+        m[i] = expAvg;
+        v[i] = expAvgSq;
+        p[i] = value + s.negStepSize * (expAvg / denominator);
+    }
+}
+
+struct FusedJob
+{
+    float *p, *m, *v;
+    const float *g;
+    int64_t n;
+    FusedScalars s;
+};
+
+// All parameters in one split across the cores (thread t updates the t-th part of every parameter):
+// threads are started once per step, not once per parameter, and no element depends on another.
+void runFused(const std::vector<FusedJob> &jobs)
+{
+    int64_t total = 0;
+    for (const FusedJob &job : jobs)
+        total += job.n;
+    splitAcrossCores(total < (1 << 16) ? 1 : total, [&](int64_t first, int64_t step) {
+        for (const FusedJob &job : jobs) {
+            const int64_t per = (job.n + step - 1) / step;
+            const int64_t begin = std::min(job.n, first * per);
+            fusedUpdate(job.p, job.g, job.m, job.v, begin, std::min(job.n, begin + per), job.s);
         }
     });
 }
@@ -96,6 +120,7 @@ void AdamW::step(double lr)
     // together with multi-tensor (_foreach) operations, one group per (decay, step count): on a GPU that is
     // a handful of kernel launches per step instead of eight per parameter.
     std::map<std::pair<bool, std::int64_t>, std::vector<Param *>> general;
+    std::vector<FusedJob> fused;
     for (Param &p : m_params) {
         const torch::Tensor grad = p.value.grad();
         if (!grad.defined())
@@ -115,9 +140,10 @@ void AdamW::step(double lr)
         const FusedScalars s { float(1.0 - lr * weightDecay), float(m_options.beta1),
             float(1.0 - m_options.beta1), float(m_options.beta2), float(1.0 - m_options.beta2),
             float(std::sqrt(biasCorrection2)), float(m_options.eps), float(-lr / biasCorrection1) };
-        fusedUpdate(p.value.data_ptr<float>(), grad.data_ptr<float>(), p.expAvg.data_ptr<float>(),
-            p.expAvgSq.data_ptr<float>(), p.value.numel(), s);
+        fused.push_back({ p.value.data_ptr<float>(), p.expAvg.data_ptr<float>(), p.expAvgSq.data_ptr<float>(),
+            grad.data_ptr<float>(), p.value.numel(), s });
     }
+    runFused(fused);
     for (const auto &[key, group] : general)
         stepGroup(group, lr, key.first ? m_options.weightDecay : 0.0, key.second);
 }
