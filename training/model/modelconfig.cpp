@@ -1,7 +1,7 @@
 #include "model/modelconfig.h"
 
 #include "core/error.h"
-#include "model/configjson.h"
+#include "io/jsonfields.h"
 #include "pairtune/version.h"
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 
 namespace pairtune {
 using nlohmann::json;
-using namespace configjson;
+using namespace jsonfields;
 
 // ---------------------------------------------------------------------------------------------
 // PoolingConfig
@@ -78,22 +78,22 @@ PoolingConfig PoolingConfig::fromJson(const json &object, const std::string &pat
     PoolingConfig c;
     // 5.4+ write "embedding_dimension"; Pooling.config_key_renames maps the older name onto it
     // (the new one wins when a file has both).
-    const char *dimKey
-        = findValue(object, "embedding_dimension") ? "embedding_dimension" : "word_embedding_dimension";
-    if (!findValue(object, dimKey))
+    const char *dimKey = jsonfields::find(object, "embedding_dimension") ? "embedding_dimension"
+                                                                         : "word_embedding_dimension";
+    if (!jsonfields::find(object, dimKey))
         throw Error(
             locate(path, 0, 0, "\"embedding_dimension\" (or \"word_embedding_dimension\") is missing"));
-    c.wordEmbeddingDimension = intValue(object, dimKey, 0, path);
-    c.clsToken = boolValue(object, "pooling_mode_cls_token", false, path);
-    c.meanTokens = boolValue(object, "pooling_mode_mean_tokens", true, path);
-    c.maxTokens = boolValue(object, "pooling_mode_max_tokens", false, path);
-    c.meanSqrtLenTokens = boolValue(object, "pooling_mode_mean_sqrt_len_tokens", false, path);
-    c.weightedMeanTokens = boolValue(object, "pooling_mode_weightedmean_tokens", false, path);
-    c.lastToken = boolValue(object, "pooling_mode_lasttoken", false, path);
-    c.includePrompt = boolValue(object, "include_prompt", true, path);
+    c.wordEmbeddingDimension = intOr(object, dimKey, 0, path);
+    c.clsToken = boolOr(object, "pooling_mode_cls_token", false, path);
+    c.meanTokens = boolOr(object, "pooling_mode_mean_tokens", true, path);
+    c.maxTokens = boolOr(object, "pooling_mode_max_tokens", false, path);
+    c.meanSqrtLenTokens = boolOr(object, "pooling_mode_mean_sqrt_len_tokens", false, path);
+    c.weightedMeanTokens = boolOr(object, "pooling_mode_weightedmean_tokens", false, path);
+    c.lastToken = boolOr(object, "pooling_mode_lasttoken", false, path);
+    c.includePrompt = boolOr(object, "include_prompt", true, path);
     // "pooling_mode" replaces the flags: one name (Pooling(pooling_mode="cls") up to 5.3, and what 5.4+
     // write for one mode) or, from 5.4, a list whose order is the concatenation order.
-    if (const json *modes = findValue(object, "pooling_mode")) {
+    if (const json *modes = jsonfields::find(object, "pooling_mode")) {
         std::vector<std::string> names;
         if (modes->is_string())
             names.push_back(modes->get<std::string>());
@@ -102,7 +102,7 @@ PoolingConfig PoolingConfig::fromJson(const json &object, const std::string &pat
             for (const json &m : *modes)
                 names.push_back(m.get<std::string>());
         else
-            wrongType(path, "pooling_mode", "a mode name or a non-empty list of mode names");
+            wrongType(path, "", "pooling_mode", "a mode name or a non-empty list of mode names", *modes);
         std::string joined;
         for (const std::string &name : names) {
             if (name.find_first_of("+,") != std::string::npos)
@@ -169,23 +169,23 @@ DenseConfig DenseConfig::fromJson(const json &object, const std::string &path)
 {
     requireObject(object, path);
     DenseConfig c;
-    if (!findValue(object, "in_features") || !findValue(object, "out_features"))
+    if (!jsonfields::find(object, "in_features") || !jsonfields::find(object, "out_features"))
         throw Error(locate(path, 0, 0, "\"in_features\" and \"out_features\" are required"));
-    c.inFeatures = intValue(object, "in_features", 0, path);
-    c.outFeatures = intValue(object, "out_features", 0, path);
+    c.inFeatures = intOr(object, "in_features", 0, path);
+    c.outFeatures = intOr(object, "out_features", 0, path);
     if (c.inFeatures <= 0 || c.outFeatures <= 0)
         throw Error(locate(path, 0, 0, "\"in_features\" and \"out_features\" must be positive"));
-    c.bias = boolValue(object, "bias", true, path);
+    c.bias = boolOr(object, "bias", true, path);
     // 5.4+ keys: which feature the layer reads and writes, and (5.7+) a residual connection.
     for (const char *key : { "module_input_name", "module_output_name" })
-        if (stringValue(object, key, "sentence_embedding", path) != "sentence_embedding")
+        if (stringOr(object, key, "sentence_embedding", path) != "sentence_embedding")
             throw Error(locate(path, 0, 0,
                 std::string("\"") + key
                     + "\" must be \"sentence_embedding\"; Pairtune applies Dense to the "
                       "pooled sentence embedding only"));
-    if (boolValue(object, "use_residual", false, path))
+    if (boolOr(object, "use_residual", false, path))
         throw Error(locate(path, 0, 0, "\"use_residual\": true is not supported"));
-    std::string act = stringValue(object, "activation_function", kTanh, path);
+    std::string act = stringOr(object, "activation_function", kTanh, path);
     // import_from_string resolves the torch.nn re-exports to the same classes.
     if (act == "torch.nn.Tanh")
         act = kTanh;
@@ -217,7 +217,7 @@ void checkNormalizeConfig(const json &object, const std::string &path)
 {
     requireObject(object, path);
     for (const char *key : { "module_input_name", "module_output_name" })
-        if (stringValue(object, key, "sentence_embedding", path) != "sentence_embedding")
+        if (stringOr(object, key, "sentence_embedding", path) != "sentence_embedding")
             throw Error(locate(path, 0, 0,
                 std::string("\"") + key
                     + "\" must be \"sentence_embedding\"; Pairtune normalizes the "
@@ -234,15 +234,15 @@ SentenceTransformersConfig SentenceTransformersConfig::fromJson(
         throw Error(locate(path, 0, 0, "expected a JSON object"));
     const json object = json::parse(ordered.dump());
     SentenceTransformersConfig c;
-    c.similarityFnName = stringValue(object, "similarity_fn_name", "cosine", path);
+    c.similarityFnName = stringOr(object, "similarity_fn_name", "cosine", path);
     if (c.similarityFnName != "cosine" && c.similarityFnName != "dot" && c.similarityFnName != "euclidean"
         && c.similarityFnName != "manhattan")
         throw Error(locate(path, 0, 0,
             "similarity_fn_name \"" + c.similarityFnName
                 + "\" is unknown; use cosine, dot, euclidean or manhattan"));
-    if (const json *prompts = findValue(object, "prompts")) {
+    if (const json *prompts = jsonfields::find(object, "prompts")) {
         if (!prompts->is_object())
-            wrongType(path, "prompts", "an object");
+            wrongType(path, "", "prompts", "an object", *prompts);
         c.prompts = nlohmann::ordered_json::object();
         for (const auto &[name, text] : ordered.at("prompts").items()) { // keeps the file's order
             if (!text.is_string())
@@ -252,9 +252,9 @@ SentenceTransformersConfig SentenceTransformersConfig::fromJson(
     } else {
         c.prompts = nlohmann::ordered_json::object(); // files before v2.4 have no prompts
     }
-    if (const json *name = findValue(object, "default_prompt_name")) {
+    if (const json *name = jsonfields::find(object, "default_prompt_name")) {
         if (!name->is_string())
-            wrongType(path, "default_prompt_name", "a string or null");
+            wrongType(path, "", "default_prompt_name", "a string or null", *name);
         c.defaultPromptName = name->get<std::string>();
     }
     return c;

@@ -1,7 +1,7 @@
 // TransformerConfig (modelconfig.h) and the encoder families' config.json layouts (encoderfamily.h).
 
 #include "core/error.h"
-#include "model/configjson.h"
+#include "io/jsonfields.h"
 #include "model/encoderfamily.h"
 #include "model/modelconfig.h"
 
@@ -12,12 +12,12 @@ namespace pairtune {
 namespace {
 
 using nlohmann::json;
-using namespace configjson;
+using namespace jsonfields;
 
 // The activations the encoders compute; transformers' aliases of the same formulas are folded in.
 std::string readActivation(const json &object, const char *key, const std::string &path)
 {
-    std::string act = stringValue(object, key, "gelu", path);
+    std::string act = stringOr(object, key, "gelu", path);
     if (act == "gelu_python")
         act = "gelu"; // the same erf formula written in Python
     if (act == "gelu_pytorch_tanh")
@@ -32,24 +32,24 @@ std::string readActivation(const json &object, const char *key, const std::strin
 void readBertKeys(TransformerConfig &c, const json &object, const std::string &path, int defaultVocab,
     int defaultPad, bool specialIds)
 {
-    c.vocabSize = intValue(object, "vocab_size", defaultVocab, path);
-    c.hiddenSize = intValue(object, "hidden_size", 768, path);
-    c.numHiddenLayers = intValue(object, "num_hidden_layers", 12, path);
-    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
-    c.intermediateSize = intValue(object, "intermediate_size", 3072, path);
+    c.vocabSize = intOr(object, "vocab_size", defaultVocab, path);
+    c.hiddenSize = intOr(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intOr(object, "num_hidden_layers", 12, path);
+    c.numAttentionHeads = intOr(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intOr(object, "intermediate_size", 3072, path);
     c.hiddenAct = readActivation(object, "hidden_act", path);
-    c.hiddenDropoutProb = doubleValue(object, "hidden_dropout_prob", 0.1, path);
-    c.attentionProbsDropoutProb = doubleValue(object, "attention_probs_dropout_prob", 0.1, path);
-    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
-    c.typeVocabSize = intValue(object, "type_vocab_size", 2, path);
-    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
-    c.layerNormEps = doubleValue(object, "layer_norm_eps", 1e-12, path);
-    c.padTokenId = intValue(object, "pad_token_id", defaultPad, path);
-    if (findValue(object, "bos_token_id") || specialIds)
-        c.bosTokenId = intValue(object, "bos_token_id", 0, path);
-    if (findValue(object, "eos_token_id") || specialIds)
-        c.eosTokenId = intValue(object, "eos_token_id", 2, path);
-    const std::string positions = stringValue(object, "position_embedding_type", "absolute", path);
+    c.hiddenDropoutProb = doubleOr(object, "hidden_dropout_prob", 0.1, path);
+    c.attentionProbsDropoutProb = doubleOr(object, "attention_probs_dropout_prob", 0.1, path);
+    c.maxPositionEmbeddings = intOr(object, "max_position_embeddings", 512, path);
+    c.typeVocabSize = intOr(object, "type_vocab_size", 2, path);
+    c.initializerRange = doubleOr(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleOr(object, "layer_norm_eps", 1e-12, path);
+    c.padTokenId = intOr(object, "pad_token_id", defaultPad, path);
+    if (jsonfields::find(object, "bos_token_id") || specialIds)
+        c.bosTokenId = intOr(object, "bos_token_id", 0, path);
+    if (jsonfields::find(object, "eos_token_id") || specialIds)
+        c.eosTokenId = intOr(object, "eos_token_id", 2, path);
+    const std::string positions = stringOr(object, "position_embedding_type", "absolute", path);
     if (positions != "absolute")
         throw Error(locate(path, 0, 0,
             "position_embedding_type \"" + positions + "\" is not supported; only \"absolute\" is"));
@@ -100,18 +100,18 @@ void writeBert(const TransformerConfig &c, json &out)
 // num_hidden_layers = n_layers), no token types, every LayerNorm with eps 1e-12.
 void readDistilBert(TransformerConfig &c, const json &object, const std::string &path)
 {
-    c.vocabSize = intValue(object, "vocab_size", 30522, path);
-    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
-    c.sinusoidalPositions = boolValue(object, "sinusoidal_pos_embds", false, path);
-    c.numHiddenLayers = intValue(object, "n_layers", 6, path);
-    c.numAttentionHeads = intValue(object, "n_heads", 12, path);
-    c.hiddenSize = intValue(object, "dim", 768, path);
-    c.intermediateSize = intValue(object, "hidden_dim", 4 * 768, path);
-    c.hiddenDropoutProb = doubleValue(object, "dropout", 0.1, path);
-    c.attentionProbsDropoutProb = doubleValue(object, "attention_dropout", 0.1, path);
+    c.vocabSize = intOr(object, "vocab_size", 30522, path);
+    c.maxPositionEmbeddings = intOr(object, "max_position_embeddings", 512, path);
+    c.sinusoidalPositions = boolOr(object, "sinusoidal_pos_embds", false, path);
+    c.numHiddenLayers = intOr(object, "n_layers", 6, path);
+    c.numAttentionHeads = intOr(object, "n_heads", 12, path);
+    c.hiddenSize = intOr(object, "dim", 768, path);
+    c.intermediateSize = intOr(object, "hidden_dim", 4 * 768, path);
+    c.hiddenDropoutProb = doubleOr(object, "dropout", 0.1, path);
+    c.attentionProbsDropoutProb = doubleOr(object, "attention_dropout", 0.1, path);
     c.hiddenAct = readActivation(object, "activation", path);
-    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
-    c.padTokenId = intValue(object, "pad_token_id", 0, path);
+    c.initializerRange = doubleOr(object, "initializer_range", 0.02, path);
+    c.padTokenId = intOr(object, "pad_token_id", 0, path);
     c.typeVocabSize = 0;
     c.layerNormEps = 1e-12;
 }
@@ -140,21 +140,21 @@ void writeDistilBert(const TransformerConfig &c, json &out)
 // relative_attention_num_buckets; the defaults of MPNetConfig.__init__ (vocab 30527, pad 1, bos 0, eos 2).
 void readMPNet(TransformerConfig &c, const json &object, const std::string &path)
 {
-    c.vocabSize = intValue(object, "vocab_size", 30527, path);
-    c.hiddenSize = intValue(object, "hidden_size", 768, path);
-    c.numHiddenLayers = intValue(object, "num_hidden_layers", 12, path);
-    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
-    c.intermediateSize = intValue(object, "intermediate_size", 3072, path);
+    c.vocabSize = intOr(object, "vocab_size", 30527, path);
+    c.hiddenSize = intOr(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intOr(object, "num_hidden_layers", 12, path);
+    c.numAttentionHeads = intOr(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intOr(object, "intermediate_size", 3072, path);
     c.hiddenAct = readActivation(object, "hidden_act", path);
-    c.hiddenDropoutProb = doubleValue(object, "hidden_dropout_prob", 0.1, path);
-    c.attentionProbsDropoutProb = doubleValue(object, "attention_probs_dropout_prob", 0.1, path);
-    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 512, path);
-    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
-    c.layerNormEps = doubleValue(object, "layer_norm_eps", 1e-12, path);
-    c.relativeAttentionNumBuckets = intValue(object, "relative_attention_num_buckets", 32, path);
-    c.padTokenId = intValue(object, "pad_token_id", 1, path);
-    c.bosTokenId = intValue(object, "bos_token_id", 0, path);
-    c.eosTokenId = intValue(object, "eos_token_id", 2, path);
+    c.hiddenDropoutProb = doubleOr(object, "hidden_dropout_prob", 0.1, path);
+    c.attentionProbsDropoutProb = doubleOr(object, "attention_probs_dropout_prob", 0.1, path);
+    c.maxPositionEmbeddings = intOr(object, "max_position_embeddings", 512, path);
+    c.initializerRange = doubleOr(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleOr(object, "layer_norm_eps", 1e-12, path);
+    c.relativeAttentionNumBuckets = intOr(object, "relative_attention_num_buckets", 32, path);
+    c.padTokenId = intOr(object, "pad_token_id", 1, path);
+    c.bosTokenId = intOr(object, "bos_token_id", 0, path);
+    c.eosTokenId = intOr(object, "eos_token_id", 2, path);
     c.typeVocabSize = 0;
     // MPNetEmbeddings numbers positions from its fixed padding_idx 1, and MPNetEncoder looks up 32
     // relative-position buckets whatever the table holds: other values would index outside it.
@@ -195,54 +195,54 @@ void writeMPNet(const TransformerConfig &c, json &out)
 void readModernBert(TransformerConfig &c, const json &object, const std::string &path)
 {
     TransformerConfig::ModernBert &m = c.modernBert;
-    c.vocabSize = intValue(object, "vocab_size", 50368, path);
-    c.hiddenSize = intValue(object, "hidden_size", 768, path);
-    c.numHiddenLayers = intValue(object, "num_hidden_layers", 22, path);
-    c.numAttentionHeads = intValue(object, "num_attention_heads", 12, path);
-    c.intermediateSize = intValue(object, "intermediate_size", 1152, path);
+    c.vocabSize = intOr(object, "vocab_size", 50368, path);
+    c.hiddenSize = intOr(object, "hidden_size", 768, path);
+    c.numHiddenLayers = intOr(object, "num_hidden_layers", 22, path);
+    c.numAttentionHeads = intOr(object, "num_attention_heads", 12, path);
+    c.intermediateSize = intOr(object, "intermediate_size", 1152, path);
     c.hiddenAct = readActivation(object, "hidden_activation", path);
-    c.maxPositionEmbeddings = intValue(object, "max_position_embeddings", 8192, path);
-    c.initializerRange = doubleValue(object, "initializer_range", 0.02, path);
-    c.layerNormEps = doubleValue(object, "norm_eps", 1e-5, path);
-    c.padTokenId = intValue(object, "pad_token_id", 50283, path);
-    c.bosTokenId = intValue(object, "bos_token_id", 50281, path);
-    c.eosTokenId = intValue(object, "eos_token_id", 50282, path);
+    c.maxPositionEmbeddings = intOr(object, "max_position_embeddings", 8192, path);
+    c.initializerRange = doubleOr(object, "initializer_range", 0.02, path);
+    c.layerNormEps = doubleOr(object, "norm_eps", 1e-5, path);
+    c.padTokenId = intOr(object, "pad_token_id", 50283, path);
+    c.bosTokenId = intOr(object, "bos_token_id", 50281, path);
+    c.eosTokenId = intOr(object, "eos_token_id", 50282, path);
     c.typeVocabSize = 0;
-    c.attentionProbsDropoutProb = doubleValue(object, "attention_dropout", 0.0, path);
-    c.hiddenDropoutProb = doubleValue(object, "mlp_dropout", 0.0, path);
-    m.embeddingDropout = doubleValue(object, "embedding_dropout", 0.0, path);
-    m.normBias = boolValue(object, "norm_bias", false, path);
-    m.attentionBias = boolValue(object, "attention_bias", false, path);
-    m.mlpBias = boolValue(object, "mlp_bias", false, path);
-    m.globalAttnEveryNLayers = intValue(object, "global_attn_every_n_layers", 3, path);
-    m.localAttention = intValue(object, "local_attention", 128, path);
-    m.globalRopeTheta = doubleValue(object, "global_rope_theta", 160000.0, path);
-    m.localRopeTheta = doubleValue(object, "local_rope_theta", 10000.0, path);
-    if (const json *local = findValue(object, "local_rope_theta"); local && local->is_null())
+    c.attentionProbsDropoutProb = doubleOr(object, "attention_dropout", 0.0, path);
+    c.hiddenDropoutProb = doubleOr(object, "mlp_dropout", 0.0, path);
+    m.embeddingDropout = doubleOr(object, "embedding_dropout", 0.0, path);
+    m.normBias = boolOr(object, "norm_bias", false, path);
+    m.attentionBias = boolOr(object, "attention_bias", false, path);
+    m.mlpBias = boolOr(object, "mlp_bias", false, path);
+    m.globalAttnEveryNLayers = intOr(object, "global_attn_every_n_layers", 3, path);
+    m.localAttention = intOr(object, "local_attention", 128, path);
+    m.globalRopeTheta = doubleOr(object, "global_rope_theta", 160000.0, path);
+    m.localRopeTheta = doubleOr(object, "local_rope_theta", 10000.0, path);
+    if (const json *local = jsonfields::find(object, "local_rope_theta"); local && local->is_null())
         m.localRopeTheta = m.globalRopeTheta; // transformers < 4.53 used the global base then
-    m.initializerCutoffFactor = doubleValue(object, "initializer_cutoff_factor", 2.0, path);
+    m.initializerCutoffFactor = doubleOr(object, "initializer_cutoff_factor", 2.0, path);
     if (m.globalAttnEveryNLayers <= 0 || m.localAttention < 0)
         throw Error(
             locate(path, 0, 0, "global_attn_every_n_layers must be positive and local_attention >= 0"));
-    if (const json *scaling = findValue(object, "rope_scaling"); scaling && !scaling->is_null())
+    if (const json *scaling = jsonfields::find(object, "rope_scaling"); scaling && !scaling->is_null())
         throw Error(
             locate(path, 0, 0, "rope_scaling is not supported for ModernBERT; only the default RoPE is"));
-    if (const json *rope = findValue(object, "rope_parameters"); rope && rope->is_object()) {
+    if (const json *rope = jsonfields::find(object, "rope_parameters"); rope && rope->is_object()) {
         for (const auto &[key, theta] : { std::pair { "full_attention", &m.globalRopeTheta },
                  std::pair { "sliding_attention", &m.localRopeTheta } }) {
-            const json *entry = findValue(*rope, key);
+            const json *entry = jsonfields::find(*rope, key);
             if (!entry || !entry->is_object())
                 continue;
-            if (stringValue(*entry, "rope_type", "default", path) != "default")
+            if (stringOr(*entry, "rope_type", "default", path) != "default")
                 throw Error(locate(path, 0, 0,
                     std::string("rope_parameters.") + key
                         + ".rope_type is not supported; only \"default\" is"));
-            *theta = doubleValue(*entry, "rope_theta", *theta, path);
+            *theta = doubleOr(*entry, "rope_theta", *theta, path);
         }
     }
     // Newer transformers also write layer_types; Pairtune follows global_attn_every_n_layers, which
     // decides the attention window there too, and refuses a list that disagrees with it.
-    if (const json *types = findValue(object, "layer_types"); types && types->is_array()) {
+    if (const json *types = jsonfields::find(object, "layer_types"); types && types->is_array()) {
         bool agrees = int(types->size()) == c.numHiddenLayers;
         for (std::size_t i = 0; agrees && i < types->size(); ++i)
             agrees = (*types)[i]
@@ -378,14 +378,14 @@ TransformerConfig TransformerConfig::fromJson(const json &object, const std::str
     requireObject(object, path);
     TransformerConfig c;
     c.original = object;
-    const json *type = findValue(object, "model_type");
+    const json *type = jsonfields::find(object, "model_type");
     if (!type || !type->is_string())
         throw Error(
             locate(path, 0, 0, "no \"model_type\"; Pairtune reads " + supportedModelTypes() + " models"));
     c.modelType = type->get<std::string>();
     // A model that brings its own modelling code (auto_map, e.g. jina-embeddings-v2 under model_type
     // "bert") computes something else than BertModel with the same config.
-    if (const json *autoMap = findValue(object, "auto_map"); autoMap && autoMap->is_object()
+    if (const json *autoMap = jsonfields::find(object, "auto_map"); autoMap && autoMap->is_object()
         && (autoMap->contains("AutoModel") || autoMap->contains("AutoConfig")))
         throw Error(locate(path, 0, 0,
             "the model needs custom modelling code (\"auto_map\": " + autoMap->dump()

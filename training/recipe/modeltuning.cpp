@@ -1,6 +1,7 @@
 #include "recipe/modeltuning.h"
 
 #include "core/error.h"
+#include "io/jsonfields.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -62,16 +63,6 @@ json readKnobs(const json &object, const std::string &source, const char *field)
     return object;
 }
 
-std::string readText(const json &object, const char *key, const std::string &source)
-{
-    const auto it = object.find(key);
-    if (it == object.end())
-        return {};
-    if (!it->is_string())
-        throw Error(source + ": \"" + key + "\" must be a string");
-    return it->get<std::string>();
-}
-
 // "--lr 0.0003 --epochs 4" (asFlags) or "lr 2e-05, epochs 4".
 std::string describe(const json &knobs, bool asFlags)
 {
@@ -102,10 +93,10 @@ ModelTuning modelTuningFromJson(const json &json, const std::string &source)
     tuning.settings = readKnobs(json.value("settings", json::object()), source, "settings");
     if (tuning.settings.empty())
         throw Error(source + ": \"settings\" is empty; give the tested settings, e.g. {\"lr\": 3e-4}");
-    tuning.tested = readText(json, "tested", source);
+    tuning.tested = jsonfields::stringOr(json, "tested", "", source);
     if (json.contains("slow_settings"))
         tuning.slowSettings = readKnobs(json["slow_settings"], source, "slow_settings");
-    tuning.slowResult = readText(json, "slow_result", source);
+    tuning.slowResult = jsonfields::stringOr(json, "slow_result", "", source);
     return tuning;
 }
 

@@ -25,6 +25,44 @@ AddedToken addedTokenFromJson(const nlohmann::json &entry, const std::string &fi
     return token;
 }
 
+std::map<std::int64_t, AddedToken> addedTokensDecoder(const nlohmann::json &config, const std::string &file)
+{
+    std::map<std::int64_t, AddedToken> tokens;
+    const nlohmann::json *decoder = jsonfields::find(config, "added_tokens_decoder");
+    if (!decoder)
+        return tokens;
+    if (!decoder->is_object())
+        jsonfields::wrongType(
+            file, "", "added_tokens_decoder", "an object mapping token ids to tokens", *decoder);
+    for (const auto &[key, entry] : decoder->items()) {
+        std::int64_t id = -1;
+        try {
+            std::size_t used = 0;
+            id = std::stoll(key, &used);
+            if (used != key.size())
+                id = -1;
+        } catch (const std::exception &) { }
+        if (id < 0)
+            throw Error(locate(file, 0, 0,
+                "added_tokens_decoder: \"" + key + "\" is not a token id; its keys must be the tokens' ids"));
+        tokens[id] = addedTokenFromJson(entry, file, "added_tokens_decoder." + key + ".", id);
+    }
+    return tokens;
+}
+
+std::optional<std::string> specialTokenContent(
+    const nlohmann::json &config, std::string_view key, const std::string &file)
+{
+    const nlohmann::json *value = jsonfields::find(config, key);
+    if (!value)
+        return std::nullopt;
+    if (value->is_string())
+        return value->get<std::string>();
+    if (const nlohmann::json *content = jsonfields::find(*value, "content"); content && content->is_string())
+        return content->get<std::string>();
+    jsonfields::wrongType(file, "", key, "a string or an object with a string \"content\"", *value);
+}
+
 void AddedTokenMatcher::add(std::u32string pattern, const AddedToken &token)
 {
     if (pattern.empty())

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,15 @@ struct AddedToken
 // special) does in HF (normalized = !special); where prefixes the keys in errors naming file.
 AddedToken addedTokenFromJson(const nlohmann::json &entry, const std::string &file, const std::string &where,
     std::optional<std::int64_t> id = std::nullopt);
+
+// tokenizer_config.json's "added_tokens_decoder" (transformers >= 4.34): id (the key) -> token. Empty
+// when config has none; a key that is no token id throws, naming file.
+std::map<std::int64_t, AddedToken> addedTokensDecoder(const nlohmann::json &config, const std::string &file);
+
+// A special token that tokenizer_config.json or special_tokens_map.json names under key ("pad_token"):
+// a string, or an AddedToken object with "content"; nullopt when the key is missing or null.
+std::optional<std::string> specialTokenContent(
+    const nlohmann::json &config, std::string_view key, const std::string &file);
 
 // The entry as HF writes it, keys in Rust's order when Json keeps the order: with "id" for
 // tokenizer.json, without for tokenizer_config.json's added_tokens_decoder (keyed by id there).

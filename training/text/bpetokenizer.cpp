@@ -40,17 +40,6 @@ std::optional<ByteLevelPreTokenizer> preTokenizerFromJson(const json &value, con
     return result;
 }
 
-// tokenizer_config.json's pad_token: a string or an AddedToken object.
-std::optional<std::string> configuredPadToken(const json &config)
-{
-    const json pad = config.is_object() ? config.value("pad_token", json()) : json();
-    if (pad.is_string())
-        return pad.get<std::string>();
-    if (pad.is_object() && pad.contains("content") && pad.at("content").is_string())
-        return pad.at("content").get<std::string>();
-    return std::nullopt;
-}
-
 json readJsonIfPresent(const fs::path &path)
 {
     return fs::is_regular_file(path) ? readJsonFile(path.string()) : json();
@@ -120,7 +109,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromJson(const json &tokenizerJson, 
             return it->second;
         return t.m_model.find(token);
     };
-    if (const auto configured = configuredPadToken(t.m_config)) {
+    if (const auto configured = specialTokenContent(
+            t.m_config, "pad_token", (fs::path(folder) / "tokenizer_config.json").string())) {
         const auto id = idOf(*configured);
         if (!id)
             fail(

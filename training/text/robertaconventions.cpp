@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "io/fileutil.h"
 #include "io/jsonfile.h"
+#include "text/addedtokens.h"
 
 #include <filesystem>
 #include <map>
@@ -47,18 +48,6 @@ ordered_json readMerges(const std::string &path)
     return merges;
 }
 
-std::string specialName(const json &config, const char *key, const char *fallback, const std::string &source)
-{
-    const auto it = config.find(key);
-    if (it == config.end() || it->is_null())
-        return fallback;
-    if (it->is_string())
-        return it->get<std::string>();
-    if (it->is_object() && it->contains("content") && it->at("content").is_string())
-        return it->at("content").get<std::string>();
-    fail(source, std::string("\"") + key + "\" must be a string or an object with \"content\"");
-}
-
 } // namespace
 
 nlohmann::json robertaTokenizerJson(const std::string &folder)
@@ -87,55 +76,36 @@ nlohmann::json robertaTokenizerJson(const std::string &folder)
 
     // The special tokens, each an added token (special, not normalized; <mask> swallows the space before
     // it), then whatever added_tokens_decoder says.
-    std::map<std::int64_t, ordered_json> added;
+    std::map<std::int64_t, AddedToken> added;
     const auto addToken = [&](const std::string &content, std::int64_t id, bool lstrip) {
-        ordered_json entry;
-        entry["id"] = id;
-        entry["content"] = content;
-        entry["single_word"] = false;
-        entry["lstrip"] = lstrip;
-        entry["rstrip"] = false;
-        entry["normalized"] = false;
-        entry["special"] = true;
-        added[id] = std::move(entry);
+        AddedToken &token = added[id];
+        token = AddedToken { id, content };
+        token.lstrip = lstrip;
+        token.normalized = false;
+        token.special = true;
     };
-    const std::string bos = specialName(config, "bos_token", "<s>", configPath);
-    const std::string eos = specialName(config, "eos_token", "</s>", configPath);
-    const std::string sep = specialName(config, "sep_token", "</s>", configPath);
-    const std::string cls = specialName(config, "cls_token", "<s>", configPath);
-    const std::string unk = specialName(config, "unk_token", "<unk>", configPath);
-    const std::string pad = specialName(config, "pad_token", "<pad>", configPath);
-    const std::string mask = specialName(config, "mask_token", "<mask>", configPath);
+    const std::string bos = specialTokenContent(config, "bos_token", configPath).value_or("<s>");
+    const std::string eos = specialTokenContent(config, "eos_token", configPath).value_or("</s>");
+    const std::string sep = specialTokenContent(config, "sep_token", configPath).value_or("</s>");
+    const std::string cls = specialTokenContent(config, "cls_token", configPath).value_or("<s>");
+    const std::string unk = specialTokenContent(config, "unk_token", configPath).value_or("<unk>");
+    const std::string pad = specialTokenContent(config, "pad_token", configPath).value_or("<pad>");
+    const std::string mask = specialTokenContent(config, "mask_token", configPath).value_or("<mask>");
     for (const std::string *name : { &bos, &pad, &eos, &unk, &sep, &cls })
         if (vocab.contains(*name))
             addToken(*name, idOf(*name), false);
     if (vocab.contains(mask))
         addToken(mask, idOf(mask), true);
-    const json decoder = config.value("added_tokens_decoder", json::object());
-    for (const auto &[key, entry] : decoder.items()) {
-        if (!entry.is_object() || !entry.contains("content") || !entry.at("content").is_string())
-            fail(configPath, "added_tokens_decoder: \"" + key + "\" needs a string \"content\"");
-        std::int64_t id = -1;
-        try {
-            id = std::stoll(key);
-        } catch (const std::exception &) {
-            fail(configPath, "added_tokens_decoder: \"" + key + "\" is not a token id");
-        }
-        ordered_json token;
-        token["id"] = id;
-        token["content"] = entry.at("content");
-        for (const char *flag : { "single_word", "lstrip", "rstrip", "normalized", "special" })
-            token[flag] = entry.value(flag, false);
+    for (auto &[id, token] : addedTokensDecoder(config, configPath))
         added[id] = std::move(token);
-    }
 
     ordered_json result;
     result["version"] = "1.0";
     result["truncation"] = nullptr;
     result["padding"] = nullptr;
     ordered_json addedList = ordered_json::array();
-    for (auto &[id, entry] : added)
-        addedList.push_back(std::move(entry));
+    for (const auto &[id, token] : added)
+        addedList.push_back(addedTokenJson(token, true));
     result["added_tokens"] = std::move(addedList);
     result["normalizer"] = nullptr;
     const ordered_json byteLevel = { { "type", "ByteLevel" }, { "add_prefix_space", addPrefixSpace },

@@ -53,18 +53,6 @@ std::vector<std::string> vocabFromJson(const json &vocab, const std::string &sou
 }
 
 // A special token in tokenizer_config.json: a string, or an AddedToken object with "content".
-std::optional<std::string> specialTokenName(const json &config, const char *key, const std::string &source)
-{
-    const auto it = config.find(key);
-    if (it == config.end() || it->is_null())
-        return std::nullopt;
-    if (it->is_string())
-        return it->get<std::string>();
-    if (it->is_object() && it->contains("content") && it->at("content").is_string())
-        return it->at("content").get<std::string>();
-    fail(source, std::string("\"") + key + "\" must be a string or an object with \"content\"");
-}
-
 // tokenizer_config.json of folder, or an empty object when there is none.
 json readTokenizerConfig(const std::string &folder, std::string &path)
 {
@@ -79,10 +67,10 @@ json readTokenizerConfig(const std::string &folder, std::string &path)
 
 void applySpecialNames(const json &config, const std::string &path, WordPieceSettings &settings)
 {
-    settings.clsToken = specialTokenName(config, "cls_token", path).value_or(settings.clsToken);
-    settings.sepToken = specialTokenName(config, "sep_token", path).value_or(settings.sepToken);
-    settings.padToken = specialTokenName(config, "pad_token", path).value_or(settings.padToken);
-    settings.maskToken = specialTokenName(config, "mask_token", path).value_or(settings.maskToken);
+    settings.clsToken = specialTokenContent(config, "cls_token", path).value_or(settings.clsToken);
+    settings.sepToken = specialTokenContent(config, "sep_token", path).value_or(settings.sepToken);
+    settings.padToken = specialTokenContent(config, "pad_token", path).value_or(settings.padToken);
+    settings.maskToken = specialTokenContent(config, "mask_token", path).value_or(settings.maskToken);
 }
 
 // vocab.txt: one token per line, the id is the line number from 0 (transformers' load_vocab).
@@ -131,7 +119,7 @@ std::unique_ptr<Tokenizer> fromVocab(
     normalizer.handleChineseChars
         = jsonfields::boolOr(config, "tokenize_chinese_chars", true, configPath, "");
     settings.normalizer = normalizer;
-    settings.unkToken = specialTokenName(config, "unk_token", configPath).value_or(settings.unkToken);
+    settings.unkToken = specialTokenContent(config, "unk_token", configPath).value_or(settings.unkToken);
     applySpecialNames(config, configPath, settings);
 
     std::unordered_map<std::string, std::int64_t> ids;
@@ -154,21 +142,8 @@ std::unique_ptr<Tokenizer> fromVocab(
         }
         added[it->second] = AddedToken { it->second, *name, false, false, false, false, true };
     }
-    const json &decoder = jsonfields::memberOrNull(config, "added_tokens_decoder");
-    if (!decoder.is_object() && !decoder.is_null())
-        fail(configPath, "\"added_tokens_decoder\" must be an object");
-    for (const auto &[key, entry] : decoder.items()) {
-        std::int64_t id = -1;
-        try {
-            std::size_t used = 0;
-            id = std::stoll(key, &used);
-            if (used != key.size())
-                id = -1;
-        } catch (const std::exception &) { }
-        if (id < 0)
-            fail(configPath, "added_tokens_decoder: \"" + key + "\" is not a token id");
-        added[id] = addedTokenFromJson(entry, configPath, "added_tokens_decoder.", id);
-    }
+    for (auto &[id, token] : addedTokensDecoder(config, configPath))
+        added[id] = std::move(token);
     for (auto &[id, token] : added)
         settings.addedTokens.push_back(token);
 
