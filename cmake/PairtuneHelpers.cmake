@@ -6,12 +6,17 @@ function(pairtune_target_defaults target)
 endfunction()
 
 # pairtune_add_test(NAME SOURCES a.cpp b.cpp LIBS lib... [LABELS unit slow ...] [ENV VAR=VALUE ...])
+# Suites that use the probes in tests/common list pairtune_test_support in LIBS.
 # One Qt Test executable per suite; the working directory is the build's test folder so suites can
 # write scratch files there; QT_QPA_PLATFORM is offscreen for every suite.
 function(pairtune_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} Qt6::Core Qt6::Test)
+  # The shared helpers in tests/common, included by name ("processrun.h"), never by a relative path.
+  if(TARGET pairtune_test_common)
+    target_link_libraries(${name} PRIVATE pairtune_test_common)
+  endif()
   target_compile_definitions(${name} PRIVATE
     PAIRTUNE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
     PAIRTUNE_CLI_PATH="$<TARGET_FILE:pairtune-cli>")

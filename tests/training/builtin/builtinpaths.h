@@ -3,7 +3,7 @@
 // Shared by the built-in model suites: where the shipped resources are, and running pairtune-cli (or
 // another program) the way a user would.
 
-#include "../../common/processrun.h"
+#include "processrun.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QDir>

@@ -1,14 +1,14 @@
 // bf16 autocast training for every architecture (issue 13), on any CPU: a small random model of each
 // family (pairtune-cli create) trains a few steps under bf16 autocast through the trainer's step
-// (train/bf16probe.h) and again in float32. Under bf16 every loss and gradient must be finite, the losses
-// must track float32's, and the embeddings after training must stay within a loose bound of float32's
+// (tests/common/bf16probe.h) and again in float32. Under bf16 every loss and gradient must be finite, the
+// losses must track float32's, and the embeddings after training must stay within a loose bound of float32's
 // (bf16 keeps 8 significant bits, about 0.4% per rounding): relative loss difference <= 1% per step,
 // embedding max |difference| <= 0.01 (unit-length 32-dimensional embeddings). They must also differ from
 // float32's: autocast really ran. ModernBERT's sliding window is narrowed to 8 tokens so that its local
 // attention, rotary embeddings and GeGLU all run under autocast.
 
 #include "../train/trainingclihelpers.h"
-#include "train/bf16probe.h"
+#include "bf16probe.h"
 
 #include <QtTest/QtTest>
 

@@ -9,8 +9,8 @@
 //   model's names, a folder that embeds within 5e-6 of the reference and exactly as the run's model, and
 //   that `eval` reads.
 
-#include "../../common/processrun.h"
 #include "../train/trainingclihelpers.h"
+#include "processrun.h"
 
 #include <QtCore/QJsonArray>
 #include <QtTest/QtTest>

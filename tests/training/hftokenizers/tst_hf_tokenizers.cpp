@@ -9,7 +9,7 @@
 // Both sides truncate at the folder's max_seq_length (hf_tokenize.js reads it as sentence-transformers
 // does), so long texts compare like with like. A missing node or npm install fails the suite.
 
-#include "../../common/processrun.h"
+#include "processrun.h"
 #include "tokenizervariants.h"
 
 #include <QtCore/QDir>

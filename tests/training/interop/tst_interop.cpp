@@ -5,8 +5,8 @@
 // Both sides embed the same token ids (`pairtune-cli tokenize`), so this checks the model, not the
 // tokenizer; `embed` tokenizes on its own, so tokenize/embed disagreeing would show up here as well.
 
-#include "../../common/npyfile.h"
-#include "../../common/processrun.h"
+#include "npyfile.h"
+#include "processrun.h"
 
 #include <QtCore/QByteArray>
 #include <QtCore/QDir>

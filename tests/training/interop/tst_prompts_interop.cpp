@@ -4,7 +4,7 @@
 // sentence-transformers' rule from the ids of the prompt tokenized alone (less a final special token,
 // judged from the folder's special_tokens_map.json). Both sides embed the same token ids.
 
-#include "../../common/processrun.h"
+#include "processrun.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>

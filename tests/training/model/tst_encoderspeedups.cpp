@@ -2,7 +2,7 @@
 // (outputs and every gradient) and, with dropout, the same attention in tensor ops under the same mask;
 // the training dropout draws the same distribution as at::dropout, reproducibly from the default
 // generator, with a matching backward.
-#include "model/encoderprobe.h"
+#include "encoderprobe.h"
 
 #include <QtTest>
 

@@ -3,9 +3,9 @@
 // golden folders in tests/data/layouts/ come from scripts/make_layout_fixtures.py, which writes one
 // random model in each layout; variations that differ only in a JSON value are made here from copies.
 
-#include "../../common/processrun.h"
 #include "core/error.h"
 #include "modeltesthelpers.h"
+#include "processrun.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -6,7 +6,7 @@
 // step as reference_train.py redoes it in float64, trains and evaluates a small run, and exports a folder
 // that reloads to the same embeddings. The fixture's tokenizer is WordPiece: the encoder does not care.
 
-#include "../../common/encoderreferencecheck.h"
+#include "encoderreferencecheck.h"
 
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>

@@ -5,7 +5,7 @@
 // training step as reference_train.py redoes it in float64, trains and evaluates a small run, and
 // exports a folder that reloads to the same embeddings.
 
-#include "../../common/encoderreferencecheck.h"
+#include "encoderreferencecheck.h"
 
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>

@@ -6,7 +6,7 @@
 // gradient (the pooler) are left bit-identical. The optimizer is also checked on its own: AdamW fed
 // Pairtune's clipped gradients must reproduce Pairtune's weights to a few float32 ulps.
 
-#include "../../common/processrun.h"
+#include "processrun.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QFile>

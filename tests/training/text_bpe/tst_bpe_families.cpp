@@ -6,7 +6,7 @@
 // within 5e-6; one training step must match reference_train.py; a trained run exports a folder whose
 // tokenizer tokenizes identically and whose embeddings reload identically. Links no engine library.
 
-#include "../../common/encoderreferencecheck.h"
+#include "encoderreferencecheck.h"
 
 #include <QtCore/QFileInfo>
 #include <QtCore/QStandardPaths>

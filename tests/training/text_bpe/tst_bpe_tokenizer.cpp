@@ -5,8 +5,8 @@
 // same vocabulary. Inputs are the repository's tricky strings plus regex edge cases; every expected answer
 // comes from the reference.
 
-#include "../../common/processrun.h"
 #include "core/error.h"
+#include "processrun.h"
 #include "text/bpemodel.h"
 #include "text/bytelevel.h"
 #include "text/tokenizer.h"

@@ -1,7 +1,7 @@
 // AdamW's two update paths through the torch-free probe: the fused CPU loop and the multi-tensor
 // (_foreach) path that GPU parameters take must give the same parameters, step after step.
 
-#include "train/adamwprobe.h"
+#include "adamwprobe.h"
 
 #include <QtTest>
 

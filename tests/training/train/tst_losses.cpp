@@ -3,7 +3,7 @@
 // and the loss/score contract (MNRL ignores scores, the score losses do not).
 
 #include "core/error.h"
-#include "train/lossprobe.h"
+#include "lossprobe.h"
 
 #include <QtTest>
 

@@ -1,4 +1,4 @@
-#include "train/bf16probe.h"
+#include "bf16probe.h"
 
 #include "model/sentencemodelimpl.h"
 #include "train/adamw.h"

@@ -1,4 +1,4 @@
-#include "train/lossprobe.h"
+#include "lossprobe.h"
 
 #include "core/error.h"
 #include "train/losses.h"

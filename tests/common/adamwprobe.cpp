@@ -1,4 +1,4 @@
-#include "train/adamwprobe.h"
+#include "adamwprobe.h"
 
 #include "train/adamw.h"
 

@@ -1,4 +1,4 @@
-#include "model/encoderprobe.h"
+#include "encoderprobe.h"
 
 #include "model/bertencoderimpl.h"
 #include "model/dropouthash.h"
