@@ -25,6 +25,7 @@ struct EmbedArgs
     std::string device = "cpu";
     std::optional<std::string> promptName; // encode(prompt_name=...)
     std::optional<std::string> prompt; // encode(prompt=...)
+    bool int8 = false;
 };
 
 bool endsWith(const std::string &s, const std::string &suffix)
@@ -52,6 +53,9 @@ void addEmbedCommand(CLI::App &app)
         "--prompt, default_prompt_name's prompt when the model sets one");
     cmd->add_option("--prompt", args->prompt, "Prepend this text to every input (\"\" = no prompt)")
         ->excludes("--prompt-name");
+    cmd->add_flag("--int8", args->int8,
+        "Dense layers in int8, dynamically quantised (as torch's quantize_dynamic): faster on the CPU, "
+        "vectors within a cosine of 0.999 of float32 (BERT, DistilBERT, RoBERTa, XLM-R)");
     cmd->callback([args] {
         const bool npy = endsWith(args->output, ".npy");
         if (!npy && !endsWith(args->output, ".jsonl"))
@@ -61,6 +65,10 @@ void addEmbedCommand(CLI::App &app)
         SentenceModel model = SentenceModel::load(resolveModelArgument(args->model, args->revision).folder);
         if (args->device != "cpu")
             model.moveTo(args->device);
+        // The int8 products run on LibTorch's intra-op (OpenMP) threads, one under the automatic setting:
+        // two spin-waiting OpenMP threads on two shared cores were 3.9x slower (docs/performance.md).
+        if (args->int8)
+            model.useInt8Inference();
         const std::string prompt = model.prompts().resolve(args->promptName, args->prompt);
         const Embeddings embeddings = model.encodeWithPrompt(texts, prompt, args->batchSize);
         // NaN weights (a diverged run) would otherwise come out as silent JSON nulls or NaN rows.

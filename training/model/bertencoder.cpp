@@ -2,6 +2,7 @@
 #include "model/bertencoderimpl.h"
 #include "model/dropoutimpl.h"
 #include "model/fusedattentionimpl.h"
+#include "model/int8linearimpl.h"
 #include "model/moduletreeimpl.h"
 
 #include <ATen/ATen.h>
@@ -103,7 +104,8 @@ BertEncoder::BertEncoder(const TransformerConfig &config, BertLayout layout)
 
 torch::Tensor BertEncoder::linear(const torch::Tensor &x, const Linear &l) const
 {
-    return at::linear(x, l.weight, l.bias);
+    // at::linear, or int8 inside embed --int8's Int8Scope (int8linearimpl.h)
+    return inferenceLinear(x, l.weight, [&] { return LinearWeights { l.weight, l.bias }; });
 }
 
 torch::Tensor BertEncoder::layerNorm(const torch::Tensor &x, const LayerNorm &n) const
@@ -214,9 +216,10 @@ torch::Tensor BertEncoder::layerForward(
 {
     const bool training = is_training();
     // Query, key and value in one matmul ([T, 3 * hidden]: fewer, larger GEMMs).
-    const torch::Tensor qkvWeight = at::cat({ layer.query.weight, layer.key.weight, layer.value.weight });
-    const torch::Tensor qkvBias = at::cat({ layer.query.bias, layer.key.bias, layer.value.bias });
-    const torch::Tensor qkvRows = at::linear(x, qkvWeight, qkvBias);
+    const torch::Tensor qkvRows = inferenceLinear(x, layer.query.weight, [&] {
+        return LinearWeights { at::cat({ layer.query.weight, layer.key.weight, layer.value.weight }),
+            at::cat({ layer.query.bias, layer.key.bias, layer.value.bias }) };
+    });
     const torch::Tensor context = layout.plan
         ? paddedAttention(qkvRows, *layout.plan)
         : fusedAttention(qkvRows, layout.offsets, m_config.numAttentionHeads,

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "io/atomicdirectory.h"
+#include "model/bertencoderimpl.h"
 #include "model/familytokenizerfiles.h"
 #include "model/modelcard.h"
 #include "model/poolingimpl.h"
@@ -442,8 +443,11 @@ Embeddings SentenceModel::encodeWithPrompt(
     std::stable_sort(
         order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lengths[a] > lengths[b]; });
 
+    // NoGradGuard, not InferenceMode: the evaluator encodes between training steps, and inference tensors
+    // must never meet autograd (not measured to matter next to the matrix products).
     at::NoGradGuard noGrad;
     EvalScope eval(impl);
+    const Int8Scope int8(impl.int8.get()); // null: float32
     std::vector<Encoding> batch;
     for (std::size_t start = 0; start < order.size(); start += batchSize) {
         const std::size_t end = std::min(order.size(), start + batchSize);
@@ -458,6 +462,26 @@ Embeddings SentenceModel::encodeWithPrompt(
             std::copy_n(data + (i - start) * out.dim, out.dim, out.values.data() + order[i] * out.dim);
     }
     return out;
+}
+
+void SentenceModel::useInt8Inference()
+{
+    if (!int8LinearAvailable())
+        throw Error(
+            "int8 inference needs LibTorch's oneDNN or FBGEMM int8 engine, which this LibTorch lacks; "
+            "embed without --int8");
+    if (!dynamic_cast<const BertEncoder *>(m_impl->transformer.get()))
+        throw Error("int8 inference covers the BERT, DistilBERT, RoBERTa and XLM-R families, not "
+            + m_impl->config.transformer.modelType + "; embed without --int8");
+    if (!m_impl->device().is_cpu())
+        throw Error("int8 inference runs on the CPU; embed without --int8 on " + m_impl->device().str());
+    if (!m_impl->int8)
+        m_impl->int8 = std::make_unique<Int8Linears>();
+}
+
+bool SentenceModel::usesInt8Inference() const
+{
+    return m_impl->int8 != nullptr;
 }
 
 void SentenceModel::moveTo(const std::string &device)

@@ -107,6 +107,14 @@ public:
     Embeddings encodeWithPrompt(
         const std::vector<std::string> &texts, const std::string &prompt, std::size_t batchSize = 32) const;
 
+    // From now on encode() runs the encoder's dense layers in int8, dynamically quantised as
+    // torch.ao.quantization.quantize_dynamic does (`embed --int8`; model/int8linearimpl.h): vectors within
+    // a cosine of 0.999 of float32 (tst_int8embedding), faster where LibTorch has an int8 engine. For a
+    // model whose weights no longer change (the int8 weights are packed once). Throws Error where this
+    // LibTorch has no fast int8 engine or the model's family has no int8 path (MPNet, ModernBERT).
+    void useInt8Inference();
+    bool usesInt8Inference() const;
+
     // The folder's prompts, as SentenceTransformer holds them after loading (model/prompts.h); a created
     // model has the empty "query" and "document" ones.
     const ModelPrompts &prompts() const;

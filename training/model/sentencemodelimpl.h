@@ -5,6 +5,7 @@
 
 #include "model/densemoduleimpl.h"
 #include "model/encoderimpl.h"
+#include "model/int8linearimpl.h"
 #include "model/modelfolder.h"
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
@@ -36,6 +37,7 @@ struct SentenceModel::Impl
     std::unique_ptr<Tokenizer> tokenizer;
     std::shared_ptr<Encoder> transformer; // the family's encoder (makeEncoder)
     std::vector<std::shared_ptr<DenseModule>> dense; // one per config.heads entry; null for Normalize
+    std::unique_ptr<Int8Linears> int8; // set: encode() runs the encoder's dense layers in int8
 
     // Sentence embeddings [B, dim] as configured (pooling, Dense, Normalize), on the model's device.
     // Differentiable: call under a NoGradGuard for inference. Dropout follows setTraining().
