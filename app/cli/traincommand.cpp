@@ -76,6 +76,12 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
         ->capture_default_str();
     cmd->add_option("--eval-every", c.evalEvery, "Evaluate every N steps (0 = at epoch ends)")
         ->capture_default_str();
+    cmd->add_option("--eval-sample", c.evalSample,
+           "Held-out pairs scored by the evaluations between the first and the last, a fixed seeded sample "
+           "(\"all\" = every pair every time; the first and last evaluation always score all)")
+        ->transform(CLI::Transformer(std::map<std::string, std::string> { { "all", "0" } }))
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     cmd->add_option("--checkpoint-every", c.checkpointEvery, "Checkpoint every N steps (0 = at epoch ends)")
         ->capture_default_str();
     cmd->add_option("--keep-checkpoints", c.keepCheckpoints, "Newest checkpoints kept (0 = all)")

@@ -14,6 +14,7 @@ inline constexpr std::uint64_t split = 1;
 inline constexpr std::uint64_t scores = 2;
 inline constexpr std::uint64_t sampler = 3;
 inline constexpr std::uint64_t evalNegatives = 4;
+inline constexpr std::uint64_t evalSample = 5;
 } // namespace rngstream
 
 // A deterministic random number generator whose output is fixed by this code alone, on every

@@ -184,6 +184,7 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("seed", c.seed);
     visit("max_seq_length", c.maxSeqLength);
     visit("eval_every", c.evalEvery);
+    visit("eval_sample", c.evalSample);
     visit("checkpoint_every", c.checkpointEvery);
     visit("keep_checkpoints", c.keepCheckpoints);
     visit("max_steps", c.maxSteps);
@@ -324,6 +325,8 @@ std::vector<std::string> validate(const TrainingConfig &c)
         problem("The maximum sequence length must not be negative (0 = the model's).");
     if (c.evalEvery < 0)
         problem("\"Evaluate every\" must not be negative (0 = at epoch ends only).");
+    if (c.evalSample < 0)
+        problem("The evaluation sample must not be negative (0 = all held-out pairs).");
     if (c.checkpointEvery < 0)
         problem("\"Checkpoint every\" must not be negative (0 = at epoch ends only).");
     if (c.keepCheckpoints < 0)

@@ -59,6 +59,9 @@ struct TrainingConfig
     std::uint64_t seed = 42;
     int maxSeqLength = 0; // 0 = the model's max_seq_length
     std::int64_t evalEvery = 0; // steps; 0 = only at epoch ends
+    // Held-out pairs scored by the evaluations between the first and the last (a fixed seeded sample, so
+    // they stay comparable); the first and the last score all of them. 0 = all every time.
+    std::int64_t evalSample = 5000;
     std::int64_t checkpointEvery = 500; // steps; 0 = only at epoch ends
     int keepCheckpoints = 0; // newest checkpoints kept; 0 = all
     std::int64_t maxSteps = 0; // 0 = no limit

@@ -10,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -43,6 +44,31 @@ std::vector<std::int64_t> derangement(std::size_t n, std::uint64_t seed)
 }
 
 } // namespace
+
+EvalSet sampleEvalSet(const EvalSet &set, std::size_t count, std::uint64_t seed)
+{
+    const std::size_t n = set.anchors.size();
+    if (count == 0 || count >= n)
+        return set;
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = i;
+    Rng rng(seed, rngstream::evalSample);
+    rng.shuffle(order);
+    order.resize(count);
+    std::sort(order.begin(), order.end());
+    EvalSet sample;
+    sample.scoresFromFile = set.scoresFromFile;
+    for (const std::size_t i : order) {
+        sample.anchors.push_back(set.anchors[i]);
+        sample.positives.push_back(set.positives[i]);
+        if (i < set.negatives.size())
+            sample.negatives.push_back(set.negatives[i]);
+        if (i < set.scores.size())
+            sample.scores.push_back(set.scores[i]);
+    }
+    return sample;
+}
 
 std::map<std::string, double> evaluate(
     const SentenceModel &model, const EvalSet &set, const EvalOptions &options)

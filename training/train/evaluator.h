@@ -38,4 +38,8 @@ struct EvalOptions
 std::map<std::string, double> evaluate(
     const SentenceModel &model, const EvalSet &set, const EvalOptions &options);
 
+// A fixed seeded sample of count pairs (in their original order) for the evaluations during training;
+// the whole set when count is 0 or not smaller than it.
+EvalSet sampleEvalSet(const EvalSet &set, std::size_t count, std::uint64_t seed);
+
 } // namespace pairtune

@@ -97,8 +97,13 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
          << "embeddings = model.encode([\"first text\", \"second text\"])\n"
          << "print(model.similarity(embeddings, embeddings))\n```\n\n"
          << "## Evaluation on the held-out pairs\n\n"
-         << "Each held-out anchor retrieves among all held-out positives by cosine similarity.\n\n"
-         << "| metric | before | after |\n|---|---|---|\n";
+         << "Each held-out anchor retrieves among all held-out positives by cosine similarity.";
+    // Evaluations between the first and the last score a fixed sample (TrainingConfig::evalSample).
+    if (config.evalSample > 0 && evalPairs > static_cast<std::size_t>(config.evalSample))
+        card << " Before: all " << evalPairs << " held-out pairs. After: all of them for the final model; a "
+             << "best model saved between the first and the last evaluation is scored on a fixed sample of "
+             << config.evalSample << " of them.";
+    card << "\n\n| metric | before | after |\n|---|---|---|\n";
     for (const char *key : { "accuracy@1", "accuracy@3", "accuracy@10", "mrr@10", "ndcg@10", "mean_cos_pos",
              "mean_cos_neg", "spearman", "eval_loss" }) {
         if (before.count(key) || after.count(key))

@@ -36,6 +36,8 @@ nlohmann::json toJson(const TrainingEvent &e)
         break;
     case TrainingEvent::Type::Evaluation:
         j["metrics"] = e.metrics;
+        j["eval_pairs"] = e.evalPairs;
+        j["eval_scope"] = e.evalScope;
         j["elapsed_seconds"] = e.elapsedSeconds;
         break;
     default:

@@ -29,7 +29,9 @@ struct TrainingEvent
     int totalEpochs = 0;
     std::int64_t stepsPerEpoch = 0;
     std::size_t trainPairs = 0;
-    std::size_t evalPairs = 0;
+    std::size_t evalPairs = 0; // Started: the held-out pairs; Evaluation: the pairs it scored
+    std::string
+        evalScope; // Evaluation: "all" held-out pairs or the fixed "sample" (TrainingConfig::evalSample)
     double loss = 0.0; // this step's loss
     double smoothedLoss = 0.0; // exponential moving average (alpha 0.05, bias-corrected)
     double learningRate = 0.0; // lr used by this step

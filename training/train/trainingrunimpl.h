@@ -51,6 +51,7 @@ private:
     bool runLoop(bool resumed);
     void runOneStep(const std::vector<std::size_t> &batch, int epoch);
     void evaluateNow(int epoch);
+    const EvalSet &evalSample();
     void checkpointNow(int epoch);
     // trainingresult.cpp
     TrainingResult finish(bool cancelled);
@@ -76,6 +77,7 @@ private:
     ScheduleKind m_schedule {};
     std::optional<double> m_scheduleCycles;
     EvalSet m_evalSet;
+    std::optional<EvalSet> m_evalSample; // config.evalSample pairs of m_evalSet, made at first use
     LossSpec m_loss;
     LoopState m_state;
     std::int64_t m_totalSteps = 0;
