@@ -16,6 +16,9 @@ args=(--test-dir "$BUILD_DIR" --output-on-failure --timeout 900)
 [ -n "${PAIRTUNE_TEST_LABELS:-}" ] && args+=(-L "$PAIRTUNE_TEST_LABELS")
 [ "${PAIRTUNE_SKIP_SLOW:-0}" = 1 ] && args+=(-LE slow)
 ctest "${args[@]}"
+# Disk use in the log: CI's disk once ran out in the sanitizer stage (see CMakeLists.txt on split DWARF).
+disk_report() { echo "test.sh: disk after $1: $(du -sh "$BUILD_DIR" build-sanitize build-fuzz 2>/dev/null | tr '\n\t' '  ')| free: $(df -h --output=avail . | tail -1)"; }
+disk_report "the suites"
 # The Debian package: cpack, dpkg -i, and the installed programs run with the source tree hidden
 # (scripts/check_package.sh, about a minute); PAIRTUNE_SKIP_PACKAGE=1 leaves it out of a local run.
 if [ "${PAIRTUNE_SKIP_PACKAGE:-0}" != 1 ]; then
@@ -25,4 +28,5 @@ fi
 # own build folders (scripts/check_sanitizers.sh); PAIRTUNE_SKIP_SANITIZE=1 leaves them out of a local run.
 if [ "${PAIRTUNE_SKIP_SANITIZE:-0}" != 1 ]; then
   ./scripts/check_sanitizers.sh
+  disk_report "the sanitizer stage"
 fi
