@@ -15,6 +15,7 @@ inline constexpr std::uint64_t scores = 2;
 inline constexpr std::uint64_t sampler = 3;
 inline constexpr std::uint64_t evalNegatives = 4;
 inline constexpr std::uint64_t evalSample = 5;
+inline constexpr std::uint64_t bootstrap = 6; // eval/verdict.h: the paired bootstrap over queries
 } // namespace rngstream
 
 // A deterministic random number generator whose output is fixed by this code alone, on every

@@ -1,0 +1,41 @@
+#pragma once
+
+// The verdict of issue 21 for two models on the same held-out pairs: each model ranks every anchor's
+// true positive among the set's distinct positives, as evaluate() (train/evaluator.h) retrieves them,
+// with the blocked search (eval/blockedsearch.h: memory grows with queries, never queries × corpus);
+// eval/verdict.h turns the two rank lists into metrics, bootstrap intervals, a verdict and the biggest
+// moves. Torch-free interface.
+
+#include "eval/verdict.h"
+#include "train/evaluator.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pairtune {
+
+class SentenceModel;
+
+// The retrieval corpus of an eval set: its distinct positives in first-appearance order, and for every
+// pair the corpus index of its positive (the one relevant document of that query).
+struct EvalCorpus
+{
+    std::vector<std::string> texts;
+    std::vector<std::size_t> positiveOf;
+};
+EvalCorpus evalCorpus(const EvalSet &set);
+
+// Where each anchor's positive ranks under model among corpus.texts by cosine (anchors and documents
+// with the model's prompts, as evaluate() encodes them), searched to `depth` (a rank beyond it is 0).
+std::vector<QueryRank> rankTruePositives(const SentenceModel &model, const EvalSet &set,
+    const EvalCorpus &corpus, std::size_t depth, std::size_t batchSize = 32);
+
+// How deep rankTruePositives searches by default: map@100 and a "rank 57 -> 3" need it.
+inline constexpr std::size_t kVerdictSearchDepth = 100;
+
+// compareRanks with the seeded resampling of recipe/rng.h: the same seed gives the same intervals.
+VerdictReport compareSeeded(std::span<const QueryRank> before, std::span<const QueryRank> after,
+    std::size_t depth, const VerdictOptions &options, std::uint64_t seed);
+
+} // namespace pairtune
