@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "eval/retrievalmetrics.h"
 #include "eval/verdict.h"
+#include "eval/verdictcard.h"
 #include "processrun.h"
 #include "recipe/rng.h"
 
@@ -263,6 +264,34 @@ private slots:
             }
             QVERIFY(intervals[0].low < intervals[0].high);
         }
+    }
+
+    void clipLineKeepsWholeCharacters()
+    {
+        QCOMPARE(clipLine("short", 10), std::string("short"));
+        QCOMPARE(clipLine("a\tb\nc", 10), std::string("a b c"));
+        QCOMPARE(clipLine("h\xC3\xA9llo w\xC3\xB6rld", 5), std::string("h\xC3\xA9ll…")); // "héll…"
+        QCOMPARE(clipLine("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 3), std::string("\xC3\xA9\xC3\xA9…"));
+        QCOMPARE(codePointCount("h\xC3\xA9llo"), std::size_t { 5 });
+    }
+
+    void cardSectionShowsTheTableAndTheMoves()
+    {
+        const std::vector<std::string> queries { "q0", "q1 | pipe", "q2" };
+        const std::vector<std::string> positives { "p0", "p1", "p2" };
+        const std::vector<std::string> corpus { "p0", "p1", "p2", "other" };
+        std::vector<QueryRank> before { { 1, 0 }, { 1, 1 }, { 4, 3 } };
+        std::vector<QueryRank> after { { 1, 0 }, { 0, 3 }, { 1, 2 } };
+        const VerdictReport report = compareRanks(before, after, 100, {}, seededDraw(42));
+        const std::string card
+            = verdictCardSection(report, { queries, positives, corpus }, "builtin", "run/model", 42);
+        const QString text = QString::fromStdString(card);
+        QVERIFY(text.startsWith("## Evaluation: did fine-tuning help?"));
+        QVERIFY(text.contains("**Verdict: " + QString::fromStdString(toString(report.verdict)) + "**"));
+        // mrr@10: before (1 + 1 + 1/4) / 3 = 0.75, after (1 + 0 + 1) / 3.
+        QVERIFY2(text.contains("| mrr@10 | 0.7500 | 0.6667 | -0.0833 |"), card.c_str());
+        QVERIFY(text.contains("| q2 | p2 | 4 → 1 | other |")); // the gain: "other" was first before
+        QVERIFY(text.contains("| q1 \\| pipe | p1 | 1 → > 100 | other |")); // the loss, '|' escaped
     }
 
     void rejectsWhatItCannotCompare()
