@@ -1,6 +1,6 @@
 #include "cli/commands.h"
+#include "cli/evalcompare.h"
 #include "cli/modelargument.h"
-#include "data/pairdataset.h"
 #include "model/sentencemodel.h"
 #include "recipe/losskind.h"
 #include "train/evaluator.h"
@@ -20,17 +20,35 @@ struct EvalArgs
     EvalOptions options;
     bool json = false;
     int threads = 0;
+    std::vector<std::string> compare; // BASE TUNED
+    EvalCompareArgs verdict;
 };
 } // namespace
 
 void addEvalCommand(CLI::App &app)
 {
     auto args = std::make_shared<EvalArgs>();
-    CLI::App *cmd
-        = app.add_subcommand("eval", "Evaluate a model on every pair of a file (retrieval and similarity)");
-    cmd->add_option("--model", args->model, "Model folder, builtin, or Hugging Face Hub id")->required();
+    CLI::App *cmd = app.add_subcommand(
+        "eval", "Evaluate a model on every pair of a file (retrieval and similarity), or compare two");
+    CLI::Option *modelOption
+        = cmd->add_option("--model", args->model, "Model folder, builtin, or Hugging Face Hub id");
+    CLI::Option *compareOption = cmd->add_option("--compare", args->compare,
+                                        "BASE TUNED: did tuning help? Metrics of both with paired bootstrap "
+                                        "intervals of the difference, a verdict and the biggest rank changes")
+                                     ->expected(2)
+                                     ->excludes(modelOption);
     addRevisionOption(cmd, args->revision);
     cmd->add_option("--data", args->data, "Pair file")->required();
+    cmd->add_option("--resamples", args->verdict.resamples, "--compare: bootstrap resamples")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--confidence", args->verdict.confidence, "--compare: level of the intervals")
+        ->check(CLI::Range(0.5, 0.999))
+        ->capture_default_str();
+    cmd->add_option("--seed", args->verdict.seed, "--compare: seed of the resampling")->capture_default_str();
+    cmd->add_option("--top", args->verdict.listed, "--compare: gains and losses listed")
+        ->capture_default_str();
+    cmd->add_flag("--markdown", args->verdict.markdown, "--compare: print the model card's Markdown section");
     cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss: " + lossNamesText())
         ->check(CLI::IsMember(trainingLossNames()))
         ->capture_default_str();
@@ -41,19 +59,23 @@ void addEvalCommand(CLI::App &app)
         ->capture_default_str();
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)");
     cmd->add_flag("--json", args->json, "Print one JSON object");
-    cmd->callback([args] {
+    cmd->callback([args, modelOption, compareOption] {
+        if (modelOption->count() == 0 && compareOption->count() == 0)
+            throw CLI::RequiredError("--model or --compare");
         applyThreads(args->threads);
-        const PairDataset data = PairDataset::load(args->data);
+        if (compareOption->count() > 0) {
+            EvalCompareArgs &verdict = args->verdict;
+            verdict.base = args->compare.at(0);
+            verdict.tuned = args->compare.at(1);
+            verdict.revision = args->revision;
+            verdict.data = args->data;
+            verdict.json = args->json;
+            runEvalCompare(verdict);
+            return;
+        }
+        const EvalSet set = readEvalSet(args->data);
         const SentenceModel model
             = SentenceModel::load(resolveModelArgument(args->model, args->revision).folder);
-        EvalSet set;
-        set.scoresFromFile = data.hasScores();
-        for (const PairRecord &r : data.records()) {
-            set.anchors.push_back(r.anchor);
-            set.positives.push_back(r.positive);
-            set.negatives.push_back(r.negatives);
-            set.scores.push_back(r.score.value_or(1.0f));
-        }
         const auto metrics = evaluate(model, set, args->options);
         if (args->json) {
             std::printf("%s\n",

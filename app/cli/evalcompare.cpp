@@ -1,0 +1,170 @@
+#include "cli/evalcompare.h"
+
+#include "cli/modelargument.h"
+#include "core/error.h"
+#include "data/pairdataset.h"
+#include "eval/verdictcard.h"
+#include "io/jsonfile.h"
+#include "model/sentencemodel.h"
+#include "train/modelverdict.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <vector>
+
+namespace pairtune::cli {
+namespace {
+
+// Rows of cells, each column padded to its widest cell (in code points: texts may be any script).
+std::string alignedTable(const std::vector<std::vector<std::string>> &rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto &row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], codePointCount(row[c]));
+    }
+    std::string out;
+    for (const auto &row : rows) {
+        std::string line = "  ";
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            line += row[c];
+            if (c + 1 < row.size())
+                line += std::string(widths[c] - codePointCount(row[c]) + 2, ' ');
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string fixed(double value, bool sign = false)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, sign ? "%+.4f" : "%.4f", value);
+    return text;
+}
+
+std::string percent(double confidence)
+{
+    char text[16];
+    std::snprintf(text, sizeof text, "%g %%", confidence * 100.0);
+    return text;
+}
+
+nlohmann::json changeJson(const RankChange &change, const VerdictTexts &texts)
+{
+    const auto hitText = [&](const QueryRank &r) {
+        return r.rank == 1 ? nlohmann::json(nullptr) : nlohmann::json(texts.corpus[r.topHit]);
+    };
+    const auto rank = [](std::size_t r) { return r == 0 ? nlohmann::json(nullptr) : nlohmann::json(r); };
+    return { { "pair", change.query }, { "query", texts.queries[change.query] },
+        { "positive", texts.positives[change.query] }, { "rank_before", rank(change.before.rank) },
+        { "rank_after", rank(change.after.rank) }, { "outranked_by_before", hitText(change.before) },
+        { "outranked_by_after", hitText(change.after) } };
+}
+
+nlohmann::json reportJson(const EvalCompareArgs &args, const VerdictReport &report, const VerdictTexts &texts)
+{
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const MetricChange &m : report.metrics)
+        metrics[m.name] = { { "before", m.before }, { "after", m.after },
+            { "difference", m.after - m.before }, { "low", m.difference.low }, { "high", m.difference.high },
+            { "verdict", toString(m.verdict) } };
+    nlohmann::json gains = nlohmann::json::array(), losses = nlohmann::json::array();
+    for (const RankChange &c : report.gains)
+        gains.push_back(changeJson(c, texts));
+    for (const RankChange &c : report.losses)
+        losses.push_back(changeJson(c, texts));
+    return { { "base", args.base }, { "tuned", args.tuned }, { "pairs", report.queries },
+        { "corpus", texts.corpus.size() }, { "depth", report.depth },
+        { "resamples", report.bootstrap.resamples }, { "confidence", report.bootstrap.confidence },
+        { "seed", args.seed }, { "headline", report.headline }, { "verdict", toString(report.verdict) },
+        { "metrics", metrics }, { "gains", gains }, { "losses", losses } };
+}
+
+std::string changesTable(
+    const std::vector<RankChange> &changes, const VerdictTexts &texts, std::size_t depth, bool gains)
+{
+    std::vector<std::vector<std::string>> rows
+        = { { "query", "true positive", "rank", gains ? "base ranked first" : "tuned ranks first" } };
+    for (const RankChange &c : changes) {
+        const QueryRank &shown = gains ? c.before : c.after;
+        rows.push_back({ clipLine(texts.queries[c.query], 36), clipLine(texts.positives[c.query], 36),
+            rankText(c.before.rank, depth) + " -> " + rankText(c.after.rank, depth),
+            shown.rank == 1 ? "-" : clipLine(texts.corpus[shown.topHit], 36) });
+    }
+    return alignedTable(rows);
+}
+
+std::string reportText(const EvalCompareArgs &args, const VerdictReport &report, const VerdictTexts &texts)
+{
+    const std::string level = percent(report.bootstrap.confidence);
+    std::string out = "Verdict: " + toString(report.verdict) + " (" + report.headline + ", " + level
+        + " interval of tuned - base from " + std::to_string(report.bootstrap.resamples)
+        + " paired bootstrap resamples of the " + std::to_string(report.queries) + " queries, seed "
+        + std::to_string(args.seed) + ")\n";
+    out += "base:  " + args.base + "\ntuned: " + args.tuned + "\n" + std::to_string(report.queries)
+        + " pairs, each anchor searched among " + std::to_string(texts.corpus.size())
+        + " distinct positives\n\n";
+    std::vector<std::vector<std::string>> rows
+        = { { "metric", "base", "tuned", "difference", level + " interval", "verdict" } };
+    for (const MetricChange &m : report.metrics)
+        rows.push_back({ m.name, fixed(m.before), fixed(m.after), fixed(m.after - m.before, true),
+            "[" + fixed(m.difference.low, true) + ", " + fixed(m.difference.high, true) + "]",
+            toString(m.verdict) });
+    out += alignedTable(rows);
+    out += "\nBiggest gains (rank of the true positive, base -> tuned; " + std::to_string(report.gains.size())
+        + " shown):\n";
+    out += report.gains.empty() ? "  none\n" : changesTable(report.gains, texts, report.depth, true);
+    out += "\nBiggest losses (" + std::to_string(report.losses.size()) + " shown):\n";
+    out += report.losses.empty() ? "  none\n" : changesTable(report.losses, texts, report.depth, false);
+    return out;
+}
+
+std::vector<QueryRank> ranksOf(
+    const std::string &argument, const std::string &revision, const EvalSet &set, const EvalCorpus &corpus)
+{
+    const SentenceModel model = SentenceModel::load(resolveModelArgument(argument, revision).folder);
+    return rankTruePositives(model, set, corpus, kVerdictSearchDepth);
+}
+
+} // namespace
+
+EvalSet readEvalSet(const std::string &path)
+{
+    const PairDataset data = PairDataset::load(path);
+    EvalSet set;
+    set.scoresFromFile = data.hasScores();
+    for (const PairRecord &r : data.records()) {
+        set.anchors.push_back(r.anchor);
+        set.positives.push_back(r.positive);
+        set.negatives.push_back(r.negatives);
+        set.scores.push_back(r.score.value_or(1.0f));
+    }
+    return set;
+}
+
+void runEvalCompare(const EvalCompareArgs &args)
+{
+    const EvalSet set = readEvalSet(args.data);
+    if (set.anchors.empty())
+        throw Error(args.data + ": no pairs to evaluate");
+    const EvalCorpus corpus = evalCorpus(set);
+    // One model in memory at a time.
+    const std::vector<QueryRank> before = ranksOf(args.base, args.revision, set, corpus);
+    const std::vector<QueryRank> after = ranksOf(args.tuned, args.revision, set, corpus);
+    VerdictOptions options;
+    options.bootstrap.resamples = args.resamples;
+    options.bootstrap.confidence = args.confidence;
+    options.listed = args.listed;
+    const VerdictReport report = compareSeeded(before, after, kVerdictSearchDepth, options, args.seed);
+    const VerdictTexts texts { set.anchors, set.positives, corpus.texts };
+    const std::string text = args.json ? dumpJson(reportJson(args, report, texts), 2) + "\n"
+        : args.markdown                ? verdictCardSection(
+                             report, { set.anchors, set.positives, corpus.texts }, args.base, args.tuned, args.seed)
+                        : reportText(args, report, texts);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+} // namespace pairtune::cli

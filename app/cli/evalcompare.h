@@ -1,0 +1,33 @@
+#pragma once
+
+// pairtune-cli eval --compare BASE TUNED --data FILE: the verdict of issue 21 (train/modelverdict.h) as a
+// table or one JSON object.
+
+#include "train/evaluator.h"
+
+#include <cstdint>
+#include <string>
+
+namespace pairtune::cli {
+
+// Every pair of a pair file as the evaluation reads it (scores from the file, or 1).
+EvalSet readEvalSet(const std::string &path);
+
+struct EvalCompareArgs
+{
+    std::string base;
+    std::string tuned;
+    std::string revision = "main";
+    std::string data;
+    std::size_t resamples = 1000;
+    double confidence = 0.95;
+    std::uint64_t seed = 42;
+    std::size_t listed = 10;
+    bool json = false;
+    bool markdown = false; // the model card section (train/verdictcard.h)
+};
+
+// Ranks every pair's positive under both models, prints the verdict; throws pairtune::Error.
+void runEvalCompare(const EvalCompareArgs &args);
+
+} // namespace pairtune::cli
