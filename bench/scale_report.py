@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Summarises bench/scale.sh: per size the wall time and peak RSS of `inspect` and of the 50-step run,
 the run's phases from its metrics.jsonl (first evaluation, 50 steps, last evaluation), and the growth
-exponent of each phase between consecutive sizes (log(t2/t1) / log(n2/n1): 1 = linear, 2 = quadratic)."""
+exponent of each phase between consecutive sizes (log(t2/t1) / log(n2/n1): 1 = linear, 2 = quadratic),
+and from bench/rss_timeline.py's samples the peak RSS of each phase of the run: setup (model, reading and
+tokenising the pairs, until the CLI says "training on"), the first evaluation, the steps, and the rest
+(the last evaluation and the export)."""
 import argparse
 import json
 import math
@@ -36,6 +39,30 @@ def phases(run):
     }
 
 
+def phase_rss(path):
+    samples, marks = [], {}
+    for line in open(path, encoding="utf-8"):
+        t, kind, value = line.rstrip("\n").split("\t", 2)
+        if kind == "rss":
+            samples.append((float(t), float(value)))
+        elif value.startswith("training on") and "setup" not in marks:
+            marks["setup"] = float(t)
+        elif value.startswith("eval at step 0") and "first_eval" not in marks:
+            marks["first_eval"] = float(t)
+        elif re.search(r"step (\d+)/\1 ", value):
+            marks["steps"] = float(t)
+    bounds = [("setup", marks.get("setup")), ("first_eval", marks.get("first_eval")),
+              ("steps", marks.get("steps")), ("rest", float("inf"))]
+    result, begin = {}, 0.0
+    for name, end in bounds:
+        if end is None:
+            continue
+        inside = [mb for t, mb in samples if begin <= t <= end]
+        result[f"rss_{name}_mb"] = max(inside) if inside else None
+        begin = end
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
@@ -50,6 +77,8 @@ def main():
         row = {"pairs": n, "inspect_s": inspect_s, "inspect_peak_rss_mb": inspect_mb,
                "train_wall_s": train_s, "train_peak_rss_mb": train_mb}
         row.update(phases(os.path.join(d, "run")))
+        if os.path.exists(os.path.join(d, "train.rss")):
+            row.update(phase_rss(os.path.join(d, "train.rss")))
         rows.append(row)
     growth = []
     for a, b in zip(rows, rows[1:]):

@@ -61,8 +61,8 @@ PairDataset PairDataset::loadSources(const std::vector<PairSource> &sources, con
     PairDataset dataset;
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const std::string &path = sources[i].path;
-        const ImportedTable imported = importSource(sources[i], options);
-        std::vector<PairRecord> records = RecordBuilder::build(imported, options.maxTextBytes, i);
+        ImportedTable imported = importSource(sources[i], options);
+        std::vector<PairRecord> records = RecordBuilder::take(imported, options.maxTextBytes, i);
         if (i == 0) {
             dataset.m_format = imported.table.format;
             dataset.m_columnNames = usedColumnNames(imported);
@@ -86,8 +86,11 @@ PairDataset PairDataset::loadSources(const std::vector<PairSource> &sources, con
         }
         dataset.m_paths.push_back(path);
         dataset.m_hashes.push_back(imported.source.sha256());
-        dataset.m_records.insert(dataset.m_records.end(), std::make_move_iterator(records.begin()),
-            std::make_move_iterator(records.end()));
+        if (dataset.m_records.empty()) // one file: no second array of a million records
+            dataset.m_records = std::move(records);
+        else
+            dataset.m_records.insert(dataset.m_records.end(), std::make_move_iterator(records.begin()),
+                std::make_move_iterator(records.end()));
     }
     return dataset;
 }

@@ -28,21 +28,26 @@ public:
         , m_maxTextBytes(maxTextBytes)
     { }
 
-    PairRecord build(const RawRow &row)
+    // The texts are copied from row, or moved out of owned when it is row's mutable self
+    // (RecordBuilder::take).
+    PairRecord build(const RawRow &row, RawRow *owned = nullptr)
     {
         if (m_table.keyed)
             checkKeyedRow(row);
+        const auto cellText
+            = [owned](std::size_t column) { return owned ? &owned->cells[column].text : nullptr; };
         PairRecord record;
         record.sourceLine = m_source.lineOf(row.offset);
-        record.anchor = text(row, m_mapping.anchor);
-        record.positive = text(row, m_mapping.positive);
+        record.anchor = pass(text(row, m_mapping.anchor), cellText(m_mapping.anchor));
+        record.positive = pass(text(row, m_mapping.positive), cellText(m_mapping.positive));
         for (std::size_t column : m_mapping.negatives) {
             const RawCell &cell = row.cells[column];
             if (cell.type == RawCell::Type::List) {
-                for (const std::string &item : cell.list)
-                    record.negatives.push_back(checkedSize(item, cell, column));
+                for (std::size_t i = 0; i < cell.list.size(); ++i)
+                    record.negatives.push_back(pass(checkedSize(cell.list[i], cell, column),
+                        owned ? &owned->cells[column].list[i] : nullptr));
             } else {
-                record.negatives.push_back(text(row, column));
+                record.negatives.push_back(pass(text(row, column), cellText(column)));
             }
         }
         if (m_mapping.score != ColumnMapping::none)
@@ -81,7 +86,12 @@ private:
             (count == 1 ? "unknown key " : "unknown keys ") + unknown + "; expected " + knownPairNames());
     }
 
-    std::string checkedSize(const std::string &value, const RawCell &cell, std::size_t column) const
+    static std::string pass(const std::string &checked, std::string *owned)
+    {
+        return owned ? std::move(*owned) : checked;
+    }
+
+    const std::string &checkedSize(const std::string &value, const RawCell &cell, std::size_t column) const
     {
         if (value.size() > m_maxTextBytes)
             m_source.failAt(cell.offset,
@@ -92,7 +102,7 @@ private:
         return value;
     }
 
-    std::string text(const RawRow &row, std::size_t column) const
+    const std::string &text(const RawRow &row, std::size_t column) const
     {
         const RawCell &cell = row.cells[column];
         switch (cell.type) {
@@ -153,14 +163,20 @@ private:
 
 } // namespace
 
-std::vector<PairRecord> RecordBuilder::build(
-    const ImportedTable &imported, std::size_t maxTextBytes, std::size_t fileIndex)
+namespace {
+
+std::vector<PairRecord> buildRecords(
+    const ImportedTable &imported, ImportedTable *owned, std::size_t maxTextBytes, std::size_t fileIndex)
 {
     Builder builder(imported, maxTextBytes);
     std::vector<PairRecord> records;
     records.reserve(imported.table.rows.size());
-    for (const RawRow &row : imported.table.rows) {
-        records.push_back(builder.build(row));
+    for (std::size_t r = 0; r < imported.table.rows.size(); ++r) {
+        const RawRow &row = imported.table.rows[r];
+        RawRow *ownedRow = owned ? &owned->table.rows[r] : nullptr;
+        records.push_back(builder.build(row, ownedRow));
+        if (ownedRow) // what is left of the row (cell headers, numbers) is not needed any more
+            ownedRow->cells = std::vector<RawCell>();
         records.back().sourceFile = fileIndex;
         const PairRecord &first = records.front();
         if (records.back().negatives.size() != first.negatives.size())
@@ -170,6 +186,20 @@ std::vector<PairRecord> RecordBuilder::build(
                     + std::to_string(records.back().negatives.size()) + "; every pair needs the same number");
     }
     return records;
+}
+
+} // namespace
+
+std::vector<PairRecord> RecordBuilder::build(
+    const ImportedTable &imported, std::size_t maxTextBytes, std::size_t fileIndex)
+{
+    return buildRecords(imported, nullptr, maxTextBytes, fileIndex);
+}
+
+std::vector<PairRecord> RecordBuilder::take(
+    ImportedTable &imported, std::size_t maxTextBytes, std::size_t fileIndex)
+{
+    return buildRecords(imported, &imported, maxTextBytes, fileIndex);
 }
 
 } // namespace pairtune

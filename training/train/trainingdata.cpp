@@ -6,6 +6,8 @@
 #include "train/losses.h"
 
 #include <algorithm>
+#include <limits>
+#include <string_view>
 #include <unordered_map>
 
 namespace pairtune {
@@ -46,39 +48,48 @@ TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceMod
     for (std::size_t column = 0; column < 2 + data.negativesPerRecord; ++column)
         data.columnPromptLengths.push_back(model.promptLength(data.columnPrompt(column)));
 
-    std::unordered_map<std::string, std::uint32_t> textIndex;
-    auto internText = [&](const std::string &text) {
-        auto [it, inserted] = textIndex.try_emplace(text, static_cast<std::uint32_t>(data.texts.size()));
-        if (inserted)
-            data.texts.push_back(text);
-        return it->second;
-    };
-    // The encoding depends only on the prompted string, so equal strings share one.
-    std::unordered_map<std::string, std::uint32_t> encodingIndex;
-    auto internEncoding = [&](const std::string &prompted) {
-        auto [it, inserted]
-            = encodingIndex.try_emplace(prompted, static_cast<std::uint32_t>(data.encodings.size()));
-        if (inserted)
-            data.encodings.push_back(model.tokenizeForModel(prompted));
-        return it->second;
-    };
+    // Distinct texts are found by views into the records (which outlive this function): a map of
+    // copied strings held every text a second time, and one of prompted strings a third (issue 18).
+    std::unordered_map<std::string_view, std::uint32_t> textIndex;
+    textIndex.reserve(records.size() * data.columns());
+    // The encoding depends only on the prompted string, so a text shares one encoding among the columns
+    // with the same prompt: per distinct prompt, the encoding of each text id (kNone: not yet made).
+    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::string> distinctPrompts;
+    std::vector<std::size_t> promptOfColumn;
+    for (std::size_t column = 0; column < data.columns(); ++column) {
+        const std::string &prompt = data.columnPrompt(column);
+        const auto found = std::find(distinctPrompts.begin(), distinctPrompts.end(), prompt);
+        promptOfColumn.push_back(static_cast<std::size_t>(found - distinctPrompts.begin()));
+        if (found == distinctPrompts.end())
+            distinctPrompts.push_back(prompt);
+    }
+    std::vector<std::vector<std::uint32_t>> encodingOfText(distinctPrompts.size());
     data.textIds.reserve(records.size());
-    data.encodingIds.reserve(records.size());
+    data.encodingIds.reserve(records.size() * data.columns());
     data.lengths.reserve(records.size());
     for (const PairRecord &r : records) {
-        std::vector<const std::string *> columns { &r.anchor, &r.positive };
-        for (std::size_t k = 0; k < data.negativesPerRecord; ++k)
-            columns.push_back(&r.negatives[k]);
         std::vector<std::uint32_t> ids;
-        std::vector<std::uint32_t> encodingIds;
+        ids.reserve(data.columns());
         std::size_t longest = 0;
-        for (std::size_t column = 0; column < columns.size(); ++column) {
-            ids.push_back(internText(*columns[column]));
-            encodingIds.push_back(internEncoding(data.columnPrompt(column) + *columns[column]));
-            longest = std::max(longest, data.encodings[encodingIds.back()].ids.size());
+        for (std::size_t column = 0; column < data.columns(); ++column) {
+            const std::string &text = column == 0 ? r.anchor
+                : column == 1                     ? r.positive
+                                                  : r.negatives[column - 2];
+            const auto [it, inserted]
+                = textIndex.try_emplace(text, static_cast<std::uint32_t>(textIndex.size()));
+            const std::uint32_t textId = it->second;
+            ids.push_back(textId);
+            std::vector<std::uint32_t> &encodingOf = encodingOfText[promptOfColumn[column]];
+            if (encodingOf.size() <= textId)
+                encodingOf.resize(textId + 1, kNone);
+            if (encodingOf[textId] == kNone)
+                encodingOf[textId]
+                    = data.encodings.add(model.tokenizeForModel(data.columnPrompt(column) + text));
+            data.encodingIds.push_back(encodingOf[textId]);
+            longest = std::max(longest, data.encodings.tokens(encodingOf[textId]));
         }
         data.textIds.push_back(std::move(ids));
-        data.encodingIds.push_back(std::move(encodingIds));
         data.lengths.push_back(longest);
     }
     return data;

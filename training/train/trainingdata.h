@@ -8,6 +8,7 @@
 #include "recipe/datasplit.h"
 #include "recipe/trainingconfig.h"
 #include "text/tokenizer.h"
+#include "train/encodingstore.h"
 #include "train/evaluator.h"
 
 #include <cstdint>
@@ -31,18 +32,20 @@ struct TrainingData
     ColumnPrompts prompts {};
     std::vector<std::size_t> columnPromptLengths {};
 
-    std::vector<std::string> texts {}; // distinct texts, without prompts
-    // per record: anchor, positive, negatives as ids into texts. The no-duplicates sampler compares
-    // these: as in sentence-transformers, whose collator adds prompts after sampling, a text is the
-    // same text whichever prompt its column gets.
+    // per record: anchor, positive, negatives as ids of its distinct texts. The no-duplicates sampler
+    // compares these: as in sentence-transformers, whose collator adds prompts after sampling, a text is
+    // the same text whichever prompt its column gets. The texts themselves stay in dataset's records.
     std::vector<std::vector<std::uint32_t>> textIds {};
-    std::vector<Encoding> encodings {}; // distinct prompted texts (prompt + text) as the model sees them
-    std::vector<std::vector<std::uint32_t>> encodingIds {}; // per record and column: into encodings
+    // Distinct prompted texts (prompt + text) as the model sees them, packed (issue 18: at a million
+    // pairs, Encodings of 64-bit ids were the largest thing a run held).
+    EncodingStore encodings {};
+    std::vector<std::uint32_t> encodingIds {}; // record r's column c: encodingIds[r * columns() + c]
     std::vector<std::size_t> lengths {}; // per record: tokens of its longest prompted text
 
-    const Encoding &encoding(std::size_t record, std::size_t column) const
+    std::size_t columns() const { return 2 + negativesPerRecord; }
+    Encoding encoding(std::size_t record, std::size_t column) const
     {
-        return encodings[encodingIds[record][column]];
+        return encodings.at(encodingIds[record * columns() + column]);
     }
     const std::string &columnPrompt(std::size_t column) const
     {
