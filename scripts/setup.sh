@@ -14,6 +14,8 @@ packages=(
   clang libclang-rt-14-dev llvm
   # engine
   libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  # distributed training (training/dist): LibTorch's ProcessGroupGloo header includes Gloo's
+  libgloo-dev
   # Hugging Face Hub downloads (training/hub)
   libcurl4-openssl-dev
   # .xlsx/.ods import (training/data/spreadsheet*): the zip container and the XML inside it

@@ -2,6 +2,7 @@
 #include "cli/modelargument.h"
 #include "cli/progressline.h"
 #include "core/error.h"
+#include "dist/distributedcontext.h"
 #include "recipe/losskind.h"
 #include "recipe/modeltuning.h"
 #include "recipe/trainingconfig.h"
@@ -140,7 +141,9 @@ void addTrainCommand(CLI::App &app)
     cmd->callback([args] {
         // The first Ctrl-C stops a download, or the trainer after the current step with a checkpoint.
         installInterruptHandler();
-        ProgressLine progress(!args->quiet);
+        // Under torchrun only rank 0 reports; the other processes train silently (docs/distributed.md).
+        const bool reports = DistributedContext::fromEnvironment().isMain();
+        ProgressLine progress(!args->quiet && reports);
         TrainingCallbacks callbacks;
         callbacks.onEvent = [&progress](const TrainingEvent &event) { progress.show(event); };
         callbacks.stopRequested = [] { return interruptRequested(); };
@@ -172,9 +175,9 @@ void addTrainCommand(CLI::App &app)
             result = runTraining(config, callbacks);
         }
         progress.finish();
-        if (args->json)
+        if (reports && args->json)
             std::printf("%s\n", toJson(result).dump(2).c_str());
-        else
+        else if (reports)
             std::fputs(describeResult(result).c_str(), stdout);
         if (result.cancelled)
             throw Error(

@@ -25,6 +25,9 @@ public:
     // folder that already holds a run, so finished work is never overwritten.
     static RunFolder create(const std::string &path);
     static RunFolder open(const std::string &path);
+    // The paths of a run folder another process writes, without touching the disk: the ranks other
+    // than 0 of a distributed run (dist/distributedcontext.h), which write nothing there.
+    static RunFolder unwritten(const std::string &path) { return RunFolder(path); }
 
     const std::string &path() const { return m_path; }
     std::string configPath() const;

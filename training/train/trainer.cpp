@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "data/sha256.h"
+#include "dist/distributedcontext.h"
 #include "train/runfolder.h"
 #include "train/trainingrunimpl.h"
 
@@ -26,6 +27,8 @@ void TrainingRun::emit(TrainingEvent event, bool record)
     event.totalEpochs = m_config.epochs;
     event.totalSteps = m_totalSteps;
     event.stepsPerEpoch = m_stepsPerEpoch;
+    if (!writesRun())
+        return; // distributed: rank 0 records and reports for every process
     if (record)
         m_run.appendMetric(toJson(event));
     if (m_callbacks.onEvent)
@@ -79,16 +82,29 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
         path = std::filesystem::absolute(path).string();
     if (stored.basePath != "builtin")
         stored.basePath = std::filesystem::absolute(stored.basePath).string();
-    RunFolder run = RunFolder::create(stored.outPath);
-    return TrainingRun(stored, std::move(run), callbacks).execute(std::nullopt);
+    const DistributedContext dist = DistributedContext::fromEnvironment();
+    if (dist.distributed() && stored.device != "cpu")
+        throw Error("distributed training (WORLD_SIZE=" + std::to_string(dist.worldSize) + "): --device "
+            + stored.device
+            + " needs NCCL, which this build of LibTorch lacks; use --device cpu (Gloo) under torchrun");
+    RunFolder run = dist.isMain() ? RunFolder::create(stored.outPath) : RunFolder::unwritten(stored.outPath);
+    return TrainingRun(stored, std::move(run), callbacks, dist).execute(std::nullopt);
 }
 
 TrainingResult resumeTraining(
     const std::string &runPath, const TrainingCallbacks &callbacks, int threads, bool allowChangedData)
 {
+    if (DistributedContext::fromEnvironment().distributed())
+        throw Error(runPath
+            + ": --resume under torchrun is not supported yet (docs/distributed.md); start a new run, or "
+              "resume a single-process run without torchrun");
     RunFolder run = RunFolder::open(runPath);
     run.recoverAfterCrash();
     const nlohmann::json stored = run.readConfig();
+    if (const int processes = stored.value("processes", 1); processes > 1)
+        throw Error(runPath + ": the run was trained by " + std::to_string(processes)
+            + " processes (torchrun); resuming it is not supported yet (docs/distributed.md), and one "
+              "process would train with a different global batch. Start a new run");
     TrainingConfig config = trainingConfigFromJson(stored.at("training"), run.configPath());
     checkDataUnchanged(stored, run.configPath(), allowChangedData);
     if (threads > 0)

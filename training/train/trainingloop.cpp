@@ -78,7 +78,7 @@ void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch)
     event.smoothedLoss = m_state.smoother.add(loss);
     event.learningRate = lr;
     event.elapsedSeconds = secondsSince(m_started);
-    const double pairsDone = static_cast<double>(m_state.step - m_stepsAtStart) * m_config.batchSize;
+    const double pairsDone = static_cast<double>((m_state.step - m_stepsAtStart) * globalBatchSize());
     const double secondsHere = m_state.trainSeconds - m_trainSecondsAtStart;
     event.pairsPerSecond = secondsHere > 0 ? pairsDone / secondsHere : 0.0;
     const double perStep
@@ -93,7 +93,8 @@ void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch)
 
 void TrainingRun::evaluateNow(int epoch)
 {
-    if (m_evalSet.anchors.empty())
+    // Distributed: rank 0 evaluates while the others wait in the next step's first collective.
+    if (m_evalSet.anchors.empty() || !writesRun())
         return;
     // NaN weights can still give finite-looking metrics (accuracy 0): they must never become best/.
     if (!weightsFinite())
@@ -157,6 +158,8 @@ const EvalSet &TrainingRun::evalSample()
 
 void TrainingRun::checkpointNow(int epoch)
 {
+    if (!writesRun())
+        return;
     if (!weightsFinite())
         failNonFinite(
             "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);

@@ -10,7 +10,7 @@ TrainingResult TrainingRun::finish(bool cancelled)
 {
     TrainingResult result;
     result.cancelled = cancelled;
-    if (!cancelled) {
+    if (!cancelled && writesRun()) {
         result.modelPath = m_run.finalModelPath();
         exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, m_lastMetrics, m_run.finalModelPath());
     }
@@ -20,7 +20,7 @@ TrainingResult TrainingRun::finish(bool cancelled)
     result.evalPairs = m_data->split.eval.size();
     result.trainSeconds = m_state.trainSeconds;
     result.pairsPerSecond = m_state.trainSeconds > 0
-        ? static_cast<double>(m_state.step) * m_config.batchSize / m_state.trainSeconds
+        ? static_cast<double>(m_state.step * globalBatchSize()) / m_state.trainSeconds
         : 0.0;
     result.firstLoss = m_state.firstLoss.value_or(0.0);
     result.lastLoss = m_state.lastLoss;
@@ -36,7 +36,8 @@ TrainingResult TrainingRun::finish(bool cancelled)
     finished.epoch = m_state.position.epoch;
     finished.message = cancelled ? "cancelled; continue with resume" : "finished";
     emit(finished);
-    writeSummary(m_run, toJson(result));
+    if (writesRun())
+        writeSummary(m_run, toJson(result));
     return result;
 }
 

@@ -5,6 +5,8 @@
 // the steps, evaluations and checkpoints) and finish (trainingresult.cpp: final model, result, summary).
 // One step's arithmetic is in trainingstep.cpp. trainer.cpp holds the public entry points.
 
+#include "dist/distributedcontext.h"
+#include "dist/processgroupimpl.h"
 #include "eval/evalresult.h"
 #include "model/sentencemodel.h"
 #include "recipe/batchsampler.h"
@@ -19,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,10 +38,14 @@ inline double secondsSince(TrainingClock::time_point start)
 class TrainingRun
 {
 public:
-    TrainingRun(TrainingConfig config, RunFolder run, const TrainingCallbacks &callbacks)
+    // dist: this process's place in a run launched by torchrun (rank 0 of 1 otherwise). Only rank 0
+    // writes the run folder, evaluates and reports events; the others train their slice of each batch.
+    TrainingRun(TrainingConfig config, RunFolder run, const TrainingCallbacks &callbacks,
+        DistributedContext dist = {})
         : m_config(std::move(config))
         , m_run(std::move(run))
         , m_callbacks(callbacks)
+        , m_dist(std::move(dist))
     { }
 
     // resumeFrom: the checkpoint step to continue from; none starts the run.
@@ -65,11 +72,21 @@ private:
     [[noreturn]] void failNonFinite(const std::string &what, std::int64_t badStep) const;
 
     void emit(TrainingEvent event, bool record = true);
-    bool stopRequested() const { return m_callbacks.stopRequested && m_callbacks.stopRequested(); }
+    // Distributed: a stop asked for on any process stops all of them at the same step.
+    bool stopRequested() const
+    {
+        const bool here = m_callbacks.stopRequested && m_callbacks.stopRequested();
+        return m_group ? m_group->anyRank(here) : here;
+    }
+    bool writesRun() const { return m_dist.isMain(); }
+    // Pairs per step over all processes: the sampler's batch.
+    std::int64_t globalBatchSize() const { return std::int64_t { m_config.batchSize } * m_dist.worldSize; }
 
     TrainingConfig m_config;
     RunFolder m_run;
     const TrainingCallbacks &m_callbacks;
+    DistributedContext m_dist;
+    std::unique_ptr<ProcessGroup> m_group; // joined by setUp when m_dist.distributed()
     std::optional<SentenceModel> m_model;
     std::optional<TrainingData> m_data;
     std::optional<AdamW> m_optimizer;

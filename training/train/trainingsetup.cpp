@@ -17,6 +17,8 @@ namespace pairtune {
 
 void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
 {
+    if (m_dist.distributed()) // before the model and data: a group that cannot form fails at once
+        m_group = ProcessGroup::join(m_dist, std::chrono::seconds(m_dist.timeoutSeconds));
     applyComputeThreads(m_config.threads); // 0 = automatic; the resolved count goes into the compute line
     const std::string basePath = resolveBaseModel(m_config.basePath);
     m_model.emplace(
@@ -32,9 +34,13 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
     m_data.emplace(prepareTrainingData(m_config, *m_model));
     // Written only once the data and model are known good: a start that failed leaves no run behind,
     // so the same --out can simply be tried again.
-    if (!resumeFrom && !std::filesystem::exists(m_run.configPath())) {
+    if (writesRun() && !resumeFrom && !std::filesystem::exists(m_run.configPath())) {
         nlohmann::json described = describeRun(m_config);
         described["prompts"] = m_data->prompts.toJson(); // what each column got (model/prompts.h)
+        if (m_dist.distributed()) { // batch_size is per process, as the Trainer's per_device_train_batch_size
+            described["processes"] = m_dist.worldSize;
+            described["global_batch_size"] = globalBatchSize();
+        }
         m_run.writeConfig(described);
     }
     m_evalSet = makeEvalSet(*m_data);
@@ -42,7 +48,9 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
         = LossSpec { parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale };
 
     BatchSamplerOptions samplerOptions;
-    samplerOptions.batchSize = static_cast<std::size_t>(m_config.batchSize);
+    // Distributed: the global batch is drawn as one process with the batch of all of them draws it;
+    // each process trains its slice (trainingstep.cpp).
+    samplerOptions.batchSize = static_cast<std::size_t>(globalBatchSize());
     samplerOptions.seed = m_config.seed;
     samplerOptions.noDuplicates = m_config.noDuplicates && lossUsesNegatives(m_loss.kind);
     samplerOptions.lengthGrouped = m_config.lengthGrouped;
@@ -77,7 +85,7 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
     started.evalPairs = m_data->split.eval.size();
     started.message = resumeFrom ? "resumed from step " + std::to_string(*resumeFrom) : "";
     emit(started);
-    if (!resumeFrom)
+    if (!resumeFrom && writesRun())
         writeEvalPairs(m_run, *m_data);
 }
 

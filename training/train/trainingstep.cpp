@@ -15,8 +15,24 @@
 
 namespace pairtune {
 
-double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
+double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, double lr)
 {
+    // Distributed: this process embeds its slice of the global batch; the gathered embeddings of all
+    // processes make the global batch again, so the loss sees every in-batch negative, and the
+    // gradients flow back to the process that embedded each row (dist/processgroupimpl.h).
+    std::vector<std::size_t> counts;
+    std::vector<std::size_t> batch = globalBatch;
+    if (m_group) {
+        for (int r = 0; r < m_dist.worldSize; ++r)
+            counts.push_back(batchSlice(globalBatch.size(), r, m_dist.worldSize).count);
+        const BatchSlice mine = batchSlice(globalBatch.size(), m_dist.rank, m_dist.worldSize);
+        const auto first = globalBatch.begin() + static_cast<std::ptrdiff_t>(mine.begin);
+        // A process without rows (a batch smaller than the process count) embeds one row it does not
+        // contribute, so every process runs the same collectives with well-formed tensors.
+        batch = mine.count > 0
+            ? std::vector<std::size_t>(first, first + static_cast<std::ptrdiff_t>(mine.count))
+            : std::vector<std::size_t> { globalBatch.front() };
+    }
     SentenceModel::Impl &impl = m_model->impl();
     impl.setTraining(m_config.dropout);
     const std::size_t columns = 2 + m_data->negativesPerRecord;
@@ -38,8 +54,11 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
         embeddings
             = impl.embed(encodings, promptLengths).to(at::kFloat).split(static_cast<int64_t>(batch.size()));
     }
+    if (m_group)
+        for (torch::Tensor &column : embeddings)
+            column = m_group->allGatherWithGrad(column, counts);
     std::vector<float> labels;
-    for (const std::size_t record : batch)
+    for (const std::size_t record : globalBatch)
         labels.push_back(m_data->scores[record]);
     const torch::Tensor scores = torch::tensor(labels).to(impl.device());
     const std::vector<torch::Tensor> negatives(embeddings.begin() + 2, embeddings.end());
@@ -53,13 +72,21 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &batch, double lr)
             m_state.step);
     }
     loss.backward();
-    const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty();
+    if (m_group) {
+        // Every process computed the whole loss; averaging the gradients over the processes makes each
+        // the single-process gradient of the global batch, so the clipping norm below is the global one.
+        std::vector<torch::Tensor> parameters;
+        for (const AdamW::Param &p : m_optimizer->params())
+            parameters.push_back(p.value);
+        m_group->averageGradients(parameters);
+    }
+    const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty() && writesRun();
     if (dump)
-        dumpBatch(m_callbacks.debugDumpFolder, batch, value, "grads_raw.safetensors");
+        dumpBatch(m_callbacks.debugDumpFolder, globalBatch, value, "grads_raw.safetensors");
     if (m_config.maxGradNorm > 0)
         m_optimizer->clipGradNorm(m_config.maxGradNorm);
     if (dump)
-        dumpBatch(m_callbacks.debugDumpFolder, batch, value, "grads_clipped.safetensors");
+        dumpBatch(m_callbacks.debugDumpFolder, globalBatch, value, "grads_clipped.safetensors");
     m_optimizer->step(lr);
     m_optimizer->zeroGrad();
     return value;
@@ -75,7 +102,8 @@ bool TrainingRun::weightsFinite() const
 
 void TrainingRun::failNonFinite(const std::string &what, std::int64_t badStep) const
 {
-    m_run.quarantineCheckpointsFrom(badStep);
+    if (writesRun())
+        m_run.quarantineCheckpointsFrom(badStep);
     const std::optional<std::int64_t> good = m_run.latestCheckpoint();
     throw Error(what + "; "
             + (good ? "the last good state is " + m_run.checkpointPath(*good)

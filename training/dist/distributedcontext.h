@@ -1,0 +1,46 @@
+#pragma once
+
+// Where this process stands in a data-parallel run launched by torchrun (docs/distributed.md):
+// torch-free, so the CLI and the studio can ask without LibTorch's headers.
+
+#include <cstddef>
+#include <string>
+
+namespace pairtune {
+
+struct DistributedContext
+{
+    int rank = 0;
+    int worldSize = 1;
+    int localRank = 0;
+    int localWorldSize = 1;
+    std::string masterAddr;
+    int masterPort = 0;
+    // How long joining and every collective may wait for the slowest process (PAIRTUNE_DIST_TIMEOUT,
+    // seconds). Rank 0 evaluates and writes checkpoints while the others wait, so this must cover the
+    // longest evaluation; c10d's own default is the same 30 minutes, set here on purpose.
+    int timeoutSeconds = 1800;
+
+    // More than one process: the run joins a process group. WORLD_SIZE=1 (torchrun with one process)
+    // is a plain single-process run.
+    bool distributed() const { return worldSize > 1; }
+    // The process that writes the run folder, evaluates and prints; every other rank writes nothing.
+    bool isMain() const { return rank == 0; }
+
+    // torchrun's variables: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT.
+    // None set: a single process (rank 0 of 1). WORLD_SIZE > 1 needs all of them, well formed;
+    // otherwise pairtune::Error names the variable.
+    static DistributedContext fromEnvironment();
+};
+
+// The rows of a global batch of `globalSize` that process `rank` of `worldSize` computes: contiguous,
+// in rank order, as even as possible (the first globalSize % worldSize ranks get one more), so the
+// ranks' rows concatenated in rank order are the global batch again.
+struct BatchSlice
+{
+    std::size_t begin = 0;
+    std::size_t count = 0;
+};
+BatchSlice batchSlice(std::size_t globalSize, int rank, int worldSize);
+
+} // namespace pairtune
