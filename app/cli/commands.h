@@ -19,6 +19,7 @@ void addInspectCommand(CLI::App &app);
 void addExportCommand(CLI::App &app);
 void addTrainSpmCommand(CLI::App &app);
 void addCompareCommand(CLI::App &app);
+void addMineCommand(CLI::App &app);
 
 // Shared helpers (clihelpers.cpp).
 // Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.

@@ -15,7 +15,7 @@ int main(int argc, char **argv)
     // LibTorch a second time costs about a second, not worth it for the quick commands).
     if (argc > 1) {
         const std::string command = argv[1];
-        if (command == "train" || command == "embed" || command == "eval")
+        if (command == "train" || command == "embed" || command == "eval" || command == "mine")
             pairtune::selectFastBlasKernels(argv);
     }
     CLI::App app { "Pairtune: fine-tune sentence-embedding models on pairs of texts", "pairtune-cli" };
@@ -32,6 +32,7 @@ int main(int argc, char **argv)
     pairtune::cli::addExportCommand(app);
     pairtune::cli::addTrainSpmCommand(app);
     pairtune::cli::addCompareCommand(app);
+    pairtune::cli::addMineCommand(app);
 
     try {
         app.parse(argc, argv);
