@@ -41,6 +41,15 @@ std::vector<std::string> problemsPerFile(
     return problems;
 }
 
+// Moves the shared progress to stage; false when the user stopped the load meanwhile.
+bool enter(const DataLoadRequest &request, DataLoadProgress::Stage stage)
+{
+    if (!request.progress)
+        return true;
+    request.progress->stage = stage;
+    return !request.progress->cancelled;
+}
+
 } // namespace
 
 DataLoadResult loadPairData(const DataLoadRequest &request)
@@ -51,6 +60,13 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
         return result;
     }
     result.previewIndex = request.previewIndex < request.sources.size() ? request.previewIndex : 0;
+    const auto stop = [&result] {
+        result = {};
+        result.cancelled = true;
+        return result;
+    };
+    if (!enter(request, DataLoadProgress::Preview))
+        return stop();
     if (request.cachedPreview) {
         result.preview = *request.cachedPreview;
     } else {
@@ -58,6 +74,8 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
         ++result.sourceReads;
     }
     try {
+        if (!enter(request, DataLoadProgress::Reading))
+            return stop();
         if (request.cachedRaw) {
             result.raw = request.cachedRaw;
         } else {
@@ -65,14 +83,23 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
             result.raw = std::make_shared<const PairDataset>(
                 PairDataset::loadSources(request.sources, request.options));
         }
-        auto dataset = std::make_shared<PairDataset>(*result.raw);
-        if (request.fixes.dropEmpty)
-            result.removedEmpty = dataset->dropEmpty();
-        if (request.fixes.dropDuplicates)
-            result.removedDuplicates = dataset->dropDuplicates();
-        if (request.fixes.dropIdenticalSides)
-            result.removedIdentical = dataset->dropIdenticalSides();
+        if (!enter(request, DataLoadProgress::Fixing))
+            return stop();
+        // Without fixes the pairs as read are those trained on: no copy of a million records.
+        std::shared_ptr<const PairDataset> dataset = result.raw;
+        if (request.fixes.any()) {
+            auto fixed = std::make_shared<PairDataset>(*result.raw);
+            if (request.fixes.dropEmpty)
+                result.removedEmpty = fixed->dropEmpty();
+            if (request.fixes.dropDuplicates)
+                result.removedDuplicates = fixed->dropDuplicates();
+            if (request.fixes.dropIdenticalSides)
+                result.removedIdentical = fixed->dropIdenticalSides();
+            dataset = std::move(fixed);
+        }
 
+        if (!enter(request, DataLoadProgress::Checking))
+            return stop();
         Split split;
         const bool canSplit = dataset->size() >= 2 && request.trainFraction > 0 && request.trainFraction <= 1;
         if (canSplit)
@@ -80,6 +107,7 @@ DataLoadResult loadPairData(const DataLoadRequest &request)
         result.report
             = buildReport(*dataset, request.tokenCount, request.maxSeqLength, split.train, split.eval);
         result.dataset = std::move(dataset);
+        (void)enter(request, DataLoadProgress::Done);
     } catch (const std::exception &error) {
         result.error = messageOf(error);
         if (request.sources.size() > 1) {

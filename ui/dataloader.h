@@ -10,6 +10,7 @@
 #include "data/pairsource.h"
 #include "data/previewtable.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,17 @@ struct DataFixes
     bool operator==(const DataFixes &) const = default;
 };
 
+// Shared between the GUI and the load on its pool thread: which stage the load is in (the page
+// shows it as a progress bar) and whether the user stopped it. The reader has no hook inside one
+// file, so a stop takes effect at the next stage.
+struct DataLoadProgress
+{
+    enum Stage : int { Preview, Reading, Fixing, Checking, Done };
+    static constexpr int kStages = Done;
+    std::atomic<int> stage { Preview };
+    std::atomic<bool> cancelled { false };
+};
+
 struct DataLoadRequest
 {
     std::vector<PairSource> sources; // files and pasted cells
@@ -46,12 +58,14 @@ struct DataLoadRequest
     // That source's preview as read before with the same options: not read again (a change of the
     // fixes or of what the report measures with keeps the files as they were).
     std::optional<PreviewTable> cachedPreview;
+    // Optional: stage reports and the stop flag (a stopped load returns with cancelled set).
+    std::shared_ptr<DataLoadProgress> progress;
 };
 
 struct DataLoadResult
 {
     std::shared_ptr<const PairDataset> raw; // as read
-    std::shared_ptr<const PairDataset> dataset; // after fixes
+    std::shared_ptr<const PairDataset> dataset; // after fixes (raw itself when no fix applies)
     std::size_t removedDuplicates = 0;
     std::size_t removedEmpty = 0;
     std::size_t removedIdentical = 0;
@@ -61,6 +75,7 @@ struct DataLoadResult
     // How often this load read a source (a preview of the first rows counts as one read): each
     // action parses the files at most once more than the preview needs (tests check it).
     std::size_t sourceReads = 0;
+    bool cancelled = false; // stopped through DataLoadRequest::progress; nothing else is set
     std::string error; // every file's problem, one a line; empty on success (then raw and dataset are set)
     // When the sources cannot be used: each one's own problem ("" for one that is fine on its own),
     // in the order of the request's sources.

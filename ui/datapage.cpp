@@ -17,6 +17,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -118,6 +119,23 @@ DataPage::DataPage(QWidget *parent)
     connect(m_report, &DataReportView::fixesRequested, this, &DataPage::setFixes);
     m_message = new MessageBanner(this);
     m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("dataStatus"));
+    m_status->setWordWrap(true);
+    m_status->hide();
+    m_loadBar = new QProgressBar(this);
+    m_loadBar->setObjectName(QStringLiteral("dataLoadProgress"));
+    m_loadBar->setRange(0, DataLoadProgress::kStages);
+    m_loadBar->setTextVisible(false);
+    m_loadBar->hide();
+    m_stopLoad = new QPushButton(this);
+    m_stopLoad->setObjectName(QStringLiteral("stopDataCheck"));
+    m_stopLoad->hide();
+    connect(m_stopLoad, &QPushButton::clicked, this, [this] {
+        if (m_loading)
+            stopLoading();
+        else
+            scheduleReload(Change::Fixes); // again, with the files as far as they were read
+    });
 
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
@@ -135,7 +153,11 @@ DataPage::DataPage(QWidget *parent)
     previewLayout->addWidget(m_preview, 1);
     auto *reportBox = new QGroupBox(tr("Data check"), this);
     auto *reportLayout = new QVBoxLayout(reportBox);
-    reportLayout->addWidget(m_status);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_stopLoad);
+    reportLayout->addLayout(statusRow);
+    reportLayout->addWidget(m_loadBar);
     reportLayout->addWidget(m_report, 1);
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
@@ -161,6 +183,9 @@ DataPage::DataPage(QWidget *parent)
     m_reloadTimer->setSingleShot(true);
     m_reloadTimer->setInterval(150);
     connect(m_reloadTimer, &QTimer::timeout, this, &DataPage::reload);
+    m_progressTimer = new QTimer(this);
+    m_progressTimer->setInterval(250);
+    connect(m_progressTimer, &QTimer::timeout, this, &DataPage::updateLoadProgress);
     updateFileList();
 }
 
@@ -173,6 +198,8 @@ QString DataPage::incompleteReason() const
 {
     if (m_sources.isEmpty())
         return tr("Add at least one pair file or paste cells.");
+    if (m_stopped)
+        return tr("The data check was stopped: press Check again.");
     if (m_dataPending)
         return tr("Reading the data…");
     if (!m_result.error.empty())
@@ -217,69 +244,14 @@ void DataPage::scheduleReload(Change change)
     if (change != Change::ReportContext)
         m_dataPending = true;
     ++m_generation; // a result still on its way is outdated now
+    if (m_loadProgress)
+        m_loadProgress->cancelled = true; // and need not be finished
     m_reloadTimer->start();
     Q_EMIT completeChanged();
 }
 
-void DataPage::reload()
-{
-    if (m_sources.isEmpty()) {
-        m_loading = false;
-        m_dataPending = false;
-        m_result = {};
-        showResult(m_result);
-        markFileProblems();
-        Q_EMIT loadingChanged(false);
-        Q_EMIT completeChanged();
-        Q_EMIT dataChanged();
-        return;
-    }
-    DataLoadRequest request;
-    request.sources = m_sources.pairSources();
-    request.options = m_options;
-    request.cachedRaw = m_rawStale ? nullptr : m_result.raw;
-    request.fixes = m_fixes;
-    if (m_model) {
-        std::shared_ptr<const LoadedModel> model = m_model;
-        request.tokenCount = [model](std::string_view text) { return model->tokenCount(text); };
-        request.maxSeqLength
-            = std::size_t(m_maxSeqLength > 0 ? m_maxSeqLength : std::max(0, model->summary().maxSeqLength));
-    }
-    request.trainFraction = m_trainFraction;
-    request.seed = m_seed;
-    request.previewIndex = std::size_t(std::max(0, int(m_sources.keys().indexOf(previewFile()))));
-    // Same files, same options: the preview shown is still right (only the fixes or the report's
-    // measures changed), so the files are not read again at all.
-    if (request.cachedRaw && m_result.previewIndex == request.previewIndex)
-        request.cachedPreview = m_result.preview;
-
-    const int generation = ++m_generation;
-    m_loading = true;
-    m_status->setText(
-        tr("Reading and checking %1…").arg(countOf(m_sources.size(), tr("source"), tr("sources"))));
-    m_status->show();
-    Q_EMIT loadingChanged(true);
-    Q_EMIT completeChanged();
-    runInBackground<DataLoadResult>(
-        this, [request] { return loadPairData(request); },
-        [this, generation](const DataLoadResult &result) {
-            if (generation != m_generation)
-                return; // the files or options changed meanwhile; a newer load is on its way
-            m_loading = false;
-            m_dataPending = false;
-            m_rawStale = !result.raw;
-            m_result = result;
-            showResult(result);
-            markFileProblems();
-            Q_EMIT loadingChanged(false);
-            Q_EMIT completeChanged();
-            Q_EMIT dataChanged();
-        });
-}
-
 void DataPage::showResult(const DataLoadResult &result)
 {
-    m_status->hide();
     fillPreview(result.preview, previewFile());
     if (!result.error.empty()) {
         // One line per bad file.

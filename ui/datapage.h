@@ -5,9 +5,12 @@
 #include "ui/datasourcelist.h"
 #include "ui/wizardpage.h"
 
+#include <QElapsedTimer>
+
 #include <memory>
 
 class QComboBox;
+class QProgressBar;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -53,6 +56,10 @@ public:
     // Which sheet of a workbook source to read ("" = the first).
     void setSheet(const QString &key, const QString &sheet);
     bool isLoading() const { return m_loading; }
+    // Stops reading and checking (the Stop button): the page keeps the preview and waits for
+    // "Check again". A stopped load ends at its next stage (reading, fixes, check).
+    void stopLoading();
+    bool isStopped() const { return m_stopped; }
 
     // The pairs as they will be trained on (after fixes); null until the files were read.
     std::shared_ptr<const PairDataset> dataset() const { return m_result.dataset; }
@@ -87,6 +94,11 @@ public:
     QListWidget *fileList() const { return m_fileList; }
     ColumnMappingWidget *columnMapping() const { return m_mapping; }
     DataReportView *reportView() const { return m_report; }
+    // While reading and checking: the stage reached (of DataLoadProgress::kStages) and the Stop /
+    // Check again button.
+    QProgressBar *loadProgressBar() const { return m_loadBar; }
+    QPushButton *stopButton() const { return m_stopLoad; }
+    QString statusText() const;
 
 public Q_SLOTS:
     void browseForFiles();
@@ -101,6 +113,12 @@ private:
     enum class Change { Files, Fixes, ReportContext };
     void scheduleReload(Change change);
     void reload();
+    // The rest of reload(), with the preview read (or kept); readsBefore counts the preview's read.
+    void startLoad(DataLoadRequest request, int generation, std::size_t readsBefore);
+    void finishLoad(DataLoadResult result);
+    // Keeps result; the pairs it replaces are freed on a pool thread (a million records take a while).
+    void keepResult(DataLoadResult result);
+    void updateLoadProgress();
     void showResult(const DataLoadResult &result);
     void fillPreview(const PreviewTable &table, const QString &file);
     void updateFileList();
@@ -129,6 +147,10 @@ private:
     bool m_dataPending = false; // the pairs shown are not yet those of the current choices
     int m_generation = 0;
     QTimer *m_reloadTimer = nullptr;
+    std::shared_ptr<DataLoadProgress> m_loadProgress; // of the load under way
+    QElapsedTimer m_loadClock;
+    QTimer *m_progressTimer = nullptr;
+    bool m_stopped = false;
 
     DropZone *m_dropZone = nullptr;
     QListWidget *m_fileList = nullptr;
@@ -141,6 +163,8 @@ private:
     DataReportView *m_report = nullptr;
     MessageBanner *m_message = nullptr;
     QLabel *m_status = nullptr;
+    QProgressBar *m_loadBar = nullptr;
+    QPushButton *m_stopLoad = nullptr;
     QVBoxLayout *m_leftLayout = nullptr;
 };
 

@@ -35,6 +35,7 @@ TrainingEvent trainingEventFromJson(const nlohmann::json &line)
     event.totalEpochs = line.value("epochs", 0);
     event.trainPairs = line.value("train_pairs", std::size_t { 0 });
     event.evalPairs = line.value("eval_pairs", std::size_t { 0 });
+    event.evalScope = line.value("eval_scope", std::string());
     event.loss = line.value("loss", 0.0);
     event.smoothedLoss = line.value("smoothed_loss", 0.0);
     event.learningRate = line.value("lr", 0.0);

@@ -1,8 +1,11 @@
 #include "ui/trainingcharts.h"
 
 #include "ui/chartwidget.h"
+#include "ui/textformat.h"
 
 #include <QGridLayout>
+#include <QLabel>
+#include <QLocale>
 
 #include <limits>
 
@@ -52,12 +55,44 @@ TrainingCharts::TrainingCharts(QWidget *parent)
     m_retrieval->setEmptyText(dashed);
     m_similarity->setEmptyText(dashed);
 
+    m_scopeNote = new QLabel(this);
+    m_scopeNote->setObjectName(QStringLiteral("evaluationScope"));
+    m_scopeNote->setWordWrap(true);
+    m_scopeNote->hide();
+
     auto *layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_loss, 0, 0);
     layout->addWidget(m_retrieval, 0, 1);
     layout->addWidget(m_learningRate, 1, 0);
     layout->addWidget(m_similarity, 1, 1);
+    layout->addWidget(m_scopeNote, 2, 0, 1, 2);
+    layout->setRowStretch(0, 1);
+    layout->setRowStretch(1, 1);
+}
+
+QString TrainingCharts::evaluationScopeText() const
+{
+    return m_scopeNote->text();
+}
+
+void TrainingCharts::updateScopeNote()
+{
+    const auto pairs
+        = [](std::size_t n) { return countOf(qint64(n), tr("held-out pair"), tr("held-out pairs")); };
+    QString text;
+    if (m_samplePairs > 0 && m_allPairs > 0)
+        text
+            = tr("Evaluations: the first (dashed) and the last score all %1; those in between a fixed sample "
+                 "of %2 of them (eval_sample), so their points can differ a little from a full evaluation.")
+                  .arg(pairs(m_allPairs), QLocale().toString(qulonglong(m_samplePairs)));
+    else if (m_samplePairs > 0)
+        text = tr("Evaluations in between score a fixed sample of %1 (eval_sample).")
+                   .arg(pairs(m_samplePairs));
+    else if (m_allPairs > 0)
+        text = tr("Evaluations score all %1.").arg(pairs(m_allPairs));
+    m_scopeNote->setText(text);
+    m_scopeNote->setVisible(!text.isEmpty());
 }
 
 void TrainingCharts::addEvents(const std::vector<TrainingEvent> &events)
@@ -86,6 +121,8 @@ void TrainingCharts::addEvents(const std::vector<TrainingEvent> &events)
                 if (event.step == 0)
                     m_similarity->setBaseline(series, metricValue(event, key));
             }
+            // Lines written before evaluation budgets (no eval_scope) scored all held-out pairs.
+            (event.evalScope == "sample" ? m_samplePairs : m_allPairs) = event.evalPairs;
             evaluations = true;
         } else if (event.type == TrainingEvent::Type::Started && event.totalSteps > 0) {
             setTotalSteps(event.totalSteps);
@@ -98,6 +135,7 @@ void TrainingCharts::addEvents(const std::vector<TrainingEvent> &events)
     if (evaluations) {
         m_retrieval->refresh();
         m_similarity->refresh();
+        updateScopeNote();
     }
 }
 
@@ -105,6 +143,9 @@ void TrainingCharts::clear()
 {
     for (ChartWidget *chart : { m_loss, m_retrieval, m_similarity, m_learningRate })
         chart->clearData();
+    m_allPairs = 0;
+    m_samplePairs = 0;
+    updateScopeNote();
 }
 
 void TrainingCharts::removeAfter(std::int64_t step)

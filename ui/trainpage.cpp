@@ -3,6 +3,7 @@
 #include "ui/messagebanner.h"
 #include "ui/preferences.h"
 #include "ui/runestimate.h"
+#include "ui/textformat.h"
 #include "ui/trainingcharts.h"
 #include "ui/trainingcontroller.h"
 #include "ui/traininglogtext.h"
@@ -354,19 +355,29 @@ void TrainPage::showOutcome(const TrainingResult &result)
                   .arg(duration(result.trainSeconds), QLocale().toString(result.pairsPerSecond, 'f', 1))
             : tr("Finished %1 steps.").arg(result.steps));
     QString text = tr("<b>Training finished.</b>");
+    // Before and after score all held-out pairs; the best checkpoint was chosen on the fixed sample
+    // when there is one (the trainer's evaluation budget, eval_sample): say which numbers are which.
+    const QString all = result.evalPairs > 0
+        ? tr("all %1").arg(countOf(qint64(result.evalPairs), tr("held-out pair"), tr("held-out pairs")))
+        : tr("the held-out pairs");
+    const bool sampled = m_config.evalSample > 0 && result.evalPairs > std::size_t(m_config.evalSample);
+    const QString bestOn = sampled
+        ? tr("a fixed sample of %1 held-out pairs").arg(QLocale().toString(qlonglong(m_config.evalSample)))
+        : tr("the held-out pairs");
     if (!result.evalBefore.empty())
-        text += tr(" On the held-out pairs, mrr@10 went from %1 to %2 and accuracy@1 from %3 to %4.")
+        text += tr(" On %5, mrr@10 went from %1 to %2 and accuracy@1 from %3 to %4.")
                     .arg(metricText(result.evalBefore, "mrr@10"), metricText(result.evalAfter, "mrr@10"),
                         metricText(result.evalBefore, "accuracy@1"),
-                        metricText(result.evalAfter, "accuracy@1"));
+                        metricText(result.evalAfter, "accuracy@1"), all);
     // The final step is not always the best one: say which checkpoint the best metric picked, since
     // that is the one Try & Export offers as "best".
     if (result.bestStep >= 0 && result.bestStep != result.steps && !m_config.bestMetric.empty())
-        text += tr(" The best %1 on the held-out pairs, %2, was at step %3: its checkpoint is kept as "
+        text += tr(" The best %1 on %4, %2, was at step %3: its checkpoint is kept as "
                    "<i>best</i>.")
                     .arg(QString::fromStdString(m_config.bestMetric).toHtmlEscaped(),
                         QLocale().toString(result.bestValue, 'f', 4))
-                    .arg(result.bestStep);
+                    .arg(result.bestStep)
+                    .arg(bestOn);
     text += tr(" Next: try the model and export it.");
     m_message->showMessage(MessageBanner::Kind::Info, text);
 }
