@@ -1,0 +1,124 @@
+// torchrun's variables read into DistributedContext (absent: one process, exactly as without torchrun;
+// incomplete or malformed: an error naming the variable) and the slices of a global batch.
+
+#include "core/error.h"
+#include "dist/distributedcontext.h"
+
+#include <QtTest/QtTest>
+
+#include <algorithm>
+#include <functional>
+
+using pairtune::BatchSlice;
+using pairtune::DistributedContext;
+
+namespace {
+
+const char *const kVariables[] = { "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
+    "MASTER_PORT", "PAIRTUNE_DIST_TIMEOUT" };
+
+void clearVariables()
+{
+    for (const char *name : kVariables)
+        qunsetenv(name);
+}
+
+void setTorchrunVariables(int rank, int worldSize)
+{
+    qputenv("RANK", QByteArray::number(rank));
+    qputenv("WORLD_SIZE", QByteArray::number(worldSize));
+    qputenv("LOCAL_RANK", QByteArray::number(rank));
+    qputenv("LOCAL_WORLD_SIZE", QByteArray::number(worldSize));
+    qputenv("MASTER_ADDR", "127.0.0.1");
+    qputenv("MASTER_PORT", "29533");
+}
+
+QString errorOf(const std::function<void()> &call)
+{
+    try {
+        call();
+    } catch (const pairtune::Error &e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class TestDistributedContext : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init() { clearVariables(); }
+    void cleanupTestCase() { clearVariables(); }
+
+    void withoutTorchrunIsOneProcess()
+    {
+        const DistributedContext context = DistributedContext::fromEnvironment();
+        QVERIFY(!context.distributed());
+        QVERIFY(context.isMain());
+        QCOMPARE(context.rank, 0);
+        QCOMPARE(context.worldSize, 1);
+    }
+
+    void readsTorchrunVariables()
+    {
+        setTorchrunVariables(1, 2);
+        qputenv("PAIRTUNE_DIST_TIMEOUT", "90");
+        const DistributedContext context = DistributedContext::fromEnvironment();
+        QVERIFY(context.distributed());
+        QVERIFY(!context.isMain());
+        QCOMPARE(context.rank, 1);
+        QCOMPARE(context.worldSize, 2);
+        QCOMPARE(context.localRank, 1);
+        QCOMPARE(context.localWorldSize, 2);
+        QCOMPARE(QString::fromStdString(context.masterAddr), QStringLiteral("127.0.0.1"));
+        QCOMPARE(context.masterPort, 29533);
+        QCOMPARE(context.timeoutSeconds, 90);
+    }
+
+    void oneProcessUnderTorchrunIsNotDistributed()
+    {
+        qputenv("WORLD_SIZE", "1");
+        QVERIFY(!DistributedContext::fromEnvironment().distributed());
+    }
+
+    void missingOrBadVariablesAreNamed()
+    {
+        setTorchrunVariables(0, 2);
+        qunsetenv("MASTER_PORT");
+        QVERIFY(errorOf([] { DistributedContext::fromEnvironment(); }).contains("MASTER_PORT"));
+        setTorchrunVariables(2, 2); // rank outside [0, WORLD_SIZE)
+        QVERIFY(errorOf([] { DistributedContext::fromEnvironment(); }).contains("RANK=2"));
+        setTorchrunVariables(0, 2);
+        qputenv("MASTER_PORT", "29x");
+        QVERIFY(errorOf([] { DistributedContext::fromEnvironment(); }).contains("MASTER_PORT=29x"));
+    }
+
+    // The slices of every rank, concatenated in rank order, are the global batch: contiguous, in order,
+    // every row once, sizes differing by at most one (so B×N pairs give B each).
+    void slicesTileTheGlobalBatch()
+    {
+        for (const std::size_t global : { 0, 1, 3, 31, 32, 33, 100 }) {
+            for (const int ranks : { 1, 2, 3, 8 }) {
+                std::size_t next = 0;
+                std::size_t smallest = global, largest = 0;
+                for (int r = 0; r < ranks; ++r) {
+                    const BatchSlice slice = pairtune::batchSlice(global, r, ranks);
+                    QCOMPARE(slice.begin, next);
+                    next += slice.count;
+                    smallest = std::min(smallest, slice.count);
+                    largest = std::max(largest, slice.count);
+                }
+                QCOMPARE(next, global);
+                QVERIFY(largest - smallest <= 1);
+            }
+        }
+        QCOMPARE(pairtune::batchSlice(32, 1, 2).begin, std::size_t { 16 });
+        QCOMPARE(pairtune::batchSlice(32, 1, 2).count, std::size_t { 16 });
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDistributedContext)
+#include "tst_distributedcontext.moc"
