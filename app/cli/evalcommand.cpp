@@ -49,6 +49,8 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--top", args->verdict.listed, "--compare: gains and losses listed")
         ->capture_default_str();
     cmd->add_flag("--markdown", args->verdict.markdown, "--compare: print the model card's Markdown section");
+    cmd->add_option("--ranks", args->verdict.ranksPath,
+        "--compare: write every pair's rank before and after to this TSV (empty: beyond the top 100)");
     cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss: " + lossNamesText())
         ->check(CLI::IsMember(trainingLossNames()))
         ->capture_default_str();

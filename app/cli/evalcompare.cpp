@@ -1,5 +1,6 @@
 #include "cli/evalcompare.h"
 
+#include "cli/commands.h"
 #include "cli/modelargument.h"
 #include "core/error.h"
 #include "data/pairdataset.h"
@@ -122,6 +123,17 @@ std::string reportText(const EvalCompareArgs &args, const VerdictReport &report,
     return out;
 }
 
+// One line per pair in file order: its index, and its positive's rank under each model (empty beyond the
+// search depth), for sorting and joining in a spreadsheet.
+std::string ranksTsv(const std::vector<QueryRank> &before, const std::vector<QueryRank> &after)
+{
+    const auto cell = [](std::size_t rank) { return rank == 0 ? std::string() : std::to_string(rank); };
+    std::string out = "pair\trank_before\trank_after\n";
+    for (std::size_t i = 0; i < before.size(); ++i)
+        out += std::to_string(i) + '\t' + cell(before[i].rank) + '\t' + cell(after[i].rank) + '\n';
+    return out;
+}
+
 std::vector<QueryRank> ranksOf(
     const std::string &argument, const std::string &revision, const EvalSet &set, const EvalCorpus &corpus)
 {
@@ -161,9 +173,10 @@ void runEvalCompare(const EvalCompareArgs &args)
     const VerdictReport report = compareSeeded(before, after, kVerdictSearchDepth, options, args.seed);
     const VerdictTexts texts { set.anchors, set.positives, corpus.texts };
     const std::string text = args.json ? dumpJson(reportJson(args, report, texts), 2) + "\n"
-        : args.markdown                ? verdictCardSection(
-                             report, { set.anchors, set.positives, corpus.texts }, args.base, args.tuned, args.seed)
-                        : reportText(args, report, texts);
+        : args.markdown                ? verdictCardSection(report, texts, args.base, args.tuned, args.seed)
+                                       : reportText(args, report, texts);
+    if (!args.ranksPath.empty())
+        writeText(args.ranksPath, ranksTsv(before, after));
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// pairtune-cli eval --compare BASE TUNED --data FILE: the verdict of issue 21 (train/modelverdict.h) as a
-// table or one JSON object.
+// pairtune-cli eval --compare BASE TUNED --data FILE: the verdict of issue 21 (train/modelverdict.h,
+// eval/verdict.h) as a table, one JSON object or the model card's Markdown section.
 
 #include "train/evaluator.h"
 
@@ -24,7 +24,8 @@ struct EvalCompareArgs
     std::uint64_t seed = 42;
     std::size_t listed = 10;
     bool json = false;
-    bool markdown = false; // the model card section (train/verdictcard.h)
+    bool markdown = false; // the model card section (eval/verdictcard.h)
+    std::string ranksPath; // when set: every pair's rank before and after, as TSV
 };
 
 // Ranks every pair's positive under both models, prints the verdict; throws pairtune::Error.

@@ -65,8 +65,9 @@ private slots:
     void beforeAndAfterEqualEachModelsEvaluation()
     {
         QString failure;
-        const QJsonObject verdict = runJson(
-            { "eval", "--compare", "builtin", m_run + "/model", "--data", m_heldOut, "--json" }, &failure);
+        const QJsonObject verdict = runJson({ "eval", "--compare", "builtin", m_run + "/model", "--data",
+                                                m_heldOut, "--json", "--ranks", ranksPath() },
+            &failure);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         const QJsonObject base
             = runJson({ "eval", "--model", "builtin", "--data", m_heldOut, "--json" }, &failure);
@@ -126,6 +127,35 @@ private slots:
             }
         }
         QVERIFY2(listed > 0, "a fine-tune at lr 3e-4 moves some held-out positives");
+
+        // --ranks: every pair's ranks; the listed changes and mrr@10 follow from them.
+        QFile ranksFile(ranksPath());
+        QVERIFY(ranksFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = ranksFile.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), verdict.value("pairs").toInt() + 1);
+        QCOMPARE(rows.front(), QByteArray("pair\trank_before\trank_after"));
+        double mrrBefore = 0.0, mrrAfter = 0.0;
+        std::vector<std::pair<int, int>> ranks;
+        for (int i = 1; i < rows.size(); ++i) {
+            const QList<QByteArray> cells = rows[i].split('\t');
+            QCOMPARE(cells.size(), 3);
+            QCOMPARE(cells[0].toInt(), i - 1);
+            const int before = cells[1].isEmpty() ? depth + 1 : cells[1].toInt();
+            const int after = cells[2].isEmpty() ? depth + 1 : cells[2].toInt();
+            mrrBefore += before <= 10 ? 1.0 / before : 0.0;
+            mrrAfter += after <= 10 ? 1.0 / after : 0.0;
+            ranks.emplace_back(before, after);
+        }
+        const QJsonObject mrr = metrics.value("mrr@10").toObject();
+        QVERIFY(std::abs(mrrBefore / ranks.size() - mrr.value("before").toDouble()) < 1e-9);
+        QVERIFY(std::abs(mrrAfter / ranks.size() - mrr.value("after").toDouble()) < 1e-9);
+        for (const QString &list : { QStringLiteral("gains"), QStringLiteral("losses") })
+            for (const QJsonValue &value : verdict.value(list).toArray()) {
+                const QJsonObject change = value.toObject();
+                const auto &[before, after] = ranks.at(change.value("pair").toInt());
+                QCOMPARE(before, rankOf(change.value("rank_before"), depth));
+                QCOMPARE(after, rankOf(change.value("rank_after"), depth));
+            }
     }
 
     void identicalModelsGiveNoClearChange()
@@ -196,6 +226,8 @@ private slots:
     }
 
 private:
+    QString ranksPath() const { return m_dir.filePath("ranks.tsv"); }
+
     QTemporaryDir m_dir;
     QString m_pairs;
     QString m_run;
