@@ -262,7 +262,16 @@ void SettingsPage::updateNow()
                                    : m_estimate.measured ? tr("from an earlier run's speed on this computer")
                                    : m_speedProbe->measuring()
                                    ? tr("a rough guess from the model size; timing a few steps…")
-                                   : tr("a rough guess from the model size"));
+                                   : tr("a rough guess from the model size"))
+                + (m_estimate.evaluationSeconds > 0
+                        ? tr(", of which evaluation %1 (%2)")
+                              .arg(QString::fromStdString(formatDuration(m_estimate.evaluationSeconds)),
+                                  m_estimate.evalSamplePairs < m_estimate.evalPairs
+                                      ? tr("all held-out pairs at the baseline and the end, a sample of %1 "
+                                           "in between")
+                                            .arg(number(std::int64_t(m_estimate.evalSamplePairs)))
+                                      : tr("every evaluation scores all held-out pairs"))
+                        : QString());
         else
             numbers += tr("Estimated time: choose a model first.");
     }

@@ -2,7 +2,9 @@
 // run that took 44 s: a fixed per-step guess made up three quarters of it. Now a few real training
 // steps of the chosen model at the chosen settings are timed on this computer (train/steptiming.h),
 // and this suite holds the estimate for the built-in model on the sample data against a real short
-// run timed in the same test. Label slow: it trains.
+// run timed in the same test. Issue 18: the estimate's evaluation part follows what the evaluations
+// score (all held-out pairs at the baseline and the end, the fixed sample in between), held against
+// the evaluations of a real run. Label slow: it trains.
 
 #include "data/pairdataset.h"
 #include "model/sentencemodel.h"
@@ -17,6 +19,7 @@
 #include <QTest>
 
 #include <chrono>
+#include <optional>
 
 using namespace pairtune;
 using namespace pairtune::ui;
@@ -45,6 +48,19 @@ class TestRunEstimateTiming : public QObject
 
 private:
     QTemporaryDir m_dir;
+    std::optional<StepTiming> m_timing; // measured once, by the first test that needs it
+
+    const StepTiming &timing(const PairDataset &dataset, const TrainingConfig &config)
+    {
+        if (!m_timing) {
+            StepTimingRequest request;
+            request.modelFolder = kBuiltin;
+            request.config = config;
+            request.pairs = pairsOf(dataset);
+            m_timing = measureStepTiming(request);
+        }
+        return *m_timing;
+    }
 
 private Q_SLOTS:
     void estimateOfTheBuiltinModelMatchesARealRun()
@@ -57,11 +73,7 @@ private Q_SLOTS:
         config.basePath = kBuiltin;
         config.outPath = m_dir.filePath(QStringLiteral("run")).toStdString();
 
-        StepTimingRequest request;
-        request.modelFolder = kBuiltin;
-        request.config = config;
-        request.pairs = pairsOf(dataset);
-        const StepTiming timing = measureStepTiming(request);
+        const StepTiming &timing = this->timing(dataset, config);
         QVERIFY(timing.stepsTimed >= 1 && timing.secondsPerStep > 0 && timing.secondsPerEncodedText > 0);
 
         const ModelSummary summary = SentenceModel::load(kBuiltin).summary();
@@ -85,6 +97,81 @@ private Q_SLOTS:
             qPrintable(QStringLiteral("estimate %1 s, real %2 s").arg(estimate.seconds).arg(actual)));
     }
 
+    // Issue 18: more evaluations, a bigger sample or more held-out pairs each cost their measured
+    // encoding time, and a real run's evaluations take about what the estimate says.
+    void evaluationTimeFollowsTheScoredPairs()
+    {
+        QVERIFY(m_dir.isValid());
+        const PairDataset dataset = PairDataset::load(kDemoPairs);
+        TrainingConfig config;
+        config.dataPaths = { kDemoPairs };
+        config.basePath = kBuiltin;
+        config.outPath = m_dir.filePath(QStringLiteral("evaluated")).toStdString();
+        config.maxSteps = 20;
+        config.evalEvery = 5;
+        config.evalSample = 100; // of the 400 held-out pairs
+        config.checkpointEvery = 0;
+        const StepTiming &timing = this->timing(dataset, config);
+        const ModelSummary summary = SentenceModel::load(kBuiltin).summary();
+        EstimateInputs inputs;
+        inputs.dataset = &dataset;
+        inputs.model = &summary;
+        inputs.stepTiming = &timing;
+        const auto estimateWith = [&](auto change) {
+            TrainingConfig changed = config;
+            change(changed);
+            return estimateRun(changed, inputs);
+        };
+
+        const RunEstimate estimate = estimateRun(config, inputs);
+        QCOMPARE(estimate.evalPairs, std::size_t(400));
+        QCOMPARE(estimate.evaluations, std::int64_t(5)); // steps 0, 5, 10, 15, 20
+        QCOMPARE(estimate.evalSamplePairs, std::size_t(100));
+        // Steps 0 and 20 score all 400, steps 5, 10 and 15 the sample, and step 20 the sample again.
+        QCOMPARE(estimate.evalPairsScored, std::int64_t(2 * 400 + 4 * 100));
+        QVERIFY(estimate.evaluationSeconds > 0 && estimate.evaluationSeconds < estimate.seconds);
+        // Encoding the scored pairs' two texts at the measured speed, plus a fixed part per evaluation.
+        const double encoding = double(estimate.evalPairsScored) * 2.0 * timing.secondsPerEncodedText;
+        QVERIFY(estimate.evaluationSeconds > encoding);
+
+        const RunEstimate everyStep = estimateWith([](TrainingConfig &c) { c.evalEvery = 1; });
+        QCOMPARE(everyStep.evaluations, std::int64_t(21));
+        QVERIFY(everyStep.evaluationSeconds > estimate.evaluationSeconds);
+        QCOMPARE(
+            everyStep.seconds - everyStep.evaluationSeconds, estimate.seconds - estimate.evaluationSeconds);
+        const RunEstimate wholeSet = estimateWith([](TrainingConfig &c) { c.evalSample = 0; });
+        QCOMPARE(wholeSet.evalPairsScored, std::int64_t(5 * 400));
+        // Same evaluations, 800 more pairs scored: exactly their measured encoding time more.
+        QVERIFY(qFuzzyCompare(wholeSet.evaluationSeconds - estimate.evaluationSeconds,
+            800.0 * 2.0 * timing.secondsPerEncodedText));
+        const RunEstimate moreHeldOut = estimateWith([](TrainingConfig &c) { c.trainFraction = 0.5; });
+        QVERIFY(moreHeldOut.evalPairs > estimate.evalPairs);
+        QVERIFY(moreHeldOut.evaluationSeconds > estimate.evaluationSeconds);
+
+        // The real run: an evaluation is the time from the event before it (Started or the step just
+        // trained) to its Evaluation event; events come from the training thread as they happen.
+        double evaluating = 0.0;
+        std::int64_t evaluations = 0;
+        auto last = std::chrono::steady_clock::now();
+        TrainingCallbacks callbacks;
+        callbacks.onEvent = [&](const TrainingEvent &event) {
+            const auto now = std::chrono::steady_clock::now();
+            if (event.type == TrainingEvent::Type::Evaluation) {
+                evaluating += std::chrono::duration<double>(now - last).count();
+                ++evaluations;
+            }
+            last = now;
+        };
+        runTraining(config, callbacks);
+        QCOMPARE(evaluations, estimate.evaluations);
+        qInfo("evaluations: estimated %.2f s (%.5f s per text measured), real run %.2f s",
+            estimate.evaluationSeconds, timing.secondsPerEncodedText, evaluating);
+        QVERIFY2(estimate.evaluationSeconds <= evaluating * kFactor
+                && estimate.evaluationSeconds >= evaluating / kFactor,
+            qPrintable(
+                QStringLiteral("estimate %1 s, real %2 s").arg(estimate.evaluationSeconds).arg(evaluating)));
+    }
+
     // The Settings page starts the measurement itself and says where its number comes from.
     void settingsPageShowsTheTimedEstimate()
     {
@@ -99,6 +186,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(page.estimate().fromMeasuredSteps, 120000);
         QTRY_VERIFY(numbers->text().contains(QStringLiteral("from training steps timed on this computer")));
         QVERIFY(page.estimate().seconds > 0);
+        // Issue 18: the evaluation part is named (the demo's 400 held-out pairs are under the sample).
+        QVERIFY(page.estimate().evaluationSeconds > 0);
+        QVERIFY(numbers->text().contains(QStringLiteral("of which evaluation")));
+        QVERIFY(numbers->text().contains(QStringLiteral("every evaluation scores all held-out pairs")));
     }
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -56,7 +57,18 @@ SourceText SourceText::fromFile(const std::string &path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(locate(path, 0, 0, "cannot open the file for reading"), Error::Kind::Io);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // One read into a buffer of the file's size: a string grown from a stream iterator doubles and
+    // copies, and a 330 MB file briefly held its last two buffers (issue 18). Whatever the size did not
+    // cover (a file that grew, a pipe without a size) is appended after.
+    std::string bytes;
+    std::error_code sizeError;
+    const std::uintmax_t size = std::filesystem::file_size(path, sizeError);
+    if (!sizeError && size > 0) {
+        bytes.resize(static_cast<std::size_t>(size));
+        in.read(bytes.data(), static_cast<std::streamsize>(size));
+        bytes.resize(static_cast<std::size_t>(in.gcount()));
+    }
+    bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad())
         throw Error(locate(path, 0, 0, "reading the file failed"), Error::Kind::Io);
     return fromBytes(path, std::move(bytes));
