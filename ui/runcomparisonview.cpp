@@ -1,6 +1,7 @@
 #include "ui/runcomparisonview.h"
 
 #include "ui/chartwidget.h"
+#include "ui/settinglabels.h"
 
 #include <QGridLayout>
 #include <QHeaderView>
@@ -150,10 +151,12 @@ void RunComparisonView::fillDifferences(const RunComparison &comparison)
     m_differences->setRowCount(static_cast<int>(comparison.differences.size()));
     for (std::size_t i = 0; i < comparison.differences.size(); ++i) {
         const SettingDifference &difference = comparison.differences[i];
-        QStringList cells = { QString::fromStdString(difference.key) };
+        // The Settings form's name for it; config.json's name in the tooltip for people who script runs.
+        QStringList cells = { settingLabel(difference.key) };
         for (const std::string &value : difference.values)
             cells << QString::fromStdString(value);
         setRow(m_differences, static_cast<int>(i), cells);
+        m_differences->item(static_cast<int>(i), 0)->setToolTip(QString::fromStdString(difference.key));
     }
     m_differences->resizeColumnsToContents();
 }

@@ -6,6 +6,7 @@
 #include "recipe/lrschedule.h"
 #include "ui/focusedwheel.h"
 #include "ui/scientificspinbox.h"
+#include "ui/settinglabels.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -161,13 +162,13 @@ QWidget *SettingsForm::createRecipeGroup()
             { QStringLiteral("require"), tr("Require scores in the file") },
             { QStringLiteral("ignore"), tr("Always use made-up scores") } },
         tr("Where the similarity labels of score-based losses come from."));
-    form->addRow(tr("Score &mean:"), m_scoreMean);
-    form->addRow(tr("Score s&caling:"), m_scoreScaling);
-    form->addRow(tr("Train &fraction:"), m_trainFraction);
-    form->addRow(tr("&Batch size:"), m_batchSize);
-    form->addRow(tr("&Warmup steps:"), m_warmupSteps);
-    form->addRow(tr("&Epochs:"), m_epochs);
-    form->addRow(tr("Scores:"), m_fileScores);
+    form->addRow(settingFormLabel("score_mean"), m_scoreMean);
+    form->addRow(settingFormLabel("score_scaling"), m_scoreScaling);
+    form->addRow(settingFormLabel("train_fraction"), m_trainFraction);
+    form->addRow(settingFormLabel("batch_size"), m_batchSize);
+    form->addRow(settingFormLabel("warmup_steps"), m_warmupSteps);
+    form->addRow(settingFormLabel("epochs"), m_epochs);
+    form->addRow(settingFormLabel("use_file_scores"), m_fileScores);
     return box;
 }
 
@@ -192,16 +193,16 @@ QWidget *SettingsForm::createLossGroup()
         tr("Multiplies the similarities before the softmax of MNRL (and in CoSENT). With cosine "
            "similarity use about 20; with dot products of normalised embeddings a larger scale sharpens "
            "the contrast between the positive and the negatives."));
-    m_noDuplicates = new QCheckBox(tr("No repeated text within a batch"), box);
+    m_noDuplicates = new QCheckBox(settingFormLabel("no_duplicates"), box);
     m_noDuplicates->setToolTip(tr("A text that appears twice in one batch is a false negative for MNRL: the "
                                   "model is pushed away from a correct match. Keep this on unless every "
                                   "text is unique."));
-    m_lengthGrouped = new QCheckBox(tr("Group batches by text length"), box);
+    m_lengthGrouped = new QCheckBox(settingFormLabel("length_grouped"), box);
     m_lengthGrouped->setToolTip(tr("Batches of similar lengths need less padding and train faster on long, "
                                    "uneven texts. The batch order stays random."));
-    form->addRow(tr("&Loss:"), m_loss);
-    form->addRow(tr("&Similarity:"), m_similarity);
-    form->addRow(tr("Sc&ale:"), m_scale);
+    form->addRow(settingFormLabel("loss"), m_loss);
+    form->addRow(settingFormLabel("similarity"), m_similarity);
+    form->addRow(settingFormLabel("scale"), m_scale);
     form->addRow(QString(), m_noDuplicates);
     form->addRow(QString(), m_lengthGrouped);
     return box;
@@ -238,14 +239,14 @@ QWidget *SettingsForm::createOptimizerGroup()
     m_epsilon = new ScientificSpinBox(box);
     m_epsilon->setRange(0.0, 1e-2);
     m_epsilon->setToolTip(tr("AdamW's epsilon (1e-8): guards against division by zero."));
-    form->addRow(tr("Learning &rate:"), m_lr);
-    form->addRow(tr("Weight &decay:"), m_weightDecay);
-    form->addRow(tr("Gradient &clipping:"), m_maxGradNorm);
-    form->addRow(tr("Sc&hedule:"), m_schedule);
-    form->addRow(tr("Cycles:"), m_scheduleCycles);
-    form->addRow(tr("Beta 1:"), m_beta1);
-    form->addRow(tr("Beta 2:"), m_beta2);
-    form->addRow(tr("Epsilon:"), m_epsilon);
+    form->addRow(settingFormLabel("lr"), m_lr);
+    form->addRow(settingFormLabel("weight_decay"), m_weightDecay);
+    form->addRow(settingFormLabel("max_grad_norm"), m_maxGradNorm);
+    form->addRow(settingFormLabel("schedule"), m_schedule);
+    form->addRow(settingFormLabel("schedule_cycles"), m_scheduleCycles);
+    form->addRow(settingFormLabel("adam_beta1"), m_beta1);
+    form->addRow(settingFormLabel("adam_beta2"), m_beta2);
+    form->addRow(settingFormLabel("adam_epsilon"), m_epsilon);
     return box;
 }
 
@@ -258,6 +259,11 @@ QWidget *SettingsForm::createEvaluationGroup()
            "epoch end). More often gives smoother charts and a better 'best' checkpoint, at the cost of "
            "time."),
         tr("at epoch ends"));
+    m_evalSample = spinBox(box, 0, kIntMax,
+        tr("Held-out pairs scored by the evaluations during training: a fixed random sample, so the points "
+           "stay comparable and a big data set does not spend its time evaluating. The first and the last "
+           "evaluation always score all held-out pairs."),
+        tr("all"));
     std::vector<std::pair<QString, QString>> metrics;
     for (const std::string &key : evalMetricKeys())
         metrics.emplace_back(QString::fromStdString(key), QString::fromStdString(key));
@@ -274,11 +280,12 @@ QWidget *SettingsForm::createEvaluationGroup()
         tr("Stop after this many steps even if the epochs are not done: handy for a quick check of the "
            "whole pipeline."),
         tr("no limit"));
-    form->addRow(tr("E&valuate every:"), m_evalEvery);
-    form->addRow(tr("Best &metric:"), m_bestMetric);
-    form->addRow(tr("Check&point every:"), m_checkpointEvery);
-    form->addRow(tr("&Keep checkpoints:"), m_keepCheckpoints);
-    form->addRow(tr("Stop after (steps):"), m_maxSteps);
+    form->addRow(settingFormLabel("eval_every"), m_evalEvery);
+    form->addRow(settingFormLabel("eval_sample"), m_evalSample);
+    form->addRow(settingFormLabel("best_metric"), m_bestMetric);
+    form->addRow(settingFormLabel("checkpoint_every"), m_checkpointEvery);
+    form->addRow(settingFormLabel("keep_checkpoints"), m_keepCheckpoints);
+    form->addRow(settingFormLabel("max_steps"), m_maxSteps);
     return box;
 }
 
@@ -307,10 +314,10 @@ QWidget *SettingsForm::createComputeGroup()
                           "float32. About twice as fast on CPUs with AMX or AVX512-BF16 and on GPUs; results "
                           "differ from float32 by rounding. Not available on CPUs without native bfloat16, "
                           "where it would be several times slower."));
-    form->addRow(tr("Max &sequence length:"), m_maxSeqLength);
-    form->addRow(tr("S&eed:"), m_seed);
-    form->addRow(tr("&Threads:"), m_threads);
-    form->addRow(tr("De&vice:"), m_device);
+    form->addRow(settingFormLabel("max_seq_length"), m_maxSeqLength);
+    form->addRow(settingFormLabel("seed"), m_seed);
+    form->addRow(settingFormLabel("threads"), m_threads);
+    form->addRow(settingFormLabel("device"), m_device);
     form->addRow(QString(), m_bf16);
     return box;
 }
@@ -380,6 +387,7 @@ void SettingsForm::setConfig(const TrainingConfig &config)
     m_seed->setValue(int(std::min<std::uint64_t>(config.seed, kIntMax)));
     m_maxSeqLength->setValue(config.maxSeqLength);
     m_evalEvery->setValue(int(std::min<std::int64_t>(config.evalEvery, kIntMax)));
+    m_evalSample->setValue(int(std::min<std::int64_t>(config.evalSample, kIntMax)));
     select(m_bestMetric, config.bestMetric);
     m_checkpointEvery->setValue(int(std::min<std::int64_t>(config.checkpointEvery, kIntMax)));
     m_keepCheckpoints->setValue(config.keepCheckpoints);
@@ -421,6 +429,7 @@ TrainingConfig SettingsForm::config() const
     c.seed = std::uint64_t(m_seed->value());
     c.maxSeqLength = m_maxSeqLength->value();
     c.evalEvery = m_evalEvery->value();
+    c.evalSample = m_evalSample->value();
     c.bestMetric = selected(m_bestMetric);
     c.checkpointEvery = m_checkpointEvery->value();
     c.keepCheckpoints = m_keepCheckpoints->value();

@@ -76,6 +76,7 @@ private:
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_maxSeqLength = nullptr;
     QSpinBox *m_evalEvery = nullptr;
+    QSpinBox *m_evalSample = nullptr;
     QComboBox *m_bestMetric = nullptr;
     QSpinBox *m_checkpointEvery = nullptr;
     QSpinBox *m_keepCheckpoints = nullptr;

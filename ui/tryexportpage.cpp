@@ -102,6 +102,11 @@ void TryExportPage::setRun(
     if (isModelFolder(last))
         m_which->addItem(tr("Last checkpoint (%1)").arg(QFileInfo(QFileInfo(last).path()).fileName()),
             QStringLiteral("last"));
+    // When an earlier evaluation beat the last one, the best model is the one a person most likely
+    // wants to try and export, so it is chosen first; the final model stays one click away.
+    const int best = m_which->findData(QStringLiteral("best"));
+    if (best >= 0 && result.bestStep >= 0 && result.bestStep < result.steps)
+        m_which->setCurrentIndex(best);
     m_runInfo->setText(tr("Run %1%2")
                            .arg(QDir::toNativeSeparators(QString::fromStdString(result.runPath)),
                                result.cancelled ? tr(" (stopped early)") : QString()));

@@ -134,7 +134,9 @@ void TestRunsView::comparesTwoRuns()
     QVERIFY(comparison);
     QTableWidget *differences = comparison->differencesTable();
     QCOMPARE(differences->rowCount(), 1);
-    QCOMPARE(differences->item(0, 0)->text(), QString("training.lr"));
+    // Named as on the Settings form, with config.json's name in the tooltip.
+    QCOMPARE(differences->item(0, 0)->text(), QString("Learning rate"));
+    QCOMPARE(differences->item(0, 0)->toolTip(), QString("training.lr"));
     QTableWidget *metrics = comparison->metricsTable();
     QCOMPARE(metrics->rowCount(), 2);
     // One curve per run, named after it, in distinct colours.

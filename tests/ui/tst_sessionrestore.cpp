@@ -134,7 +134,11 @@ private Q_SLOTS:
         QVERIFY(window.goNext());
         QCOMPARE(window.currentStep(), int(MainWindow::TryExportStep));
         TryExportPage *tryExport = window.tryExportPage();
-        QCOMPARE(tryExport->chosenModel(), QStringLiteral("final"));
+        // The best evaluation's model is offered first when it came before the last step.
+        const bool bestEarlier
+            = train->result()->bestStep >= 0 && train->result()->bestStep < train->result()->steps;
+        QCOMPARE(tryExport->chosenModel(), bestEarlier ? QStringLiteral("best") : QStringLiteral("final"));
+        QVERIFY(tryExport->chooseModel(QStringLiteral("final")));
 
         ExportPanel *exporter = tryExport->exportPanel();
         const QString destination = m_dir.filePath(QStringLiteral("exported-finished"));
@@ -202,7 +206,9 @@ private Q_SLOTS:
         const QByteArray resumed = fileBytes(m_stopped + QStringLiteral("/model/model.safetensors"));
         QVERIFY(!resumed.isEmpty());
         QVERIFY(resumed == fileBytes(m_uninterrupted + QStringLiteral("/model/model.safetensors")));
-        QCOMPARE(window.tryExportPage()->chosenModel(), QStringLiteral("final"));
+        const bool bestEarlier = train->result()->bestStep >= 0 && train->result()->bestStep < kLongSteps;
+        QCOMPARE(window.tryExportPage()->chosenModel(),
+            bestEarlier ? QStringLiteral("best") : QStringLiteral("final"));
     }
 
     // A run whose metrics.jsonl was written moments ago and has not ended is being trained by another

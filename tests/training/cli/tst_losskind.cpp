@@ -3,7 +3,8 @@
 // `pairtune-cli train --help` and its --loss/--similarity checks, and the independent Python training
 // reference (tests/interop/reference_train.py), whose losses are written from docs/formats.md §5.1.
 
-#include "common/processrun.h"
+#include "configcheck.h"
+#include "processrun.h"
 #include "recipe/losskind.h"
 #include "recipe/trainingconfig.h"
 
@@ -17,26 +18,13 @@
 
 namespace {
 
+using pairtune::testconfig::mentions;
+using pairtune::testconfig::runnable;
 using pairtune::testrun::run;
 using pairtune::testrun::RunResult;
 
 const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
 const QString kReference = QStringLiteral(PAIRTUNE_TRAIN_REFERENCE);
-
-pairtune::TrainingConfig runnable()
-{
-    pairtune::TrainingConfig c;
-    c.dataPaths = { "pairs.tsv" };
-    c.basePath = "builtin";
-    c.outPath = "run";
-    return c;
-}
-
-bool mentions(const std::vector<std::string> &problems, const std::string &word)
-{
-    return std::any_of(problems.begin(), problems.end(),
-        [&](const std::string &problem) { return problem.find(word) != std::string::npos; });
-}
 
 QStringList qNames(const std::vector<std::string> &names)
 {

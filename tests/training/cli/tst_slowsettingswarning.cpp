@@ -2,7 +2,7 @@
 // (pairtune_tuning.json, recipe/modeltuning.h) and names the tested flags; it stays quiet otherwise.
 // The built-in model ships such a file: with the recipe's lr 2e-5 it barely moves.
 
-#include "common/processrun.h"
+#include "processrun.h"
 
 #include <QDir>
 #include <QFile>

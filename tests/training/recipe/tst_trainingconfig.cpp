@@ -1,3 +1,4 @@
+#include "configcheck.h"
 #include "core/error.h"
 #include "recipe/trainingconfig.h"
 
@@ -10,22 +11,10 @@
 
 using namespace pairtune;
 
+using testconfig::mentions;
+using testconfig::runnable;
+
 namespace {
-
-TrainingConfig runnable()
-{
-    TrainingConfig c;
-    c.dataPaths = { "pairs.tsv" };
-    c.basePath = "builtin";
-    c.outPath = "run";
-    return c;
-}
-
-bool mentions(const std::vector<std::string> &problems, const std::string &word)
-{
-    return std::any_of(problems.begin(), problems.end(),
-        [&](const std::string &p) { return p.find(word) != std::string::npos; });
-}
 
 QString joined(const std::vector<std::string> &problems)
 {

@@ -1,7 +1,7 @@
 // pairtune-cli reads workbooks where it reads pair files: `inspect` and `train` take --sheet (default:
 // the first sheet), an unknown sheet lists the sheets, a bad cell is named as Sheet!A1, and the run's
 // config.json keeps the sheet so a resume reads the same one.
-#include "common/processrun.h"
+#include "processrun.h"
 
 #include <QDir>
 #include <QFile>
