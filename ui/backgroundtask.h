@@ -6,6 +6,7 @@
 // capture only values or shared pointers: its owner may be gone by the time it ends, in which case the
 // result is dropped.
 
+#include <QCoreApplication>
 #include <QFutureWatcher>
 #include <QObject>
 #include <QThread>
@@ -24,9 +25,14 @@ namespace pairtune::ui {
 // gaps of 20 s and more with a file of a million pairs).
 inline QThreadPool *backgroundPool()
 {
-    static QThreadPool pool; // waits at exit for work still running, as the global pool did
+    static QThreadPool pool;
     static const bool sized = [] {
         pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+        // Work still running when the application object goes is waited for then, as Qt does for its
+        // global pool, while LibTorch is whole: the pool's own destructor would wait only during exit(),
+        // after oneDNN's lazily built statics were destroyed under an encoding still using them (a
+        // SIGSEGV at exit in tst_runsview under load).
+        qAddPostRoutine([] { pool.waitForDone(); });
         return true;
     }();
     (void)sized;
