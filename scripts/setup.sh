@@ -16,6 +16,8 @@ packages=(
   libtorch-dev libsentencepiece-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev
   # distributed training (training/dist): LibTorch's ProcessGroupGloo header includes Gloo's
   libgloo-dev
+  # ONNX export (training/export): the ONNX protobuf classes, the same libonnx LibTorch links
+  libonnx-dev
   # Hugging Face Hub downloads (training/hub)
   libcurl4-openssl-dev
   # .xlsx/.ods import (training/data/spreadsheet*): the zip container and the XML inside it
