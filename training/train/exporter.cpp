@@ -5,6 +5,7 @@
 #include "io/atomicdirectory.h"
 #include "io/atomicfile.h"
 #include "io/fileutil.h"
+#include "io/foldercopy.h"
 #include "io/jsonfile.h"
 #include "model/modelcard.h"
 #include "model/prompts.h"
@@ -127,23 +128,6 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     return card.str();
 }
 
-// File by file through copyFileAtomic: a full disk is reported as such (fs::copy says "Input/output
-// error"), naming the file.
-void copyTree(const fs::path &from, const fs::path &to)
-{
-    std::error_code ec;
-    if (fs::is_directory(from, ec)) {
-        fs::create_directories(to, ec);
-        if (ec)
-            throw Error(
-                locate(to.string(), 0, 0, "cannot create the folder: " + ec.message()), Error::Kind::Io);
-        for (const auto &entry : fs::directory_iterator(from))
-            copyTree(entry.path(), to / entry.path().filename());
-        return;
-    }
-    copyFileAtomic(from.string(), to.string());
-}
-
 } // namespace
 
 nlohmann::json describeRun(const TrainingConfig &config)
@@ -229,8 +213,7 @@ std::string exportFromRun(
 {
     std::string source = modelFolderInRun(runPath, which);
     AtomicDirectory staging(destination, /*replaceExisting=*/false);
-    for (const auto &entry : fs::directory_iterator(source))
-        copyTree(entry.path(), fs::path(staging.stagingPath()) / entry.path().filename());
+    copyFolderContents(source, staging.stagingPath());
     staging.commit();
     return source;
 }
