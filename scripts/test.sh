@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 ./scripts/check_format.sh
 # Hugging Face tokenizers from npm, pinned, for tst_hf_tokenizers (a no-op once installed)
 ./scripts/install_hf_tokenizers.sh
+# ONNX Runtime and llama.cpp from npm, pinned, for the export runtime check tst_exports (a no-op once installed)
+./scripts/install_export_runtimes.sh
 ./scripts/build.sh
 BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
 args=(--test-dir "$BUILD_DIR" --output-on-failure --timeout 900)
