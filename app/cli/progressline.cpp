@@ -88,6 +88,47 @@ void DownloadProgressLine::show(const hub::DownloadProgress &p)
     std::fflush(stderr);
 }
 
+StageProgressLine::StageProgressLine(bool enabled)
+    : m_enabled(enabled)
+    , m_terminal(isatty(STDERR_FILENO) != 0)
+    , m_start(secondsNow())
+{ }
+
+StageProgressLine::~StageProgressLine()
+{
+    if (m_lineOpen)
+        std::fputc('\n', stderr);
+}
+
+void StageProgressLine::show(double fraction, const std::string &what)
+{
+    if (!m_enabled)
+        return;
+    const double now = secondsNow() - m_start;
+    const bool newPhrase = what != m_lastWhat;
+    if (m_lastPrint >= 0 && now - m_lastPrint < (m_terminal ? 0.1 : 1.0) && !(m_terminal && fraction >= 1.0))
+        return;
+    if (!m_terminal && !newPhrase)
+        return;
+    m_lastPrint = now;
+    m_lastWhat = what;
+    const int percent = static_cast<int>(std::lround(std::clamp(fraction, 0.0, 1.0) * 100));
+    if (m_terminal) {
+        std::fprintf(stderr, "\r\033[K[%3d%%] %s", percent, what.c_str());
+        m_lineOpen = true;
+    } else {
+        std::fprintf(stderr, "[%3d%%] %s\n", percent, what.c_str());
+    }
+    std::fflush(stderr);
+}
+
+void StageProgressLine::finish()
+{
+    if (m_lineOpen)
+        std::fputc('\n', stderr);
+    m_lineOpen = false;
+}
+
 void DownloadProgressLine::finish()
 {
     if (m_lineOpen)

@@ -45,6 +45,25 @@ private:
     double m_lastPrint = -1.0;
 };
 
+// A long single job (an export) on stderr: on a terminal "[ 42%] writing onnx/model.onnx" rewritten in
+// place ten times a second at most; in a log a line each time the phrase changes, one a second at most.
+class StageProgressLine
+{
+public:
+    explicit StageProgressLine(bool enabled);
+    ~StageProgressLine(); // ends an open line, so an error message starts on its own line
+    void show(double fraction, const std::string &what);
+    void finish();
+
+private:
+    bool m_enabled;
+    bool m_terminal;
+    bool m_lineOpen = false;
+    double m_start;
+    double m_lastPrint = -1.0;
+    std::string m_lastWhat;
+};
+
 std::string formatBytes(double bytes); // "512 B", "4.2 kB", "87.3 MB", "1.20 GB" (powers of 1000, as the Hub)
 
 // Before/after table and output paths, for a person.
