@@ -91,10 +91,13 @@ std::string buildModernBertOnnxEncoder(
     const auto linear = [&](const std::string &x, const std::string &path, bool bias) {
         return graph.linear(x, weight(path + ".weight"), bias ? weight(path + ".bias") : "");
     };
-    // norm_bias false: LayerNormalization without its optional bias input.
+    // norm_bias false: a zero bias rather than LayerNormalization's omitted third input, which onnxruntime
+    // 1.31's extended optimisations (the SkipLayerNormalization fusion) crash on.
+    const std::string zeroBias
+        = m.normBias ? "" : graph.constantFloats(std::vector<float>(hidden, 0.0f), { hidden });
     const auto layerNorm = [&](const std::string &x, const std::string &path) {
         return graph.layerNorm(
-            x, weight(path + ".weight"), m.normBias ? weight(path + ".bias") : "", config.layerNormEps);
+            x, weight(path + ".weight"), m.normBias ? weight(path + ".bias") : zeroBias, config.layerNormEps);
     };
 
     const std::string length = graph.node(
