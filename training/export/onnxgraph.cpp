@@ -1,8 +1,7 @@
 #include "export/onnxgraph.h"
 
 #include "core/error.h"
-
-#include <c10/util/Half.h>
+#include "io/halffloat.h"
 
 #include <cmath>
 #include <cstring>
@@ -28,11 +27,6 @@ void setDims(onnx::ValueInfoProto &info, int elemType, const std::vector<OnnxDim
 }
 
 } // namespace
-
-std::uint16_t floatToHalf(float value)
-{
-    return c10::Half(value).x; // round to nearest even, as torch's .half()
-}
 
 OnnxAttr OnnxAttr::integer(const std::string &name, std::int64_t value)
 {

@@ -102,7 +102,4 @@ private:
     std::uint64_t m_initializerBytes = 0;
 };
 
-// Rounds a float32 to IEEE float16 bits (round to nearest even; overflow to infinity).
-std::uint16_t floatToHalf(float value);
-
 } // namespace pairtune
