@@ -7,7 +7,11 @@
 //                  the bound; the others are listed with their ids and cosine;
 //   pairtune ids   the ids `pairtune-cli tokenize` writes, fed to llama.cpp: every text must reach the
 //                  bound (the model itself, whatever the tokenizers do).
-// --sentences files hold ordinary text whose ids must agree; --texts files (the tricky strings) may
+// Known difference: RoBERTa and XLM-R number positions past padding (transformers'
+// create_position_ids_from_input_ids skips every pad id), llama.cpp numbers every token 0..n-1; a text
+// that spells out the pad token (XLM-R's "<pad>") therefore cannot agree and is listed under
+// pad_token_inside instead of being held to the bound.
+// --sentences files hold ordinary text whose ids must agree once stripped; --texts files (the tricky strings) may
 // disagree and are listed. Bounds by type: MIN_COSINE below, or --min-cosine.
 // Prints one JSON object (also to --json FILE); exits 1 when a bound is broken.
 //   node gguf_check.mjs --cli pairtune-cli --model DIR --gguf FILE --work SCRATCH
@@ -31,12 +35,16 @@ const sentences = readTexts(listOf(args.sentences));
 const texts = [...tricky, ...sentences];
 const mustAgree = texts.map((_, i) => i >= tricky.length);
 const maxSeqLength = readJson(join(args.model, "sentence_bert_config.json")).max_seq_length;
+const config = readJson(join(args.model, "config.json"));
+const padId = ["roberta", "xlm-roberta"].includes(config.model_type) ? config.pad_token_id ?? 1 : null;
 const pairtuneIds = tokenize(args.cli, args.model, texts, work).map((t) => t.input_ids);
 const reference = embed(args.cli, args.model, texts, work);
 
 const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" });
 const model = await llama.loadModel({ modelPath: args.gguf, gpuLayers: 0 });
-const contextSize = Math.min(model.trainContextSize, 8192);
+// One more than the model's positions: node-llama-cpp wants every input shorter than the context, and an
+// embedding model sees a whole text in one batch.
+const contextSize = model.trainContextSize + 1;
 const context = await model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads: 2 });
 
 const result = {
@@ -48,16 +56,25 @@ const result = {
   train_context: model.trainContextSize,
   texts: texts.length,
   tokenizer_disagreements: [],
+  pad_token_inside: [],
   failures: [],
 };
 
 const ownCosines = [];
 const idCosines = [];
 for (let i = 0; i < texts.length; ++i) {
-  const ids = cut(llamaTokenize(texts[i]));
+  // An ordinary sentence is stripped first, as sentence-transformers strips every text and llama.cpp
+  // does not (with byte-level BPE the surrounding spaces become tokens); the tricky strings go in as they are.
+  const ids = cut(llamaTokenize(mustAgree[i] ? texts[i].trim() : texts[i]));
   const agree = ids.length === pairtuneIds[i].length && ids.every((id, k) => id === pairtuneIds[i][k]);
   const own = cosine((await context.getEmbeddingFor(ids)).vector, reference[i]);
   const withOurs = agree ? own : cosine((await context.getEmbeddingFor([...pairtuneIds[i]])).vector, reference[i]);
+  if (padId !== null && pairtuneIds[i].includes(padId)) {
+    result.pad_token_inside.push({ text: texts[i], cosine: withOurs, own_tokenizer_cosine: own });
+    ownCosines.push(NaN);
+    idCosines.push(NaN);
+    continue;
+  }
   ownCosines.push(own);
   idCosines.push(withOurs);
   if (!agree) {
@@ -67,12 +84,12 @@ for (let i = 0; i < texts.length; ++i) {
     result.failures.push(`cosine ${own} < ${minCosine} with llama.cpp's own ids: ${JSON.stringify(texts[i])}`);
   }
 }
-const agreeing = ownCosines.filter((_, i) => !result.tokenizer_disagreements.some((d) => d.text === texts[i]));
+const agreeing = ownCosines.filter((c, i) => !Number.isNaN(c) && !result.tokenizer_disagreements.some((d) => d.text === texts[i]));
 result.min_cosine_own_tokenizer_agreeing = Math.min(...agreeing);
-result.min_cosine_pairtune_ids = Math.min(...idCosines);
+result.min_cosine_pairtune_ids = Math.min(...idCosines.filter((c) => !Number.isNaN(c)));
 if (!(result.min_cosine_pairtune_ids >= minCosine))
   result.failures.push(`cosine below ${minCosine} with pairtune's ids; worst: ` +
-    worstTexts(texts, idCosines, 3, false).join(" | "));
+    worstTexts(texts, idCosines.map((c) => (Number.isNaN(c) ? 1 : c)), 3, false).join(" | "));
 await context.dispose();
 await model.dispose();
 await llama.dispose();

@@ -17,7 +17,7 @@ tricky=$src/tests/data/hf_tokenizers/tricky-strings.jsonl
 sentences=$src/tests/data/interop/sentences.txt
 # GGUF: the families llama.cpp runs as Pairtune writes them (training/export/ggufexport.cpp); the others
 # must be refused.
-gguf_families="bert xlm-roberta distilbert roberta"
+gguf_families="bert xlm-roberta distilbert roberta modernbert"
 
 failures=0
 fail() {
@@ -37,8 +37,10 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
 # Runs a command, its output kept in $scratch/last.log; prints it on failure.
 run() {
-  if ! "$@" >"$scratch/last.log" 2>&1; then
-    fail "$* exited with $?:"
+  "$@" >"$scratch/last.log" 2>&1
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    fail "$* exited with $status:"
     sed 's/^/    /' "$scratch/last.log" | tail -30 >&2
     return 1
   fi
@@ -107,6 +109,11 @@ for family in bert xlmr; do
       onnx_check "$family-tuned" "$fixtures/$family-tuned" required &&
       gguf_check "$family-tuned" "$fixtures/$family-tuned" f32
   fi
+done
+# float16 and q8_0 GGUF of float32 weights (the built-in model's are float16 already).
+for type in f16 q8_0; do
+  export_model --run "$scratch/run-bert" --out "$fixtures/bert-tuned-$type" --format gguf --gguf-type "$type" &&
+    gguf_check bert-tuned "$fixtures/bert-tuned-$type" "$type"
 done
 
 # --- A Dense head and CLS pooling (BERT): ONNX always; GGUF only where llama.cpp has the module.
