@@ -125,6 +125,30 @@ run "$cli" create --out "$fixtures/cls-src" --arch bert --vocab "$vocab" --pooli
 export_model --model "$fixtures/cls-src" --out "$fixtures/cls" --format onnx,gguf &&
   onnx_check cls "$fixtures/cls" && gguf_check cls "$fixtures/cls" f32
 
+# --- The checks themselves fail when the vectors differ: the CLS model's export with its 1_Pooling switched
+# to mean afterwards, so `pairtune-cli embed` pools by mean while sentence_embedding.onnx and the GGUF
+# still pool by CLS.
+if [ -d "$fixtures/cls" ]; then
+  cp -r "$fixtures/cls" "$fixtures/cls-switched"
+  node -e '
+    const fs = require("fs");
+    const file = process.argv[1];
+    const config = JSON.parse(fs.readFileSync(file, "utf8"));
+    config.pooling_mode_cls_token = false;
+    config.pooling_mode_mean_tokens = true;
+    fs.writeFileSync(file, JSON.stringify(config, null, 4));' "$fixtures/cls-switched/1_Pooling/config.json"
+  echo "--- the checks must fail on a model whose vectors differ"
+  node "$runtimes/onnx_check.mjs" --cli "$cli" --model "$fixtures/cls-switched" --work "$scratch/work-switched" \
+    --texts "$sentences" >"$scratch/last.log" 2>&1 && fail "onnx_check passed a sentence_embedding.onnx that pools by CLS against mean vectors"
+  grep -q "sentence_embedding.onnx batch 1: max abs difference" "$scratch/last.log" ||
+    fail "onnx_check did not name sentence_embedding.onnx: $(tail -5 "$scratch/last.log")"
+  node "$runtimes/gguf_check.mjs" --cli "$cli" --model "$fixtures/cls-switched" --gguf "$fixtures/cls-switched/gguf/model-f32.gguf" \
+    --work "$scratch/work-switched-gguf" --sentences "$sentences" >"$scratch/last.log" 2>&1 &&
+    fail "gguf_check passed a GGUF that pools by CLS against mean vectors"
+  grep -q "cosine below 0.9999 with pairtune's ids" "$scratch/last.log" ||
+    fail "gguf_check did not report the cosine: $(tail -5 "$scratch/last.log")"
+fi
+
 # --- The other families, from `create`.
 run "$cli" create --out "$fixtures/distilbert-src" --arch distilbert --vocab "$vocab" "${small[@]}"
 run "$cli" create --out "$fixtures/roberta-src" --arch roberta --tokenizer "$src/tests/data/text_bpe/roberta" "${small[@]}"
