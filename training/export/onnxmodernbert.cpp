@@ -103,9 +103,12 @@ std::string buildModernBertOnnxEncoder(
     const std::string length = graph.node(
         "Shape", { inputs.inputIds }, { OnnxAttr::integer("start", 1), OnnxAttr::integer("end", 2) }); // [1]
     const Rotary globalRotary = rotaryTable(graph, encoder, length, m.globalRopeTheta);
-    const Rotary localRotary = rotaryTable(graph, encoder, length, m.localRopeTheta);
     const std::string globalMask = graph.additiveKeyMask(inputs.attentionMask);
-    const std::string localMask = slidingWindowMask(graph, globalMask, length, m.localAttention);
+    // Layer 0 is always global; the local layers' table and window only where a local layer exists.
+    const bool anyLocal = config.numHiddenLayers > 1 && m.globalAttnEveryNLayers > 1;
+    const Rotary localRotary = anyLocal ? rotaryTable(graph, encoder, length, m.localRopeTheta) : Rotary {};
+    const std::string localMask
+        = anyLocal ? slidingWindowMask(graph, globalMask, length, m.localAttention) : std::string();
 
     std::string x = graph.node("Gather", { weight("embeddings.tok_embeddings.weight"), inputs.inputIds });
     x = layerNorm(x, "embeddings.norm");

@@ -77,7 +77,9 @@ void TestOnnxArchitectures::initTestCase()
 
 void TestOnnxArchitectures::graphsPassOnnxChecks_data()
 {
-    QTest::addColumn<QString>("folder"); // a model folder, or "make:ARGS" for reference.py's ModernBERT maker
+    // A model folder, or "make-modernbert-folder ARGS" / "make-mpnet-folder ARGS": one of reference.py's
+    // independent makers.
+    QTest::addColumn<QString>("folder");
     QTest::addColumn<int>("hidden");
     QTest::addColumn<int>("dimension");
     QTest::addColumn<QStringList>("present"); // initializers the graph must hold
@@ -98,12 +100,23 @@ void TestOnnxArchitectures::graphsPassOnnxChecks_data()
                "final_norm.weight" }
         << QStringList { "layers.0.attn_norm.weight", "layers.0.attn.Wqkv.bias", "final_norm.bias" };
     QTest::newRow("modernbert biases 2 globals cls")
-        << QStringLiteral(
-               "make:--biases --layers 4 --global-every 2 --hidden 48 --heads 6 --pooling cls --seed 3")
+        << QStringLiteral("make-modernbert-folder --biases --layers 4 --global-every 2 --hidden 48 --heads 6 "
+                          "--pooling cls --seed 3")
         << 48 << 48
         << QStringList { "layers.3.attn.Wqkv.bias", "layers.3.attn.Wo.bias", "layers.3.mlp.Wi.bias",
                "layers.3.mlp.Wo.bias", "layers.3.mlp_norm.bias", "final_norm.bias" }
         << QStringList { "layers.0.attn_norm.weight", "layers.0.attn_norm.bias" };
+    // Every layer global: no local layer, so no window and no local rotary table.
+    QTest::newRow("modernbert all global gelu_new")
+        << QStringLiteral("make-modernbert-folder --layers 2 --global-every 1 --hidden-act gelu_new --seed 4")
+        << 32 << 32 << QStringList { "layers.1.attn_norm.weight", "layers.1.mlp.Wo.weight" }
+        << QStringList { "layers.2.attn.Wqkv.weight" };
+    QTest::newRow("mpnet F16 64-bucket table max relu")
+        << QStringLiteral(
+               "make-mpnet-folder --dtype F16 --buckets 64 --pooling max --hidden-act relu --seed 5")
+        << 32 << 32
+        << QStringList { "encoder.relative_attention_bias.weight", "encoder.layer.1.output.dense.bias" }
+        << QStringList { "pooler.dense.weight" };
 }
 
 void TestOnnxArchitectures::graphsPassOnnxChecks()
@@ -116,15 +129,17 @@ void TestOnnxArchitectures::graphsPassOnnxChecks()
 
     const QString tag
         = QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'));
-    if (folder.startsWith(QLatin1String("make:"))) {
+    if (folder.startsWith(QLatin1String("make-"))) {
         const QString missing = torchMissing();
         if (!missing.isEmpty())
             QSKIP(qPrintable(missing));
         const QString made = m_scratch.filePath(QStringLiteral("made-") + tag);
+        QStringList makeArgs = folder.split(QLatin1Char(' '));
+        const QString maker = makeArgs.takeFirst();
         RUN_OK(python(),
-            QStringList({ kReference, QStringLiteral("make-modernbert-folder"), QStringLiteral("--out"), made,
-                QStringLiteral("--vocab-file"), kVocab, QStringLiteral("--words"), QStringLiteral("1000") })
-                + folder.mid(5).split(QLatin1Char(' ')));
+            QStringList({ kReference, maker, QStringLiteral("--out"), made, QStringLiteral("--vocab-file"),
+                kVocab, QStringLiteral("--words"), QStringLiteral("1000") })
+                + makeArgs);
         folder = made;
     }
     const QString out = m_scratch.filePath(tag);
