@@ -3,11 +3,12 @@
 #include "cli/commands.h"
 #include "cli/modelargument.h"
 #include "core/error.h"
-#include "data/pairdataset.h"
 #include "eval/verdictcard.h"
+#include "eval/verdictjson.h"
 #include "io/jsonfile.h"
 #include "model/sentencemodel.h"
 #include "train/modelverdict.h"
+#include "train/runverdict.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,35 +54,11 @@ std::string percent(double confidence)
     return text;
 }
 
-nlohmann::json changeJson(const RankChange &change, const VerdictTexts &texts)
-{
-    const auto hitText = [&](const QueryRank &r) {
-        return r.rank == 1 ? nlohmann::json(nullptr) : nlohmann::json(texts.corpus[r.topHit]);
-    };
-    const auto rank = [](std::size_t r) { return r == 0 ? nlohmann::json(nullptr) : nlohmann::json(r); };
-    return { { "pair", change.query }, { "query", texts.queries[change.query] },
-        { "positive", texts.positives[change.query] }, { "rank_before", rank(change.before.rank) },
-        { "rank_after", rank(change.after.rank) }, { "outranked_by_before", hitText(change.before) },
-        { "outranked_by_after", hitText(change.after) } };
-}
-
 nlohmann::json reportJson(const EvalCompareArgs &args, const VerdictReport &report, const VerdictTexts &texts)
 {
-    nlohmann::json metrics = nlohmann::json::object();
-    for (const MetricChange &m : report.metrics)
-        metrics[m.name] = { { "before", m.before }, { "after", m.after },
-            { "difference", m.after - m.before }, { "low", m.difference.low }, { "high", m.difference.high },
-            { "verdict", toString(m.verdict) } };
-    nlohmann::json gains = nlohmann::json::array(), losses = nlohmann::json::array();
-    for (const RankChange &c : report.gains)
-        gains.push_back(changeJson(c, texts));
-    for (const RankChange &c : report.losses)
-        losses.push_back(changeJson(c, texts));
-    return { { "base", args.base }, { "tuned", args.tuned }, { "pairs", report.queries },
-        { "corpus", texts.corpus.size() }, { "depth", report.depth },
-        { "resamples", report.bootstrap.resamples }, { "confidence", report.bootstrap.confidence },
-        { "seed", args.seed }, { "headline", report.headline }, { "verdict", toString(report.verdict) },
-        { "metrics", metrics }, { "gains", gains }, { "losses", losses } };
+    nlohmann::json out = { { "base", args.base }, { "tuned", args.tuned }, { "seed", args.seed } };
+    out.update(verdictJson(report, texts));
+    return out;
 }
 
 std::string changesTable(
@@ -145,16 +122,7 @@ std::vector<QueryRank> ranksOf(
 
 EvalSet readEvalSet(const std::string &path)
 {
-    const PairDataset data = PairDataset::load(path);
-    EvalSet set;
-    set.scoresFromFile = data.hasScores();
-    for (const PairRecord &r : data.records()) {
-        set.anchors.push_back(r.anchor);
-        set.positives.push_back(r.positive);
-        set.negatives.push_back(r.negatives);
-        set.scores.push_back(r.score.value_or(1.0f));
-    }
-    return set;
+    return evalSetFromFile(path);
 }
 
 void runEvalCompare(const EvalCompareArgs &args)

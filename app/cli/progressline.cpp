@@ -224,6 +224,8 @@ std::string describeResult(const TrainingResult &r)
             after == r.evalAfter.end() ? NAN : after->second);
         out << line;
     }
+    if (!r.verdict.empty())
+        out << "\nverdict: " << r.verdict << " (" << r.runPath << "/verdict.json)\n";
     out << "\nrun folder: " << r.runPath << "\n";
     if (!r.modelPath.empty())
         out << "model:      " << r.modelPath << "\n";

@@ -56,7 +56,8 @@ std::string lossDescription(const TrainingConfig &config)
 }
 
 std::string modelCard(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
-    const std::map<std::string, double> &before, const std::map<std::string, double> &after)
+    const std::map<std::string, double> &before, const std::map<std::string, double> &after,
+    const std::string &verdictSection)
 {
     const ModelSummary s = model.summary();
     std::size_t trainPairs = 0;
@@ -111,6 +112,8 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
             card << "| " << key << " | " << formatMetric(before, key) << " | " << formatMetric(after, key)
                  << " |\n";
     }
+    if (!verdictSection.empty())
+        card << "\n" << verdictSection;
     card << "\n## Training details\n\n"
          << "- Loss: " << lossDescription(config) << "\n"
          << "- Epochs: " << config.epochs << ", batch size " << config.batchSize << ", " << steps
@@ -141,10 +144,10 @@ nlohmann::json describeRun(const TrainingConfig &config)
 
 void exportRunModel(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
     const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
-    const std::string &destination)
+    const std::string &destination, const std::string &verdictSection)
 {
     SaveOptions options;
-    options.modelCard = modelCard(model, run, config, evalBefore, evalAfter);
+    options.modelCard = modelCard(model, run, config, evalBefore, evalAfter, verdictSection);
     model.save(destination, options);
 }
 

@@ -18,10 +18,11 @@ class SentenceModel;
 // config.json of a run: {"training": TrainingConfig, "data": [{path, sha256}], "versions", "compute"}.
 nlohmann::json describeRun(const TrainingConfig &config);
 
-// Saves the model to destination (atomically) with a model card describing the run.
+// Saves the model to destination (atomically) with a model card describing the run; verdictSection
+// (eval/verdictcard.h, the final model's) follows the held-out metrics.
 void exportRunModel(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
     const std::map<std::string, double> &evalBefore, const std::map<std::string, double> &evalAfter,
-    const std::string &destination);
+    const std::string &destination, const std::string &verdictSection = {});
 
 struct TrainingData;
 // RUN/eval-pairs.tsv: the held-out pairs (anchor, positive, score), for `pairtune-cli eval` and the

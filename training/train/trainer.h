@@ -40,6 +40,10 @@ struct TrainingResult
     std::string runPath;
     std::string modelPath; // the exported final model (empty when cancelled)
     std::string bestModelPath;
+    // The verdict of the base against the final model on the held-out pairs (train/runverdict.h):
+    // its one line (empty without held-out pairs or when cancelled), and the model card's section.
+    std::string verdict;
+    std::string verdictCard;
 };
 
 // The summary object of the CLI's `train --json` (docs/architecture.md contract).

@@ -20,8 +20,10 @@ constexpr std::size_t kEvalBatchSize = 32;
 
 bool TrainingRun::runLoop(bool resumed)
 {
-    if (!resumed)
+    if (!resumed) {
         evaluateNow(0);
+        rankBaseline();
+    }
 
     bool cancelled = false;
     for (int epoch = m_state.position.epoch; epoch < m_config.epochs && !cancelled; ++epoch) {
@@ -158,13 +160,22 @@ const EvalSet &TrainingRun::evalSample()
 
 void TrainingRun::checkpointNow(int epoch)
 {
+    // Every rank's random stream (its dropout masks) goes into rank 0's checkpoint, so a resume under
+    // torchrun continues each of them; the collective runs on every rank at the same step.
+    const std::string rng = torchRngState();
+    const std::vector<std::string> rankRngs
+        = m_group ? m_group->allGatherBytes(rng) : std::vector<std::string> { rng };
     if (!writesRun())
         return;
     if (!weightsFinite())
         failNonFinite(
             "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
     nlohmann::json state = m_state.toJson();
-    state["torch_rng"] = torchRngState();
+    state["torch_rng"] = rng;
+    if (m_group) {
+        state["torch_rng_ranks"] = rankRngs;
+        state["processes"] = m_dist.worldSize;
+    }
     state["pairtune_version"] = kVersion;
     const std::string folder = m_run.checkpointPath(m_state.step);
     saveCheckpoint(folder, *m_model, *m_optimizer, state);

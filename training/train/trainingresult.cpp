@@ -2,6 +2,7 @@
 // and summary.json; and the result's JSON form (the CLI's `train --json`).
 
 #include "train/exporter.h"
+#include "train/similaritythreshold.h"
 #include "train/trainingrunimpl.h"
 
 namespace pairtune {
@@ -12,7 +13,10 @@ TrainingResult TrainingRun::finish(bool cancelled)
     result.cancelled = cancelled;
     if (!cancelled && writesRun()) {
         result.modelPath = m_run.finalModelPath();
-        exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, m_lastMetrics, m_run.finalModelPath());
+        writeVerdict(result); // before the export: the model card holds it
+        exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, m_lastMetrics, m_run.finalModelPath(),
+            result.verdictCard);
+        storeRunThreshold(*m_model, m_evalSet, m_run.finalModelPath()); // issue 21 part 2
     }
     result.steps = m_state.step;
     result.totalSteps = m_totalSteps;
@@ -48,7 +52,8 @@ nlohmann::json toJson(const TrainingResult &r)
         { "train_seconds", r.trainSeconds }, { "pairs_per_second", r.pairsPerSecond },
         { "first_loss", r.firstLoss }, { "last_loss", r.lastLoss }, { "eval_before", r.evalBefore },
         { "eval_after", r.evalAfter }, { "best_step", r.bestStep }, { "best_value", r.bestValue },
-        { "run", r.runPath }, { "model", r.modelPath }, { "best_model", r.bestModelPath } };
+        { "run", r.runPath }, { "model", r.modelPath }, { "best_model", r.bestModelPath },
+        { "verdict", r.verdict } };
 }
 
 } // namespace pairtune

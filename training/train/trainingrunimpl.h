@@ -14,6 +14,7 @@
 #include "train/adamw.h"
 #include "train/loopstate.h"
 #include "train/losses.h"
+#include "train/modelverdict.h"
 #include "train/runfolder.h"
 #include "train/trainer.h"
 #include "train/trainingdata.h"
@@ -40,12 +41,15 @@ class TrainingRun
 public:
     // dist: this process's place in a run launched by torchrun (rank 0 of 1 otherwise). Only rank 0
     // writes the run folder, evaluates and reports events; the others train their slice of each batch.
+    // group: the process group already joined (a resume joins before reading the run folder); setUp
+    // joins one when dist is distributed and none is given.
     TrainingRun(TrainingConfig config, RunFolder run, const TrainingCallbacks &callbacks,
-        DistributedContext dist = {})
+        DistributedContext dist = {}, std::unique_ptr<ProcessGroup> group = nullptr)
         : m_config(std::move(config))
         , m_run(std::move(run))
         , m_callbacks(callbacks)
         , m_dist(std::move(dist))
+        , m_group(std::move(group))
     { }
 
     // resumeFrom: the checkpoint step to continue from; none starts the run.
@@ -59,6 +63,9 @@ private:
     void runOneStep(const std::vector<std::size_t> &batch, int epoch);
     void evaluateNow(int epoch);
     const EvalSet &evalSample();
+    // runverdict in trainingverdict.cpp: the base ranks before the first step, the verdict at the end.
+    void rankBaseline();
+    void writeVerdict(TrainingResult &result);
     void checkpointNow(int epoch);
     // trainingresult.cpp
     TrainingResult finish(bool cancelled);
@@ -86,7 +93,7 @@ private:
     RunFolder m_run;
     const TrainingCallbacks &m_callbacks;
     DistributedContext m_dist;
-    std::unique_ptr<ProcessGroup> m_group; // joined by setUp when m_dist.distributed()
+    std::unique_ptr<ProcessGroup> m_group; // when m_dist.distributed()
     std::optional<SentenceModel> m_model;
     std::optional<TrainingData> m_data;
     std::optional<AdamW> m_optimizer;
@@ -94,6 +101,8 @@ private:
     ScheduleKind m_schedule {};
     std::optional<double> m_scheduleCycles;
     EvalSet m_evalSet;
+    std::optional<EvalCorpus> m_evalCorpus; // m_evalSet's distinct positives, made at first use
+    std::optional<std::vector<QueryRank>> m_baseRanks; // the base model's, before the first step
     std::optional<EvalSet> m_evalSample; // config.evalSample pairs of m_evalSet, made at first use
     LossSpec m_loss;
     LoopState m_state;

@@ -1,0 +1,53 @@
+// TrainingRun's part of the verdict (issue 21, train/runverdict.h): the base model's ranks of the
+// held-out pairs right after the step-0 evaluation, kept in the run folder; at the end the final
+// model's ranks and the verdict, written to RUN/verdict.json before the final model's card.
+
+#include "io/jsonfile.h"
+#include "train/runverdict.h"
+#include "train/trainingrunimpl.h"
+
+namespace pairtune {
+
+void TrainingRun::rankBaseline()
+{
+    // Every held-out pair, like the baseline and the last evaluation (never the eval_sample).
+    if (m_evalSet.anchors.empty() || !writesRun())
+        return;
+    if (!m_evalCorpus)
+        m_evalCorpus = evalCorpus(m_evalSet);
+    m_baseRanks = rankTruePositives(*m_model, m_evalSet, *m_evalCorpus, kVerdictSearchDepth);
+    writeBaseRanks(m_run, *m_baseRanks, *m_evalCorpus, kVerdictSearchDepth);
+}
+
+void TrainingRun::writeVerdict(TrainingResult &result)
+{
+    if (m_evalSet.anchors.empty())
+        return;
+    if (!m_evalCorpus)
+        m_evalCorpus = evalCorpus(m_evalSet);
+    if (!m_baseRanks) // resumed: the ranks made before the first step
+        m_baseRanks = readBaseRanks(m_run, *m_evalCorpus, kVerdictSearchDepth);
+    if (!m_baseRanks) {
+        // A run started before the verdict existed: the studio's results panel computes it on request.
+        TrainingEvent missing { TrainingEvent::Type::Message };
+        missing.step = m_state.step;
+        missing.message = "no verdict: the run holds no base-model ranks (started by an older Pairtune); "
+                          "compute it in Try & Export";
+        emit(missing);
+        return;
+    }
+    const std::vector<QueryRank> after
+        = rankTruePositives(*m_model, m_evalSet, *m_evalCorpus, kVerdictSearchDepth);
+    const RunVerdict verdict = runVerdict(*m_baseRanks, after, m_evalSet, *m_evalCorpus,
+        m_config.baseRepoId.empty() ? m_config.basePath : m_config.baseRepoId, m_run.finalModelPath(),
+        m_config.seed);
+    writeJsonFile(verdictPath(m_run), verdict.json, 2);
+    result.verdict = verdict.line;
+    result.verdictCard = verdict.cardSection;
+    TrainingEvent event { TrainingEvent::Type::Message };
+    event.step = m_state.step;
+    event.message = "verdict: " + verdict.line;
+    emit(event);
+}
+
+} // namespace pairtune
