@@ -10,7 +10,7 @@ namespace pairtune::ui {
 namespace {
 
 // config.json name -> form label. Mnemonics are unique across the Settings page.
-constexpr std::array<std::pair<std::string_view, const char *>, 37> kLabels { {
+constexpr std::array<std::pair<std::string_view, const char *>, 40> kLabels { {
     { "data_paths", QT_TRANSLATE_NOOP("SettingLabels", "Data files:") },
     { "data_sheet", QT_TRANSLATE_NOOP("SettingLabels", "Sheet:") },
     { "base_path", QT_TRANSLATE_NOOP("SettingLabels", "Base model:") },
@@ -29,6 +29,11 @@ constexpr std::array<std::pair<std::string_view, const char *>, 37> kLabels { {
     { "scale", QT_TRANSLATE_NOOP("SettingLabels", "Sc&ale:") },
     { "no_duplicates", QT_TRANSLATE_NOOP("SettingLabels", "No repeated text within a batch") },
     { "length_grouped", QT_TRANSLATE_NOOP("SettingLabels", "Group batches by text length") },
+    { "near_duplicate_threshold", QT_TRANSLATE_NOOP("SettingLabels", "Near-duplicate cosine:") },
+    { "group_near_duplicates",
+        QT_TRANSLATE_NOOP("SettingLabels", "Keep near-duplicate groups on one side of the split") },
+    { "drop_near_duplicates",
+        QT_TRANSLATE_NOOP("SettingLabels", "Drop near-duplicate repeats from training") },
     { "lr", QT_TRANSLATE_NOOP("SettingLabels", "Learning &rate:") },
     { "weight_decay", QT_TRANSLATE_NOOP("SettingLabels", "Weight &decay:") },
     { "max_grad_norm", QT_TRANSLATE_NOOP("SettingLabels", "Gradient &clipping:") },

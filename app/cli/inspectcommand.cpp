@@ -1,7 +1,9 @@
 #include "cli/commands.h"
 #include "cli/modelargument.h"
+#include "core/error.h"
 #include "data/datareport.h"
 #include "data/pairdataset.h"
+#include "mine/nearduplicates.h"
 #include "model/sentencemodel.h"
 #include "recipe/datasplit.h"
 
@@ -23,6 +25,8 @@ struct InspectArgs
     double trainFraction = 0.8;
     std::uint64_t seed = 42;
     bool json = false;
+    bool nearDuplicates = false;
+    double threshold = kDefaultNearDuplicateThreshold;
 };
 } // namespace
 
@@ -47,6 +51,11 @@ void addInspectCommand(CLI::App &app)
     // A negative seed would silently wrap around to a huge unsigned one.
     cmd->add_option("--seed", args->seed, "Split seed")->check(CLI::NonNegativeNumber)->capture_default_str();
     cmd->add_flag("--json", args->json, "Print one JSON object");
+    cmd->add_flag("--near-duplicates", args->nearDuplicates,
+        "Also find near-duplicate pairs under --model: within the training part and across the split");
+    cmd->add_option("--threshold", args->threshold, "Cosine at or above which texts are near-duplicates")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
     cmd->callback([args] {
         ImportOptions options;
         options.sheet = args->sheet;
@@ -65,10 +74,32 @@ void addInspectCommand(CLI::App &app)
         if (data.size() >= 2 && args->trainFraction < 1.0)
             split = splitIndices(data.size(), args->trainFraction, args->seed);
         const DataReport report = buildReport(data, tokenCount, maxSeqLength, split.train, split.eval);
-        if (args->json)
-            std::printf("%s\n", toJson(report).dump(2).c_str());
-        else
+        std::optional<NearDuplicateReport> nearDuplicates;
+        if (args->nearDuplicates) {
+            if (!model)
+                throw Error(
+                    "--near-duplicates compares texts under a model: add --model (builtin, a folder or a "
+                    "Hub id; the base model you will train)",
+                    Error::Kind::InvalidInput);
+            NearDuplicateOptions options;
+            options.threshold = args->threshold;
+            const NearDuplicateGroups groups = findNearDuplicateGroups(*model, data.records(), options);
+            Split nearSplit = split;
+            if (nearSplit.train.empty() && nearSplit.eval.empty()) // --train-fraction 1: all is training
+                for (std::size_t r = 0; r < data.size(); ++r)
+                    nearSplit.train.push_back(r);
+            nearDuplicates = reportNearDuplicates(groups, nearSplit);
+        }
+        if (args->json) {
+            nlohmann::json out = toJson(report);
+            if (nearDuplicates)
+                out["near_duplicates"] = nlohmann::json::parse(nearDuplicateReportJson(*nearDuplicates));
+            std::printf("%s\n", out.dump(2).c_str());
+        } else {
             std::fputs(formatReport(report).c_str(), stdout);
+            if (nearDuplicates)
+                std::fputs(("\n" + nearDuplicateReportText(*nearDuplicates)).c_str(), stdout);
+        }
     });
 }
 

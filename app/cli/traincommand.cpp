@@ -94,6 +94,15 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
         "Let one batch hold pairs that share a text (they become false negatives for MNRL)");
     cmd->add_flag(
         "--length-grouped", c.lengthGrouped, "Batch texts of similar length together (less padding)");
+    cmd->add_flag("--group-near-duplicates", c.groupNearDuplicates,
+        "Keep each group of near-duplicate pairs (base-model cosine >= --near-duplicate-threshold) on one "
+        "side of the train/eval split (inspect --near-duplicates finds them)");
+    cmd->add_flag("--drop-near-duplicates", c.dropNearDuplicates,
+        "Train on one pair per group of near-duplicate pairs (the others become false negatives in a batch)");
+    cmd->add_option("--near-duplicate-threshold", c.nearDuplicateThreshold,
+           "Base-model cosine at or above which texts are near-duplicates")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
     cmd->add_flag("--no-dropout", a.noDropout, "Train without dropout (for exact comparisons)");
     cmd->add_flag("--bf16", c.bf16,
         "Matrix products in bfloat16 (autocast; weights stay float32): faster on CPUs with AVX512-BF16 or "

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "eval/blockedsearch.h"
 #include "mine/miningtexts.h"
+#include "mine/unitembeddings.h"
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
 #include "recipe/datasplit.h"
@@ -45,48 +46,21 @@ void checkOptions(const PairDataset &pairs, const SelectionRules &rules)
             Error::Kind::InvalidInput);
 }
 
-float dot(const float *a, const float *b, std::size_t dim)
-{
-    float sum = 0.0f;
-    for (std::size_t i = 0; i < dim; ++i)
-        sum += a[i] * b[i];
-    return sum;
-}
-
-// Unit rows of the texts' embeddings, embedded in chunks so that progress moves and a cancel is heard.
-std::vector<float> embedUnitRows(const SentenceModel &model, const std::vector<std::string> &texts,
+// Embeds texts with the shared unit-row path, counting into the mining progress.
+std::vector<float> embedForMining(const SentenceModel &model, const std::vector<std::string> &texts,
     const std::string &prompt, std::size_t batchSize, std::size_t &dim, std::size_t &done, std::size_t total,
     const MiningCallbacks &callbacks)
 {
-    std::vector<float> rows;
-    const std::size_t chunk = std::max<std::size_t>(batchSize, 1) * 32;
-    for (std::size_t first = 0; first < texts.size(); first += chunk) {
-        if (callbacks.cancelRequested && callbacks.cancelRequested())
-            throw Error("mining cancelled", Error::Kind::Cancelled);
-        const std::vector<std::string> part(texts.begin() + static_cast<std::ptrdiff_t>(first),
-            texts.begin() + static_cast<std::ptrdiff_t>(std::min(first + chunk, texts.size())));
-        const Embeddings e = model.encodeWithPrompt(part, prompt, batchSize);
-        dim = e.dim;
-        for (std::size_t r = 0; r < e.rows; ++r) {
-            const float *row = e.row(r);
-            double norm = 0.0;
-            for (std::size_t i = 0; i < e.dim; ++i) {
-                if (!std::isfinite(row[i]))
-                    throw Error("the model gives a non-finite embedding for \"" + part[r].substr(0, 60)
-                            + "\"; its weights are damaged (a run that diverged?)",
-                        Error::Kind::Numeric);
-                norm += static_cast<double>(row[i]) * row[i];
-            }
-            // As torch.nn.functional.normalize: a zero vector stays zero (eps 1e-12).
-            const double scale = 1.0 / std::max(std::sqrt(norm), 1e-12);
-            for (std::size_t i = 0; i < e.dim; ++i)
-                rows.push_back(static_cast<float>(row[i] * scale));
-        }
-        done += part.size();
+    const std::size_t before = done;
+    UnitEmbeddingCallbacks unit;
+    unit.cancelRequested = callbacks.cancelRequested;
+    unit.cancelMessage = "mining cancelled";
+    unit.onEmbedded = [&](std::size_t embedded) {
+        done = before + embedded;
         if (callbacks.onProgress)
             callbacks.onProgress({ MiningStage::Embedding, done, total });
-    }
-    return rows;
+    };
+    return embedUnitRows(model, texts, prompt, batchSize, dim, unit);
 }
 
 // Tops up a short selection with random candidates outside the search window that pass every guard:
@@ -189,9 +163,9 @@ MiningResult mineHardNegatives(const SentenceModel &model, const PairDataset &pa
     const auto embedStart = std::chrono::steady_clock::now();
     std::size_t dim = 0, queryDim = 0, embedded = 0;
     const std::size_t embedTotal = texts.queries.size() + texts.documents.size();
-    const std::vector<float> queries = embedUnitRows(
+    const std::vector<float> queries = embedForMining(
         model, texts.queries, prompts.anchor, options.batchSize, queryDim, embedded, embedTotal, callbacks);
-    const std::vector<float> documents = embedUnitRows(
+    const std::vector<float> documents = embedForMining(
         model, texts.documents, prompts.positive, options.batchSize, dim, embedded, embedTotal, callbacks);
     report.embedSeconds = secondsSince(embedStart);
     if (queryDim != dim)
@@ -204,7 +178,7 @@ MiningResult mineHardNegatives(const SentenceModel &model, const PairDataset &pa
     std::vector<float> queryPositiveScore(texts.queries.size(), INFINITY);
     for (std::size_t r = 0; r < records.size(); ++r) {
         const std::size_t q = texts.rowQuery[r];
-        rowPositiveScore[r] = dot(queryRow(q), documentRow(texts.rowPositive[r]), dim);
+        rowPositiveScore[r] = dotProduct(queryRow(q), documentRow(texts.rowPositive[r]), dim);
         queryPositiveScore[q] = std::min(queryPositiveScore[q], rowPositiveScore[r]);
     }
 
@@ -212,7 +186,7 @@ MiningResult mineHardNegatives(const SentenceModel &model, const PairDataset &pa
         RankedCandidate c { id, score, -INFINITY, false, id == texts.queryAnchorDocument[q] };
         for (const std::size_t p : texts.queryPositives[q]) {
             c.isPositive = c.isPositive || p == id;
-            c.positiveCosine = std::max(c.positiveCosine, dot(documentRow(id), documentRow(p), dim));
+            c.positiveCosine = std::max(c.positiveCosine, dotProduct(documentRow(id), documentRow(p), dim));
         }
         return c;
     };
@@ -251,14 +225,14 @@ MiningResult mineHardNegatives(const SentenceModel &model, const PairDataset &pa
                         ? fillShortRow(
                             selection, windowIds, rules, rng, texts.candidateCount,
                             [&](std::size_t id) {
-                                return rankedCandidate(q, id, dot(queryRow(q), documentRow(id), dim));
+                                return rankedCandidate(q, id, dotProduct(queryRow(q), documentRow(id), dim));
                             },
                             queryPositiveScore[q])
                         : 0;
                     const std::size_t waived = selection.ids.size() < rules.numNegatives
                         ? fillWithLeastSimilar(selection, rules, texts.candidateCount,
                             [&](std::size_t id) {
-                                return rankedCandidate(q, id, dot(queryRow(q), documentRow(id), dim));
+                                return rankedCandidate(q, id, dotProduct(queryRow(q), documentRow(id), dim));
                             })
                         : 0;
                     if (selection.ids.size() < rules.numNegatives) {

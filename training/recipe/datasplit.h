@@ -22,4 +22,13 @@ struct Split
 // leaves eval empty. Throws pairtune::Error when n < 2 or trainFraction is outside (0, 1].
 Split splitIndices(std::size_t n, double trainFraction, std::uint64_t seed);
 
+// The same shuffle, but every group lands on one side: a group goes where its member that comes first
+// in the shuffled order goes under splitIndices, so with no group of two or more the result equals
+// splitIndices(n, trainFraction, seed) exactly, and big groups shift the counts a little. groupOf[r] is
+// record r's group (any id; records with equal ids are one group). Used for near-duplicate groups
+// (mine/nearduplicates.h) so that near-copies never sit on both sides. Throws pairtune::Error as
+// splitIndices, on a size mismatch, and when trainFraction < 1 and the groups leave a side empty.
+Split splitIndicesGrouped(
+    std::size_t n, double trainFraction, std::uint64_t seed, const std::vector<std::size_t> &groupOf);
+
 } // namespace pairtune

@@ -192,6 +192,9 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("device", c.device);
     visit("no_duplicates", c.noDuplicates);
     visit("length_grouped", c.lengthGrouped);
+    visit("near_duplicate_threshold", c.nearDuplicateThreshold);
+    visit("group_near_duplicates", c.groupNearDuplicates);
+    visit("drop_near_duplicates", c.dropNearDuplicates);
     visit("dropout", c.dropout);
     visit("bf16", c.bf16);
     visit("best_metric", c.bestMetric);
@@ -293,6 +296,10 @@ std::vector<std::string> validate(const TrainingConfig &c)
         problem("Warmup steps must not be negative.");
     if (!(c.trainFraction > 0.0 && c.trainFraction <= 1.0))
         problem("The training fraction must be greater than 0 and at most 1.");
+    if ((c.groupNearDuplicates || c.dropNearDuplicates)
+        && !(c.nearDuplicateThreshold > 0.0 && c.nearDuplicateThreshold <= 1.0))
+        problem(
+            "The near-duplicate threshold must be a cosine greater than 0 and at most 1 (0.95 is usual).");
     if (!std::isfinite(c.scoreMean))
         problem("The synthetic score mean must be a finite number.");
     if (!std::isfinite(c.scoreScaling) || !(c.scoreScaling > 0.0))

@@ -70,6 +70,10 @@ struct TrainingConfig
 
     bool noDuplicates = true; // no two records sharing a text in one batch (in-batch negative losses)
     bool lengthGrouped = false; // batches of similar lengths
+    // Near-duplicates under the base model (mine/nearduplicates.h): texts at or above this cosine.
+    double nearDuplicateThreshold = 0.95;
+    bool groupNearDuplicates = false; // every near-duplicate group on one side of the train/eval split
+    bool dropNearDuplicates = false; // one pair per near-duplicate group in the training part
     bool dropout = true; // dropout during training as the model's config says; off for exact comparisons
     // bfloat16 autocast of the forward pass (matrix products in bf16, weights and AdamW in float32).
     // On the CPU only where it has native bf16 instructions (AVX512-BF16 or AMX): emulated, it is

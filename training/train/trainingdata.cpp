@@ -1,6 +1,7 @@
 #include "train/trainingdata.h"
 
 #include "core/error.h"
+#include "mine/nearduplicates.h"
 #include "model/sentencemodel.h"
 #include "recipe/syntheticscores.h"
 #include "train/losses.h"
@@ -35,7 +36,20 @@ TrainingData prepareTrainingData(const TrainingConfig &config, const SentenceMod
         data.scores = syntheticScores(records.size(), config.scoreMean, config.scoreScaling, config.seed);
     }
 
-    data.split = splitIndices(records.size(), config.trainFraction, config.seed);
+    if (config.groupNearDuplicates || config.dropNearDuplicates) {
+        // Near-duplicates under the base model, before any training (issue 21): both fixes are config
+        // keys, so config.json says how the split was made and the run reproduces.
+        NearDuplicateOptions options;
+        options.threshold = config.nearDuplicateThreshold;
+        const NearDuplicateGroups groups = findNearDuplicateGroups(model, records, options);
+        data.split = config.groupNearDuplicates
+            ? splitIndicesGrouped(records.size(), config.trainFraction, config.seed, groups.rowGroup)
+            : splitIndices(records.size(), config.trainFraction, config.seed);
+        if (config.dropNearDuplicates)
+            data.split = dropWithinTrainRepeats(data.split, groups.rowGroup);
+    } else {
+        data.split = splitIndices(records.size(), config.trainFraction, config.seed);
+    }
 
     // A record's negatives count must be the same in every batch: use the smallest count.
     data.negativesPerRecord = records.front().negatives.size();
