@@ -102,17 +102,13 @@ export function maxAbsDifference(a, b) {
 }
 
 // A text that `pairtune-cli tokenize` turns into exactly `length` tokens (specials included), from
-// repeats of a word; null when the model cuts texts shorter (max_seq_length) or no count hits it.
+// repeats of a word (one tokenize call over every count up to `length`); null when the model cuts texts
+// shorter (max_seq_length) or no count hits it.
 export function textOfLength(cli, model, length, work) {
-  const measure = (words) => tokenize(cli, model, [Array(words).fill("a").join(" ")], work)[0].input_ids.length;
-  const perWord = measure(2) - measure(1);
-  const specials = measure(1) - perWord;
-  if (perWord <= 0) return null;
-  for (let words = Math.max(1, Math.round((length - specials) / perWord) - 2), tries = 0; tries < 6; ++words, ++tries) {
-    const text = Array(words).fill("a").join(" ");
-    if (measure(words) === length) return text;
-  }
-  return null;
+  const candidates = Array.from({ length }, (_, i) => Array(i + 1).fill("a").join(" "));
+  const rows = tokenize(cli, model, candidates, work);
+  const hit = rows.findIndex((row) => row.input_ids.length === length);
+  return hit < 0 ? null : candidates[hit];
 }
 
 export function ensureDir(dir) {

@@ -75,7 +75,7 @@ expect_refusal() { # what pattern destination -- export args...
     fail "$what: the message does not match /$pattern/: $(cat "$scratch/last.log")"
   after=$(ls -A "$parent" 2>/dev/null)
   [ "$before" = "$after" ] || fail "$what: left files behind in $parent: before [$before] after [$after]"
-  echo "    $(tail -1 "$scratch/last.log")"
+  sed "s/^/    /" "$scratch/last.log"
 }
 
 export_model() { # folder-or-run destination format... (--run RUN or --model DIR given by the caller)
@@ -191,7 +191,7 @@ for limit in 6144 1024; do
     grep -Eiq "disk|space|too large" "$scratch/last.log" ||
       fail "full disk: unclear message: $(cat "$scratch/last.log")"
     [ -z "$(ls -A "$scratch/full-$limit")" ] || fail "full disk: left $(ls -A "$scratch/full-$limit") behind"
-    echo "    $(tail -1 "$scratch/last.log")"
+    sed "s/^/    /" "$scratch/last.log"
   fi
 done
 
