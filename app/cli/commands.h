@@ -20,6 +20,7 @@ void addExportCommand(CLI::App &app);
 void addTrainSpmCommand(CLI::App &app);
 void addCompareCommand(CLI::App &app);
 void addMineCommand(CLI::App &app);
+void addMatchCommand(CLI::App &app);
 
 // Shared helpers (clihelpers.cpp).
 // Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.

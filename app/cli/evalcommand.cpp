@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/evalcompare.h"
+#include "cli/evalthreshold.h"
 #include "cli/modelargument.h"
 #include "model/sentencemodel.h"
 #include "recipe/losskind.h"
@@ -22,6 +23,7 @@ struct EvalArgs
     int threads = 0;
     std::vector<std::string> compare; // BASE TUNED
     EvalCompareArgs verdict;
+    EvalThresholdArgs threshold;
 };
 } // namespace
 
@@ -51,6 +53,12 @@ void addEvalCommand(CLI::App &app)
     cmd->add_flag("--markdown", args->verdict.markdown, "--compare: print the model card's Markdown section");
     cmd->add_option("--ranks", args->verdict.ranksPath,
         "--compare: write every pair's rank before and after to this TSV (empty: beyond the top 100)");
+    CLI::Option *thresholdOption = cmd->add_option("--threshold", args->threshold.target,
+                                          "f1 or precision=X: the cosine threshold for \"is this a match?\" "
+                                          "on the file's pairs and non-pairs")
+                                       ->excludes(compareOption);
+    cmd->add_flag("--write", args->threshold.write,
+        "--threshold: store it in the model folder (similarity_threshold.json and the model card)");
     cmd->add_option("--loss", args->options.loss, "Loss used for eval_loss: " + lossNamesText())
         ->check(CLI::IsMember(trainingLossNames()))
         ->capture_default_str();
@@ -61,10 +69,19 @@ void addEvalCommand(CLI::App &app)
         ->capture_default_str();
     cmd->add_option("--threads", args->threads, "Compute threads (0 = automatic)");
     cmd->add_flag("--json", args->json, "Print one JSON object");
-    cmd->callback([args, modelOption, compareOption] {
+    cmd->callback([args, modelOption, compareOption, thresholdOption] {
         if (modelOption->count() == 0 && compareOption->count() == 0)
             throw CLI::RequiredError("--model or --compare");
         applyThreads(args->threads);
+        if (thresholdOption->count() > 0) {
+            EvalThresholdArgs &threshold = args->threshold;
+            threshold.model = args->model;
+            threshold.revision = args->revision;
+            threshold.data = args->data;
+            threshold.json = args->json;
+            runEvalThreshold(threshold);
+            return;
+        }
         if (compareOption->count() > 0) {
             EvalCompareArgs &verdict = args->verdict;
             verdict.base = args->compare.at(0);

@@ -33,6 +33,7 @@ int main(int argc, char **argv)
     pairtune::cli::addTrainSpmCommand(app);
     pairtune::cli::addCompareCommand(app);
     pairtune::cli::addMineCommand(app);
+    pairtune::cli::addMatchCommand(app);
 
     try {
         app.parse(argc, argv);
