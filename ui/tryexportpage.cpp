@@ -3,6 +3,8 @@
 #include "ui/comparepanel.h"
 #include "ui/exportpanel.h"
 #include "ui/loadedmodel.h"
+#include "ui/thresholdpanel.h"
+#include "ui/verdictpanel.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -10,6 +12,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QVBoxLayout>
 
 namespace pairtune::ui {
@@ -62,11 +65,29 @@ TryExportPage::TryExportPage(QWidget *parent)
     auto *compareLayout = new QVBoxLayout(compareBox);
     compareLayout->addWidget(m_compare);
 
+    // Issue 21: the verdict with its evidence; a row's query runs in the before/after search.
+    m_verdict = new VerdictPanel(this);
+    connect(m_verdict, &VerdictPanel::querySelected, this, [this](const QString &query) {
+        m_compare->queryEdit()->setText(query);
+        m_compare->search(query);
+    });
+    auto *verdictBox = new QGroupBox(tr("Did fine-tuning help? Held-out verdict"), this);
+    auto *verdictLayout = new QVBoxLayout(verdictBox);
+    verdictLayout->addWidget(m_verdict);
+
+    // Issue 21 part 2: the cosine threshold for "is this a match?", stored with the model for the export.
+    m_threshold = new ThresholdPanel(this);
+    auto *thresholdBox = new QGroupBox(tr("Is it a match? Similarity threshold on the held-out pairs"), this);
+    auto *thresholdLayout = new QVBoxLayout(thresholdBox);
+    thresholdLayout->addWidget(m_threshold);
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createHeader(tr("Try and export"),
         tr("Search the held-out texts with the base model and the tuned model side by side, then export the "
-           "tuned model for use in Python or anywhere sentence-transformers runs.")));
+           "tuned model for Python (sentence-transformers), ONNX Runtime or llama.cpp.")));
     layout->addLayout(choice);
+    layout->addWidget(verdictBox, 1);
+    layout->addWidget(thresholdBox, 1);
     layout->addWidget(compareBox, 1);
     layout->addWidget(m_export);
 }
@@ -117,6 +138,7 @@ void TryExportPage::setRun(
         run.outPath = result.runPath;
     m_compare->setRun(run, std::move(base));
     m_export->setRun(QString::fromStdString(result.runPath));
+    m_verdict->setRun(QString::fromStdString(result.runPath));
     modelChosen();
 }
 
@@ -142,6 +164,9 @@ void TryExportPage::modelChosen()
         return;
     const QString label = m_which->currentText();
     m_compare->setTunedModel(modelFolder(which), label);
+    m_export->setModelFolder(modelFolder(which));
+    m_threshold->setSource(modelFolder(which),
+        QDir(QString::fromStdString(m_result.runPath)).filePath(QStringLiteral("eval-pairs.tsv")));
     m_export->setWhich(which,
         which == QLatin1String("final")      ? tr("final model")
             : which == QLatin1String("best") ? tr("best model")

@@ -5,6 +5,7 @@
 #include "io/atomicdirectory.h"
 #include "io/fileutil.h"
 #include "io/foldercopy.h"
+#include "model/modelfolder.h"
 #include "model/sentencemodel.h"
 
 #include <algorithm>
@@ -126,6 +127,11 @@ FormatAvailability formatAvailability(const SentenceModel &model)
     availability.ggufF32 = ggufUnsupportedReason(model, GgufType::F32);
     availability.ggufF16 = ggufUnsupportedReason(model, GgufType::F16);
     availability.ggufQ8_0 = ggufUnsupportedReason(model, GgufType::Q8_0);
+    if (!model.sourceFolder().empty())
+        availability.takesTokenTypes = ModelFolder::read(model.sourceFolder()).transformer.takesTokenTypes();
+    availability.pooling = model.summary().pooling;
+    const Encoding example = model.tokenizeForModel("first text");
+    availability.exampleIds.assign(example.ids.begin(), example.ids.end());
     return availability;
 }
 

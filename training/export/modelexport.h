@@ -39,6 +39,11 @@ struct FormatAvailability
     std::string ggufF32;
     std::string ggufF16;
     std::string ggufQ8_0;
+    // What the lines that use an export need: whether the ONNX graphs take token_type_ids, the pooling
+    // (summary().pooling: "mean", "cls", "lasttoken", ...) and "first text" as the model tokenizes it.
+    bool takesTokenTypes = false;
+    std::string pooling;
+    std::vector<long long> exampleIds;
 
     const std::string &gguf(GgufType type) const;
 };
