@@ -53,8 +53,13 @@ onnx::ModelProto buildModel(const SentenceModel::Impl &impl, bool head, bool flo
     onnx::ModelProto model;
     model.set_ir_version(kIrVersion);
     model.set_producer_name("Pairtune");
+    // Pooling's include_prompt false leaves a prompt's tokens out of pooling, and the graph takes no prompt
+    // length: it pools every token, as sentence-transformers does for a text encoded without a prompt.
+    const std::string promptNote = head && !impl.config.pooling.includePrompt
+        ? "; include_prompt is false but this graph pools every token: feed texts without the prompt"
+        : "";
     model.set_doc_string(head ? "Sentence embeddings (" + impl.config.pooling.modeName()
-                + " pooling, Dense and Normalize as the model folder lists them) from token ids"
+                + " pooling, Dense and Normalize as the model folder lists them) from token ids" + promptNote
                               : "The transformer's last_hidden_state from token ids");
     onnx::OperatorSetIdProto *opset = model.add_opset_import();
     opset->set_domain("");
