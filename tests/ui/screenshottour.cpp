@@ -7,6 +7,7 @@
 #include "ui/comparepanel.h"
 #include "ui/datapage.h"
 #include "ui/datareportview.h"
+#include "ui/exportformatchoice.h"
 #include "ui/exportpanel.h"
 #include "ui/mainwindow.h"
 #include "ui/modelpage.h"
@@ -15,6 +16,7 @@
 #include "ui/tryexportpage.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
 #include <QFile>
@@ -248,6 +250,21 @@ int main(int argc, char **argv)
         || !exporter->errorText().isEmpty())
         return 1;
     if (!shoot(&window, shots, QStringLiteral("5-try-export")))
+        return 1;
+
+    // The same model with ONNX and GGUF inside the folder, and the lines that run them (JavaScript's).
+    if (!waitFor([&] { return exporter->formatsChecked(); }, 60000, "the format check"))
+        return 1;
+    ExportFormatChoice *formats = exporter->formatChoice();
+    formats->onnxBox()->setChecked(true);
+    formats->ggufBox()->setChecked(formats->ggufBox()->isEnabled());
+    exporter->setDestination(work.filePath(QStringLiteral("exports/support-model-everywhere")));
+    exporter->exportNow();
+    if (!waitFor([&] { return !exporter->isExporting(); }, 120000, "the export with formats")
+        || !exporter->errorText().isEmpty())
+        return 1;
+    exporter->showUsage(QStringLiteral("JavaScript · ONNX Runtime"));
+    if (!shoot(&window, shots, QStringLiteral("tryexport-formats")))
         return 1;
     return 0;
 }

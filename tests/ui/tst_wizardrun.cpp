@@ -5,6 +5,7 @@
 #include "ui/chartwidget.h"
 #include "ui/comparepanel.h"
 #include "ui/datapage.h"
+#include "ui/exportformatchoice.h"
 #include "ui/exportpanel.h"
 #include "ui/mainwindow.h"
 #include "ui/modelpage.h"
@@ -14,6 +15,7 @@
 #include "ui/trainpage.h"
 #include "ui/tryexportpage.h"
 
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -181,6 +183,38 @@ private Q_SLOTS:
         QFile b(QDir(run).filePath(QStringLiteral("model/model.safetensors")));
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         QVERIFY(a.readAll() == b.readAll());
+
+        // With ONNX (the tiny BERT can be written in it): the files inside the folder, and the lines to
+        // run them in Python and in JavaScript's ONNX Runtime, each naming the exported files.
+        ExportFormatChoice *formats = exporter->formatChoice();
+        QTRY_VERIFY_WITH_TIMEOUT(exporter->formatsChecked(), kWaitMs);
+        QVERIFY2(formats->onnxBox()->isEnabled(), qPrintable(formats->reasonText()));
+        formats->onnxBox()->setChecked(true);
+        const QString onnxDestination = m_dir.filePath(QStringLiteral("exported-onnx"));
+        exporter->setDestination(onnxDestination);
+        QVERIFY(exporter->exportNow());
+        QTRY_VERIFY_WITH_TIMEOUT(!exporter->isExporting(), kWaitMs);
+        QVERIFY2(exporter->errorText().isEmpty(), qPrintable(exporter->errorText()));
+        for (const char *file : { "modules.json", "onnx/model.onnx", "onnx/sentence_embedding.onnx" })
+            QVERIFY2(QFileInfo(QDir(onnxDestination).filePath(QString::fromLatin1(file))).size() > 0, file);
+        QVERIFY(!QFileInfo::exists(QDir(onnxDestination).filePath(QStringLiteral("gguf"))));
+        QMap<QString, QString> blocks;
+        for (const auto &[title, lines] : exporter->usageBlocks())
+            blocks.insert(title, lines);
+        QCOMPARE(blocks.keys(),
+            (QStringList { QStringLiteral("JavaScript · ONNX Runtime"), QStringLiteral("Python"),
+                QStringLiteral("Python · ONNX") }));
+        QVERIFY(blocks[QStringLiteral("Python · ONNX")].contains(
+            QStringLiteral("SentenceTransformer(\"%1\", backend=\"onnx\")").arg(onnxDestination)));
+        const QString javascript = blocks[QStringLiteral("JavaScript · ONNX Runtime")];
+        QVERIFY2(
+            javascript.contains(QStringLiteral("InferenceSession.create(\"%1/onnx/sentence_embedding.onnx\")")
+                                    .arg(onnxDestination)),
+            qPrintable(javascript));
+        for (const char *input :
+            { "input_ids:", "attention_mask:", "token_type_ids:" }) // a BERT takes all three
+            QVERIFY2(javascript.contains(QLatin1String(input)), input);
+        QVERIFY(javascript.contains(QStringLiteral("const ids = [101, "))); // [CLS] first, as BERT tokenizes
     }
 
     void cancelThenCloseLeavesAConsistentRun()
