@@ -600,6 +600,33 @@ private Q_SLOTS:
         checkUint(g, "tokenizer.ggml.eos_token_id", 2);
     }
 
+    void modernBertHasWhatLlamaCppsModernBertLoaderReads()
+    {
+        // src/models/modern-bert.cpp: no biases, layer 0 without attn_norm, a fused qkv and Wi of 2 * n_ff.
+        QTemporaryDir dir;
+        CreateOptions options = tinyOptions("modernbert");
+        options.tokenizerPath = (kData + QStringLiteral("/text_bpe/modernbert")).toStdString();
+        const GgufFile g = written(SentenceModel::create(options), dir, GgufType::F32);
+        checkLayout(g);
+        QCOMPARE(g.key("general.architecture").s, std::string("modern-bert"));
+        QCOMPARE(g.key("tokenizer.ggml.pre").s, std::string("modern-bert"));
+        checkUint(g, "modern-bert.block_count", 2);
+        checkUint(g, "modern-bert.attention.sliding_window", 128);
+        checkUint(g, "modern-bert.attention.sliding_window_pattern", 3);
+        QCOMPARE(float(g.key("modern-bert.rope.freq_base").f), 160000.0f);
+        QCOMPARE(float(g.key("modern-bert.rope.freq_base_swa").f), 10000.0f);
+        QCOMPARE(g.key("modern-bert.attention.causal").u, std::uint64_t(0));
+        std::set<std::string> names = { "token_embd.weight", "token_embd_norm.weight", "output_norm.weight" };
+        for (int i = 0; i < 2; ++i)
+            for (const char *t : { "attn_norm", "attn_qkv", "attn_output", "ffn_norm", "ffn_up", "ffn_down" })
+                if (i > 0 || std::string(t) != "attn_norm")
+                    names.insert("blk." + std::to_string(i) + "." + t + ".weight");
+        QCOMPARE(g.tensorNames(), names);
+        QCOMPARE(g.tensor("blk.0.attn_qkv.weight").dims, (std::vector<std::uint64_t> { 64, 192 }));
+        QCOMPARE(g.tensor("blk.0.ffn_up.weight").dims, (std::vector<std::uint64_t> { 64, 256 }));
+        QCOMPARE(g.tensor("blk.0.ffn_down.weight").dims, (std::vector<std::uint64_t> { 128, 64 }));
+    }
+
     void whatLlamaCppCannotComputeIsRefused_data()
     {
         QTest::addColumn<QString>("architecture");
