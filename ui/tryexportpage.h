@@ -14,6 +14,8 @@ namespace pairtune::ui {
 class ComparePanel;
 class ExportPanel;
 class LoadedModel;
+class VerdictPanel;
+class ThresholdPanel;
 
 // Step 5: try the tuned model against the base model on the run's held-out texts (RUN/eval-pairs.tsv,
 // not the source files, which may have changed since), then export it (the final
@@ -39,6 +41,8 @@ public:
 
     ComparePanel *comparePanel() const { return m_compare; }
     ExportPanel *exportPanel() const { return m_export; }
+    VerdictPanel *verdictPanel() const { return m_verdict; }
+    ThresholdPanel *thresholdPanel() const { return m_threshold; }
 
 private:
     void modelChosen();
@@ -49,6 +53,8 @@ private:
     QLabel *m_runInfo = nullptr;
     ComparePanel *m_compare = nullptr;
     ExportPanel *m_export = nullptr;
+    VerdictPanel *m_verdict = nullptr; // did fine-tuning help? (RUN/verdict.json)
+    ThresholdPanel *m_threshold = nullptr; // is this a match? (issue 21 part 2)
 };
 
 } // namespace pairtune::ui
