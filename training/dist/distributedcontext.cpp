@@ -53,6 +53,8 @@ DistributedContext DistributedContext::fromEnvironment()
     context.masterAddr = address;
     if (variable("PAIRTUNE_DIST_TIMEOUT"))
         context.timeoutSeconds = integerVariable("PAIRTUNE_DIST_TIMEOUT", 1, 7 * 24 * 3600);
+    if (variable("PAIRTUNE_DIST_JOIN_TIMEOUT"))
+        context.joinTimeoutSeconds = integerVariable("PAIRTUNE_DIST_JOIN_TIMEOUT", 1, 7 * 24 * 3600);
     return context;
 }
 

@@ -16,10 +16,15 @@ struct DistributedContext
     int localWorldSize = 1;
     std::string masterAddr;
     int masterPort = 0;
-    // How long joining and every collective may wait for the slowest process (PAIRTUNE_DIST_TIMEOUT,
-    // seconds). Rank 0 evaluates and writes checkpoints while the others wait, so this must cover the
-    // longest evaluation; c10d's own default is the same 30 minutes, set here on purpose.
-    int timeoutSeconds = 1800;
+    // How long every collective may wait for the slowest process (PAIRTUNE_DIST_TIMEOUT, seconds). Set
+    // on purpose instead of c10d's 30 minutes: a process that dies closes its sockets and the others fail
+    // at once, so this bounds only a peer that hangs. Rank 0 evaluates (the baseline on every held-out
+    // pair, later the --eval-sample) and writes checkpoints while the others wait, so it must cover the
+    // longest of those: 10 minutes.
+    int timeoutSeconds = 600;
+    // How long joining may wait for every process to reach the rendezvous (PAIRTUNE_DIST_JOIN_TIMEOUT,
+    // seconds): a rank started alone, or a peer that never starts, is refused after this.
+    int joinTimeoutSeconds = 60;
 
     // More than one process: the run joins a process group. WORLD_SIZE=1 (torchrun with one process)
     // is a plain single-process run.

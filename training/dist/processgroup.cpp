@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace pairtune {
 
@@ -135,23 +137,46 @@ ProcessGroup::ProcessGroup(std::unique_ptr<Impl> impl)
 
 ProcessGroup::~ProcessGroup() = default;
 
-std::unique_ptr<ProcessGroup> ProcessGroup::join(
-    const DistributedContext &context, std::chrono::milliseconds timeout)
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const DistributedContext &context)
 {
     auto impl = std::make_unique<Impl>();
     impl->rank = context.rank;
     impl->size = context.worldSize;
     const std::string endpoint = context.masterAddr + ":" + std::to_string(context.masterPort);
+    const std::chrono::seconds joinTimeout(context.joinTimeoutSeconds);
     try {
-        const c10::intrusive_ptr<c10d::Store> store = joinStore(context, timeout);
-        auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+        // The store's timeout bounds the rendezvous (Gloo's connection exchange waits on its keys);
+        // the group's bounds every collective after it.
+        const c10::intrusive_ptr<c10d::Store> store = joinStore(context, joinTimeout);
+        // Gloo's own rendezvous waits as long as a collective may; count the ranks in the store first,
+        // so a missing peer is refused after the join timeout.
+        const auto deadline = std::chrono::steady_clock::now() + joinTimeout;
+        std::int64_t joined = store->add("joined", 1);
+        while (joined < context.worldSize) {
+            if (std::chrono::steady_clock::now() > deadline)
+                throw std::runtime_error(std::to_string(joined) + " of " + std::to_string(context.worldSize)
+                    + " processes reached the store");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            joined = store->add("joined", 0);
+        }
+        auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::seconds(context.timeoutSeconds));
         options->devices.push_back(glooDevice(context.masterAddr));
         impl->group
             = c10::make_intrusive<c10d::ProcessGroupGloo>(store, context.rank, context.worldSize, options);
     } catch (const std::exception &e) {
-        throw Error("distributed training, " + impl->where() + ": could not join the process group at "
-            + endpoint + " within " + std::to_string(timeout.count() / 1000)
-            + " s (are all processes started by the same torchrun, and is the port free?): " + e.what());
+        const std::string cause = e.what();
+        if (cause.find("ddress already in use") != std::string::npos)
+            throw Error("distributed training, " + impl->where() + ": port "
+                + std::to_string(context.masterPort) + " on " + context.masterAddr
+                + " is already in use (another run, or a process left over from one); start torchrun with "
+                  "another --master_port: "
+                + cause);
+        throw Error("distributed training, " + impl->where() + ": the " + std::to_string(context.worldSize)
+            + " processes did not all join the process group at " + endpoint + " within "
+            + std::to_string(context.joinTimeoutSeconds)
+            + " s (PAIRTUNE_DIST_JOIN_TIMEOUT). Start every process with the same torchrun (a rank started "
+              "alone with WORLD_SIZE set by hand waits for peers that never come): "
+            + cause);
     }
     return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(impl)));
 }
@@ -209,6 +234,32 @@ bool ProcessGroup::anyRank(bool flag)
     std::vector<torch::Tensor> buffers { torch::tensor({ flag ? 1 : 0 }, torch::kInt) };
     m_impl->wait(m_impl->group->allreduce(buffers), "all_reduce of the stop flag");
     return buffers[0].item<int>() > 0;
+}
+
+std::vector<std::string> ProcessGroup::allGatherBytes(const std::string &bytes)
+{
+    // Lengths first, then every rank's bytes padded to the longest.
+    std::vector<torch::Tensor> length { torch::tensor({ static_cast<std::int64_t>(bytes.size()) }) };
+    std::vector<std::vector<torch::Tensor>> lengths(1);
+    for (int r = 0; r < m_impl->size; ++r)
+        lengths[0].push_back(torch::empty_like(length[0]));
+    m_impl->wait(m_impl->group->allgather(lengths, length), "all_gather of the checkpoint's per-rank sizes");
+    std::int64_t longest = 0;
+    for (const torch::Tensor &l : lengths[0])
+        longest = std::max(longest, l.item<std::int64_t>());
+    std::vector<torch::Tensor> mine { torch::zeros({ std::max<std::int64_t>(longest, 1) }, torch::kUInt8) };
+    std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char *>(mine[0].data_ptr<std::uint8_t>()));
+    std::vector<std::vector<torch::Tensor>> all(1);
+    for (int r = 0; r < m_impl->size; ++r)
+        all[0].push_back(torch::empty_like(mine[0]));
+    m_impl->wait(m_impl->group->allgather(all, mine), "all_gather of the checkpoint's per-rank state");
+    std::vector<std::string> result;
+    for (int r = 0; r < m_impl->size; ++r) {
+        const torch::Tensor &t = all[0][static_cast<std::size_t>(r)];
+        result.emplace_back(reinterpret_cast<const char *>(t.data_ptr<std::uint8_t>()),
+            static_cast<std::size_t>(lengths[0][static_cast<std::size_t>(r)].item<std::int64_t>()));
+    }
+    return result;
 }
 
 void ProcessGroup::barrier()

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace pairtune {
@@ -17,10 +18,10 @@ namespace pairtune {
 class ProcessGroup
 {
 public:
-    // Blocks until every rank has joined; a rank missing after `timeout` is an error, as is every
-    // collective that waits longer than `timeout`. Throws pairtune::Error naming the rank and address.
-    static std::unique_ptr<ProcessGroup> join(
-        const DistributedContext &context, std::chrono::milliseconds timeout);
+    // Blocks until every rank has joined; a rank missing after context.joinTimeoutSeconds is an error,
+    // as is every collective that waits longer than context.timeoutSeconds. Throws pairtune::Error
+    // naming the rank, the address and the cause (a port in use says so).
+    static std::unique_ptr<ProcessGroup> join(const DistributedContext &context);
     ~ProcessGroup();
     ProcessGroup(const ProcessGroup &) = delete;
     ProcessGroup &operator=(const ProcessGroup &) = delete;
@@ -39,6 +40,9 @@ public:
 
     // Whether any rank passed true (a stop asked for on one process stops all of them together).
     bool anyRank(bool flag);
+
+    // Every rank's `bytes` (of any length), in rank order: the per-rank state a checkpoint keeps.
+    std::vector<std::string> allGatherBytes(const std::string &bytes);
 
     void barrier();
 

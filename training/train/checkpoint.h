@@ -4,7 +4,7 @@
 //   model/                 the sentence-transformers folder of the weights at that step
 //   optimizer.safetensors  AdamW moments, "<param>.exp_avg" / "<param>.exp_avg_sq"
 //   trainer_state.json     step, sampler position, loss smoothing, best metric, RNG states, and the
-//                          per-parameter AdamW step counts
+//                          per-parameter AdamW step counts (under torchrun: every rank's RNG state)
 // written as one atomic folder: trainer_state.json's presence marks it complete.
 
 #include <nlohmann/json.hpp>

@@ -94,27 +94,35 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
 TrainingResult resumeTraining(
     const std::string &runPath, const TrainingCallbacks &callbacks, int threads, bool allowChangedData)
 {
-    if (DistributedContext::fromEnvironment().distributed())
-        throw Error(runPath
-            + ": --resume under torchrun is not supported yet (docs/distributed.md); start a new run, or "
-              "resume a single-process run without torchrun");
-    RunFolder run = RunFolder::open(runPath);
-    run.recoverAfterCrash();
+    // Under torchrun every rank reads the checkpoint; only rank 0 repairs and writes the folder, and the
+    // others look at it only after that (the barrier).
+    const DistributedContext dist = DistributedContext::fromEnvironment();
+    std::unique_ptr<ProcessGroup> group = dist.distributed() ? ProcessGroup::join(dist) : nullptr;
+    RunFolder run = dist.isMain() ? RunFolder::open(runPath) : RunFolder::unwritten(runPath);
+    if (dist.isMain())
+        run.recoverAfterCrash();
+    if (group)
+        group->barrier();
     const nlohmann::json stored = run.readConfig();
-    if (const int processes = stored.value("processes", 1); processes > 1)
-        throw Error(runPath + ": the run was trained by " + std::to_string(processes)
-            + " processes (torchrun); resuming it is not supported yet (docs/distributed.md), and one "
-              "process would train with a different global batch. Start a new run");
+    // --batch-size is per process: another process count would train on other global batches.
+    if (const int processes = stored.value("processes", 1); processes != dist.worldSize)
+        throw Error(runPath + ": the run was trained by " + std::to_string(processes) + " process"
+            + (processes == 1 ? "" : "es") + " and is resumed with " + std::to_string(dist.worldSize)
+            + "; its global batch (batch size × processes) would change, so it cannot continue exactly. "
+            + (processes == 1 ? std::string("Resume it without torchrun")
+                              : "Resume it under torchrun with --nproc_per_node × --nnodes = "
+                        + std::to_string(processes))
+            + " (docs/distributed.md)");
     TrainingConfig config = trainingConfigFromJson(stored.at("training"), run.configPath());
     checkDataUnchanged(stored, run.configPath(), allowChangedData);
     if (threads > 0)
         config.threads = threads;
     const std::optional<std::int64_t> latest = run.latestCheckpoint();
-    if (!latest) {
+    if (!latest && dist.isMain()) {
         logWarning(runPath + ": no complete checkpoint yet; starting the run again from the beginning");
         run.truncateMetricsAfter(-1);
     }
-    return TrainingRun(config, std::move(run), callbacks).execute(latest);
+    return TrainingRun(config, std::move(run), callbacks, dist, std::move(group)).execute(latest);
 }
 
 } // namespace pairtune

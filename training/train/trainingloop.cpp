@@ -165,8 +165,10 @@ void TrainingRun::checkpointNow(int epoch)
     const std::string rng = torchRngState();
     const std::vector<std::string> rankRngs
         = m_group ? m_group->allGatherBytes(rng) : std::vector<std::string> { rng };
-    if (!writesRun())
+    if (!writesRun()) {
+        m_lastCheckpointStep = m_state.step; // every rank must agree whether the loop's end checkpoints
         return;
+    }
     if (!weightsFinite())
         failNonFinite(
             "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);

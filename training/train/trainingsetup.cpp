@@ -17,8 +17,8 @@ namespace pairtune {
 
 void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
 {
-    if (m_dist.distributed()) // before the model and data: a group that cannot form fails at once
-        m_group = ProcessGroup::join(m_dist, std::chrono::seconds(m_dist.timeoutSeconds));
+    if (m_dist.distributed() && !m_group) // before the model and data: a group that cannot form fails at once
+        m_group = ProcessGroup::join(m_dist);
     applyComputeThreads(m_config.threads); // 0 = automatic; the resolved count goes into the compute line
     const std::string basePath = resolveBaseModel(m_config.basePath);
     m_model.emplace(
@@ -70,8 +70,14 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
         loadOptimizerState(checkpoint, *m_optimizer);
         const nlohmann::json state = readTrainerState(checkpoint);
         m_state = LoopState::fromJson(state);
-        setTorchRngState(state.at("torch_rng").get<std::string>());
-        m_run.truncateMetricsAfter(m_state.step);
+        // Each rank continues its own random stream (checkpointNow saved all of them; a checkpoint of a
+        // single-process run has rank 0's only).
+        const auto ranks = state.find("torch_rng_ranks");
+        setTorchRngState(ranks != state.end()
+                ? ranks->at(static_cast<std::size_t>(m_dist.rank)).get<std::string>()
+                : state.at("torch_rng").get<std::string>());
+        if (writesRun())
+            m_run.truncateMetricsAfter(m_state.step);
         m_stepsAtStart = m_state.step;
         m_trainSecondsAtStart = m_state.trainSeconds;
         m_lastEvalStep = m_lastCheckpointStep = m_state.step;

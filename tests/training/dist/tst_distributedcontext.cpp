@@ -15,7 +15,7 @@ using pairtune::DistributedContext;
 namespace {
 
 const char *const kVariables[] = { "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
-    "MASTER_PORT", "PAIRTUNE_DIST_TIMEOUT" };
+    "MASTER_PORT", "PAIRTUNE_DIST_TIMEOUT", "PAIRTUNE_DIST_JOIN_TIMEOUT" };
 
 void clearVariables()
 {
@@ -76,6 +76,20 @@ private slots:
         QCOMPARE(QString::fromStdString(context.masterAddr), QStringLiteral("127.0.0.1"));
         QCOMPARE(context.masterPort, 29533);
         QCOMPARE(context.timeoutSeconds, 90);
+        QCOMPARE(context.joinTimeoutSeconds, 60); // the default: a missing peer is refused in a minute
+        qputenv("PAIRTUNE_DIST_JOIN_TIMEOUT", "7");
+        QCOMPARE(DistributedContext::fromEnvironment().joinTimeoutSeconds, 7);
+    }
+
+    void timeoutsAreSetOnPurposeNotC10dsHalfHour()
+    {
+        setTorchrunVariables(0, 2);
+        const DistributedContext context = DistributedContext::fromEnvironment();
+        QCOMPARE(context.timeoutSeconds, 600);
+        QCOMPARE(context.joinTimeoutSeconds, 60);
+        qputenv("PAIRTUNE_DIST_JOIN_TIMEOUT", "0");
+        QVERIFY(
+            errorOf([] { DistributedContext::fromEnvironment(); }).contains("PAIRTUNE_DIST_JOIN_TIMEOUT"));
     }
 
     void oneProcessUnderTorchrunIsNotDistributed()

@@ -3,17 +3,17 @@
 // dropout off (issue 19): the global batch is drawn as the single process draws it, MNRL sees all 32
 // pairs through the gathered embeddings, and the gradients are averaged, so both runs end at the same
 // weights up to float rounding. The run folder is the same shape (only rank 0 writes it), and what this
-// slice does not support yet (resume, CUDA) is refused with a message.
+// build does not support (CUDA without NCCL) or cannot do exactly (resuming with another process count)
+// is refused with a message. Resume and faults: tst_distributedfaults.
 
 #include "io/safetensors.h"
-#include "processrun.h"
+#include "torchruntest.h"
 
 #include <QtCore/QDir>
 #include <QtCore/QDirIterator>
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -30,61 +30,11 @@ constexpr int kTimeoutMs = 600000;
 
 const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
 
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
+using namespace pairtune::testrun;
 
-using pairtune::testrun::run;
-using pairtune::testrun::RunResult;
-
-// A port nobody listens on now (the kernel's choice for port 0 on 127.0.0.1).
-int freePort()
-{
-    const RunResult r = run(python(),
-        { "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])" });
-    return r.code == 0 ? QString::fromUtf8(r.out).trimmed().toInt() : 0;
-}
-
-// torchrun with 2 local processes running pairtune-cli directly; `-r 2 -t 2` works around Debian's
-// torchrun on Python 3.11 (docs/pitfalls.md §8). A hang fails within PAIRTUNE_DIST_TIMEOUT, not 30 min.
 RunResult torchrun(const QStringList &cliArgs)
 {
-    const QStringList args = QStringList { "-m", "torch.distributed.run", "--nproc_per_node", "2", "-r", "2",
-        "-t", "2", "--master_addr", "127.0.0.1", "--master_port", QString::number(freePort()), "--no_python",
-        kCli }
-        + cliArgs;
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("PAIRTUNE_DIST_TIMEOUT", "120");
-    process.setProcessEnvironment(env);
-    process.start(python(), args);
-    RunResult result;
-    if (!process.waitForStarted() || !process.waitForFinished(kTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "torchrun did not start or timed out";
-        return result;
-    }
-    result.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
-}
-
-QString writePairs(const QString &path, int count)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return {};
-    file.write("anchor\tpositive\n");
-    for (int i = 0; i < count; ++i)
-        file.write(QString("what is the code of item %1\titem %1 has the code %2\n")
-                       .arg(i)
-                       .arg((i * 7919) % 10007)
-                       .toUtf8());
-    return path;
+    return pairtune::testrun::torchrun(kCli, cliArgs, kTimeoutMs);
 }
 
 QStringList filesUnder(const QString &root)
@@ -109,12 +59,6 @@ QList<QJsonObject> metricLines(const QString &run, const QString &type)
             lines << object;
     }
     return lines;
-}
-
-QJsonObject readJson(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object() : QJsonObject();
 }
 
 } // namespace
@@ -213,16 +157,13 @@ private slots:
         QVERIFY2(moved > 10 * kWeightTolerance, qPrintable(QString::number(moved)));
     }
 
-    void refusesWhatThisSliceDoesNotSupport()
+    void refusesWhatCannotRunExactly()
     {
         if (m_distributedRun.isEmpty())
             QSKIP("needs the run of twoProcessesEndWhereOneEndsAtTwiceTheBatch");
-        const RunResult resumed = torchrun({ "train", "--resume", m_distributedRun });
-        QVERIFY2(resumed.code != 0 && resumed.err.contains("--resume under torchrun is not supported yet"),
-            qPrintable(resumed.describe("torchrun ... train --resume", {})));
         const QStringList alone { "train", "--resume", m_distributedRun };
         const RunResult single = run(kCli, alone);
-        QVERIFY2(single.code != 0 && single.err.contains("trained by 2 processes"),
+        QVERIFY2(single.code != 0 && single.err.contains("trained by 2 processes and is resumed with 1"),
             qPrintable(single.describe(kCli, alone)));
         const RunResult cuda = torchrun({ "train", "--data", m_dir.filePath("pairs.tsv"), "--base", "builtin",
             "--out", m_dir.filePath("cuda"), "--device", "cuda", "--quiet" });
