@@ -39,6 +39,7 @@ void ThresholdPlot::setCurve(const ThresholdCurve &curve)
     setSeriesData(0, x, precision);
     setSeriesData(1, x, recall);
     setSeriesData(2, x, f1);
+    refresh(); // hides "Measuring…" once there are points; the axes are set for this chart below
     if (!x.isEmpty()) {
         const double margin = std::max(0.02, (x.back() - x.front()) * 0.03);
         xAxis->setRange(x.front() - margin, x.back() + margin);
