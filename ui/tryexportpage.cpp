@@ -9,10 +9,10 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace pairtune::ui {
@@ -61,35 +61,40 @@ TryExportPage::TryExportPage(QWidget *parent)
     choice->addWidget(m_which);
     choice->addWidget(m_runInfo, 1);
 
-    auto *compareBox = new QGroupBox(tr("Try it: nearest held-out texts, before and after"), this);
-    auto *compareLayout = new QVBoxLayout(compareBox);
-    compareLayout->addWidget(m_compare);
+    // Three views of the chosen model share the space above the export: the verdict (issue 21), the
+    // similarity threshold (issue 21 part 2) and the before/after search. Stacked, none had the height
+    // to be read on a laptop screen; as tabs each gets all of it.
+    m_views = new QTabWidget(this);
+    m_views->setDocumentMode(true);
 
     // Issue 21: the verdict with its evidence; a row's query runs in the before/after search.
     m_verdict = new VerdictPanel(this);
-    connect(m_verdict, &VerdictPanel::querySelected, this, [this](const QString &query) {
-        m_compare->queryEdit()->setText(query);
-        m_compare->search(query);
-    });
-    auto *verdictBox = new QGroupBox(tr("Did fine-tuning help? Held-out verdict"), this);
-    auto *verdictLayout = new QVBoxLayout(verdictBox);
-    verdictLayout->addWidget(m_verdict);
+    m_views->addTab(m_verdict, tr("Did it help? Verdict"));
 
     // Issue 21 part 2: the cosine threshold for "is this a match?", stored with the model for the export.
     m_threshold = new ThresholdPanel(this);
-    auto *thresholdBox = new QGroupBox(tr("Is it a match? Similarity threshold on the held-out pairs"), this);
-    auto *thresholdLayout = new QVBoxLayout(thresholdBox);
-    thresholdLayout->addWidget(m_threshold);
+    m_views->addTab(m_threshold, tr("Is it a match? Threshold"));
+
+    m_views->addTab(m_compare, tr("Try it: search before and after"));
+    connect(m_verdict, &VerdictPanel::querySelected, this, [this](const QString &query) {
+        showView(View::Search);
+        m_compare->queryEdit()->setText(query);
+        m_compare->search(query);
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(createHeader(tr("Try and export"),
         tr("Search the held-out texts with the base model and the tuned model side by side, then export the "
            "tuned model for Python (sentence-transformers), ONNX Runtime or llama.cpp.")));
     layout->addLayout(choice);
-    layout->addWidget(verdictBox, 1);
-    layout->addWidget(thresholdBox, 1);
-    layout->addWidget(compareBox, 1);
+    layout->addWidget(m_views, 1);
     layout->addWidget(m_export);
+}
+
+void TryExportPage::showView(View view)
+{
+    QWidget *pages[] = { m_verdict, m_threshold, m_compare };
+    m_views->setCurrentWidget(pages[static_cast<int>(view)]);
 }
 
 QString TryExportPage::modelFolder(const QString &which) const

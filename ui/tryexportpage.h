@@ -8,6 +8,7 @@
 
 class QComboBox;
 class QLabel;
+class QTabWidget;
 
 namespace pairtune::ui {
 
@@ -44,6 +45,10 @@ public:
     VerdictPanel *verdictPanel() const { return m_verdict; }
     ThresholdPanel *thresholdPanel() const { return m_threshold; }
 
+    // The tabs above the export, in their order.
+    enum class View { Verdict, Threshold, Search };
+    void showView(View view);
+
 private:
     void modelChosen();
 
@@ -55,6 +60,7 @@ private:
     ExportPanel *m_export = nullptr;
     VerdictPanel *m_verdict = nullptr; // did fine-tuning help? (RUN/verdict.json)
     ThresholdPanel *m_threshold = nullptr; // is this a match? (issue 21 part 2)
+    QTabWidget *m_views = nullptr; // the three panels above, one at a time
 };
 
 } // namespace pairtune::ui

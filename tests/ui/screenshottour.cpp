@@ -12,8 +12,10 @@
 #include "ui/mainwindow.h"
 #include "ui/modelpage.h"
 #include "ui/settingspage.h"
+#include "ui/thresholdpanel.h"
 #include "ui/trainpage.h"
 #include "ui/tryexportpage.h"
+#include "ui/verdictpanel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -229,9 +231,23 @@ int main(int argc, char **argv)
     if (!shoot(&window, shots, QStringLiteral("4-train")))
         return 1;
 
-    // 5. Try & Export: a held-out question, then an export.
+    // 5. Try & Export: the verdict, the similarity threshold, a held-out question, then an export.
     window.goNext();
-    ComparePanel *compare = window.tryExportPage()->comparePanel();
+    TryExportPage *tryExport = window.tryExportPage();
+    VerdictPanel *verdict = tryExport->verdictPanel();
+    tryExport->showView(TryExportPage::View::Verdict);
+    if (!waitFor([&] { return !verdict->verdictText().isEmpty(); }, 120000, "the verdict"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("verdict-panel")))
+        return 1;
+    ThresholdPanel *threshold = tryExport->thresholdPanel();
+    tryExport->showView(TryExportPage::View::Threshold);
+    if (!waitFor([&] { return !threshold->curve().points.empty(); }, 180000, "the threshold curve"))
+        return 1;
+    if (!shoot(&window, shots, QStringLiteral("threshold-curve")))
+        return 1;
+    tryExport->showView(TryExportPage::View::Search);
+    ComparePanel *compare = tryExport->comparePanel();
     if (!waitFor([&] { return compare->isReady(); }, 120000, "the comparison"))
         return 1;
     // A held-out question, so the true answer is marked in both lists.
