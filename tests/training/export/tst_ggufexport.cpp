@@ -533,6 +533,11 @@ private Q_SLOTS:
 
     void xlmRobertaIsASentencepieceUnigramWithShiftedPositions()
     {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+        // Sanitizer builds cannot isolate the sentencepiece shim from LibTorch (no RTLD_DEEPBIND; see
+        // tst_sentencemodel and docs/pitfalls.md section 2): the XLM-R path is checked by the plain build.
+        QSKIP("sanitizer build: the sentencepiece shim cannot be isolated from LibTorch");
+#endif
         QTemporaryDir dir;
         const QString corpus = dir.filePath(QStringLiteral("corpus.txt"));
         QFile text(corpus);
