@@ -12,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollArea>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -68,12 +69,20 @@ TryExportPage::TryExportPage(QWidget *parent)
     m_views->setDocumentMode(true);
 
     // Issue 21: the verdict with its evidence; a row's query runs in the before/after search.
+    // The verdict and threshold tabs scroll rather than set the window's smallest height (1024x700 must fit).
+    const auto scrolling = [this](QWidget *panel) {
+        auto *area = new QScrollArea(this);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setWidget(panel);
+        return area;
+    };
     m_verdict = new VerdictPanel(this);
-    m_views->addTab(m_verdict, tr("Did it help? Verdict"));
+    m_views->addTab(scrolling(m_verdict), tr("Did it help? Verdict"));
 
     // Issue 21 part 2: the cosine threshold for "is this a match?", stored with the model for the export.
     m_threshold = new ThresholdPanel(this);
-    m_views->addTab(m_threshold, tr("Is it a match? Threshold"));
+    m_views->addTab(scrolling(m_threshold), tr("Is it a match? Threshold"));
 
     m_views->addTab(m_compare, tr("Try it: search before and after"));
     connect(m_verdict, &VerdictPanel::querySelected, this, [this](const QString &query) {
@@ -93,8 +102,7 @@ TryExportPage::TryExportPage(QWidget *parent)
 
 void TryExportPage::showView(View view)
 {
-    QWidget *pages[] = { m_verdict, m_threshold, m_compare };
-    m_views->setCurrentWidget(pages[static_cast<int>(view)]);
+    m_views->setCurrentIndex(static_cast<int>(view));
 }
 
 QString TryExportPage::modelFolder(const QString &which) const

@@ -199,13 +199,16 @@ private Q_SLOTS:
         QCOMPARE(window.height(), 700);
         const QSize pageSize = window.page(MainWindow::DataStep)->size();
         TryExportPage page;
+        page.showView(TryExportPage::View::Search); // the tables' tab (the verdict's is shown first)
         page.resize(pageSize);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         // What the page looks like after an export: the Python lines under the export row.
         auto *python = page.findChild<QPlainTextEdit *>(QStringLiteral("pythonSnippet"));
         QVERIFY(python);
-        python->show();
+        // After an export the lines sit in the usage tabs under the export row: show them and their boxes.
+        for (QWidget *shown = python; shown && shown != &page; shown = shown->parentWidget())
+            shown->show();
         QTRY_VERIFY(python->isVisible());
         QCoreApplication::processEvents();
         for (const QString &name : { QStringLiteral("baseResults"), QStringLiteral("tunedResults") }) {
