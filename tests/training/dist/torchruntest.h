@@ -22,6 +22,14 @@ inline QString python()
 }
 
 // A port nobody listens on now (the kernel's choice for port 0 on 127.0.0.1).
+// Why torchrun cannot be started here ("" when it can): a suite QSKIPs with this message.
+inline QString torchrunMissing()
+{
+    if (run(python(), { "-c", "import torch.distributed.run" }).code == 0)
+        return {};
+    return python() + " cannot import torch.distributed.run (install python3-torch, or set PAIRTUNE_PYTHON)";
+}
+
 inline int freePort()
 {
     const RunResult r = run(python(),

@@ -100,10 +100,8 @@ class TestDistributedFaults : public QObject
 private slots:
     void initTestCase()
     {
-        const RunResult probe = run(python(), { "-c", "import torch.distributed.run" });
-        if (probe.code != 0)
-            QSKIP(qPrintable(python()
-                + " cannot import torch.distributed.run (install python3-torch, or set PAIRTUNE_PYTHON)"));
+        if (const QString missing = torchrunMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         QVERIFY(m_dir.isValid());
         // 161 training pairs: per epoch 5 global batches of 32 and one of a single pair that rank 0 embeds
         // alone, so from the first epoch's end on the ranks' random streams differ (dropout is on).

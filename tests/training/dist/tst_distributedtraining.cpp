@@ -70,10 +70,8 @@ class TestDistributedTraining : public QObject
 private slots:
     void initTestCase()
     {
-        const RunResult probe = run(python(), { "-c", "import torch.distributed.run" });
-        if (probe.code != 0)
-            QSKIP(qPrintable(python()
-                + " cannot import torch.distributed.run (install python3-torch, or set PAIRTUNE_PYTHON)"));
+        if (const QString missing = torchrunMissing(); !missing.isEmpty())
+            QSKIP(qPrintable(missing));
         QVERIFY(m_dir.isValid());
         // 161 training pairs (80%): per epoch 5 global batches of 32 and one of a single pair, which
         // rank 0 embeds alone (rank 1 contributes no row). Every text is distinct: no deferred pairs.
