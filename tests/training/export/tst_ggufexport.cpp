@@ -1,12 +1,13 @@
-// The GGUF export (export/ggufexport.h, issue 22), read back by a GGUF reader of this test's own (the
-// container as llama.cpp's gguf-py documents it: header, typed key/values, tensor infos, aligned data):
-// the keys and tensor names llama.cpp's loader requires for its bert and modern-bert architectures
-// (src/models/bert.cpp, modern-bert.cpp, src/llama-vocab.cpp), the weights equal to the model's own
-// safetensors, f16 and Q8_0 blocks within their rounding bounds, and a clear refusal for what llama.cpp
-// cannot compute. That llama.cpp itself gives the same vectors is tests/exports' runtime check.
+// The GGUF export (export/ggufexport.h, issue 22), read back by the tests' own GGUF reader (ggufreader.h,
+// independent of the exporter's writer): the keys and tensor names llama.cpp's loader requires for its
+// bert and modern-bert architectures (src/models/bert.cpp, modern-bert.cpp, src/llama-vocab.cpp), the
+// weights equal to the model's own safetensors, f16 and Q8_0 blocks within their rounding bounds, and a
+// clear refusal for what llama.cpp cannot compute. That llama.cpp itself gives the same vectors is
+// tests/exports' runtime check.
 
 #include "core/error.h"
 #include "export/ggufexport.h"
+#include "ggufreader.h"
 #include "io/safetensors.h"
 #include "model/sentencemodel.h"
 #include "text/sentencepiecetrainer.h"
@@ -20,261 +21,16 @@
 #include <QTest>
 
 #include <cmath>
-#include <cstring>
-#include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
 using namespace pairtune;
+using namespace ggufread;
 
 namespace {
 
 const QString kData = QStringLiteral(PAIRTUNE_TEST_DATA_DIR);
-
-// ---- an independent GGUF reader -------------------------------------------------------------
-
-enum ValueType : std::uint32_t { U8 = 0, I8, U16, I16, U32, I32, F32, Bool, String, Array, U64, I64, F64 };
-
-struct Value
-{
-    std::uint32_t type = 0;
-    std::uint64_t u = 0; // unsigned and bool
-    std::int64_t i = 0;
-    double f = 0;
-    std::string s; // a string; the raw bytes of a u8/i8 array
-    std::uint32_t elementType = 0;
-    std::vector<Value> items; // arrays (not u8/i8)
-};
-
-struct TensorEntry
-{
-    std::string name;
-    std::vector<std::uint64_t> dims;
-    std::uint32_t type = 0;
-    std::uint64_t offset = 0;
-};
-
-struct GgufFile
-{
-    std::uint32_t version = 0;
-    std::map<std::string, Value> kv;
-    std::vector<TensorEntry> tensors;
-    std::uint64_t dataStart = 0;
-    QByteArray bytes;
-
-    const TensorEntry &tensor(const std::string &name) const
-    {
-        for (const TensorEntry &t : tensors)
-            if (t.name == name)
-                return t;
-        throw std::runtime_error("no tensor " + name);
-    }
-    const Value &key(const std::string &name) const
-    {
-        auto it = kv.find(name);
-        if (it == kv.end())
-            throw std::runtime_error("no key " + name);
-        return it->second;
-    }
-    std::set<std::string> tensorNames() const
-    {
-        std::set<std::string> names;
-        for (const TensorEntry &t : tensors)
-            names.insert(t.name);
-        return names;
-    }
-};
-
-class Cursor
-{
-public:
-    explicit Cursor(const QByteArray &bytes)
-        : m_bytes(bytes)
-    { }
-    template <typename T> T get()
-    {
-        need(sizeof(T));
-        T value;
-        std::memcpy(&value, m_bytes.constData() + m_pos, sizeof(T));
-        m_pos += sizeof(T);
-        return value;
-    }
-    std::string bytes(std::uint64_t n)
-    {
-        need(n);
-        std::string out(m_bytes.constData() + m_pos, std::size_t(n));
-        m_pos += n;
-        return out;
-    }
-    std::string string() { return bytes(get<std::uint64_t>()); }
-    std::uint64_t position() const { return m_pos; }
-
-private:
-    void need(std::uint64_t n) const
-    {
-        if (m_pos + n > std::uint64_t(m_bytes.size()))
-            throw std::runtime_error("truncated at byte " + std::to_string(m_pos));
-    }
-    const QByteArray &m_bytes;
-    std::uint64_t m_pos = 0;
-};
-
-Value readValue(Cursor &c, std::uint32_t type)
-{
-    Value v;
-    v.type = type;
-    switch (type) {
-    case U8:
-        v.u = c.get<std::uint8_t>();
-        break;
-    case I8:
-        v.i = c.get<std::int8_t>();
-        break;
-    case U16:
-        v.u = c.get<std::uint16_t>();
-        break;
-    case I16:
-        v.i = c.get<std::int16_t>();
-        break;
-    case U32:
-        v.u = c.get<std::uint32_t>();
-        break;
-    case I32:
-        v.i = c.get<std::int32_t>();
-        break;
-    case F32:
-        v.f = c.get<float>();
-        break;
-    case Bool:
-        v.u = c.get<std::uint8_t>();
-        if (v.u > 1)
-            throw std::runtime_error("bool that is neither 0 nor 1");
-        break;
-    case String:
-        v.s = c.string();
-        break;
-    case U64:
-        v.u = c.get<std::uint64_t>();
-        break;
-    case I64:
-        v.i = c.get<std::int64_t>();
-        break;
-    case F64:
-        v.f = c.get<double>();
-        break;
-    case Array: {
-        v.elementType = c.get<std::uint32_t>();
-        const std::uint64_t n = c.get<std::uint64_t>();
-        if (v.elementType == U8 || v.elementType == I8)
-            v.s = c.bytes(n);
-        else
-            for (std::uint64_t k = 0; k < n; ++k)
-                v.items.push_back(readValue(c, v.elementType));
-        break;
-    }
-    default:
-        throw std::runtime_error("unknown value type " + std::to_string(type));
-    }
-    return v;
-}
-
-GgufFile readGguf(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw std::runtime_error("cannot open " + path.toStdString());
-    GgufFile g;
-    g.bytes = file.readAll();
-    Cursor c(g.bytes);
-    if (c.bytes(4) != "GGUF")
-        throw std::runtime_error("not GGUF");
-    g.version = c.get<std::uint32_t>();
-    const std::uint64_t tensorCount = c.get<std::uint64_t>();
-    const std::uint64_t kvCount = c.get<std::uint64_t>();
-    for (std::uint64_t k = 0; k < kvCount; ++k) {
-        const std::string key = c.string();
-        if (g.kv.count(key))
-            throw std::runtime_error("duplicate key " + key);
-        g.kv[key] = readValue(c, c.get<std::uint32_t>());
-    }
-    for (std::uint64_t k = 0; k < tensorCount; ++k) {
-        TensorEntry t;
-        t.name = c.string();
-        const std::uint32_t n = c.get<std::uint32_t>();
-        for (std::uint32_t d = 0; d < n; ++d)
-            t.dims.push_back(c.get<std::uint64_t>());
-        t.type = c.get<std::uint32_t>();
-        t.offset = c.get<std::uint64_t>();
-        g.tensors.push_back(t);
-    }
-    std::uint64_t alignment = 32;
-    if (g.kv.count("general.alignment"))
-        alignment = g.kv["general.alignment"].u;
-    g.dataStart = (c.position() + alignment - 1) / alignment * alignment;
-    return g;
-}
-
-// ggml's sizes (ggml.c type traits): F32 4 bytes, F16 2, Q8_0 34 per 32 values.
-std::uint64_t tensorBytes(const TensorEntry &t)
-{
-    std::uint64_t n = 1;
-    for (auto d : t.dims)
-        n *= d;
-    switch (t.type) {
-    case 0:
-        return n * 4;
-    case 1:
-        return n * 2;
-    case 8:
-        return n / 32 * 34;
-    }
-    throw std::runtime_error("unexpected tensor type " + std::to_string(t.type));
-}
-
-// IEEE binary16 → float, written out here so the check does not share the exporter's conversion.
-float halfBits(std::uint16_t h)
-{
-    const int exponent = (h >> 10) & 0x1f;
-    const int mantissa = h & 0x3ff;
-    const float sign = (h & 0x8000) ? -1.0f : 1.0f;
-    if (exponent == 0)
-        return sign * std::ldexp(float(mantissa), -24);
-    if (exponent == 31)
-        return mantissa ? NAN : sign * INFINITY;
-    return sign * std::ldexp(float(mantissa | 0x400), exponent - 25);
-}
-
-std::vector<float> tensorValues(const GgufFile &g, const TensorEntry &t)
-{
-    const char *data = g.bytes.constData() + g.dataStart + t.offset;
-    std::uint64_t n = 1;
-    for (auto d : t.dims)
-        n *= d;
-    std::vector<float> out(n);
-    for (std::uint64_t k = 0; k < n; ++k) {
-        if (t.type == 0)
-            std::memcpy(&out[k], data + 4 * k, 4);
-        else if (t.type == 1) {
-            std::uint16_t h;
-            std::memcpy(&h, data + 2 * k, 2);
-            out[k] = halfBits(h);
-        } else { // Q8_0: per block of 32, f16 d then int8 q[32]; value = q * d (ggml dequantize_row_q8_0)
-            const char *block = data + (k / 32) * 34;
-            std::uint16_t d;
-            std::memcpy(&d, block, 2);
-            out[k] = float(std::int8_t(block[2 + k % 32])) * halfBits(d);
-        }
-    }
-    return out;
-}
-
-std::vector<std::string> strings(const Value &array)
-{
-    std::vector<std::string> out;
-    for (const Value &v : array.items)
-        out.push_back(v.s);
-    return out;
-}
 
 // ---- models ---------------------------------------------------------------------------------
 
