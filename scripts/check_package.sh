@@ -53,7 +53,8 @@ cleanup() {
 trap cleanup EXIT
 
 for f in /usr/bin/pairtune-cli /usr/share/pairtune/models/builtin/model.safetensors \
-  /usr/share/pairtune/data/wordnet-demo-pairs.tsv /usr/share/pairtune/data/LICENSE.wordnet; do
+  /usr/share/pairtune/data/wordnet-demo-pairs.tsv /usr/share/pairtune/data/general-check-pairs.tsv \
+  /usr/share/pairtune/data/LICENSE.wordnet; do
   [ -f "$f" ] || fail "$f is not installed"
 done
 if grep -q '^PAIRTUNE_BUILD_GUI:BOOL=ON' "$build/CMakeCache.txt"; then

@@ -13,6 +13,9 @@ Writes two tab-separated files with a header "anchor<TAB>positive":
   demo      a small dictionary-style set for the fine-tuning demo, one pair per synset:
               lookup query ("define glissade", "glissade meaning", ...) <-> definition, or
               usage example <-> definition
+  general   the do-no-harm check's set (--general): usage example <-> definition, one pair per synset,
+            evaluated before and after every training run to show whether tuning damaged general
+            English (train/generalcheck.h)
 
 Synsets are split into two disjoint parts by a stable hash of "pos:offset" (SHA-256), so no synset, and
 therefore no definition or usage example, of the demo set is ever seen in pretraining. Every pair whose
@@ -20,11 +23,16 @@ text equals a demo definition or demo example is dropped from the pretraining se
 repeats a few glosses in different synsets). Within the demo set every anchor and every positive text
 is unique, so each held-out query has exactly one right answer.
 
+The general set comes from the same set-aside synsets as the demo, after the demo has taken its own: none of
+its texts occurs in the demo set or anywhere in the pretraining set (a candidate whose definition or usage
+example WordNet repeats elsewhere is skipped instead, so asking for it leaves the pretraining set unchanged).
+
 The output is deterministic: the same WordNet files and options give byte-identical files.
 Standard library only; runs with any Python 3.8+.
 
 Usage:
-  scripts/make_sample_data.py --demo resources/data/wordnet-demo-pairs.tsv --pretrain build/pretrain.tsv
+  scripts/make_sample_data.py --demo resources/data/wordnet-demo-pairs.tsv --pretrain build/pretrain.tsv \
+      --general resources/data/general-check-pairs.tsv
 The WordNet data format is described in `man 5 wndb`; the licence is in resources/data/LICENSE.wordnet.
 """
 
@@ -269,11 +277,39 @@ def build_pretrain(synsets, unseen, args):
     return pretrain
 
 
+def build_general(synsets, unseen, pretrain, args):
+    """Usage example <-> definition pairs of set-aside synsets whose texts occur neither in the demo set
+    (unseen) nor in the pretraining set, unique on both sides, the first --general-size by hash order."""
+    pretrain_texts = set()
+    for anchor, positive in pretrain.pairs:
+        pretrain_texts.add(anchor.lower())
+        pretrain_texts.add(positive.lower())
+    general = PairWriter()
+    taken = set()
+    candidates = sorted((s for s in synsets if in_demo_part(s, args)), key=lambda s: s.bucket)
+    for synset in candidates:
+        if len(general.pairs) >= args.general_size:
+            break
+        definition = synset.definition
+        examples = [e for e in synset.examples if usable_example(e, args)]
+        if not usable_definition(definition, args) or not examples:
+            continue
+        anchor = examples[0]
+        texts = (anchor.lower(), definition.lower())
+        if any(t in unseen or t in pretrain_texts or t in taken for t in texts):
+            continue
+        if general.add(anchor, definition):
+            taken.update(texts)
+    return general
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wordnet", default="/usr/share/wordnet", help="folder with data.noun, data.verb, ...")
     parser.add_argument("--demo", help="demo pair file to write (TSV)")
     parser.add_argument("--pretrain", help="pretraining pair file to write (TSV)")
+    parser.add_argument("--general", help="do-no-harm check pair file to write (TSV)")
+    parser.add_argument("--general-size", type=int, default=500, help="pairs in the general set")
     parser.add_argument("--demo-fraction", type=float, default=0.04, help="share of synsets kept out of pretraining")
     parser.add_argument("--demo-size", type=int, default=2000, help="pairs in the demo set")
     parser.add_argument("--pretrain-kinds", default=",".join(DEFAULT_PRETRAIN_KINDS),
@@ -289,8 +325,8 @@ def main(argv):
     unknown = args.pretrain_kinds - set(PRETRAIN_KINDS)
     if unknown:
         parser.error("unknown pair kinds: " + ", ".join(sorted(unknown)))
-    if not args.demo and not args.pretrain:
-        parser.error("nothing to do: give --demo FILE and/or --pretrain FILE")
+    if not args.demo and not args.pretrain and not args.general:
+        parser.error("nothing to do: give --demo FILE, --pretrain FILE and/or --general FILE")
 
     synsets = []
     for name, pos in POS_FILES:
@@ -303,10 +339,17 @@ def main(argv):
     if args.demo:
         demo.write(args.demo)
         print("%s: %d pairs" % (args.demo, len(demo.pairs)), file=sys.stderr)
-    if args.pretrain:
+    if args.pretrain or args.general:
         pretrain = build_pretrain(synsets, unseen, args)
+    if args.pretrain:
         pretrain.write(args.pretrain)
         print("%s: %d pairs from %d synsets" % (args.pretrain, len(pretrain.pairs), len(synsets)), file=sys.stderr)
+    if args.general:
+        general = build_general(synsets, unseen, pretrain, args)
+        if len(general.pairs) < args.general_size:
+            sys.exit("error: only %d general pairs; raise --demo-fraction" % len(general.pairs))
+        general.write(args.general)
+        print("%s: %d pairs" % (args.general, len(general.pairs)), file=sys.stderr)
     return 0
 
 

@@ -34,6 +34,10 @@ inline QString demoData()
 {
     return resources() + QStringLiteral("/data/wordnet-demo-pairs.tsv");
 }
+inline QString generalCheckData()
+{
+    return resources() + QStringLiteral("/data/general-check-pairs.tsv");
+}
 
 // What docs/builtin-model.md promises about the shipped model.
 constexpr int kEmbeddingDimension = 128;

@@ -165,8 +165,9 @@ private slots:
         QVERIFY(metrics.value("mean_cos_pos").toDouble() > metrics.value("mean_cos_neg").toDouble() + 0.1);
     }
 
-    // scripts/make_sample_data.py rebuilds the committed demo file byte for byte, and no demo
-    // definition or usage example occurs anywhere in the pretraining set.
+    // scripts/make_sample_data.py rebuilds the committed demo and general-check files byte for byte, no
+    // demo definition or usage example occurs anywhere in the pretraining set, and no text of the
+    // general check (the do-no-harm set, train/generalcheck.h) occurs in the demo or pretraining set.
     void demoDataIsReproducibleAndUnseenInPretraining()
     {
         if (!QFileInfo::exists("/usr/share/wordnet/data.noun"))
@@ -178,13 +179,18 @@ private slots:
         QVERIFY(scratch.isValid());
         const QString demo = scratch.filePath("demo.tsv");
         const QString pretrain = scratch.filePath("pretrain.tsv");
+        const QString general = scratch.filePath("general.tsv");
         BUILTIN_RUN_OK(make, python,
-            (QStringList {
-                repoRoot() + "/scripts/make_sample_data.py", "--demo", demo, "--pretrain", pretrain }));
+            (QStringList { repoRoot() + "/scripts/make_sample_data.py", "--demo", demo, "--pretrain", pretrain,
+                "--general", general }));
 
         QFile committed(demoData()), rebuilt(demo);
         QVERIFY(committed.open(QIODevice::ReadOnly) && rebuilt.open(QIODevice::ReadOnly));
         QVERIFY2(committed.readAll() == rebuilt.readAll(), "the committed demo file differs from a rebuild");
+        QFile committedGeneral(generalCheckData()), rebuiltGeneral(general);
+        QVERIFY(committedGeneral.open(QIODevice::ReadOnly) && rebuiltGeneral.open(QIODevice::ReadOnly));
+        QVERIFY2(committedGeneral.readAll() == rebuiltGeneral.readAll(),
+            "the committed general-check file differs from a rebuild");
 
         const auto demoPairs = readPairs(demo);
         const auto pretrainPairs = readPairs(pretrain);
@@ -209,6 +215,25 @@ private slots:
         // Mostly lookup queries, some usage examples.
         QVERIFY2(lookups > demoPairs.size() / 2 && lookups < demoPairs.size(),
             qPrintable(QString::number(lookups)));
+
+        QSet<QString> demoTexts, generalAnchors, generalPositives;
+        for (const auto &pair : demoPairs) {
+            demoTexts.insert(pair.first.toLower());
+            demoTexts.insert(pair.second.toLower());
+        }
+        const auto generalPairs = readPairs(general);
+        QCOMPARE(generalPairs.size(), 500);
+        for (const auto &pair : generalPairs) {
+            for (const QString &text : { pair.first.toLower(), pair.second.toLower() }) {
+                QVERIFY2(!pretrainTexts.contains(text), qPrintable(text));
+                QVERIFY2(!demoTexts.contains(text), qPrintable(text));
+            }
+            generalAnchors.insert(pair.first.toLower());
+            generalPositives.insert(pair.second.toLower());
+        }
+        // One right answer per query.
+        QCOMPARE(generalAnchors.size(), generalPairs.size());
+        QCOMPARE(generalPositives.size(), generalPairs.size());
     }
 };
 
