@@ -10,50 +10,22 @@
 #include "encoderreferencecheck.h"
 #include "export/onnxexport.h"
 #include "model/sentencemodel.h"
+#include "onnxcheck.h"
 
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
-#include <fstream>
-#include <onnx/checker.h>
-#include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
 #include <set>
 #include <string>
 
 using namespace pairtune;
 using namespace pairtune::encodercheck;
+using namespace pairtune::onnxcheck;
 
 namespace {
 
 const QString kMPNet = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/mpnet/tiny-mpnet");
 const QString kModernBert = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/modernbert/tiny-modernbert");
-
-onnx::ModelProto readModel(const QString &path)
-{
-    onnx::ModelProto model;
-    std::ifstream in(path.toStdString(), std::ios::binary);
-    if (!in || !model.ParseFromIstream(&in))
-        model.Clear();
-    return model;
-}
-
-// "batch_size" / "sequence_length" for symbolic dimensions, the number for fixed ones.
-QStringList dims(const onnx::ValueInfoProto &value)
-{
-    QStringList out;
-    for (const onnx::TensorShapeProto_Dimension &d : value.type().tensor_type().shape().dim())
-        out << (d.has_dim_param() ? QString::fromStdString(d.dim_param()) : QString::number(d.dim_value()));
-    return out;
-}
-
-std::set<std::string> initializerNames(const onnx::GraphProto &graph)
-{
-    std::set<std::string> names;
-    for (const onnx::TensorProto &t : graph.initializer())
-        names.insert(t.name());
-    return names;
-}
 
 } // namespace
 
@@ -152,36 +124,14 @@ void TestOnnxArchitectures::graphsPassOnnxChecks()
 
     for (const QString file : { "model", "sentence_embedding", "model_fp16", "sentence_embedding_fp16" }) {
         const QString path = out + QStringLiteral("/onnx/") + file + QStringLiteral(".onnx");
-        onnx::ModelProto proto = readModel(path);
-        QVERIFY2(proto.has_graph(), qPrintable(path));
-        try {
-            onnx::checker::check_model(proto);
-            // Strict: a node whose inputs do not fit its operator's schema throws.
-            onnx::shape_inference::InferShapes(
-                proto, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, true));
-        } catch (const std::exception &e) {
-            QFAIL(qPrintable(path + QStringLiteral(": ") + QString::fromUtf8(e.what())));
-        }
+        const QString failure = checkFailure(path.toStdString());
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        const onnx::ModelProto proto = readModel(path.toStdString());
         const onnx::GraphProto &graph = proto.graph();
-
-        // Neither family takes token types: exactly input_ids and attention_mask, int64, dynamic.
-        QCOMPARE(graph.input_size(), 2);
-        QCOMPARE(QString::fromStdString(graph.input(0).name()), QStringLiteral("input_ids"));
-        QCOMPARE(QString::fromStdString(graph.input(1).name()), QStringLiteral("attention_mask"));
-        for (const onnx::ValueInfoProto &input : graph.input()) {
-            QCOMPARE(input.type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_INT64));
-            QCOMPARE(dims(input), QStringList({ "batch_size", "sequence_length" }));
-        }
-        QCOMPARE(graph.output_size(), 1);
-        const onnx::ValueInfoProto &output = graph.output(0);
-        QCOMPARE(output.type().tensor_type().elem_type(), int(onnx::TensorProto_DataType_FLOAT));
-        if (file.startsWith(QLatin1String("model"))) {
-            QCOMPARE(QString::fromStdString(output.name()), QStringLiteral("last_hidden_state"));
-            QCOMPARE(dims(output), QStringList({ "batch_size", "sequence_length", QString::number(hidden) }));
-        } else {
-            QCOMPARE(QString::fromStdString(output.name()), QStringLiteral("sentence_embedding"));
-            QCOMPARE(dims(output), QStringList({ "batch_size", QString::number(dimension) }));
-        }
+        // Neither family takes token types: exactly input_ids and attention_mask.
+        checkSignature(graph, file, { "input_ids", "attention_mask" }, hidden, dimension);
+        if (QTest::currentTestFailed())
+            return;
 
         const std::set<std::string> names = initializerNames(graph);
         for (const QString &name : present)
