@@ -122,9 +122,14 @@ std::optional<PoolingType> poolingType(const PoolingConfig &pooling)
     return std::nullopt;
 }
 
-void addTensor(GgufWriter &writer, const std::string &name, torch::Tensor tensor, GgmlType weights)
+// parameter: the model's own name of the tensor, for the refusal of non-finite weights.
+void addTensor(GgufWriter &writer, const std::string &name, const std::string &parameter,
+    torch::Tensor tensor, GgmlType weights)
 {
     tensor = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    // Before anything is written: the file is streamed later, and a NaN found then would waste the work.
+    requireFiniteValues(tensor.data_ptr<float>(), std::size_t(tensor.numel()),
+        "the weight " + parameter + " (GGUF tensor " + name + ")");
     std::vector<std::uint64_t> dims; // ggml order: innermost first
     for (auto d = tensor.dim(); d > 0; --d)
         dims.push_back(std::uint64_t(tensor.size(d - 1)));
@@ -217,7 +222,7 @@ void addGgufModel(GgufWriter &writer, const SentenceModel &model, GgmlType weigh
         torch::Tensor value = item.value();
         if (gguf == "position_embd.weight" && positionOffset > 0)
             value = value.slice(0, positionOffset);
-        addTensor(writer, gguf, value, weights);
+        addTensor(writer, gguf, item.key(), value, weights);
     }
 }
 
