@@ -10,33 +10,20 @@
 # Idempotent: when the pinned versions already load, nothing is fetched.
 # Needs node >= 20 (node-llama-cpp's minimum) and npm (scripts/setup.sh installs nodejs and npm).
 set -euo pipefail
-cd "$(dirname "$0")/../tests/export-runtimes"
-
-for tool in node npm; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "install_export_runtimes: '$tool' is not installed; run scripts/setup.sh (Debian: apt-get install nodejs npm)" >&2
-    exit 1
-  fi
-done
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "install_export_runtimes: node $(node --version) is too old: node-llama-cpp 3.21.1 needs node >= 20 (NodeSource's nodejs 20 or newer)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/npm_pinned.sh
+source "$(dirname "$0")/npm_pinned.sh"
 
 # check_install.mjs loads both runtimes and checks their versions against package.json's pins.
-if versions=$(node check_install.mjs 2>/dev/null); then
-  echo "install_export_runtimes: $versions already installed"
-  exit 0
-fi
+npm_check_installed() {
+  node check_install.mjs
+}
 
-echo "install_export_runtimes: installing from tests/export-runtimes/package-lock.json"
-# ci: exactly the locked versions and checksums, without the optional packages, running no scripts.
-npm ci --omit=optional --ignore-scripts --no-audit --no-fund
-rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
-  node_modules/onnxruntime-node/bin/napi-v6/linux/arm64
-if ! versions=$(node check_install.mjs); then
-  echo "install_export_runtimes: the runtimes were installed but do not load with node $(node --version)" >&2
-  exit 1
-fi
-echo "install_export_runtimes: $versions installed ($(du -sh node_modules | cut -f1))"
+# The tarball of onnxruntime-node carries every platform's libraries; only linux x64 is used here.
+npm_after_install() {
+  rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
+    node_modules/onnxruntime-node/bin/napi-v6/linux/arm64
+}
+
+npm_require_node install_export_runtimes 20 "node-llama-cpp 3.21.1 needs node >= 20 (NodeSource's nodejs 20 or newer)"
+# Without the optional packages, running no scripts.
+npm_install_pinned install_export_runtimes tests/export-runtimes --omit=optional --ignore-scripts --no-audit --no-fund
