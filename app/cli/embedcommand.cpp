@@ -26,11 +26,31 @@ struct EmbedArgs
     std::optional<std::string> promptName; // encode(prompt_name=...)
     std::optional<std::string> prompt; // encode(prompt=...)
     bool int8 = false;
+    std::size_t truncateDim = 0; // SentenceTransformer(truncate_dim=...); 0 = the full size
 };
 
 bool endsWith(const std::string &s, const std::string &suffix)
 {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+// encode(truncate_dim=dim, normalize_embeddings=True): the first dim numbers of each row, then each row
+// divided by its L2 norm (F.normalize's floor of 1e-12), in that order as sentence-transformers does.
+Embeddings truncatedUnitRows(const Embeddings &full, std::size_t dim)
+{
+    Embeddings out;
+    out.rows = full.rows;
+    out.dim = dim;
+    out.values.reserve(full.rows * dim);
+    for (std::size_t i = 0; i < full.rows; ++i) {
+        const float *row = full.row(i);
+        double squares = 0.0;
+        for (std::size_t j = 0; j < dim; ++j)
+            squares += static_cast<double>(row[j]) * row[j];
+        const double norm = std::max(std::sqrt(squares), 1e-12);
+        for (std::size_t j = 0; j < dim; ++j)
+            out.values.push_back(static_cast<float>(row[j] / norm));
+    }
+    return out;
 }
 } // namespace
 
@@ -56,6 +76,11 @@ void addEmbedCommand(CLI::App &app)
     cmd->add_flag("--int8", args->int8,
         "Dense layers in int8, dynamically quantised (as torch's quantize_dynamic): faster on the CPU, "
         "vectors within a cosine of 0.999 of float32 (BERT, DistilBERT, RoBERTa, XLM-R)");
+    cmd->add_option("--truncate-dim", args->truncateDim,
+           "Keep the first D numbers of each embedding, then normalise it to length 1 "
+           "(sentence-transformers' "
+           "truncate_dim; for a model trained with Matryoshka sizes)")
+        ->check(CLI::PositiveNumber);
     cmd->callback([args] {
         const bool npy = endsWith(args->output, ".npy");
         if (!npy && !endsWith(args->output, ".jsonl"))
@@ -70,7 +95,7 @@ void addEmbedCommand(CLI::App &app)
         if (args->int8)
             model.useInt8Inference();
         const std::string prompt = model.prompts().resolve(args->promptName, args->prompt);
-        const Embeddings embeddings = model.encodeWithPrompt(texts, prompt, args->batchSize);
+        Embeddings embeddings = model.encodeWithPrompt(texts, prompt, args->batchSize);
         // NaN weights (a diverged run) would otherwise come out as silent JSON nulls or NaN rows.
         for (std::size_t i = 0; i < embeddings.values.size(); ++i) {
             if (!std::isfinite(embeddings.values[i]))
@@ -78,6 +103,14 @@ void addEmbedCommand(CLI::App &app)
                     "the model gives a non-finite embedding (NaN or infinity) for input line "
                         + std::to_string(i / std::max<std::size_t>(1, embeddings.dim) + 1)
                         + "; its weights are damaged (a run that diverged?)"));
+        }
+        if (args->truncateDim > 0) {
+            const std::size_t full = static_cast<std::size_t>(model.summary().embeddingDimension);
+            if (args->truncateDim > full)
+                throw Error(locate(args->model, 0, 0,
+                    "--truncate-dim " + std::to_string(args->truncateDim) + " is larger than the model's "
+                        + std::to_string(full) + " dimensions; choose at most " + std::to_string(full)));
+            embeddings = truncatedUnitRows(embeddings, args->truncateDim);
         }
         if (npy) {
             writeNpyFloat32(args->output, embeddings.rows, embeddings.dim, embeddings.values.data());

@@ -107,6 +107,15 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_flag("--bf16", c.bf16,
         "Matrix products in bfloat16 (autocast; weights stay float32): faster on CPUs with AVX512-BF16 or "
         "AMX and on GPUs, refused on CPUs without native bf16");
+    cmd->add_flag("--matryoshka", c.matryoshka,
+        "Matryoshka training: the loss also at smaller sizes (default: the model's dimension halved down "
+        "to 32, e.g. 384,192,96,48), so the first D numbers of an embedding work as a smaller one");
+    cmd->add_option("--matryoshka-dims", c.matryoshkaDims,
+           "Matryoshka sizes, largest first, e.g. 384,128,64 (implies --matryoshka)")
+        ->delimiter(',');
+    cmd->add_option("--matryoshka-weights", c.matryoshkaWeights,
+           "Weight of the loss at each Matryoshka size, e.g. 1,1,0.5 (default 1 each)")
+        ->delimiter(',');
     cmd->add_option(
         "--debug-dump", a.debugDump, "Write the first step's batch, loss and gradients to this folder");
     cmd->add_option("--best-metric", c.bestMetric, "Metric that picks the best checkpoint")
@@ -177,6 +186,7 @@ void addTrainCommand(CLI::App &app)
             }
             config.noDuplicates = !args->allowDuplicates;
             config.dropout = !args->noDropout;
+            config.matryoshka = config.matryoshka || !config.matryoshkaDims.empty();
             config.useFileScores = args->fileScores == "require" ? FileScores::Require
                 : args->fileScores == "ignore"                   ? FileScores::Ignore
                                                                  : FileScores::Auto;

@@ -35,7 +35,9 @@ Matrix toMatrix(const torch::Tensor &t)
 
 LossProbeOutput probeLoss(const LossProbeInput &input)
 {
-    const LossSpec spec { parseLossKind(input.loss), parseSimilarityKind(input.similarity), input.scale };
+    LossSpec spec { parseLossKind(input.loss), parseSimilarityKind(input.similarity), input.scale };
+    spec.matryoshkaDims = input.matryoshkaDims;
+    spec.matryoshkaWeights = input.matryoshkaWeights;
     torch::Tensor anchors = toTensor(input.anchors).set_requires_grad(true);
     torch::Tensor positives = toTensor(input.positives).set_requires_grad(true);
     std::vector<torch::Tensor> negatives;

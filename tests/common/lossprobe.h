@@ -3,6 +3,7 @@
 // A torch-free window onto the training losses, so tests (which never include torch) can check
 // them against hand-computed values and gradients.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct LossProbeInput
     Matrix positives;
     std::vector<Matrix> negatives; // k matrices shaped like anchors
     std::vector<float> scores;
+    std::vector<std::int64_t> matryoshkaDims; // LossSpec's (train/losses.h); empty = no Matryoshka
+    std::vector<double> matryoshkaWeights;
 };
 
 struct LossProbeOutput

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "eval/evalresult.h"
 #include "recipe/lrschedule.h"
+#include "recipe/matryoshka.h"
 
 #include <nlohmann/json.hpp>
 
@@ -93,6 +94,30 @@ public:
                 }))
                 fail(key, "must be a list of strings");
             out = value->get<std::vector<std::string>>();
+        }
+    }
+
+    void read(const char *key, std::vector<int> &out)
+    {
+        if (const json *value = find(key)) {
+            if (!value->is_array() || !std::all_of(value->begin(), value->end(), [](const json &item) {
+                    return item.is_number_integer()
+                        && item.get<std::int64_t>() >= std::numeric_limits<int>::min()
+                        && item.get<std::int64_t>() <= std::numeric_limits<int>::max();
+                }))
+                fail(key, "must be a list of integers");
+            out = value->get<std::vector<int>>();
+        }
+    }
+
+    void read(const char *key, std::vector<double> &out)
+    {
+        if (const json *value = find(key)) {
+            if (!value->is_array() || !std::all_of(value->begin(), value->end(), [](const json &item) {
+                    return item.is_number();
+                }))
+                fail(key, "must be a list of numbers");
+            out = value->get<std::vector<double>>();
         }
     }
 
@@ -198,6 +223,9 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("dropout", c.dropout);
     visit("bf16", c.bf16);
     visit("best_metric", c.bestMetric);
+    visit("matryoshka", c.matryoshka);
+    visit("matryoshka_dims", c.matryoshkaDims);
+    visit("matryoshka_weights", c.matryoshkaWeights);
 }
 
 bool isDevice(const std::string &device)
@@ -344,6 +372,8 @@ std::vector<std::string> validate(const TrainingConfig &c)
         problem("The thread count must not be negative (0 = automatic).");
     if (!isDevice(c.device))
         problem("Unknown device \"" + c.device + "\" (valid: cpu, cuda, cuda:N).");
+    for (std::string &text : matryoshkaProblems(c, 0))
+        problem(std::move(text));
     if (!isEvalMetricKey(c.bestMetric))
         problem("Unknown metric \"" + c.bestMetric
             + "\" for choosing the best checkpoint (valid: " + joined(evalMetricKeys()) + ").");

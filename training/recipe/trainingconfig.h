@@ -80,6 +80,12 @@ struct TrainingConfig
     // several times slower than float32.
     bool bf16 = false;
     std::string bestMetric = "mrr@10"; // an evalMetricKeys() entry; decides the best checkpoint
+    // Matryoshka training (recipe/matryoshka.h): the loss also at the first matryoshkaDims columns of each
+    // embedding, weighted by matryoshkaWeights (empty = 1 each). Switched on with empty dims, the run fills
+    // them at its start from the model's dimension (384 → 384, 192, 96, 48) and config.json records them.
+    bool matryoshka = false;
+    std::vector<int> matryoshkaDims; // descending; used only when matryoshka is on
+    std::vector<double> matryoshkaWeights;
 
     bool operator==(const TrainingConfig &) const = default;
 };

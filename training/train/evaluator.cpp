@@ -1,10 +1,12 @@
 #include "train/evaluator.h"
 
+#include "core/error.h"
 #include "eval/blockedsearch.h"
 #include "eval/correlation.h"
 #include "eval/retrievalmetrics.h"
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
+#include "recipe/matryoshka.h"
 #include "recipe/rng.h"
 #include "train/losses.h"
 
@@ -41,6 +43,26 @@ std::vector<std::int64_t> derangement(std::size_t n, std::uint64_t seed)
     for (std::size_t i = 0; i < n; ++i)
         result[static_cast<std::size_t>(order[i])] = order[(i + 1) % n];
     return result;
+}
+
+// Retrieval of each anchor among the corpus by cosine, in blocks (eval/blockedsearch.h), never the whole
+// anchors x corpus matrix (40,000 pairs made it 6.4 GB, issue 18). Rows need not be unit length.
+std::map<std::string, double> retrievalByCosine(const torch::Tensor &anchors, const torch::Tensor &documents,
+    const std::vector<std::vector<std::size_t>> &relevant)
+{
+    const torch::Tensor queryUnits = unitRows(anchors).contiguous();
+    const torch::Tensor documentUnits = unitRows(documents).contiguous();
+    const auto n = static_cast<std::size_t>(queryUnits.size(0));
+    const auto corpus = static_cast<std::size_t>(documentUnits.size(0));
+    const auto dim = static_cast<std::size_t>(documentUnits.size(1));
+    RetrievalMetrics retrieval;
+    blockedTopK({ queryUnits.data_ptr<float>(), n * dim }, n,
+        { documentUnits.data_ptr<float>(), corpus * dim }, corpus, dim, retrieval.maxK(),
+        [&](const TopKHits &hits) {
+            for (std::size_t q = 0; q < hits.count; ++q)
+                retrieval.addRanked(hits.idsOf(q), corpus, relevant[hits.firstQuery + q]);
+        });
+    return retrieval.result();
 }
 
 } // namespace
@@ -97,26 +119,24 @@ std::map<std::string, double> evaluate(
         = toTensor(model.encodeWithPrompt(set.anchors, prompts.anchor, options.batchSize));
     const torch::Tensor documents
         = toTensor(model.encodeWithPrompt(corpus, prompts.positive, options.batchSize));
-    // Retrieval by cosine: each anchor's best documents in blocks (eval/blockedsearch.h), never the whole
-    // anchors x corpus matrix (40,000 pairs made it 6.4 GB, issue 18).
     std::vector<std::int64_t> positiveRow(n);
     for (std::size_t i = 0; i < n; ++i)
         positiveRow[i] = static_cast<std::int64_t>(relevant[i][0]);
     const torch::Tensor posIndex = torch::tensor(positiveRow);
     torch::Tensor pairCos;
     {
-        const torch::Tensor queryUnits = unitRows(anchors).contiguous();
-        const torch::Tensor documentUnits = unitRows(documents).contiguous();
-        RetrievalMetrics retrieval;
-        const auto dim = static_cast<std::size_t>(documentUnits.size(1));
-        blockedTopK({ queryUnits.data_ptr<float>(), n * dim }, n,
-            { documentUnits.data_ptr<float>(), corpus.size() * dim }, corpus.size(), dim, retrieval.maxK(),
-            [&](const TopKHits &hits) {
-                for (std::size_t q = 0; q < hits.count; ++q)
-                    retrieval.addRanked(hits.idsOf(q), corpus.size(), relevant[hits.firstQuery + q]);
-            });
-        const auto retrievalResult = retrieval.result();
+        const auto retrievalResult = retrievalByCosine(anchors, documents, relevant);
         metrics.insert(retrievalResult.begin(), retrievalResult.end());
+        for (const int dim : options.truncateDims) {
+            if (dim < 1 || dim > documents.size(1))
+                throw Error("cannot evaluate at Matryoshka size " + std::to_string(dim) + ": the model's "
+                    + "embeddings have " + std::to_string(documents.size(1)) + " numbers");
+            for (const auto &[key, value] :
+                retrievalByCosine(anchors.narrow(1, 0, dim), documents.narrow(1, 0, dim), relevant))
+                metrics[matryoshkaMetricKey(dim, key)] = value;
+        }
+        const torch::Tensor queryUnits = unitRows(anchors);
+        const torch::Tensor documentUnits = unitRows(documents);
 
         // Pair cosines: true pairs against a shuffled pairing.
         const auto rowCosines = [&](const torch::Tensor &documentRows) {
@@ -136,8 +156,9 @@ std::map<std::string, double> evaluate(
     }
 
     // Eval loss: the training loss over the eval pairs in batches (in-batch negatives within a batch).
-    const LossSpec spec { parseLossKind(options.loss), parseSimilarityKind(options.similarity),
-        options.scale };
+    LossSpec spec { parseLossKind(options.loss), parseSimilarityKind(options.similarity), options.scale };
+    spec.matryoshkaDims.assign(options.truncateDims.begin(), options.truncateDims.end());
+    spec.matryoshkaWeights = options.truncateWeights;
     const torch::Tensor positives = documents.index({ posIndex });
     const bool useNegatives
         = lossUsesNegatives(spec.kind) && !set.negatives.empty() && !set.negatives[0].empty();

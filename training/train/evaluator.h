@@ -29,6 +29,11 @@ struct EvalOptions
     double scale = 1.0;
     std::size_t batchSize = 32;
     std::uint64_t seed = 42;
+    // Matryoshka sizes: the retrieval metrics also at each size, keyed matryoshkaMetricKey(dim, metric)
+    // ("dim96/mrr@10", recipe/matryoshka.h), from the same embeddings cut to their first dim numbers and
+    // normalised again (one embedding pass for every size). The eval loss uses them as training does.
+    std::vector<int> truncateDims;
+    std::vector<double> truncateWeights;
 };
 
 // Metrics (keys of eval/evalresult.h): retrieval of each anchor among all distinct eval positives by

@@ -13,6 +13,7 @@
 #include "model/sentencemodel.h"
 #include "pairtune/version.h"
 #include "recipe/losskind.h"
+#include "recipe/matryoshka.h"
 #include "train/runfolder.h"
 #include "train/trainingdata.h"
 
@@ -73,6 +74,7 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     std::ostringstream card;
     card << "---\ntags:\n- sentence-transformers\n- sentence-similarity\n- feature-extraction\n- pairtune\n"
          << "- dataset_size:" << trainPairs << "\n- loss:" << lossClassName(config.loss) << "\n"
+         << (config.matryoshka ? "- loss:MatryoshkaLoss\n" : "")
          << "pipeline_tag: sentence-similarity\nlibrary_name: sentence-transformers\n";
     // A Hub base is named by its repo id (as sentence-transformers' cards do), never by the cache path.
     if (!config.baseRepoId.empty())
@@ -112,6 +114,8 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
             card << "| " << key << " | " << formatMetric(before, key) << " | " << formatMetric(after, key)
                  << " |\n";
     }
+    if (const std::string sizes = matryoshkaCardSection(config, before, after); !sizes.empty())
+        card << "\n" << sizes;
     if (!verdictSection.empty())
         card << "\n" << verdictSection;
     card << "\n## Training details\n\n"

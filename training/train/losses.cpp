@@ -62,7 +62,9 @@ torch::Tensor similarityMatrix(SimilarityKind kind, const torch::Tensor &a, cons
     return torch::mm(a, b.t());
 }
 
-torch::Tensor computeLoss(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
+namespace {
+
+torch::Tensor singleLoss(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
     const std::vector<torch::Tensor> &negatives, const torch::Tensor &scores)
 {
     switch (spec.kind) {
@@ -75,6 +77,47 @@ torch::Tensor computeLoss(const LossSpec &spec, const torch::Tensor &anchors, co
         return cosentLoss(spec, anchors, positives, scores);
     }
     throw Error("unsupported loss");
+}
+
+// MatryoshkaLoss's shrink(): the first dim columns, L2-normalised.
+torch::Tensor shrink(const torch::Tensor &x, std::int64_t dim)
+{
+    if (dim < 1 || dim > x.size(1))
+        throw Error("Matryoshka dimension " + std::to_string(dim) + " must be between 1 and the model's "
+            + "embedding dimension " + std::to_string(x.size(1)) + "; choose smaller sizes");
+    return normalizeRows(x.narrow(1, 0, dim));
+}
+
+} // namespace
+
+torch::Tensor computeLoss(const LossSpec &spec, const torch::Tensor &anchors, const torch::Tensor &positives,
+    const std::vector<torch::Tensor> &negatives, const torch::Tensor &scores)
+{
+    if (spec.matryoshkaDims.empty())
+        return singleLoss(spec, anchors, positives, negatives, scores);
+    // The full-size embeddings are computed once; every size reuses them (ForwardDecorator's cache).
+    torch::Tensor total;
+    for (std::size_t i = 0; i < spec.matryoshkaDims.size(); ++i) {
+        const std::int64_t dim = spec.matryoshkaDims[i];
+        std::vector<torch::Tensor> shrunkNegatives;
+        for (const auto &negative : negatives)
+            shrunkNegatives.push_back(shrink(negative, dim));
+        const double weight = i < spec.matryoshkaWeights.size() ? spec.matryoshkaWeights[i] : 1.0;
+        const torch::Tensor term = weight
+            * singleLoss(spec, shrink(anchors, dim), shrink(positives, dim), shrunkNegatives, scores);
+        total = total.defined() ? total + term : term;
+    }
+    return total;
+}
+
+LossSpec lossSpecOf(const TrainingConfig &config)
+{
+    LossSpec spec { parseLossKind(config.loss), parseSimilarityKind(config.similarity), config.scale };
+    if (config.matryoshka) {
+        spec.matryoshkaDims.assign(config.matryoshkaDims.begin(), config.matryoshkaDims.end());
+        spec.matryoshkaWeights = config.matryoshkaWeights;
+    }
+    return spec;
 }
 
 } // namespace pairtune

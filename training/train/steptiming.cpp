@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "model/runtime.h"
 #include "model/sentencemodelimpl.h"
+#include "recipe/matryoshka.h"
 #include "train/adamw.h"
 #include "train/bf16autocast.h"
 #include "train/losses.h"
@@ -60,7 +61,9 @@ StepTiming measureStepTiming(const StepTimingRequest &request)
 
     const std::vector<Encoding> encodings = batchEncodings(model, request);
     const auto batch = static_cast<std::int64_t>(config.batchSize);
-    const LossSpec loss { parseLossKind(config.loss), parseSimilarityKind(config.similarity), config.scale };
+    TrainingConfig resolved = config; // Matryoshka's default sizes follow the model's dimension
+    resolveMatryoshka(resolved, model.summary().embeddingDimension);
+    const LossSpec loss = lossSpecOf(resolved);
     AdamW optimizer(impl.namedParameters(),
         AdamWOptions { config.adamBeta1, config.adamBeta2, config.adamEpsilon, config.weightDecay });
     const torch::Tensor scores = torch::full({ batch }, config.scoreMean).to(impl.device());

@@ -104,6 +104,10 @@ void TrainingRun::evaluateNow(int epoch)
             "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
     const TrainingClock::time_point start = TrainingClock::now();
     EvalOptions options { m_config.loss, m_config.similarity, m_config.scale, kEvalBatchSize, m_config.seed };
+    if (m_config.matryoshka) { // retrieval at every trained size (the card's size table, the studio's chart)
+        options.truncateDims = m_config.matryoshkaDims;
+        options.truncateWeights = m_config.matryoshkaWeights;
+    }
     TrainingEvent event { TrainingEvent::Type::Evaluation };
     // The baseline and the last evaluation score every held-out pair (the model card's before/after);
     // those in between the fixed sample (issue 18: a full evaluation of 200,000 pairs takes minutes).

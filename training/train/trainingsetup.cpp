@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "model/runtime.h"
 #include "model/sentencemodelimpl.h"
+#include "recipe/matryoshka.h"
 #include "train/basemodel.h"
 #include "train/checkpoint.h"
 #include "train/exporter.h"
@@ -31,6 +32,8 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
         throw Error(
             "--bf16: this CPU has no native bfloat16 instructions (AVX512-BF16 or AMX-BF16); emulated "
             "bf16 would be several times slower than float32, so train without --bf16");
+    // Matryoshka's default sizes come from the model's dimension; config.json records the resolved ones.
+    resolveMatryoshka(m_config, m_model->summary().embeddingDimension);
     m_data.emplace(prepareTrainingData(m_config, *m_model));
     // Written only once the data and model are known good: a start that failed leaves no run behind,
     // so the same --out can simply be tried again.
@@ -44,8 +47,7 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
         m_run.writeConfig(described);
     }
     m_evalSet = makeEvalSet(*m_data);
-    m_loss
-        = LossSpec { parseLossKind(m_config.loss), parseSimilarityKind(m_config.similarity), m_config.scale };
+    m_loss = lossSpecOf(m_config);
 
     BatchSamplerOptions samplerOptions;
     // Distributed: the global batch is drawn as one process with the batch of all of them draws it;
