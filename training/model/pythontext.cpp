@@ -7,32 +7,11 @@
 namespace pairtune {
 namespace {
 
-// Python's Py_UNICODE_ISSPACE: bidirectional class WS, B or S, or category Zs.
+// Python's Py_UNICODE_ISSPACE (bidirectional class WS, B or S, or category Zs): the Unicode White_Space
+// property plus U+001C..U+001F, the information separators (bidi class B or S), which Python counts.
 bool isPythonSpace(char32_t c)
 {
-    switch (c) {
-    case 0x09:
-    case 0x0A:
-    case 0x0B:
-    case 0x0C:
-    case 0x0D:
-    case 0x1C:
-    case 0x1D:
-    case 0x1E:
-    case 0x1F:
-    case 0x20:
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-        return true;
-    default:
-        return c >= 0x2000 && c <= 0x200A;
-    }
+    return (c >= 0x1C && c <= 0x1F) || isUnicodeWhitespace(c);
 }
 
 bool isCased(char32_t c)

@@ -57,8 +57,7 @@ void appendUtf8(std::string &out, char32_t codePoint);
 std::string encodeUtf8(std::u32string_view text);
 
 // Rust's char::is_whitespace (the Unicode White_Space property): what HF tokenizers use to split
-// words and what regex \s means there. Wider than Python's isspace for U+0085/U+2028/U+2029, and
-// narrower for U+001C..U+001F.
+// words and what regex \s means there. Python's str.isspace is the same set plus U+001C..U+001F.
 bool isUnicodeWhitespace(char32_t c);
 
 // Rust regex's Unicode \w: letters, marks, decimal digits, connector punctuation, join controls and

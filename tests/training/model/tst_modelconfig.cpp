@@ -6,6 +6,7 @@
 #include "model/modelconfig.h"
 #include "model/modelfolder.h"
 #include "model/pythontext.h"
+#include "text/utf8.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -41,6 +42,16 @@ void TestModelConfig::pythonStripAndLength()
     QCOMPARE(pythonStrip("\u00a0\u3000x y\u2009\x1c"), std::string("x y"));
     QCOMPARE(pythonStrip("\u200bx"), std::string("\u200bx"));
     QCOMPARE(pythonStrip(" \t "), std::string());
+    // Every code point for which Python 3.11's str.isspace() is true (listed by running it over all of
+    // Unicode), and neighbours for which it is false (U+001B, U+180E, U+200B, U+FEFF).
+    for (char32_t c : { 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
+             0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028,
+             0x2029, 0x202F, 0x205F, 0x3000 })
+        QCOMPARE(pythonStrip(encodeUtf8(std::u32string { c, U'x', c })), std::string("x"));
+    for (char32_t c : { 0x1B, 0x180E, 0x200B, 0xFEFF }) {
+        const std::string text = encodeUtf8(std::u32string { c, U'x' });
+        QCOMPARE(pythonStrip(text), text);
+    }
     QCOMPARE(pythonLength("héllo"), std::size_t(5));
     QCOMPARE(pythonLength("日本語"), std::size_t(3));
     QCOMPARE(pythonLength("😀a"), std::size_t(2));
