@@ -6,18 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 namespace pairtune {
 namespace {
-
-template <typename T> void put(std::string &out, T value)
-{
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &value, sizeof(T));
-    out.append(bytes, sizeof(T));
-}
 
 void appendQ8Block(std::string &out, const float *x)
 {
@@ -32,10 +24,10 @@ void appendQ8Block(std::string &out, const float *x)
     // For d below ~3e-39, 1 / d overflows to infinity (0 * inf = NaN): such a block is all zeros in f16.
     const float inverse = d != 0.0f ? 1.0f / d : 0.0f;
     const float id = std::isfinite(inverse) ? inverse : 0.0f;
-    put<std::uint16_t>(out, floatToHalf(d));
+    appendGgufBytes<std::uint16_t>(out, floatToHalf(d));
     for (std::size_t j = 0; j < kQ8BlockSize; ++j)
         // |x| <= amax keeps |x * id| at 127 up to rounding; the clamp makes the int8 cast defined regardless.
-        put<std::int8_t>(out, std::int8_t(std::clamp(std::roundf(x[j] * id), -127.0f, 127.0f)));
+        appendGgufBytes<std::int8_t>(out, std::int8_t(std::clamp(std::roundf(x[j] * id), -127.0f, 127.0f)));
 }
 
 } // namespace
@@ -60,7 +52,7 @@ void appendGgmlValues(std::string &out, const float *values, std::size_t count, 
         return;
     case GgmlType::F16:
         for (std::size_t i = 0; i < count; ++i)
-            put<std::uint16_t>(out, floatToHalf(values[i]));
+            appendGgufBytes<std::uint16_t>(out, floatToHalf(values[i]));
         return;
     case GgmlType::Q8_0:
         if (count % kQ8BlockSize != 0)

@@ -3,22 +3,12 @@
 #include "core/error.h"
 #include "io/atomicfile.h"
 
-#include <cstring>
-
 namespace pairtune {
 namespace {
 
-template <typename T> void put(std::string &out, T value)
-{
-    // The container is little-endian, as every platform Pairtune builds for.
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &value, sizeof(T));
-    out.append(bytes, sizeof(T));
-}
-
 void putString(std::string &out, const std::string &text)
 {
-    put<std::uint64_t>(out, text.size());
+    appendGgufBytes<std::uint64_t>(out, text.size());
     out += text;
 }
 
@@ -50,7 +40,7 @@ std::uint64_t ggmlTensorBytes(const std::vector<std::uint64_t> &dims, GgmlType t
 void GgufWriter::beginKey(const std::string &key, GgufValueType type)
 {
     putString(m_kv, key);
-    put<std::uint32_t>(m_kv, std::uint32_t(type));
+    appendGgufBytes<std::uint32_t>(m_kv, std::uint32_t(type));
     ++m_kvCount;
 }
 
@@ -63,26 +53,26 @@ void GgufWriter::addString(const std::string &key, const std::string &value)
 void GgufWriter::addUint32(const std::string &key, std::uint32_t value)
 {
     beginKey(key, GgufValueType::Uint32);
-    put(m_kv, value);
+    appendGgufBytes(m_kv, value);
 }
 
 void GgufWriter::addFloat32(const std::string &key, float value)
 {
     beginKey(key, GgufValueType::Float32);
-    put(m_kv, value);
+    appendGgufBytes(m_kv, value);
 }
 
 void GgufWriter::addBool(const std::string &key, bool value)
 {
     beginKey(key, GgufValueType::Bool);
-    put<std::uint8_t>(m_kv, value ? 1 : 0);
+    appendGgufBytes<std::uint8_t>(m_kv, value ? 1 : 0);
 }
 
 void GgufWriter::addStringArray(const std::string &key, const std::vector<std::string> &values)
 {
     beginKey(key, GgufValueType::Array);
-    put<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::String));
-    put<std::uint64_t>(m_kv, values.size());
+    appendGgufBytes<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::String));
+    appendGgufBytes<std::uint64_t>(m_kv, values.size());
     for (const std::string &v : values)
         putString(m_kv, v);
 }
@@ -90,26 +80,26 @@ void GgufWriter::addStringArray(const std::string &key, const std::vector<std::s
 void GgufWriter::addInt32Array(const std::string &key, const std::vector<std::int32_t> &values)
 {
     beginKey(key, GgufValueType::Array);
-    put<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::Int32));
-    put<std::uint64_t>(m_kv, values.size());
+    appendGgufBytes<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::Int32));
+    appendGgufBytes<std::uint64_t>(m_kv, values.size());
     for (std::int32_t v : values)
-        put(m_kv, v);
+        appendGgufBytes(m_kv, v);
 }
 
 void GgufWriter::addFloat32Array(const std::string &key, const std::vector<float> &values)
 {
     beginKey(key, GgufValueType::Array);
-    put<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::Float32));
-    put<std::uint64_t>(m_kv, values.size());
+    appendGgufBytes<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::Float32));
+    appendGgufBytes<std::uint64_t>(m_kv, values.size());
     for (float v : values)
-        put(m_kv, v);
+        appendGgufBytes(m_kv, v);
 }
 
 void GgufWriter::addUint8Array(const std::string &key, const std::string &bytes)
 {
     beginKey(key, GgufValueType::Array);
-    put<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::Uint8));
-    put<std::uint64_t>(m_kv, bytes.size());
+    appendGgufBytes<std::uint32_t>(m_kv, std::uint32_t(GgufValueType::Uint8));
+    appendGgufBytes<std::uint64_t>(m_kv, bytes.size());
     m_kv += bytes;
 }
 
@@ -124,18 +114,18 @@ void GgufWriter::write(const std::string &path, const ExportCallbacks &callbacks
 {
     std::string head;
     head += "GGUF";
-    put<std::uint32_t>(head, kGgufVersion);
-    put<std::uint64_t>(head, m_tensors.size());
-    put<std::uint64_t>(head, m_kvCount);
+    appendGgufBytes<std::uint32_t>(head, kGgufVersion);
+    appendGgufBytes<std::uint64_t>(head, m_tensors.size());
+    appendGgufBytes<std::uint64_t>(head, m_kvCount);
     head += m_kv;
     std::uint64_t offset = 0;
     for (const Tensor &t : m_tensors) {
         putString(head, t.name);
-        put<std::uint32_t>(head, std::uint32_t(t.dims.size()));
+        appendGgufBytes<std::uint32_t>(head, std::uint32_t(t.dims.size()));
         for (std::uint64_t d : t.dims)
-            put<std::uint64_t>(head, d);
-        put<std::uint32_t>(head, std::uint32_t(t.type));
-        put<std::uint64_t>(head, offset);
+            appendGgufBytes<std::uint64_t>(head, d);
+        appendGgufBytes<std::uint32_t>(head, std::uint32_t(t.type));
+        appendGgufBytes<std::uint64_t>(head, offset);
         offset = alignUp(offset + ggmlTensorBytes(t.dims, t.type));
     }
     head.resize(alignUp(head.size()), '\0');

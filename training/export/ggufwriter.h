@@ -12,6 +12,7 @@
 #include "export/exportcallbacks.h"
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -42,6 +43,14 @@ inline constexpr std::uint32_t kGgufVersion = 3;
 inline constexpr std::uint64_t kGgufAlignment = 32; // GGUF_DEFAULT_ALIGNMENT
 inline constexpr std::uint64_t kQ8BlockSize = 32; // values per Q8_0 block (QK8_0)
 inline constexpr std::uint64_t kQ8BlockBytes = 34; // f16 scale + 32 int8
+
+// Appends value as the container stores it: little-endian, as every platform Pairtune builds for.
+template <typename T> void appendGgufBytes(std::string &out, T value)
+{
+    char bytes[sizeof(T)];
+    std::memcpy(bytes, &value, sizeof(T));
+    out.append(bytes, sizeof(T));
+}
 
 // Bytes of a tensor with these dims (innermost first) and type; Q8_0 needs dims[0] % 32 == 0.
 std::uint64_t ggmlTensorBytes(const std::vector<std::uint64_t> &dims, GgmlType type);
