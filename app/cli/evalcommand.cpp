@@ -51,6 +51,8 @@ void addEvalCommand(CLI::App &app)
     cmd->add_option("--top", args->verdict.listed, "--compare: gains and losses listed")
         ->capture_default_str();
     cmd->add_flag("--markdown", args->verdict.markdown, "--compare: print the model card's Markdown section");
+    cmd->add_flag("--general-check", args->verdict.generalCheck,
+        "--compare: also the do-no-harm check (the general-English pairs shipped with Pairtune)");
     cmd->add_option("--ranks", args->verdict.ranksPath,
         "--compare: write every pair's rank before and after to this TSV (empty: beyond the top 100)");
     CLI::Option *thresholdOption = cmd->add_option("--threshold", args->threshold.target,

@@ -7,12 +7,14 @@
 #include "eval/verdictjson.h"
 #include "io/jsonfile.h"
 #include "model/sentencemodel.h"
+#include "train/generalcheck.h"
 #include "train/modelverdict.h"
 #include "train/runverdict.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 namespace pairtune::cli {
@@ -111,11 +113,35 @@ std::string ranksTsv(const std::vector<QueryRank> &before, const std::vector<Que
     return out;
 }
 
-std::vector<QueryRank> ranksOf(
-    const std::string &argument, const std::string &revision, const EvalSet &set, const EvalCorpus &corpus)
+// A model's ranks of the pair file's set and, when asked for, of the general check's; the model is loaded
+// once.
+struct ModelRanks
+{
+    std::vector<QueryRank> data;
+    std::vector<QueryRank> general;
+};
+
+ModelRanks ranksOf(const std::string &argument, const std::string &revision, const EvalSet &set,
+    const EvalCorpus &corpus, const std::optional<GeneralCheck> &general)
 {
     const SentenceModel model = SentenceModel::load(resolveModelArgument(argument, revision).folder);
-    return rankTruePositives(model, set, corpus, kVerdictSearchDepth);
+    ModelRanks ranks { rankTruePositives(model, set, corpus, kVerdictSearchDepth), {} };
+    if (general)
+        ranks.general = rankGeneralCheck(model, *general);
+    return ranks;
+}
+
+std::string generalText(const GeneralVerdict &general)
+{
+    std::string out = "\n" + generalCheckSummary(general.json) + " on "
+        + std::to_string(general.report.queries) + " general English pairs shipped with Pairtune\n";
+    std::vector<std::vector<std::string>> rows
+        = { { "metric", "base", "tuned", "difference", "interval", "verdict" } };
+    for (const MetricChange &m : general.report.metrics)
+        rows.push_back({ m.name, fixed(m.before), fixed(m.after), fixed(m.after - m.before, true),
+            "[" + fixed(m.difference.low, true) + ", " + fixed(m.difference.high, true) + "]",
+            toString(m.verdict) });
+    return out + alignedTable(rows);
 }
 
 } // namespace
@@ -131,18 +157,43 @@ void runEvalCompare(const EvalCompareArgs &args)
     if (set.anchors.empty())
         throw Error(args.data + ": no pairs to evaluate");
     const EvalCorpus corpus = evalCorpus(set);
+    std::optional<GeneralCheck> general;
+    if (args.generalCheck) {
+        general = loadGeneralCheck();
+        if (!general)
+            throw Error(std::string(kGeneralCheckFile)
+                + " was not found with Pairtune's resources: reinstall Pairtune or set "
+                  "PAIRTUNE_GENERAL_CHECK");
+    }
     // One model in memory at a time.
-    const std::vector<QueryRank> before = ranksOf(args.base, args.revision, set, corpus);
-    const std::vector<QueryRank> after = ranksOf(args.tuned, args.revision, set, corpus);
+    const ModelRanks base = ranksOf(args.base, args.revision, set, corpus, general);
+    const ModelRanks tuned = ranksOf(args.tuned, args.revision, set, corpus, general);
+    const std::vector<QueryRank> &before = base.data;
+    const std::vector<QueryRank> &after = tuned.data;
     VerdictOptions options;
     options.bootstrap.resamples = args.resamples;
     options.bootstrap.confidence = args.confidence;
     options.listed = args.listed;
     const VerdictReport report = compareSeeded(before, after, kVerdictSearchDepth, options, args.seed);
     const VerdictTexts texts { set.anchors, set.positives, corpus.texts };
-    const std::string text = args.json ? dumpJson(reportJson(args, report, texts), 2) + "\n"
-        : args.markdown                ? verdictCardSection(report, texts, args.base, args.tuned, args.seed)
-                                       : reportText(args, report, texts);
+    std::optional<GeneralVerdict> generalResult;
+    if (general)
+        generalResult = generalVerdict(*general, base.general, tuned.general, args.seed);
+    std::string text;
+    if (args.json) {
+        nlohmann::json out = reportJson(args, report, texts);
+        if (generalResult)
+            out["general_check"] = generalResult->json;
+        text = dumpJson(out, 2) + "\n";
+    } else if (args.markdown) {
+        text = verdictCardSection(report, texts, args.base, args.tuned, args.seed);
+        if (generalResult)
+            text += "\n" + generalResult->cardSection;
+    } else {
+        text = reportText(args, report, texts);
+        if (generalResult)
+            text += generalText(*generalResult);
+    }
     if (!args.ranksPath.empty())
         writeText(args.ranksPath, ranksTsv(before, after));
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -26,6 +26,8 @@ struct EvalCompareArgs
     bool json = false;
     bool markdown = false; // the model card section (eval/verdictcard.h)
     std::string ranksPath; // when set: every pair's rank before and after, as TSV
+    // The do-no-harm check too (train/generalcheck.h): the shipped general-English pairs under both models.
+    bool generalCheck = false;
 };
 
 // Ranks every pair's positive under both models, prints the verdict; throws pairtune::Error.

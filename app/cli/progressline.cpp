@@ -226,6 +226,8 @@ std::string describeResult(const TrainingResult &r)
     }
     if (!r.verdict.empty())
         out << "\nverdict: " << r.verdict << " (" << r.runPath << "/verdict.json)\n";
+    if (!r.generalCheck.empty())
+        out << "do-no-harm check: " << r.generalCheck << "\n";
     out << "\nrun folder: " << r.runPath << "\n";
     if (!r.modelPath.empty())
         out << "model:      " << r.modelPath << "\n";

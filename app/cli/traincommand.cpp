@@ -28,6 +28,7 @@ struct TrainArgs
     bool quiet = false;
     bool allowDuplicates = false;
     bool noDropout = false;
+    bool noGeneralCheck = false;
     bool allowChangedData = false;
     std::string debugDump;
 };
@@ -104,6 +105,8 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     cmd->add_flag("--no-dropout", a.noDropout, "Train without dropout (for exact comparisons)");
+    cmd->add_flag("--no-general-check", a.noGeneralCheck,
+        "Skip the do-no-harm check (the shipped general-English pairs ranked before and after the run)");
     cmd->add_flag("--bf16", c.bf16,
         "Matrix products in bfloat16 (autocast; weights stay float32): faster on CPUs with AVX512-BF16 or "
         "AMX and on GPUs, refused on CPUs without native bf16");
@@ -186,6 +189,7 @@ void addTrainCommand(CLI::App &app)
             }
             config.noDuplicates = !args->allowDuplicates;
             config.dropout = !args->noDropout;
+            config.generalCheck = !args->noGeneralCheck;
             config.matryoshka = config.matryoshka || !config.matryoshkaDims.empty();
             config.useFileScores = args->fileScores == "require" ? FileScores::Require
                 : args->fileScores == "ignore"                   ? FileScores::Ignore

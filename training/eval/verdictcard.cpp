@@ -75,6 +75,18 @@ std::string clipLine(const std::string &text, std::size_t width)
     return line.substr(0, end) + "…";
 }
 
+std::string verdictMetricsTable(const VerdictReport &report)
+{
+    const std::string level = fixed(report.bootstrap.confidence * 100.0, "%g") + " %";
+    std::string out = "| metric | base | tuned | difference | " + level
+        + " interval | verdict |\n|---|---|---|---|---|---|\n";
+    for (const MetricChange &m : report.metrics)
+        out += "| " + m.name + " | " + fixed(m.before) + " | " + fixed(m.after) + " | "
+            + fixed(m.after - m.before, "%+.4f") + " | [" + fixed(m.difference.low, "%+.4f") + ", "
+            + fixed(m.difference.high, "%+.4f") + "] | " + toString(m.verdict) + " |\n";
+    return out;
+}
+
 std::string verdictCardSection(const VerdictReport &report, const VerdictTexts &texts,
     const std::string &baseName, const std::string &tunedName, std::uint64_t seed)
 {
@@ -87,12 +99,7 @@ std::string verdictCardSection(const VerdictReport &report, const VerdictTexts &
         + " paired bootstrap intervals of tuned − base over queries ("
         + std::to_string(report.bootstrap.resamples) + " resamples, seed " + std::to_string(seed)
         + "); a verdict is Better or Worse only when its interval excludes 0.\n\n";
-    out += "| metric | base | tuned | difference | " + level
-        + " interval | verdict |\n|---|---|---|---|---|---|\n";
-    for (const MetricChange &m : report.metrics)
-        out += "| " + m.name + " | " + fixed(m.before) + " | " + fixed(m.after) + " | "
-            + fixed(m.after - m.before, "%+.4f") + " | [" + fixed(m.difference.low, "%+.4f") + ", "
-            + fixed(m.difference.high, "%+.4f") + "] | " + toString(m.verdict) + " |\n";
+    out += verdictMetricsTable(report);
     out += "\n### Biggest gains\n\n" + changesTable(report.gains, report, texts, true);
     out += "\n### Biggest losses\n\n" + changesTable(report.losses, report, texts, false);
     return out;

@@ -25,6 +25,9 @@ struct VerdictTexts
     std::span<const std::string> corpus;
 };
 
+// The metrics table of a report (base, tuned, difference, interval, verdict per metric) in Markdown.
+std::string verdictMetricsTable(const VerdictReport &report);
+
 // "## Evaluation: did fine-tuning help?" with the verdict, the metrics table (base, tuned, difference,
 // interval, verdict per metric) and the biggest gains and losses. baseName and tunedName say which
 // models were compared; seed is the bootstrap's.

@@ -37,7 +37,7 @@ nlohmann::json verdictJson(const VerdictReport &report, const VerdictTexts &text
         { "gains", gains }, { "losses", losses } };
 }
 
-std::string verdictLine(const VerdictReport &report)
+std::string verdictLine(const VerdictReport &report, const std::string &pairs)
 {
     std::string out = toString(report.verdict);
     for (const MetricChange &m : report.metrics) {
@@ -49,7 +49,7 @@ std::string verdictLine(const VerdictReport &report)
             m.difference.low, m.difference.high);
         out += text;
     }
-    return out + " on " + std::to_string(report.queries) + " held-out pairs";
+    return out + " on " + std::to_string(report.queries) + " " + pairs;
 }
 
 } // namespace pairtune

@@ -16,7 +16,8 @@ namespace pairtune {
 // ranked first, null when it was the true positive)}]}. The caller adds who was compared and the seed.
 nlohmann::json verdictJson(const VerdictReport &report, const VerdictTexts &texts);
 
-// "Better: mrr@10 0.4120 -> 0.5310 (+0.1190, 95 % interval [+0.0800, +0.1600]) on 100 held-out pairs".
-std::string verdictLine(const VerdictReport &report);
+// "Better: mrr@10 0.4120 -> 0.5310 (+0.1190, 95 % interval [+0.0800, +0.1600]) on 100 held-out pairs";
+// `pairs` names what the queries were.
+std::string verdictLine(const VerdictReport &report, const std::string &pairs = "held-out pairs");
 
 } // namespace pairtune

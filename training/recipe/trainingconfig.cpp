@@ -221,6 +221,7 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("group_near_duplicates", c.groupNearDuplicates);
     visit("drop_near_duplicates", c.dropNearDuplicates);
     visit("dropout", c.dropout);
+    visit("general_check", c.generalCheck);
     visit("bf16", c.bf16);
     visit("best_metric", c.bestMetric);
     visit("matryoshka", c.matryoshka);

@@ -75,6 +75,9 @@ struct TrainingConfig
     bool groupNearDuplicates = false; // every near-duplicate group on one side of the train/eval split
     bool dropNearDuplicates = false; // one pair per near-duplicate group in the training part
     bool dropout = true; // dropout during training as the model's config says; off for exact comparisons
+    // The do-no-harm check (train/generalcheck.h): the shipped general-English set ranked under the base
+    // and the final model, its verdict next to the run's. Missing in config.json of older runs: on.
+    bool generalCheck = true;
     // bfloat16 autocast of the forward pass (matrix products in bf16, weights and AdamW in float32).
     // On the CPU only where it has native bf16 instructions (AVX512-BF16 or AMX): emulated, it is
     // several times slower than float32.

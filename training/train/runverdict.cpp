@@ -8,6 +8,7 @@
 #include "model/sentencemodelimpl.h"
 #include "recipe/trainingconfig.h"
 #include "train/basemodel.h"
+#include "train/generalcheck.h"
 #include "train/runfolder.h"
 
 #include <filesystem>
@@ -15,19 +16,14 @@
 namespace fs = std::filesystem;
 
 namespace pairtune {
-namespace {
 
-// A model as the run used it: the exported model keeps the max_seq_length it was trained with, and the
-// base model's ranks must be taken with the same cut (train/trainingsetup.cpp).
-SentenceModel loadAsTrained(const std::string &folder, const TrainingConfig &config)
+SentenceModel loadModelAsTrained(const std::string &folder, const TrainingConfig &config)
 {
     SentenceModel model = SentenceModel::load(folder);
     if (config.maxSeqLength > 0)
         model.impl().config.maxSeqLength = config.maxSeqLength;
     return model;
 }
-
-} // namespace
 
 std::string baseRanksPath(const RunFolder &run)
 {
@@ -39,24 +35,23 @@ std::string verdictPath(const RunFolder &run)
     return (fs::path(run.path()) / "verdict.json").string();
 }
 
-void writeBaseRanks(
-    const RunFolder &run, const std::vector<QueryRank> &ranks, const EvalCorpus &corpus, std::size_t depth)
+void writeRanksFile(
+    const std::string &path, const std::vector<QueryRank> &ranks, const EvalCorpus &corpus, std::size_t depth)
 {
     nlohmann::json rank = nlohmann::json::array(), topHit = nlohmann::json::array();
     for (const QueryRank &r : ranks) {
         rank.push_back(r.rank);
         topHit.push_back(r.topHit);
     }
-    writeJsonFile(baseRanksPath(run),
+    writeJsonFile(path,
         { { "format", 1 }, { "pairs", ranks.size() }, { "corpus", corpus.texts.size() }, { "depth", depth },
             { "rank", rank }, { "top_hit", topHit } },
         -1);
 }
 
-std::optional<std::vector<QueryRank>> readBaseRanks(
-    const RunFolder &run, const EvalCorpus &corpus, std::size_t depth)
+std::optional<std::vector<QueryRank>> readRanksFile(
+    const std::string &path, const EvalCorpus &corpus, std::size_t depth)
 {
-    const std::string path = baseRanksPath(run);
     if (!fs::exists(path))
         return std::nullopt;
     const nlohmann::json stored = readJsonFile(path);
@@ -72,10 +67,22 @@ std::optional<std::vector<QueryRank>> readBaseRanks(
         ranks[i].topHit = stored["top_hit"][i].get<std::size_t>();
         if (ranks[i].rank > depth || ranks[i].topHit >= corpus.texts.size())
             throw Error(locate(path, 0, 0,
-                "holds a rank or hit outside the held-out set; delete the file "
+                "holds a rank or hit outside the set it was made for; delete the file "
                 "and compute the verdict again"));
     }
     return ranks;
+}
+
+void writeBaseRanks(
+    const RunFolder &run, const std::vector<QueryRank> &ranks, const EvalCorpus &corpus, std::size_t depth)
+{
+    writeRanksFile(baseRanksPath(run), ranks, corpus, depth);
+}
+
+std::optional<std::vector<QueryRank>> readBaseRanks(
+    const RunFolder &run, const EvalCorpus &corpus, std::size_t depth)
+{
+    return readRanksFile(baseRanksPath(run), corpus, depth);
 }
 
 RunVerdict runVerdict(const std::vector<QueryRank> &before, const std::vector<QueryRank> &after,
@@ -129,17 +136,30 @@ RunVerdict computeRunVerdict(const std::string &runPath, const VerdictProgress &
         throw Error(locate(pairsPath, 0, 0, "holds no pairs to evaluate"));
     const EvalCorpus corpus = evalCorpus(set);
     std::optional<std::vector<QueryRank>> before = readBaseRanks(run, corpus, kVerdictSearchDepth);
+    const std::optional<GeneralCheck> general = config.generalCheck ? loadGeneralCheck() : std::nullopt;
+    std::optional<std::vector<QueryRank>> generalBefore = general
+        ? readRanksFile(generalBaseRanksPath(run), general->corpus, kVerdictSearchDepth)
+        : std::nullopt;
     step(1, "ranking under the base model");
-    if (!before) { // one model in memory at a time
-        before = rankTruePositives(
-            loadAsTrained(resolveBaseModel(config.basePath), config), set, corpus, kVerdictSearchDepth);
-        writeBaseRanks(run, *before, corpus, kVerdictSearchDepth);
+    if (!before || (general && !generalBefore)) { // one model in memory at a time
+        const SentenceModel base = loadModelAsTrained(resolveBaseModel(config.basePath), config);
+        if (!before) {
+            before = rankTruePositives(base, set, corpus, kVerdictSearchDepth);
+            writeBaseRanks(run, *before, corpus, kVerdictSearchDepth);
+        }
+        if (general && !generalBefore) {
+            generalBefore = rankGeneralCheck(base, *general);
+            writeRanksFile(generalBaseRanksPath(run), *generalBefore, general->corpus, kVerdictSearchDepth);
+        }
     }
     step(2, "ranking under the tuned model");
-    const std::vector<QueryRank> after
-        = rankTruePositives(loadAsTrained(run.finalModelPath(), config), set, corpus, kVerdictSearchDepth);
+    const SentenceModel tuned = loadModelAsTrained(run.finalModelPath(), config);
+    const std::vector<QueryRank> after = rankTruePositives(tuned, set, corpus, kVerdictSearchDepth);
     RunVerdict verdict = runVerdict(*before, after, set, corpus,
         config.baseRepoId.empty() ? config.basePath : config.baseRepoId, run.finalModelPath(), config.seed);
+    if (general)
+        addGeneralVerdict(verdict,
+            generalVerdict(*general, *generalBefore, rankGeneralCheck(tuned, *general), config.seed));
     writeJsonFile(verdictPath(run), verdict.json, 2);
     step(3, "done");
     return verdict;

@@ -21,16 +21,22 @@ namespace pairtune {
 
 class RunFolder;
 class SentenceModel;
+struct TrainingConfig;
 
 std::string baseRanksPath(const RunFolder &run); // RUN/eval-ranks-base.json
 std::string verdictPath(const RunFolder &run); // RUN/verdict.json
 
 // {"format": 1, "pairs", "corpus", "depth", "rank": [...] (0 = beyond the depth), "top_hit": [...]},
-// written atomically.
+// written atomically to path (the held-out set's in baseRanksPath, the general check's in
+// train/generalcheck.h generalBaseRanksPath).
+void writeRanksFile(const std::string &path, const std::vector<QueryRank> &ranks, const EvalCorpus &corpus,
+    std::size_t depth);
+// The ranks stored in path, or nullopt when there are none (a run older than the verdict) or they were
+// made for another set (other pair or corpus count, other depth).
+std::optional<std::vector<QueryRank>> readRanksFile(
+    const std::string &path, const EvalCorpus &corpus, std::size_t depth);
 void writeBaseRanks(
     const RunFolder &run, const std::vector<QueryRank> &ranks, const EvalCorpus &corpus, std::size_t depth);
-// The stored base ranks, or nullopt when there are none (a run older than the verdict) or they were made
-// for another held-out set (other pair or corpus count, other depth).
 std::optional<std::vector<QueryRank>> readBaseRanks(
     const RunFolder &run, const EvalCorpus &corpus, std::size_t depth);
 
@@ -40,6 +46,7 @@ struct RunVerdict
     nlohmann::json json; // what RUN/verdict.json holds
     std::string cardSection; // the model card's Markdown section
     std::string line; // eval/verdictjson.h verdictLine
+    std::string generalLine; // the do-no-harm check's (train/generalcheck.h); empty when it did not run
 };
 
 // The verdict of before (the base ranks) against the tuned model's ranks of the same set, its bootstrap
@@ -59,6 +66,10 @@ struct VerdictProgress
     std::function<bool()> stopRequested;
 };
 RunVerdict computeRunVerdict(const std::string &runPath, const VerdictProgress &callbacks = {});
+
+// A model folder loaded as the run used its model: the exported model keeps the max_seq_length it was
+// trained with, and the base model's ranks must be taken with the same cut (train/trainingsetup.cpp).
+SentenceModel loadModelAsTrained(const std::string &folder, const TrainingConfig &config);
 
 // The held-out pairs of a pair file as evaluation reads them (scores from the file, or 1).
 EvalSet evalSetFromFile(const std::string &path);

@@ -8,6 +8,7 @@
 #include "model/sentencemodel.h"
 #include "recipe/rng.h"
 #include "train/modelverdict.h"
+#include "train/runverdict.h"
 
 #include <algorithm>
 #include <cmath>
@@ -247,6 +248,21 @@ void storeRunThreshold(const SentenceModel &model, const EvalSet &heldOut, const
     storeSimilarityThreshold(modelFolder,
         chooseSimilarityThreshold(pairs, ThresholdTarget {},
             "the run's " + std::to_string(heldOut.anchors.size()) + " held-out pairs"));
+}
+
+void storeBestRunThreshold(const EvalSet &heldOut, const std::string &finalFolder,
+    const std::string &bestFolder, bool bestIsFinal, const TrainingConfig &config)
+{
+    std::error_code ec;
+    if (heldOut.anchors.size() < 2 || !fs::exists(fs::path(bestFolder) / "modules.json", ec))
+        return;
+    if (bestIsFinal) {
+        if (const std::optional<SimilarityThreshold> finalThreshold = readSimilarityThreshold(finalFolder)) {
+            storeSimilarityThreshold(bestFolder, *finalThreshold);
+            return;
+        }
+    }
+    storeRunThreshold(loadModelAsTrained(bestFolder, config), heldOut, bestFolder);
 }
 
 } // namespace pairtune

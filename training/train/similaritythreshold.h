@@ -18,6 +18,7 @@
 namespace pairtune {
 
 class SentenceModel;
+struct TrainingConfig;
 
 inline constexpr const char *kSimilarityThresholdFile = "similarity_threshold.json";
 
@@ -80,5 +81,11 @@ void storeSimilarityThreshold(const std::string &modelFolder, const SimilarityTh
 // The end of a training run: the best-F1 threshold of the tuned model on the run's held-out pairs, stored in
 // its exported folder (nothing when fewer than 2 pairs are held out).
 void storeRunThreshold(const SentenceModel &model, const EvalSet &heldOut, const std::string &modelFolder);
+
+// The same for the run's best/ folder (when the run wrote one): the final model's threshold copied when
+// best/ holds the same state (bestIsFinal: the best step is the last), else measured on the model in
+// best/, loaded as the run used it (train/runverdict.h loadModelAsTrained).
+void storeBestRunThreshold(const EvalSet &heldOut, const std::string &finalFolder,
+    const std::string &bestFolder, bool bestIsFinal, const TrainingConfig &config);
 
 } // namespace pairtune

@@ -43,7 +43,9 @@ struct TrainingResult
     // The verdict of the base against the final model on the held-out pairs (train/runverdict.h):
     // its one line (empty without held-out pairs or when cancelled), and the model card's section.
     std::string verdict;
-    std::string verdictCard;
+    std::string verdictCard; // with the general check's section when it ran
+    // The do-no-harm check's line (train/generalcheck.h); empty when it did not run.
+    std::string generalCheck;
 };
 
 // The summary object of the CLI's `train --json` (docs/architecture.md contract).

@@ -17,6 +17,9 @@ TrainingResult TrainingRun::finish(bool cancelled)
         exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, m_lastMetrics, m_run.finalModelPath(),
             result.verdictCard);
         storeRunThreshold(*m_model, m_evalSet, m_run.finalModelPath()); // issue 21 part 2
+        if (m_state.bestStep >= 0)
+            storeBestRunThreshold(m_evalSet, m_run.finalModelPath(), m_run.bestModelPath(),
+                m_state.bestStep == m_state.step, m_config);
     }
     result.steps = m_state.step;
     result.totalSteps = m_totalSteps;
@@ -53,7 +56,7 @@ nlohmann::json toJson(const TrainingResult &r)
         { "first_loss", r.firstLoss }, { "last_loss", r.lastLoss }, { "eval_before", r.evalBefore },
         { "eval_after", r.evalAfter }, { "best_step", r.bestStep }, { "best_value", r.bestValue },
         { "run", r.runPath }, { "model", r.modelPath }, { "best_model", r.bestModelPath },
-        { "verdict", r.verdict } };
+        { "verdict", r.verdict }, { "general_check", r.generalCheck } };
 }
 
 } // namespace pairtune

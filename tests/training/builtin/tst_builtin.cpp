@@ -181,8 +181,8 @@ private slots:
         const QString pretrain = scratch.filePath("pretrain.tsv");
         const QString general = scratch.filePath("general.tsv");
         BUILTIN_RUN_OK(make, python,
-            (QStringList { repoRoot() + "/scripts/make_sample_data.py", "--demo", demo, "--pretrain", pretrain,
-                "--general", general }));
+            (QStringList { repoRoot() + "/scripts/make_sample_data.py", "--demo", demo, "--pretrain",
+                pretrain, "--general", general }));
 
         QFile committed(demoData()), rebuilt(demo);
         QVERIFY(committed.open(QIODevice::ReadOnly) && rebuilt.open(QIODevice::ReadOnly));
