@@ -223,6 +223,8 @@ template <typename Visitor, typename Config> void visitFields(Config &c, Visitor
     visit("dropout", c.dropout);
     visit("general_check", c.generalCheck);
     visit("bf16", c.bf16);
+    visit("grad_cache", c.gradCache);
+    visit("mini_batch_size", c.miniBatchSize);
     visit("best_metric", c.bestMetric);
     visit("matryoshka", c.matryoshka);
     visit("matryoshka_dims", c.matryoshkaDims);
@@ -371,6 +373,12 @@ std::vector<std::string> validate(const TrainingConfig &c)
         problem("The step limit must not be negative (0 = no limit).");
     if (c.threads < 0)
         problem("The thread count must not be negative (0 = automatic).");
+    if (c.miniBatchSize < 0)
+        problem("The mini-batch size must not be negative (0 = chosen from free memory).");
+    if (c.gradCache && !lossUsesNegatives(c.loss))
+        problem("Grad cache works only with the in-batch-negative losses (mnrl, mnrl_symmetric), where the "
+                "batch size is the number of negatives; the "
+            + c.loss + " loss gains nothing from it, so turn grad cache off or choose one of those losses.");
     if (!isDevice(c.device))
         problem("Unknown device \"" + c.device + "\" (valid: cpu, cuda, cuda:N).");
     for (std::string &text : matryoshkaProblems(c, 0))

@@ -82,6 +82,10 @@ struct TrainingConfig
     // On the CPU only where it has native bf16 instructions (AVX512-BF16 or AMX): emulated, it is
     // several times slower than float32.
     bool bf16 = false;
+    // GradCache for the in-batch-negative losses (train/gradcache.h): the batch stays the batch of
+    // negatives, embedded miniBatchSize pairs at a time, so memory follows the mini-batch.
+    bool gradCache = false;
+    int miniBatchSize = 0; // pairs per forward pass with grad_cache; 0 = chosen from free memory
     std::string bestMetric = "mrr@10"; // an evalMetricKeys() entry; decides the best checkpoint
     // Matryoshka training (recipe/matryoshka.h): the loss also at the first matryoshkaDims columns of each
     // embedding, weighted by matryoshkaWeights (empty = 1 each). Switched on with empty dims, the run fills

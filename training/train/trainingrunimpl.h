@@ -12,6 +12,7 @@
 #include "recipe/batchsampler.h"
 #include "recipe/lrschedule.h"
 #include "train/adamw.h"
+#include "train/gradcache.h"
 #include "train/loopstate.h"
 #include "train/losses.h"
 #include "train/modelverdict.h"
@@ -74,6 +75,9 @@ private:
     void dumpBatch(const std::string &folder, const std::vector<std::size_t> &batch, double loss,
         const std::string &gradsFile) const;
     bool weightsFinite() const;
+    // grad_cache: m_miniBatch, from the config or chosen from free memory at the first step (logged).
+    std::size_t miniBatchSize(std::size_t rows);
+    void dumpReplay(const std::string &folder, const GradCache &cache, const torch::Tensor &scores) const;
     // The weights after step `badStep` are not usable. Checkpoints from that step on are set aside
     // (so `--resume` and `export --checkpoint last` can only pick a good state), then a clear error.
     [[noreturn]] void failNonFinite(const std::string &what, std::int64_t badStep) const;
@@ -105,6 +109,7 @@ private:
     std::optional<std::vector<QueryRank>> m_baseRanks; // the base model's, before the first step
     std::optional<EvalSet> m_evalSample; // config.evalSample pairs of m_evalSet, made at first use
     LossSpec m_loss;
+    std::size_t m_miniBatch = 0; // grad_cache: pairs per forward pass, chosen at the first step
     LoopState m_state;
     std::int64_t m_totalSteps = 0;
     std::int64_t m_stepsPerEpoch = 0;

@@ -6,12 +6,15 @@
 #include "io/safetensors.h"
 #include "model/sentencemodelimpl.h"
 #include "train/bf16autocast.h"
+#include "train/gradcache.h"
+#include "train/minibatchsize.h"
 #include "train/trainingrunimpl.h"
 
 #include <torch/torch.h>
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 namespace pairtune {
 
@@ -36,24 +39,28 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, doubl
     SentenceModel::Impl &impl = m_model->impl();
     impl.setTraining(m_config.dropout);
     const std::size_t columns = 2 + m_data->negativesPerRecord;
-    // Every column in one forward pass: fewer, larger matmuls and half the dispatches. Each text's
-    // embedding does not depend on what else is in the pass (the encoder computes only real tokens).
-    std::vector<Encoding> encodings;
-    std::vector<std::size_t> promptLengths; // each column's prompt, left out of pooling if so configured
-    encodings.reserve(batch.size() * columns);
-    for (std::size_t column = 0; column < columns; ++column) {
-        for (const std::size_t record : batch) {
-            encodings.push_back(m_data->encoding(record, column));
-            promptLengths.push_back(m_data->columnPromptLengths[column]);
+    // Rows [begin, begin + count) of this process's batch, every column in one forward pass: fewer,
+    // larger matmuls and half the dispatches. Each text's embedding does not depend on what else is in
+    // the pass (the encoder computes only real tokens), so mini-batches of rows give the same embeddings.
+    const EmbedRows embedRows = [&](std::size_t begin, std::size_t count) {
+        std::vector<Encoding> encodings;
+        std::vector<std::size_t> promptLengths; // each column's prompt, left out of pooling if so configured
+        encodings.reserve(count * columns);
+        for (std::size_t column = 0; column < columns; ++column) {
+            for (std::size_t row = begin; row < begin + count; ++row) {
+                encodings.push_back(m_data->encoding(batch[row], column));
+                promptLengths.push_back(m_data->columnPromptLengths[column]);
+            }
         }
-    }
-    std::vector<torch::Tensor> embeddings;
-    {
         const Bf16Autocast autocast(m_config.bf16, impl.device());
         // The loss and everything after it in float32, as under Python's autocast for MNRL's softmax.
-        embeddings
-            = impl.embed(encodings, promptLengths).to(at::kFloat).split(static_cast<int64_t>(batch.size()));
-    }
+        return impl.embed(encodings, promptLengths).to(at::kFloat).split(static_cast<int64_t>(count));
+    };
+    // grad_cache: the same step in two passes with memory bounded by a mini-batch (train/gradcache.h).
+    std::optional<GradCache> cache;
+    if (m_config.gradCache)
+        cache.emplace(embedRows, batch.size(), miniBatchSize(batch.size()), impl.device());
+    std::vector<torch::Tensor> embeddings = cache ? cache->embedWithoutGrad() : embedRows(0, batch.size());
     if (m_group)
         for (torch::Tensor &column : embeddings)
             column = m_group->allGatherWithGrad(column, counts);
@@ -71,7 +78,10 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, doubl
                 + std::to_string(m_state.step + 1),
             m_state.step);
     }
-    loss.backward();
+    if (cache)
+        cache->backward(loss);
+    else
+        loss.backward();
     if (m_group) {
         // Every process computed the whole loss; averaging the gradients over the processes makes each
         // the single-process gradient of the global batch, so the clipping norm below is the global one.
@@ -81,8 +91,11 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, doubl
         m_group->averageGradients(parameters);
     }
     const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty() && writesRun();
-    if (dump)
+    if (dump) {
         dumpBatch(m_callbacks.debugDumpFolder, globalBatch, value, "grads_raw.safetensors");
+        if (cache && !m_group)
+            dumpReplay(m_callbacks.debugDumpFolder, *cache, scores);
+    }
     if (m_config.maxGradNorm > 0)
         m_optimizer->clipGradNorm(m_config.maxGradNorm);
     if (dump)
@@ -90,6 +103,49 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, doubl
     m_optimizer->step(lr);
     m_optimizer->zeroGrad();
     return value;
+}
+
+std::size_t TrainingRun::miniBatchSize(std::size_t rows)
+{
+    if (m_miniBatch > 0)
+        return m_miniBatch;
+    if (m_config.miniBatchSize > 0) {
+        m_miniBatch = static_cast<std::size_t>(m_config.miniBatchSize);
+        return m_miniBatch;
+    }
+    const SentenceModel::Impl &impl = m_model->impl();
+    const TransformerConfig &transformer = impl.config.transformer;
+    MiniBatchInputs inputs;
+    inputs.batch = rows;
+    inputs.columns = m_data->columns();
+    inputs.tokensPerText
+        = m_data->lengths.empty() ? 0 : *std::max_element(m_data->lengths.begin(), m_data->lengths.end());
+    inputs.hiddenSize = transformer.hiddenSize;
+    inputs.intermediateSize = transformer.intermediateSize;
+    inputs.layers = transformer.numHiddenLayers;
+    inputs.heads = transformer.numAttentionHeads;
+    inputs.availableBytes = availableTrainingBytes(impl.device().is_cuda());
+    const MiniBatchChoice choice = chooseMiniBatch(inputs);
+    TrainingEvent message { TrainingEvent::Type::Message };
+    message.step = m_state.step;
+    message.message = choice.reason;
+    emit(message);
+    m_miniBatch = choice.pairs;
+    return m_miniBatch;
+}
+
+void TrainingRun::dumpReplay(
+    const std::string &folder, const GradCache &cache, const torch::Tensor &scores) const
+{
+    // Pass 2's embeddings give pass 1's loss again when the random state was replayed (tst_gradcache).
+    const torch::NoGradGuard noGrad;
+    const std::vector<torch::Tensor> &replayed = cache.replayed();
+    const std::vector<torch::Tensor> negatives(replayed.begin() + 2, replayed.end());
+    const double loss = computeLoss(m_loss, replayed[0], replayed[1], negatives, scores).item<double>();
+    writeJsonFile(folder + "/grad_cache.json",
+        { { "mini_batch_size", m_miniBatch }, { "replayed_loss", loss },
+            { "replay_max_abs_difference", cache.replayDifference() } },
+        1);
 }
 
 bool TrainingRun::weightsFinite() const
