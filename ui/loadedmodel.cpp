@@ -1,5 +1,7 @@
 #include "ui/loadedmodel.h"
 
+#include "mine/hardnegativemining.h"
+
 #include <filesystem>
 
 namespace pairtune::ui {
@@ -60,6 +62,20 @@ Embeddings LoadedModel::encode(const std::vector<std::string> &texts, const std:
 {
     const std::lock_guard lock(m_encodeMutex);
     return m_model.encodeWithPrompt(texts, prompt);
+}
+
+NearDuplicateGroups LoadedModel::findNearDuplicates(const std::vector<PairRecord> &records,
+    const NearDuplicateOptions &options, const NearDuplicateCallbacks &callbacks) const
+{
+    const std::lock_guard lock(m_encodeMutex);
+    return findNearDuplicateGroups(m_model, records, options, callbacks);
+}
+
+MiningResult LoadedModel::mine(
+    const PairDataset &pairs, const MiningOptions &options, const MiningCallbacks &callbacks) const
+{
+    const std::lock_guard lock(m_encodeMutex);
+    return mineHardNegatives(m_model, pairs, {}, options, callbacks);
 }
 
 const ModelPrompts &LoadedModel::prompts() const

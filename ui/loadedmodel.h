@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mine/nearduplicates.h"
 #include "model/sentencemodel.h"
 #include "ui/contextmemory.h"
 
@@ -9,6 +10,13 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace pairtune {
+class PairDataset;
+struct MiningCallbacks;
+struct MiningOptions;
+struct MiningResult;
+} // namespace pairtune
 
 namespace pairtune::ui {
 
@@ -35,8 +43,18 @@ public:
     Embeddings encode(const std::vector<std::string> &texts, const std::string &prompt) const;
     // The model's prompts (config_sentence_transformers.json), as Python holds them after loading.
     const ModelPrompts &prompts() const;
+    // Hard-negative mining (mine/hardnegativemining.h) with this model, under the encode lock: the
+    // other pages' encodes wait until it ends. Call it off the GUI thread.
+    MiningResult mine(
+        const PairDataset &pairs, const MiningOptions &options, const MiningCallbacks &callbacks) const;
     // Tokens the model would see for text, special tokens included, without truncation.
     std::size_t tokenCount(std::string_view text) const;
+    // The near-duplicate groups of records under this model (mine/nearduplicates.h), holding the encode
+    // lock for the whole check: it encodes in many batches, and another page's encode between two of them
+    // would run two forward passes at once. Call it off the GUI thread; callbacks run on the calling
+    // thread. Throws like findNearDuplicateGroups (Error::Kind::Cancelled on a cancel).
+    NearDuplicateGroups findNearDuplicates(const std::vector<PairRecord> &records,
+        const NearDuplicateOptions &options, const NearDuplicateCallbacks &callbacks) const;
 
 private:
     LoadedModel(std::string folder, SentenceModel model);

@@ -13,6 +13,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -121,6 +122,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(createRecipeGroup());
+    layout->addWidget(createNearDuplicateGroup());
     layout->addWidget(createLossGroup());
     layout->addWidget(createOptimizerGroup());
     layout->addWidget(createEvaluationGroup());
@@ -169,6 +171,35 @@ QWidget *SettingsForm::createRecipeGroup()
     form->addRow(settingFormLabel("warmup_steps"), m_warmupSteps);
     form->addRow(settingFormLabel("epochs"), m_epochs);
     form->addRow(settingFormLabel("use_file_scores"), m_fileScores);
+    return box;
+}
+
+// Next to the split it changes (issue 21 part 3): both fixes decide which pairs train and which are held out.
+QWidget *SettingsForm::createNearDuplicateGroup()
+{
+    QFormLayout *form = nullptr;
+    QGroupBox *box = group(this, tr("Near-duplicates"), form);
+    m_nearDuplicateThreshold = doubleBox(box, 0.01, 1.0, 3, 0.01,
+        tr("Two texts whose cosine under the base model is at least this are near-copies. 0.95 catches "
+           "reworded punctuation and casing; lower it to also catch light paraphrases."));
+    m_groupNearDuplicates = new QCheckBox(settingFormLabel("group_near_duplicates"), box);
+    m_groupNearDuplicates->setToolTip(
+        tr("A held-out pair that is a near-copy of a training pair inflates the evaluation scores: with "
+           "this on, every group of near-copies lands wholly in training or wholly in the held-out part."));
+    m_dropNearDuplicates = new QCheckBox(settingFormLabel("drop_near_duplicates"), box);
+    m_dropNearDuplicates->setToolTip(
+        tr("Near-copies in one batch are false negatives for MNRL: with this on, training keeps one pair "
+           "of each group of near-copies."));
+    m_checkNearDuplicates = new QPushButton(tr("Check near-duplicates…"), box);
+    m_checkNearDuplicates->setObjectName(QStringLiteral("checkNearDuplicates"));
+    m_checkNearDuplicates->setToolTip(
+        tr("Find near-copies in the data under the chosen base model, within training and across the "
+           "split, with examples and one-click fixes."));
+    connect(m_checkNearDuplicates, &QPushButton::clicked, this, &SettingsForm::nearDuplicateCheckRequested);
+    form->addRow(settingFormLabel("near_duplicate_threshold"), m_nearDuplicateThreshold);
+    form->addRow(QString(), m_groupNearDuplicates);
+    form->addRow(QString(), m_dropNearDuplicates);
+    form->addRow(QString(), m_checkNearDuplicates);
     return box;
 }
 
@@ -376,6 +407,9 @@ void SettingsForm::setConfig(const TrainingConfig &config)
     m_scale->setValue(config.scale);
     m_noDuplicates->setChecked(config.noDuplicates);
     m_lengthGrouped->setChecked(config.lengthGrouped);
+    m_nearDuplicateThreshold->setValue(config.nearDuplicateThreshold);
+    m_groupNearDuplicates->setChecked(config.groupNearDuplicates);
+    m_dropNearDuplicates->setChecked(config.dropNearDuplicates);
     m_lr->setValue(config.lr);
     m_weightDecay->setValue(config.weightDecay);
     m_maxGradNorm->setValue(config.maxGradNorm);
@@ -418,6 +452,9 @@ TrainingConfig SettingsForm::config() const
     c.scale = m_scale->value();
     c.noDuplicates = m_noDuplicates->isChecked();
     c.lengthGrouped = m_lengthGrouped->isChecked();
+    c.nearDuplicateThreshold = m_nearDuplicateThreshold->value();
+    c.groupNearDuplicates = m_groupNearDuplicates->isChecked();
+    c.dropNearDuplicates = m_dropNearDuplicates->isChecked();
     c.lr = m_lr->value();
     c.weightDecay = m_weightDecay->value();
     c.maxGradNorm = m_maxGradNorm->value();

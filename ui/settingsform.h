@@ -7,6 +7,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QPushButton;
 class QSpinBox;
 
 namespace pairtune::ui {
@@ -34,12 +35,19 @@ public:
     QComboBox *lossBox() const { return m_loss; }
     QDoubleSpinBox *scoreMeanBox() const { return m_scoreMean; }
     QDoubleSpinBox *scoreScalingBox() const { return m_scoreScaling; }
+    QDoubleSpinBox *nearDuplicateThresholdBox() const { return m_nearDuplicateThreshold; }
+    QCheckBox *groupNearDuplicatesBox() const { return m_groupNearDuplicates; }
+    QCheckBox *dropNearDuplicatesBox() const { return m_dropNearDuplicates; }
+    QPushButton *checkNearDuplicatesButton() const { return m_checkNearDuplicates; }
 
 Q_SIGNALS:
     void changed();
+    // "Check near-duplicates…" was clicked: the page that knows the data and the model runs the check.
+    void nearDuplicateCheckRequested();
 
 private:
     QWidget *createRecipeGroup();
+    QWidget *createNearDuplicateGroup();
     QWidget *createLossGroup();
     QWidget *createOptimizerGroup();
     QWidget *createEvaluationGroup();
@@ -63,6 +71,11 @@ private:
     QDoubleSpinBox *m_scale = nullptr;
     QCheckBox *m_noDuplicates = nullptr;
     QCheckBox *m_lengthGrouped = nullptr;
+
+    QDoubleSpinBox *m_nearDuplicateThreshold = nullptr;
+    QCheckBox *m_groupNearDuplicates = nullptr;
+    QCheckBox *m_dropNearDuplicates = nullptr;
+    QPushButton *m_checkNearDuplicates = nullptr;
 
     ScientificSpinBox *m_lr = nullptr;
     QDoubleSpinBox *m_weightDecay = nullptr;

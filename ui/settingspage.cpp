@@ -5,12 +5,15 @@
 #include "recipe/losskind.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
+#include "ui/nearduplicatepanel.h"
 #include "ui/preferences.h"
 #include "ui/scoredistributionplot.h"
 #include "ui/settingsform.h"
 #include "ui/speedprobe.h"
 #include "ui/textformat.h"
 
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -124,7 +127,39 @@ SettingsPage::SettingsPage(QWidget *parent)
     m_speedProbe = new SpeedProbe(this);
     connect(m_speedProbe, &SpeedProbe::measured, m_updateTimer, qOverload<>(&QTimer::start));
     connect(m_form, &SettingsForm::changed, this, &SettingsPage::scheduleUpdate);
+    connect(m_form, &SettingsForm::nearDuplicateCheckRequested, this, &SettingsPage::showNearDuplicateCheck);
     updateNow();
+}
+
+// The check lives here, not on the Data page: it needs the base model (chosen after the data) and it
+// reports on the train/eval split, which these settings make; its fixes are settings too. A dialog, so
+// the page's smallest height stays what the window's size checks allow.
+void SettingsPage::showNearDuplicateCheck()
+{
+    if (!m_nearDuplicateDialog) {
+        m_nearDuplicateDialog = new QDialog(this);
+        m_nearDuplicateDialog->setObjectName(QStringLiteral("nearDuplicateDialog"));
+        m_nearDuplicateDialog->setWindowTitle(tr("Near-duplicates"));
+        m_nearDuplicates = new NearDuplicatePanel(m_nearDuplicateDialog);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, m_nearDuplicateDialog);
+        connect(buttons, &QDialogButtonBox::rejected, m_nearDuplicateDialog, &QDialog::reject);
+        connect(m_nearDuplicateDialog, &QDialog::rejected, m_nearDuplicates, &NearDuplicatePanel::cancel);
+        auto *layout = new QVBoxLayout(m_nearDuplicateDialog);
+        layout->addWidget(m_nearDuplicates, 1);
+        layout->addWidget(buttons);
+        m_nearDuplicateDialog->resize(900, 540);
+        connect(m_nearDuplicates, &NearDuplicatePanel::configEdited, this,
+            [this](const TrainingConfig &edited) { setConfig(edited); });
+        // Settings edited on the form (train fraction, seed, the fixes) re-report at once.
+        connect(this, &SettingsPage::configChanged, m_nearDuplicates,
+            [this] { m_nearDuplicates->setConfig(config()); });
+    }
+    m_nearDuplicates->setSource(m_dataset, m_model);
+    m_nearDuplicates->setConfig(config());
+    m_nearDuplicateDialog->show();
+    m_nearDuplicateDialog->raise();
+    if (!m_nearDuplicates->report() && !m_nearDuplicates->isRunning())
+        m_nearDuplicates->check();
 }
 
 void SettingsPage::showEvent(QShowEvent *event)
@@ -171,12 +206,16 @@ void SettingsPage::setData(std::shared_ptr<const PairDataset> dataset, const Dat
 {
     m_dataset = std::move(dataset);
     m_report = report;
+    if (m_nearDuplicates)
+        m_nearDuplicates->setSource(m_dataset, m_model);
     scheduleUpdate();
 }
 
 void SettingsPage::setModel(std::shared_ptr<const LoadedModel> model)
 {
     m_model = std::move(model);
+    if (m_nearDuplicates)
+        m_nearDuplicates->setSource(m_dataset, m_model);
     m_form->setModelMaxSeqLength(m_model ? m_model->summary().maxSeqLength : 0);
     m_tuning.reset();
     m_tuningProblem.clear();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+class QDialog;
 class QLabel;
 class QPushButton;
 class QTimer;
@@ -21,6 +22,7 @@ namespace pairtune::ui {
 
 class LoadedModel;
 class MessageBanner;
+class NearDuplicatePanel;
 class ScoreDistributionPlot;
 class SettingsForm;
 class SpeedProbe;
@@ -57,6 +59,10 @@ public:
     QStringList problems() const { return m_problems; }
     SettingsForm *form() const { return m_form; }
     ScoreDistributionPlot *scorePlot() const { return m_plot; }
+    // The near-duplicate check's dialog and panel; null until "Check near-duplicates…" was first clicked.
+    QDialog *nearDuplicateDialog() const { return m_nearDuplicateDialog; }
+    NearDuplicatePanel *nearDuplicatePanel() const { return m_nearDuplicates; }
+    void showNearDuplicateCheck();
 
 Q_SIGNALS:
     void configChanged();
@@ -92,6 +98,8 @@ private:
     MessageBanner *m_problemBanner = nullptr;
     QTimer *m_updateTimer = nullptr;
     SpeedProbe *m_speedProbe = nullptr;
+    QDialog *m_nearDuplicateDialog = nullptr;
+    NearDuplicatePanel *m_nearDuplicates = nullptr;
 };
 
 } // namespace pairtune::ui

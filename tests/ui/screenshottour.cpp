@@ -11,6 +11,8 @@
 #include "ui/exportpanel.h"
 #include "ui/mainwindow.h"
 #include "ui/modelpage.h"
+#include "ui/nearduplicatepanel.h"
+#include "ui/settingsform.h"
 #include "ui/settingspage.h"
 #include "ui/thresholdpanel.h"
 #include "ui/trainpage.h"
@@ -210,6 +212,14 @@ int main(int argc, char **argv)
     QTest::qWait(300);
     if (!shoot(&window, shots, QStringLiteral("3-settings")))
         return 1;
+    // The near-duplicate check (issue 21 part 3): its dialog over the Settings page, closed again.
+    window.settingsPage()->form()->checkNearDuplicatesButton()->click();
+    NearDuplicatePanel *nearDuplicates = window.settingsPage()->nearDuplicatePanel();
+    if (!waitFor([&] { return !nearDuplicates->isRunning(); }, 120000, "the near-duplicate check"))
+        return 1;
+    if (!shoot(window.settingsPage()->nearDuplicateDialog(), shots, QStringLiteral("near-duplicates")))
+        return 1;
+    window.settingsPage()->nearDuplicateDialog()->close();
 
     // 4. Train: one picture while it runs, one when it is done.
     window.goNext();
