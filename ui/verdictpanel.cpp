@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "io/jsonfile.h"
+#include "train/generalcheck.h"
 #include "train/runverdict.h"
 #include "ui/backgroundtask.h"
 
@@ -88,6 +89,12 @@ VerdictPanel::VerdictPanel(QWidget *parent)
     m_details = new QLabel(this);
     m_details->setObjectName(QStringLiteral("verdictDetails"));
     m_details->setWordWrap(true);
+    m_general = new QLabel(this);
+    m_general->setObjectName(QStringLiteral("verdictGeneralCheck"));
+    m_general->setWordWrap(true);
+    m_general->setToolTip(tr("The do-no-harm check: general English pairs that ship with Pairtune, ranked "
+                             "under the base and the tuned model. Worse means tuning to your data damaged "
+                             "general behaviour; switch it off with general_check in the recipe."));
     m_metrics = table(this,
         { tr("Metric"), tr("Base"), tr("Tuned"), tr("Difference"), tr("Interval"), tr("Verdict") },
         "verdictMetrics");
@@ -121,6 +128,7 @@ VerdictPanel::VerdictPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
+    layout->addWidget(m_general);
     layout->addLayout(tables);
     setBusy(false);
     showMissing(tr("No run yet."), false);
@@ -241,6 +249,7 @@ void VerdictPanel::showMissing(const QString &why, bool canCompute)
     m_headline->setText(tr("<b>Verdict:</b> none"));
     m_details->setText(why);
     m_compute->setVisible(canCompute);
+    m_general->setVisible(false);
     m_metrics->setRowCount(0);
     m_changes->setRowCount(0);
     m_metrics->setVisible(false);
@@ -271,6 +280,14 @@ void VerdictPanel::showDocument(const std::shared_ptr<const Document> &document)
                            .arg(v.value("resamples", 0))
                            .arg(v.value("seed", std::uint64_t { 0 })));
     m_compute->setVisible(false);
+    const auto general = v.find("general_check");
+    m_general->setVisible(general != v.end() && general->is_object());
+    if (m_general->isVisibleTo(this)) {
+        const QString generalVerdict = text(general->value("verdict", nlohmann::json()));
+        m_general->setText(QStringLiteral("<span style=\"color:%1\">%2</span>")
+                               .arg(verdictColor(generalVerdict),
+                                   QString::fromStdString(generalCheckSummary(*general)).toHtmlEscaped()));
+    }
 
     const nlohmann::json &metrics = v.at("metrics");
     m_metrics->setRowCount(static_cast<int>(metrics.size()));

@@ -4,7 +4,8 @@
 // (train/runverdict.h) — Better / No clear change / Worse — each metric before → after with its interval,
 // and the queries whose true positive moved most. A click on one of them asks for it in the before/after
 // search (querySelected). A run without a verdict (older runs) says so and offers to compute it on the
-// worker thread, with progress and a stop.
+// worker thread, with progress and a stop. Under the verdict, one line for the do-no-harm check
+// (train/generalcheck.h) when the run made it: "General English (do-no-harm): No clear change, ...".
 
 #include <QWidget>
 
@@ -35,6 +36,7 @@ public:
     bool isBusy() const { return m_busy; }
     QString verdictText() const; // "Better", "No clear change", "Worse"; "" when none is shown
     QLabel *headline() const { return m_headline; }
+    QLabel *generalCheck() const { return m_general; } // hidden when the run has no general check
     QTableWidget *metricsTable() const { return m_metrics; }
     QTableWidget *changesTable() const { return m_changes; }
     QPushButton *computeButton() const { return m_compute; }
@@ -57,6 +59,7 @@ private:
 
     QLabel *m_headline = nullptr;
     QLabel *m_details = nullptr;
+    QLabel *m_general = nullptr;
     QTableWidget *m_metrics = nullptr;
     QTableWidget *m_changes = nullptr;
     QPushButton *m_compute = nullptr;

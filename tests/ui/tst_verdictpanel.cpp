@@ -33,6 +33,12 @@ QJsonObject readJson(const QString &path)
     return QJsonDocument::fromJson(file.readAll()).object();
 }
 
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
 } // namespace
 
 class TestVerdictPanel : public QObject
@@ -73,6 +79,17 @@ private slots:
         QCOMPARE(panel->verdictText(), m_verdict.value("verdict").toString());
         QVERIFY(panel->headline()->text().contains(m_verdict.value("verdict").toString()));
         QCOMPARE(panel->metricsTable()->rowCount(), m_verdict.value("metrics").toObject().size());
+        // The do-no-harm line, from verdict.json's general_check.
+        const QJsonObject general = m_verdict.value("general_check").toObject();
+        QVERIFY(!general.isEmpty());
+        QVERIFY(panel->generalCheck()->isVisible());
+        const QString generalLine = panel->generalCheck()->text();
+        QVERIFY2(generalLine.contains("General English (do-no-harm): " + general.value("verdict").toString()),
+            qPrintable(generalLine));
+        const QJsonObject generalMrr = general.value("metrics").toObject().value("mrr@10").toObject();
+        QVERIFY2(generalLine.contains(QString::number(generalMrr.value("before").toDouble(), 'f', 4) + " → "
+                     + QString::number(generalMrr.value("after").toDouble(), 'f', 4)),
+            qPrintable(generalLine));
         const QJsonArray gains = m_verdict.value("gains").toArray();
         const QJsonArray losses = m_verdict.value("losses").toArray();
         QCOMPARE(panel->changesTable()->rowCount(), gains.size() + losses.size());
@@ -120,6 +137,7 @@ private slots:
         QVERIFY(panel.verdictText().isEmpty());
         QVERIFY(panel.computeButton()->isVisible());
         QVERIFY(panel.headline()->text().contains("none"));
+        QVERIFY(!panel.generalCheck()->isVisible());
 
         panel.computeButton()->click();
         QVERIFY(panel.isBusy());
@@ -127,6 +145,12 @@ private slots:
         QCOMPARE(panel.verdictText(), m_verdict.value("verdict").toString());
         const QJsonObject computed = readJson(copy + "/verdict.json");
         QVERIFY(QFile::exists(copy + "/eval-ranks-base.json"));
+        // The general check too, its base ranks made from the base model as the run made them.
+        QVERIFY(QFile::exists(copy + "/general-ranks-base.json"));
+        QCOMPARE(readFile(copy + "/general-ranks-base.json"), readFile(m_run + "/general-ranks-base.json"));
+        QCOMPARE(computed.value("general_check").toObject().value("metrics").toObject(),
+            m_verdict.value("general_check").toObject().value("metrics").toObject());
+        QVERIFY(panel.generalCheck()->isVisible());
         // The same ranks from the run folder's files as the run had from memory: the same verdict.
         const QJsonObject metrics = computed.value("metrics").toObject();
         const QJsonObject expected = m_verdict.value("metrics").toObject();
