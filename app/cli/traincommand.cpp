@@ -97,6 +97,13 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
         "--length-grouped", c.lengthGrouped, "Batch texts of similar length together (less padding)");
     cmd->add_flag("--grad-cache", c.gradCache,
         "GradCache for mnrl/mnrl_symmetric: the whole --batch-size stays one batch of in-batch negatives "
+        "while memory follows a mini-batch (same gradients; a second forward pass per step)");
+    cmd->add_option("--mini-batch-size", c.miniBatchSize,
+           "Pairs per forward pass with --grad-cache (0 = chosen from free memory)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_flag("--grad-cache", c.gradCache,
+        "GradCache for mnrl/mnrl_symmetric: the whole --batch-size stays one batch of in-batch negatives "
         "while memory follows a mini-batch (same gradients; about a third more time per step)");
     cmd->add_option("--mini-batch-size", c.miniBatchSize,
            "Pairs per forward pass with --grad-cache (0 = chosen from free memory)")
