@@ -102,13 +102,6 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
            "Pairs per forward pass with --grad-cache (0 = chosen from free memory)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    cmd->add_flag("--grad-cache", c.gradCache,
-        "GradCache for mnrl/mnrl_symmetric: the whole --batch-size stays one batch of in-batch negatives "
-        "while memory follows a mini-batch (same gradients; about a third more time per step)");
-    cmd->add_option("--mini-batch-size", c.miniBatchSize,
-           "Pairs per forward pass with --grad-cache (0 = chosen from free memory)")
-        ->check(CLI::NonNegativeNumber)
-        ->capture_default_str();
     cmd->add_flag("--group-near-duplicates", c.groupNearDuplicates,
         "Keep each group of near-duplicate pairs (base-model cosine >= --near-duplicate-threshold) on one "
         "side of the train/eval split (inspect --near-duplicates finds them)");
