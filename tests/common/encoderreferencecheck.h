@@ -40,26 +40,10 @@ inline const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
 
 using pairtune::testnpy::Npy;
 using pairtune::testnpy::readNpy;
+using pairtune::testrun::python;
 using pairtune::testrun::run;
 using pairtune::testrun::RunResult;
-
-inline QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
-
-// Why the reference cannot run here (python() cannot import torch and numpy), empty when it can.
-inline QString torchMissing()
-{
-    const RunResult probe = run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
-    if (probe.code == 0)
-        return {};
-    return python()
-        + QStringLiteral(" cannot import torch and numpy (install python3-torch and python3-numpy, or set "
-                         "PAIRTUNE_PYTHON): ")
-        + QString::fromUtf8(probe.err.trimmed().right(300));
-}
+using pairtune::testrun::torchMissing;
 
 // Keeps the scratch files for a look after the run when the environment variable is set to a number.
 inline void keepScratchIf(QTemporaryDir &scratch, const char *variable)

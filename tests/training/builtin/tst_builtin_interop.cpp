@@ -17,14 +17,9 @@
 #include <vector>
 
 using namespace builtin;
+using pairtune::testrun::python;
 
 namespace {
-
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
 
 // Rows × cols of a C-order little-endian float32 .npy; empty on any surprise.
 std::vector<float> readNpy(const QString &path, qsizetype &rows, qsizetype &cols)
@@ -66,8 +61,9 @@ private slots:
         const QString sentences = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/interop/sentences.txt");
         QVERIFY(QFileInfo::exists(reference));
         QVERIFY(QFileInfo(modelFolder()).isDir());
-        if (run(python(), { "-c", "import torch, numpy" }).code != 0)
-            QSKIP(qPrintable(python() + " cannot import torch and numpy (python3-torch, python3-numpy)"));
+        const QString missing = pairtune::testrun::torchMissing();
+        if (!missing.isEmpty())
+            QSKIP(qPrintable(missing));
 
         QTemporaryDir dir;
         QVERIFY(dir.isValid());

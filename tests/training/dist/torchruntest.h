@@ -15,21 +15,13 @@
 
 namespace pairtune::testrun {
 
-inline QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
-
-// A port nobody listens on now (the kernel's choice for port 0 on 127.0.0.1).
 // Why torchrun cannot be started here ("" when it can): a suite QSKIPs with this message.
 inline QString torchrunMissing()
 {
-    if (run(python(), { "-c", "import torch.distributed.run" }).code == 0)
-        return {};
-    return python() + " cannot import torch.distributed.run (install python3-torch, or set PAIRTUNE_PYTHON)";
+    return pythonCannotImport("torch.distributed.run", "python3-torch");
 }
 
+// A port nobody listens on now (the kernel's choice for port 0 on 127.0.0.1).
 inline int freePort()
 {
     const RunResult r = run(python(),
@@ -48,24 +40,7 @@ inline QStringList torchrunArgs(const QString &program, const QStringList &progr
 // Environment for the processes: collectives bounded by `timeoutSeconds`, not minutes.
 inline QProcessEnvironment torchrunEnvironment(int timeoutSeconds = 120)
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("PAIRTUNE_DIST_TIMEOUT", QString::number(timeoutSeconds));
-    return env;
-}
-
-inline RunResult finish(QProcess &process, int timeoutMs)
-{
-    RunResult result;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out: " + process.readAllStandardError();
-        return result;
-    }
-    result.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = process.readAllStandardOutput();
-    result.err = process.readAllStandardError();
-    return result;
+    return environmentWith({ "PAIRTUNE_DIST_TIMEOUT=" + QString::number(timeoutSeconds) });
 }
 
 inline RunResult torchrun(const QString &program, const QStringList &programArgs, int timeoutMs = 600000)

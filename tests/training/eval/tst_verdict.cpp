@@ -38,13 +38,6 @@ std::vector<QueryRank> ranksOf(const std::vector<std::size_t> &ranks)
     return out;
 }
 
-// Debian's python3 with python3-numpy (scripts/setup.sh), not whichever python3 is first on PATH.
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
-
 const MetricChange &metricOf(const VerdictReport &report, const std::string &name)
 {
     for (const MetricChange &m : report.metrics)
@@ -253,7 +246,8 @@ private slots:
                                  "    print(repr(float(lo)), repr(float(hi)))\n")
                       .arg(resamples)
                       .arg(queries);
-            const auto result = testrun::run(python(), { "-c", script, input, QString::number(confidence) });
+            const auto result
+                = testrun::run(testrun::python(), { "-c", script, input, QString::number(confidence) });
             QVERIFY2(result.code == 0, qPrintable(result.describe("python3 (needs python3-numpy)", {})));
             const QStringList lines = QString::fromUtf8(result.out).trimmed().split('\n');
             QCOMPARE(lines.size(), 2);

@@ -18,6 +18,7 @@
 #include <set>
 
 using namespace traintest;
+using pairtune::testrun::python;
 
 namespace {
 
@@ -25,12 +26,6 @@ constexpr double kStepTolerance = 1e-5; // issue 3's bound, as tst_onestep
 constexpr double kEmbeddingTolerance = 5e-6; // as tst_interop
 const QString kReference = QStringLiteral(PAIRTUNE_INTEROP_REFERENCE);
 const QString kTrainReference = QStringLiteral(PAIRTUNE_TRAIN_REFERENCE);
-
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
 
 // The transformers class and the base_model_prefix of each family.
 QString architectureOf(const QString &family)
@@ -73,12 +68,9 @@ private:
 void TestFamilyTraining::initTestCase()
 {
     QVERIFY(m_scratch.isValid());
-    const pairtune::testrun::RunResult probe
-        = pairtune::testrun::run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
-    if (probe.code != 0)
-        QSKIP(qPrintable(python()
-            + QStringLiteral(" cannot import torch and numpy (install python3-torch and "
-                             "python3-numpy, or set PAIRTUNE_PYTHON)")));
+    const QString missing = pairtune::testrun::torchMissing();
+    if (!missing.isEmpty())
+        QSKIP(qPrintable(missing));
     QVERIFY(QFileInfo::exists(cliPath()));
     m_pairs = writePairs(m_scratch.path(), QStringLiteral("pairs.tsv"), 400, 13);
     QVERIFY(!m_pairs.isEmpty());

@@ -30,14 +30,9 @@ const QString kVocab = QStringLiteral(PAIRTUNE_TEST_DATA_DIR "/bert-base-uncased
 const QString kReference = QStringLiteral(PAIRTUNE_INTEROP_REFERENCE);
 const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
 
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
-
 using pairtune::testnpy::Npy;
 using pairtune::testnpy::readNpy;
+using pairtune::testrun::python;
 using pairtune::testrun::run;
 using pairtune::testrun::RunResult;
 
@@ -81,12 +76,9 @@ private:
 void TestInterop::initTestCase()
 {
     QVERIFY(m_scratch.isValid());
-    const RunResult probe = run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
-    if (probe.code != 0)
-        QSKIP(qPrintable(python()
-            + QStringLiteral(" cannot import torch and numpy (install python3-torch and "
-                             "python3-numpy, or set PAIRTUNE_PYTHON): ")
-            + QString::fromUtf8(probe.err.trimmed().right(300))));
+    const QString missing = pairtune::testrun::torchMissing();
+    if (!missing.isEmpty())
+        QSKIP(qPrintable(missing));
     QVERIFY(QFileInfo::exists(kReference));
     QVERIFY(QFileInfo::exists(kSentences));
     prepareSentencePieceModel();

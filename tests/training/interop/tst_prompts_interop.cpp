@@ -22,12 +22,7 @@ const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
 const QString kPrompts = QStringLiteral(
     R"({"query": "query: ", "document": "passage: ", "instruct": "Represent this sentence for searching relevant passages: "})");
 
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
-
+using pairtune::testrun::python;
 using pairtune::testrun::run;
 using pairtune::testrun::RunResult;
 
@@ -66,8 +61,9 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        if (run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") }).code != 0)
-            QSKIP(qPrintable(python() + QStringLiteral(" cannot import torch and numpy (python3-torch)")));
+        const QString missing = pairtune::testrun::torchMissing();
+        if (!missing.isEmpty())
+            QSKIP(qPrintable(missing));
         QFile file(kSentences);
         QVERIFY(file.open(QIODevice::ReadOnly));
         m_texts = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);

@@ -386,11 +386,10 @@ void TestFolderLayouts::exportLoadsWithSentenceTransformers2Readers()
     // Pooling(**config) with 2.0's signature (models/Pooling.py at v2.0.0), and Dense.load's
     // torch.load + load_state_dict into a Linear named "linear" (models/Dense.py at v2.0.0), whose
     // values must equal the ones in model.safetensors.
-    const QString python = QStringLiteral("/usr/bin/python3");
-    const testrun::RunResult probe
-        = testrun::run(python, { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
-    if (probe.code != 0)
-        QSKIP("Debian's python3-torch and python3-numpy are needed to check the export with torch.load");
+    const QString python = testrun::python();
+    const QString missing = testrun::torchMissing();
+    if (!missing.isEmpty())
+        QSKIP(qPrintable(missing + QStringLiteral(": needed to check the export with torch.load")));
     const std::string out = m_dir.path().toStdString() + "/exported-for-2x";
     SentenceModel::load(layout("st6")).save(out);
     const QString script = QStringLiteral(R"PY(

@@ -47,12 +47,7 @@ const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
 // LayerNorm 1 +- 0.1), where CLS vectors differ visibly between texts.
 const QString kFolderMaker = QFileInfo(kReference).dir().filePath(QStringLiteral("reference.py"));
 
-QString python()
-{
-    const QString fromEnv = qEnvironmentVariable("PAIRTUNE_PYTHON");
-    return fromEnv.isEmpty() ? QStringLiteral("/usr/bin/python3") : fromEnv;
-}
-
+using pairtune::testrun::python;
 using pairtune::testrun::run;
 using pairtune::testrun::RunResult;
 
@@ -172,13 +167,9 @@ void TestOneStep::initTestCase()
         m_scratch.setAutoRemove(false);
         qInfo("keeping the scratch files in %s", qPrintable(m_scratch.path()));
     }
-    const RunResult probe = run(python(), { QStringLiteral("-c"), QStringLiteral("import torch, numpy") });
-    if (probe.code != 0)
-        QSKIP(qPrintable(python()
-            + QStringLiteral(
-                " cannot import torch and numpy (install python3-torch and python3-numpy, or set "
-                "PAIRTUNE_PYTHON): ")
-            + QString::fromUtf8(probe.err.trimmed().right(300))));
+    const QString missing = pairtune::testrun::torchMissing();
+    if (!missing.isEmpty())
+        QSKIP(qPrintable(missing));
     QVERIFY(QFileInfo::exists(kReference));
     QVERIFY(QFileInfo::exists(kCli));
 
