@@ -38,6 +38,7 @@ public:
     QDoubleSpinBox *nearDuplicateThresholdBox() const { return m_nearDuplicateThreshold; }
     QCheckBox *groupNearDuplicatesBox() const { return m_groupNearDuplicates; }
     QCheckBox *dropNearDuplicatesBox() const { return m_dropNearDuplicates; }
+    QCheckBox *matryoshkaBox() const { return m_matryoshka; }
     QPushButton *checkNearDuplicatesButton() const { return m_checkNearDuplicates; }
 
 Q_SIGNALS:
@@ -71,6 +72,7 @@ private:
     QDoubleSpinBox *m_scale = nullptr;
     QCheckBox *m_noDuplicates = nullptr;
     QCheckBox *m_lengthGrouped = nullptr;
+    QCheckBox *m_matryoshka = nullptr; // issue 20: train smaller embedding sizes too
 
     QDoubleSpinBox *m_nearDuplicateThreshold = nullptr;
     QCheckBox *m_groupNearDuplicates = nullptr;

@@ -3,6 +3,7 @@
 #include "ui/comparepanel.h"
 #include "ui/exportpanel.h"
 #include "ui/loadedmodel.h"
+#include "ui/matryoshkapanel.h"
 #include "ui/thresholdpanel.h"
 #include "ui/verdictpanel.h"
 
@@ -85,6 +86,10 @@ TryExportPage::TryExportPage(QWidget *parent)
     m_views->addTab(scrolling(m_threshold), tr("Is it a match? Threshold"));
 
     m_views->addTab(m_compare, tr("Try it: search before and after"));
+
+    // Issue 20: MRR@10 at each Matryoshka size, before and after (a run without sizes says how to get them).
+    m_sizes = new MatryoshkaPanel(this);
+    m_views->addTab(scrolling(m_sizes), tr("Smaller vectors? Sizes"));
     connect(m_verdict, &VerdictPanel::querySelected, this, [this](const QString &query) {
         showView(View::Search);
         m_compare->queryEdit()->setText(query);
@@ -152,6 +157,7 @@ void TryExportPage::setRun(
     m_compare->setRun(run, std::move(base));
     m_export->setRun(QString::fromStdString(result.runPath));
     m_verdict->setRun(QString::fromStdString(result.runPath));
+    m_sizes->setRun(config, result);
     modelChosen();
 }
 

@@ -15,6 +15,7 @@ namespace pairtune::ui {
 class ComparePanel;
 class ExportPanel;
 class LoadedModel;
+class MatryoshkaPanel;
 class VerdictPanel;
 class ThresholdPanel;
 
@@ -44,9 +45,10 @@ public:
     ExportPanel *exportPanel() const { return m_export; }
     VerdictPanel *verdictPanel() const { return m_verdict; }
     ThresholdPanel *thresholdPanel() const { return m_threshold; }
+    MatryoshkaPanel *matryoshkaPanel() const { return m_sizes; }
 
     // The tabs above the export, in their order.
-    enum class View { Verdict, Threshold, Search };
+    enum class View { Verdict, Threshold, Search, Sizes };
     void showView(View view);
 
 private:
@@ -60,7 +62,8 @@ private:
     ExportPanel *m_export = nullptr;
     VerdictPanel *m_verdict = nullptr; // did fine-tuning help? (RUN/verdict.json)
     ThresholdPanel *m_threshold = nullptr; // is this a match? (issue 21 part 2)
-    QTabWidget *m_views = nullptr; // the three panels above, one at a time
+    MatryoshkaPanel *m_sizes = nullptr; // smaller vectors? MRR@10 at each Matryoshka size (issue 20)
+    QTabWidget *m_views = nullptr; // the panels above, one at a time
 };
 
 } // namespace pairtune::ui

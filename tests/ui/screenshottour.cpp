@@ -205,6 +205,7 @@ int main(int argc, char **argv)
     config.warmupSteps = 6;
     config.evalEvery = 6;
     config.checkpointEvery = 30;
+    config.matryoshka = true; // issue 20: the Sizes tab's chart (matryoshka-sizes) needs a run with sizes
     window.settingsPage()->setConfig(config);
     // The time estimate comes from a few training steps timed on this computer (ui/speedprobe.h).
     if (!waitFor(
@@ -256,6 +257,10 @@ int main(int argc, char **argv)
     if (!waitFor([&] { return !threshold->curve().points.empty(); }, 180000, "the threshold curve"))
         return 1;
     if (!shoot(&window, shots, QStringLiteral("threshold-curve")))
+        return 1;
+    tryExport->showView(TryExportPage::View::Sizes); // MRR@10 at each Matryoshka size, before and after
+    QTest::qWait(300);
+    if (!shoot(&window, shots, QStringLiteral("matryoshka-sizes")))
         return 1;
     tryExport->showView(TryExportPage::View::Search);
     ComparePanel *compare = tryExport->comparePanel();
