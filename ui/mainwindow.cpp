@@ -3,10 +3,13 @@
 #include "core/error.h"
 #include "model/runtime.h"
 #include "pairtune/version.h"
+#include "recipe/losskind.h"
 #include "ui/datapage.h"
 #include "ui/enginelog.h"
 #include "ui/loadedmodel.h"
 #include "ui/messagebanner.h"
+#include "ui/minednegatives.h"
+#include "ui/miningpage.h"
 #include "ui/modelpage.h"
 #include "ui/preferences.h"
 #include "ui/runsmenu.h"
@@ -20,6 +23,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -81,6 +85,7 @@ void MainWindow::createPages()
 {
     m_data = new DataPage(this);
     m_model = new ModelPage(this);
+    m_mining = new MiningPage(this);
     m_settings = new SettingsPage(this);
     m_train = new TrainPage(this);
     m_tryExport = new TryExportPage(this);
@@ -136,6 +141,8 @@ WizardPage *MainWindow::page(int step) const
         return m_data;
     case ModelStep:
         return m_model;
+    case MiningStep:
+        return m_mining;
     case SettingsStep:
         return m_settings;
     case TrainStep:
@@ -215,15 +222,32 @@ void MainWindow::wirePages()
     for (int step = 0; step < StepCount; ++step)
         connect(page(step), &WizardPage::completeChanged, this, &MainWindow::updateNavigation);
 
-    connect(m_data, &DataPage::dataChanged, this,
-        [this] { m_settings->setData(m_data->dataset(), m_data->lastResult().report); });
+    connect(m_data, &DataPage::dataChanged, this, [this] {
+        m_mining->setInputs(m_data->dataset(), m_model->model());
+        updateSettingsData();
+    });
+    connect(m_mining, &MiningPage::minedChanged, this, &MainWindow::updateSettingsData);
+    m_mining->setEpochSecondsSource([this] {
+        // The estimate's training time per epoch, for the pairs without negatives.
+        const RunEstimate &estimate = m_settings->estimate();
+        if (estimate.seconds <= 0 || estimate.totalSteps <= 0)
+            return 0.0;
+        const TrainingConfig config = m_settings->config();
+        const std::size_t negatives
+            = m_mining->hasMined() && lossUsesNegatives(config.loss) ? m_mining->mined()->perRow() : 0;
+        const double epoch = (estimate.seconds - estimate.evaluationSeconds) * double(estimate.stepsPerEpoch)
+            / double(estimate.totalSteps);
+        return epoch * 2.0 / (2.0 + double(negatives));
+    });
     connect(m_model, &ModelPage::modelChanged, this, [this] {
+        m_mining->setInputs(m_data->dataset(), m_model->model());
         m_settings->setModel(m_model->model());
         if (m_model->model())
             m_train->setModelFolder(QString::fromStdString(m_model->model()->folder()));
         updateReportContext();
     });
     connect(m_settings, &SettingsPage::configChanged, this, &MainWindow::updateReportContext);
+    m_mining->setSplit(m_settings->config().seed, m_settings->config().trainFraction);
 
     m_train->setConfigProvider([this](const QString &runFolder) {
         // An opened run makes the Train page reachable before the data and the model are chosen.
@@ -236,6 +260,14 @@ void MainWindow::wirePages()
         DataPage::RunData data = m_data->dataForRun(runFolder);
         run.config.dataPaths = std::move(data.paths);
         run.pairs = std::move(data.prepared); // written by the training worker, not here
+        // Mined negatives: the reviewed pairs go into the run folder, so the run (and its resume) reads
+        // exactly what was reviewed; throws when they were mined under another split.
+        if (auto mined = m_mining->pairsForRun(run.config.seed, run.config.trainFraction)) {
+            const std::string path
+                = QDir(runFolder).filePath(QStringLiteral("mined-pairs.jsonl")).toStdString();
+            run.config.dataPaths = { path };
+            run.pairs = { std::move(mined), path };
+        }
         run.config.outPath = runFolder.toStdString();
         return run;
     });
@@ -270,9 +302,16 @@ void MainWindow::wirePages()
     });
 }
 
+void MainWindow::updateSettingsData()
+{
+    auto mined = m_mining->hasMined() ? m_mining->mined()->pairs() : nullptr;
+    m_settings->setData(mined ? mined : m_data->dataset(), m_data->lastResult().report);
+}
+
 void MainWindow::updateReportContext()
 {
     const TrainingConfig config = m_settings->config();
+    m_mining->setSplit(config.seed, config.trainFraction);
     m_data->setReportContext(m_model->model(), config.maxSeqLength, config.trainFraction, config.seed);
 }
 

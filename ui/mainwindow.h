@@ -20,6 +20,7 @@ class DataPage;
 class EngineLog;
 class LoadedModel;
 class MessageBanner;
+class MiningPage;
 class ModelPage;
 class SettingsPage;
 class StepIndicator;
@@ -27,7 +28,7 @@ class TrainPage;
 class TryExportPage;
 class WizardPage;
 
-// The studio's window. It only wires things together: the five wizard pages (each its own class),
+// The studio's window. It only wires things together: the six wizard pages (each its own class),
 // the step list, Back/Next, menus and shortcuts, and the remembered window geometry. Closing it
 // during training asks the trainer to stop after its current step and closes once it has. Closing
 // saves the session (data, mapping, fixes, model, settings, shown run) and the next window restores
@@ -37,7 +38,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    enum Step { DataStep, ModelStep, SettingsStep, TrainStep, TryExportStep, StepCount };
+    enum Step { DataStep, ModelStep, MiningStep, SettingsStep, TrainStep, TryExportStep, StepCount };
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -47,6 +48,7 @@ public:
     WizardPage *page(int step) const;
     DataPage *dataPage() const { return m_data; }
     ModelPage *modelPage() const { return m_model; }
+    MiningPage *miningPage() const { return m_mining; }
     SettingsPage *settingsPage() const { return m_settings; }
     TrainPage *trainPage() const { return m_train; }
     TryExportPage *tryExportPage() const { return m_tryExport; }
@@ -88,6 +90,8 @@ private:
     // The loaded model when it is the base of `config` (else the comparison loads the base itself).
     std::shared_ptr<const LoadedModel> baseModelOf(const pairtune::TrainingConfig &config) const;
     void updateReportContext();
+    // The pairs the Settings page estimates for: the mined ones when there are, else the Data page's.
+    void updateSettingsData();
     // True (and says why in the status bar) while a run uses the data and the model.
     bool refuseWhileTraining();
 
@@ -95,6 +99,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     DataPage *m_data = nullptr;
     ModelPage *m_model = nullptr;
+    MiningPage *m_mining = nullptr;
     SettingsPage *m_settings = nullptr;
     TrainPage *m_train = nullptr;
     TryExportPage *m_tryExport = nullptr;

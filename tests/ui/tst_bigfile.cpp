@@ -188,6 +188,7 @@ private Q_SLOTS:
         window.modelPage()->chooseFolder(kModel);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), 120000);
         QVERIFY(window.goNext());
+        QVERIFY(window.goNext()); // past the optional Hard negatives step
         TrainingConfig config = window.settingsPage()->config();
         config.epochs = 1;
         config.batchSize = 8;

@@ -142,6 +142,7 @@ private Q_SLOTS:
         window.modelPage()->chooseFolder(kFixture);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
         QVERIFY(window.goNext());
+        QVERIFY(window.goNext()); // past the optional Hard negatives step
         TrainingConfig config = window.settingsPage()->config();
         config.epochs = 1;
         config.batchSize = 4;

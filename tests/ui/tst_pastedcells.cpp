@@ -213,6 +213,7 @@ private Q_SLOTS:
         window.modelPage()->chooseFolder(model);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
         QVERIFY(window.goNext());
+        QVERIFY(window.goNext()); // past the optional Hard negatives step
         TrainingConfig config = window.settingsPage()->config();
         config.maxSteps = 8;
         config.epochs = 3;

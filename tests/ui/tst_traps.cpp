@@ -185,7 +185,7 @@ private Q_SLOTS:
             QVERIFY2(shown.contains(expected),
                 qPrintable(expected + QStringLiteral(" not in ") + shown.join(", ")));
         }
-        QVERIFY(shown.contains(QStringLiteral("5 Try & Export")));
+        QVERIFY(shown.contains(QStringLiteral("6 Try & Export")));
     }
 
     // Trap 5: at 1024×700 the Try tables keep several rows while the exported model's Python lines
@@ -342,6 +342,7 @@ private Q_SLOTS:
         window.modelPage()->chooseFolder(m_model);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
         QVERIFY(window.goNext());
+        QVERIFY(window.goNext()); // past the optional Hard negatives step
         SettingsPage *settings = window.settingsPage();
         auto *quick = settings->findChild<QPushButton *>(QStringLiteral("presetQuickcheck"));
         QVERIFY(quick);
@@ -462,6 +463,7 @@ private:
         window.modelPage()->chooseFolder(m_model);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
         QVERIFY(window.goNext());
+        QVERIFY(window.goNext()); // past the optional Hard negatives step
         TrainingConfig config = window.settingsPage()->config();
         config.maxSteps = maxSteps;
         config.epochs = epochs;

@@ -319,6 +319,7 @@ private:
         window.modelPage()->chooseFolder(m_model);
         QTRY_VERIFY_WITH_TIMEOUT(window.modelPage()->isComplete(), kWaitMs);
         QVERIFY(window.goNext());
+        QVERIFY(window.goNext()); // past the optional Hard negatives step
         TrainingConfig config = window.settingsPage()->config();
         config.maxSteps = maxSteps;
         config.epochs = epochs;

@@ -287,7 +287,8 @@ MiningResult mineHardNegatives(const SentenceModel &model, const PairDataset &pa
     }
     report.positiveScores = summarizeScores(std::move(positiveScores));
     report.negativeScores = summarizeScores(std::move(negativeScores));
-    return { PairDataset::fromRecords(std::move(out)), std::move(report) };
+    return { PairDataset::fromRecords(std::move(out)), std::move(report), std::move(rowPositiveScore),
+        std::move(chosenScores) };
 }
 
 } // namespace pairtune

@@ -92,6 +92,10 @@ struct MiningResult
 {
     PairDataset pairs; // the input rows, in order, each with numNegatives negatives
     MiningReport report;
+    // Per row, for a reviewer (the studio's Hard negatives step): the anchor-positive cosine, and each
+    // negative's cosine to the anchor in the order of the row's negatives (best first).
+    std::vector<float> rowPositiveScores;
+    std::vector<std::vector<float>> rowNegativeScores;
 };
 
 // Mines negatives for every row of pairs (which must have no negatives yet). Candidates: the distinct
