@@ -121,6 +121,7 @@ NearDuplicatePanel::NearDuplicatePanel(QWidget *parent)
     m_examples->verticalHeader()->hide();
     m_examples->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_examples->setWordWrap(false);
+    m_examples->setTextElideMode(Qt::ElideMiddle); // near-copies differ anywhere, often at the end
 
     m_groupFix = new QPushButton(this);
     m_groupFix->setObjectName(QStringLiteral("groupNearDuplicatesFix"));
