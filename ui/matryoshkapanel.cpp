@@ -6,7 +6,10 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <set>
 
 namespace pairtune::ui {
 namespace {
@@ -41,8 +44,16 @@ MatryoshkaPanel::MatryoshkaPanel(QWidget *parent)
 void MatryoshkaPanel::setRun(const TrainingConfig &config, const TrainingResult &result)
 {
     m_chart->clearData();
-    const std::vector<int> &dims = config.matryoshkaDims;
-    if (!config.matryoshka || dims.empty()) {
+    // The sizes the run evaluated: its own metrics say them (the studio's config may leave them to the
+    // run's start, which fills the model's defaults), smallest first so the lines run left to right.
+    std::set<int> evaluated;
+    for (const auto *metrics : { &result.evalBefore, &result.evalAfter })
+        for (const auto &[key, value] : *metrics) {
+            int dim = 0;
+            if (std::sscanf(key.c_str(), "dim%d/", &dim) == 1 && key == matryoshkaMetricKey(dim, "mrr@10"))
+                evaluated.insert(dim);
+        }
+    if (!config.matryoshka || evaluated.empty()) {
         m_summary->setText(
             tr("This run trained one embedding size. Turn on \"Matryoshka sizes\" in Settings to "
                "also train smaller ones (the first half, quarter, … of each vector), then compare "
@@ -54,22 +65,28 @@ void MatryoshkaPanel::setRun(const TrainingConfig &config, const TrainingResult 
     QVector<double> before;
     QVector<double> after;
     QStringList rows;
-    // Smallest first, so the lines run left to right.
-    for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
-        const std::string key = matryoshkaMetricKey(*it, "mrr@10");
-        sizes.push_back(*it);
+    std::vector<int> largestFirst(evaluated.rbegin(), evaluated.rend());
+    double top = 0.0;
+    for (const int dim : evaluated) {
+        const std::string key = matryoshkaMetricKey(dim, "mrr@10");
+        sizes.push_back(dim);
         before.push_back(metricOr(result.evalBefore, key));
         after.push_back(metricOr(result.evalAfter, key));
-        rows << tr("%1: %2 → %3").arg(*it).arg(before.back(), 0, 'f', 3).arg(after.back(), 0, 'f', 3);
+        top = std::max({ top, std::isfinite(before.back()) ? before.back() : 0.0,
+            std::isfinite(after.back()) ? after.back() : 0.0 });
+        rows << tr("%1: %2 → %3").arg(dim).arg(before.back(), 0, 'f', 3).arg(after.back(), 0, 'f', 3);
     }
     m_chart->setSeriesData(0, sizes, before);
     m_chart->setSeriesData(1, sizes, after);
     m_chart->refresh();
+    m_chart->xAxis->setRange(0, sizes.back() * 1.05);
+    m_chart->yAxis->setRange(0, std::min(1.0, top * 1.15 + 0.02));
+    m_chart->replot(QCustomPlot::rpQueuedReplot);
     m_summary->setText(
         tr("Sizes trained: %1. MRR@10 of the held-out pairs before → after, with each "
            "embedding cut to its first numbers and normalised again (embed --truncate-dim, "
            "sentence-transformers' truncate_dim): %2.")
-            .arg(QString::fromStdString(matryoshkaDimsText(dims)), rows.join(QStringLiteral(" · "))));
+            .arg(QString::fromStdString(matryoshkaDimsText(largestFirst)), rows.join(QStringLiteral(" · "))));
 }
 
 QString MatryoshkaPanel::summaryText() const
