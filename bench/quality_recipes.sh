@@ -6,6 +6,8 @@
 #   mnrl256      + mined, plain MNRL at batch 256: the memory that Cached MNRL avoids (reference row)
 #   cached256    + mined + Cached MNRL at batch 256 (train --grad-cache, mini-batch 32)
 #   matryoshka   + mined + Cached MNRL 256 + Matryoshka (train --matryoshka)
+#   cachedplain256  the recipe + Cached MNRL 256 without mined negatives: mined negatives are other pairs'
+#                positives, so batches that may not repeat a text stay far below 256 pairs; these are full
 # Every run uses seed 42, so all of a set's runs hold out the same 400 pairs (checked); MRR@10 is measured
 # on the final model by embedding those pairs (embed --truncate-dim for 1/4) and compared with the recipe
 # alone's by a paired bootstrap. A variant whose flag this pairtune-cli lacks is listed "not available".
@@ -17,6 +19,7 @@
 #   --work      scratch folder (default: a fresh folder under /tmp); runs stay there
 #   --out       result JSON (default WORK/result.json); the Markdown table goes to stdout
 #   --epochs    instead of the recipe's epochs (4)
+#   --variants  run only these (default: all); with an earlier --work, the report keeps its other runs
 # Peak RSS and wall time come from /usr/bin/time -v (Debian package time).
 set -euo pipefail
 
@@ -27,7 +30,8 @@ WORK=""
 OUT=""
 EPOCHS=""
 SETS="wordnet foldoc"
-VARIANTS="recipe mined mnrl256 cached256 matryoshka"
+ALL_VARIANTS="recipe mined mnrl256 cached256 matryoshka cachedplain256"
+VARIANTS=$ALL_VARIANTS
 MINI_BATCH=32
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -38,7 +42,7 @@ while [ $# -gt 0 ]; do
     --epochs) EPOCHS=$2; shift ;;
     --sets) SETS=$2; shift ;;
     --variants) VARIANTS=$2; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench/quality_recipes.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -88,6 +92,7 @@ variant_line() {
     mined) echo "mined|+ mined negatives (batch 32)|mined||" ;;
     mnrl256) echo "mnrl256|+ mined, plain MNRL batch 256 (reference)|mined|--batch-size 256|" ;;
     cached256) echo "cached256|+ mined + Cached MNRL batch 256|mined|--batch-size 256 --grad-cache --mini-batch-size $MINI_BATCH|--grad-cache --mini-batch-size" ;;
+    cachedplain256) echo "cachedplain256|recipe + Cached MNRL batch 256, no mined negatives|pairs|--batch-size 256 --grad-cache --mini-batch-size $MINI_BATCH|--grad-cache --mini-batch-size" ;;
     matryoshka) echo "matryoshka|+ mined + Cached MNRL 256 + Matryoshka|mined|--batch-size 256 --grad-cache --mini-batch-size $MINI_BATCH --matryoshka|--grad-cache --matryoshka" ;;
     *) echo "bench: unknown variant $1" >&2; exit 2 ;;
     esac
@@ -128,11 +133,13 @@ held_out_mrr() {
 
 SETS_JSON="" VARIANTS_JSON=""
 for set in $SETS; do SETS_JSON+="\"$set\","; done
-for name in $VARIANTS; do
+for name in $ALL_VARIANTS; do # the report lists every variant WORK holds: --variants can redo some of them
     IFS='|' read -r _ label _ flags _ <<<"$(variant_line "$name")"
     VARIANTS_JSON+="{\"name\":\"$name\",\"label\":\"$label\",\"flags\":\"$flags\"},"
 done
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | wc -l)
 for set in $SETS; do
     data=$(data_of "$set")
     mkdir -p "$WORK/$set/mine" "$WORK/$set/base"
@@ -166,7 +173,7 @@ done
 
 cat >"$WORK/meta.json" <<EOF
 {"started": "$START", "finished": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
- "commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)",
+ "commit_at_start": "$COMMIT", "tracked_files_changed_at_start": $DIRTY,
  "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')", "cores": $(nproc),
  "load_average_at_end": "$(cut -d' ' -f1-3 /proc/loadavg)",
  "model": "$MODEL", "dim": $DIM, "quarter_dim": $QUARTER, "recipe": "${RECIPE[*]}", "extra_flags": "${EXTRA[*]}",
