@@ -43,23 +43,32 @@ EvalCorpus evalCorpus(const EvalSet &set)
     return corpus;
 }
 
-std::vector<QueryRank> rankTruePositives(const SentenceModel &model, const EvalSet &set,
-    const EvalCorpus &corpus, std::size_t depth, std::size_t batchSize)
+EvalEmbeddings embedEvalSet(
+    const SentenceModel &model, const EvalSet &set, const EvalCorpus &corpus, std::size_t batchSize)
 {
-    const std::size_t n = set.anchors.size();
-    if (corpus.positiveOf.size() != n)
+    if (corpus.positiveOf.size() != set.anchors.size())
         throw Error("verdict: the corpus was built for " + std::to_string(corpus.positiveOf.size())
-            + " pairs, the set has " + std::to_string(n));
+            + " pairs, the set has " + std::to_string(set.anchors.size()));
+    const ColumnPrompts prompts = columnPrompts(model.prompts());
+    EvalEmbeddings embedded { model.encodeWithPrompt(set.anchors, prompts.anchor, batchSize),
+        model.encodeWithPrompt(corpus.texts, prompts.positive, batchSize) };
+    normalizeRows(embedded.anchors);
+    normalizeRows(embedded.documents);
+    return embedded;
+}
+
+std::vector<QueryRank> rankTruePositives(
+    const EvalEmbeddings &embedded, const EvalCorpus &corpus, std::size_t depth)
+{
+    const std::size_t n = corpus.positiveOf.size();
+    if (embedded.anchors.rows != n || embedded.documents.rows != corpus.texts.size())
+        throw Error("verdict: the embeddings do not belong to this set ("
+            + std::to_string(embedded.anchors.rows) + " anchors for " + std::to_string(n) + " pairs)");
     std::vector<QueryRank> ranks(n);
     if (n == 0)
         return ranks;
-    const ColumnPrompts prompts = columnPrompts(model.prompts());
-    Embeddings queries = model.encodeWithPrompt(set.anchors, prompts.anchor, batchSize);
-    Embeddings documents = model.encodeWithPrompt(corpus.texts, prompts.positive, batchSize);
-    normalizeRows(queries);
-    normalizeRows(documents);
-    blockedTopK(queries.values, n, documents.values, corpus.texts.size(), documents.dim, depth,
-        [&](const TopKHits &hits) {
+    blockedTopK(embedded.anchors.values, n, embedded.documents.values, corpus.texts.size(),
+        embedded.documents.dim, depth, [&](const TopKHits &hits) {
             for (std::size_t q = 0; q < hits.count; ++q) {
                 const std::size_t query = hits.firstQuery + q;
                 const auto ids = hits.idsOf(q);
@@ -70,6 +79,14 @@ std::vector<QueryRank> rankTruePositives(const SentenceModel &model, const EvalS
             }
         });
     return ranks;
+}
+
+std::vector<QueryRank> rankTruePositives(const SentenceModel &model, const EvalSet &set,
+    const EvalCorpus &corpus, std::size_t depth, std::size_t batchSize)
+{
+    if (set.anchors.empty() && corpus.positiveOf.empty())
+        return {};
+    return rankTruePositives(embedEvalSet(model, set, corpus, batchSize), corpus, depth);
 }
 
 VerdictReport compareSeeded(std::span<const QueryRank> before, std::span<const QueryRank> after,

@@ -7,6 +7,7 @@
 // moves. Torch-free interface.
 
 #include "eval/verdict.h"
+#include "model/sentencemodel.h"
 #include "train/evaluator.h"
 
 #include <cstdint>
@@ -26,8 +27,21 @@ struct EvalCorpus
 };
 EvalCorpus evalCorpus(const EvalSet &set);
 
-// Where each anchor's positive ranks under model among corpus.texts by cosine (anchors and documents
-// with the model's prompts, as evaluate() encodes them), searched to `depth` (a rank beyond it is 0).
+// An eval set under one model: its anchors and its corpus's texts encoded with the model's prompts (as
+// evaluate() encodes them), rows scaled to length 1. The end of a run encodes the held-out set once and
+// both the verdict and the similarity threshold (train/similaritythreshold.h) use it.
+struct EvalEmbeddings
+{
+    Embeddings anchors;
+    Embeddings documents; // one row per corpus text
+};
+EvalEmbeddings embedEvalSet(
+    const SentenceModel &model, const EvalSet &set, const EvalCorpus &corpus, std::size_t batchSize = 32);
+
+// Where each anchor's positive ranks among corpus.texts by cosine, searched to `depth` (a rank beyond it
+// is 0): from the embeddings, or encoding with model first.
+std::vector<QueryRank> rankTruePositives(
+    const EvalEmbeddings &embedded, const EvalCorpus &corpus, std::size_t depth);
 std::vector<QueryRank> rankTruePositives(const SentenceModel &model, const EvalSet &set,
     const EvalCorpus &corpus, std::size_t depth, std::size_t batchSize = 32);
 

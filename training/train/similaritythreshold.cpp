@@ -27,20 +27,6 @@ constexpr std::uint64_t kThresholdSampleStream = 0x7468726573686f6cULL; // "thre
 
 const char *kCardHeading = "## Similarity threshold";
 
-// Rows to length 1 so that a dot product is the cosine (a zero row stays zero).
-void toUnitRows(Embeddings &e)
-{
-    for (std::size_t r = 0; r < e.rows; ++r) {
-        float *row = e.values.data() + r * e.dim;
-        double squares = 0.0;
-        for (std::size_t c = 0; c < e.dim; ++c)
-            squares += static_cast<double>(row[c]) * row[c];
-        const double norm = std::max(std::sqrt(squares), 1e-12);
-        for (std::size_t c = 0; c < e.dim; ++c)
-            row[c] = static_cast<float>(row[c] / norm);
-    }
-}
-
 float dot(const Embeddings &a, std::size_t i, const Embeddings &b, std::size_t j)
 {
     double sum = 0.0;
@@ -61,6 +47,17 @@ std::string fixed(double value, int digits)
 ThresholdPairs scoreThresholdPairs(
     const SentenceModel &model, const EvalSet &set, const ThresholdPairOptions &options)
 {
+    if (set.anchors.empty())
+        return {};
+    if (options.progress)
+        options.progress(0.0, "encoding the anchors and positives");
+    const EvalCorpus corpus = evalCorpus(set);
+    return scoreThresholdPairs(embedEvalSet(model, set, corpus, options.batchSize), set, corpus, options);
+}
+
+ThresholdPairs scoreThresholdPairs(const EvalEmbeddings &embedded, const EvalSet &set,
+    const EvalCorpus &corpus, const ThresholdPairOptions &options)
+{
     auto report = [&](double done, const std::string &stage) {
         if (options.progress)
             options.progress(done, stage);
@@ -69,7 +66,6 @@ ThresholdPairs scoreThresholdPairs(
     const std::size_t n = set.anchors.size();
     if (n == 0)
         return result;
-    const EvalCorpus corpus = evalCorpus(set);
     // Every positive an anchor text has anywhere in the set: none of them may serve as its non-pair.
     std::unordered_map<std::string, std::unordered_set<std::size_t>> truePositivesOf;
     for (std::size_t i = 0; i < n; ++i)
@@ -77,14 +73,8 @@ ThresholdPairs scoreThresholdPairs(
     std::size_t mostTrue = 1;
     for (const auto &entry : truePositivesOf)
         mostTrue = std::max(mostTrue, entry.second.size());
-
-    const ColumnPrompts prompts = columnPrompts(model.prompts());
-    report(0.0, "encoding the anchors");
-    Embeddings anchors = model.encodeWithPrompt(set.anchors, prompts.anchor, options.batchSize);
-    report(0.4, "encoding the positives");
-    Embeddings documents = model.encodeWithPrompt(corpus.texts, prompts.positive, options.batchSize);
-    toUnitRows(anchors);
-    toUnitRows(documents);
+    const Embeddings &anchors = embedded.anchors;
+    const Embeddings &documents = embedded.documents;
     report(0.8, "scoring pairs and non-pairs");
 
     result.pairs.reserve(n * (2 + options.inBatchPerAnchor));
@@ -244,7 +234,16 @@ void storeRunThreshold(const SentenceModel &model, const EvalSet &heldOut, const
 {
     if (heldOut.anchors.size() < 2)
         return;
-    const ThresholdPairs pairs = scoreThresholdPairs(model, heldOut);
+    const EvalCorpus corpus = evalCorpus(heldOut);
+    storeRunThreshold(embedEvalSet(model, heldOut, corpus), heldOut, corpus, modelFolder);
+}
+
+void storeRunThreshold(const EvalEmbeddings &embedded, const EvalSet &heldOut, const EvalCorpus &corpus,
+    const std::string &modelFolder)
+{
+    if (heldOut.anchors.size() < 2)
+        return;
+    const ThresholdPairs pairs = scoreThresholdPairs(embedded, heldOut, corpus);
     storeSimilarityThreshold(modelFolder,
         chooseSimilarityThreshold(pairs, ThresholdTarget {},
             "the run's " + std::to_string(heldOut.anchors.size()) + " held-out pairs"));

@@ -7,6 +7,7 @@
 
 #include "eval/thresholdcurve.h"
 #include "train/evaluator.h"
+#include "train/modelverdict.h"
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,9 @@ struct ThresholdPairs
 // with the model's prompts, as evaluate() does.
 ThresholdPairs scoreThresholdPairs(
     const SentenceModel &model, const EvalSet &set, const ThresholdPairOptions &options = {});
+// The same from the set already encoded (train/modelverdict.h embedEvalSet, corpus = evalCorpus(set)).
+ThresholdPairs scoreThresholdPairs(const EvalEmbeddings &embedded, const EvalSet &set,
+    const EvalCorpus &corpus, const ThresholdPairOptions &options = {});
 
 // The stored threshold: what it is, how it measured, what for and on what.
 struct SimilarityThreshold
@@ -81,6 +85,8 @@ void storeSimilarityThreshold(const std::string &modelFolder, const SimilarityTh
 // The end of a training run: the best-F1 threshold of the tuned model on the run's held-out pairs, stored in
 // its exported folder (nothing when fewer than 2 pairs are held out).
 void storeRunThreshold(const SentenceModel &model, const EvalSet &heldOut, const std::string &modelFolder);
+void storeRunThreshold(const EvalEmbeddings &embedded, const EvalSet &heldOut, const EvalCorpus &corpus,
+    const std::string &modelFolder);
 
 // The same for the run's best/ folder (when the run wrote one): the final model's threshold copied when
 // best/ holds the same state (bestIsFinal: the best step is the last), else measured on the model in

@@ -66,7 +66,8 @@ private:
     const EvalSet &evalSample();
     // runverdict in trainingverdict.cpp: the base ranks before the first step, the verdict at the end.
     void rankBaseline();
-    void writeVerdict(TrainingResult &result);
+    // finalHeldOut: the held-out set under the final model, encoded once for the verdict and the threshold.
+    void writeVerdict(TrainingResult &result, const EvalEmbeddings &finalHeldOut);
     void checkpointNow(int epoch);
     // trainingresult.cpp
     TrainingResult finish(bool cancelled);

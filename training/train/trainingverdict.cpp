@@ -23,12 +23,10 @@ void TrainingRun::rankBaseline()
         rankGeneralBaseline(*m_model, m_run); // without the shipped set the verdict says so at the end
 }
 
-void TrainingRun::writeVerdict(TrainingResult &result)
+void TrainingRun::writeVerdict(TrainingResult &result, const EvalEmbeddings &finalHeldOut)
 {
-    if (m_evalSet.anchors.empty())
+    if (m_evalSet.anchors.empty() || !m_evalCorpus)
         return;
-    if (!m_evalCorpus)
-        m_evalCorpus = evalCorpus(m_evalSet);
     if (!m_baseRanks) // resumed: the ranks made before the first step
         m_baseRanks = readBaseRanks(m_run, *m_evalCorpus, kVerdictSearchDepth);
     if (!m_baseRanks) {
@@ -40,8 +38,7 @@ void TrainingRun::writeVerdict(TrainingResult &result)
         emit(missing);
         return;
     }
-    const std::vector<QueryRank> after
-        = rankTruePositives(*m_model, m_evalSet, *m_evalCorpus, kVerdictSearchDepth);
+    const std::vector<QueryRank> after = rankTruePositives(finalHeldOut, *m_evalCorpus, kVerdictSearchDepth);
     RunVerdict verdict = runVerdict(*m_baseRanks, after, m_evalSet, *m_evalCorpus,
         m_config.baseRepoId.empty() ? m_config.basePath : m_config.baseRepoId, m_run.finalModelPath(),
         m_config.seed);
