@@ -82,7 +82,7 @@ MiningPage::MiningPage(QWidget *parent)
     range->addWidget(m_rangeMin);
     range->addWidget(new QLabel(tr("to"), options));
     range->addWidget(m_rangeMax);
-    form->addRow(tr("Nearest &ranks:"), range);
+    form->addRow(tr("Nearest ranks:"), range);
     m_marginOn = new QCheckBox(tr("Skip candidates above"), options);
     m_marginOn->setObjectName(QStringLiteral("marginOn"));
     m_marginOn->setChecked(true);

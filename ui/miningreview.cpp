@@ -55,6 +55,8 @@ MiningReview::MiningReview(QWidget *parent)
     m_chart->addSeries(tr("kept negatives"), ChartWidget::seriesColor(2));
     for (int i = 0; i < 2; ++i)
         m_chart->graph(i)->setLineStyle(QCPGraph::lsStepCenter);
+    m_chart->setEmptyText(tr("Nothing mined yet"));
+    m_chart->setMinimumHeight(fontMetrics().height() * 10);
     m_refused = new QLabel(this);
     m_refused->setObjectName(QStringLiteral("miningRefused"));
     m_refused->setWordWrap(true);
@@ -200,6 +202,7 @@ void MiningReview::updateChart()
     const QVector<double> n = binShares(negatives, lo, hi);
     m_chart->setSeriesData(0, centres, p);
     m_chart->setSeriesData(1, centres, n);
+    m_chart->refresh(); // hides the empty text; the ranges are the bins' own, set next
     m_chart->xAxis->setRange(lo, hi);
     const double top = std::max(*std::max_element(p.begin(), p.end()), *std::max_element(n.begin(), n.end()));
     m_chart->yAxis->setRange(0, top * 1.1 + 1e-9);

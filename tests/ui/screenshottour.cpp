@@ -10,6 +10,8 @@
 #include "ui/exportformatchoice.h"
 #include "ui/exportpanel.h"
 #include "ui/mainwindow.h"
+#include "ui/miningpage.h"
+#include "ui/miningreview.h"
 #include "ui/modelpage.h"
 #include "ui/nearduplicatepanel.h"
 #include "ui/settingsform.h"
@@ -31,10 +33,12 @@
 #include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 #include <cstdio>
 
@@ -194,6 +198,22 @@ int main(int argc, char **argv)
         return 1;
     if (!shoot(&window, shots, QStringLiteral("2-model")))
         return 1;
+
+    // 2b. Hard negatives (optional): mined and reviewed, one unticked; then discarded so the run and the
+    // later pictures are those of the plain pairs.
+    window.goNext();
+    MiningPage *mining = window.miningPage();
+    mining->perRowBox()->setValue(2);
+    mining->startMining();
+    if (!waitFor([&] { return !mining->isRunning(); }, 120000, "the mining") || !mining->hasMined())
+        return 1;
+    if (QTreeWidgetItem *first = mining->review()->sampleTree()->topLevelItem(0);
+        first && first->childCount() > 2)
+        first->child(2)->setCheckState(0, Qt::Unchecked);
+    QTest::qWait(300);
+    if (!shoot(&window, shots, QStringLiteral("mining-review")))
+        return 1;
+    mining->discardMined();
 
     // 3. Settings: the recommended preset, sized for a short demonstration run.
     window.goNext();
