@@ -348,6 +348,13 @@ void NearDuplicatePanel::showReport()
             .arg(countOf(qint64(r.crossSplitRows), tr("near-copy of a training text"),
                      tr("near-copies of training texts")),
                 split));
+    if (r.rows >= 10 && r.largestGroup * 2 > r.rows)
+        // Seen with a randomly initialised model (the screenshot tour's): every text is a near-copy of
+        // every other, and grouping would leave one side of the split empty.
+        m_counts->setText(m_counts->text()
+            + tr(
+                "<br><b>Over half of the pairs form one group:</b> this model hardly tells these texts apart "
+                "(is it trained?). Raise τ, or check with a trained base model."));
     const auto addRows = [this](const std::vector<NearDuplicateExample> &examples, const QString &where) {
         for (const NearDuplicateExample &e : examples) {
             const int row = m_examples->rowCount();

@@ -13,8 +13,6 @@
 #include "ui/miningpage.h"
 #include "ui/miningreview.h"
 #include "ui/modelpage.h"
-#include "ui/nearduplicatepanel.h"
-#include "ui/settingsform.h"
 #include "ui/settingspage.h"
 #include "ui/thresholdpanel.h"
 #include "ui/trainpage.h"
@@ -24,7 +22,6 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
-#include <QDialog>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -234,14 +231,6 @@ int main(int argc, char **argv)
     QTest::qWait(300);
     if (!shoot(&window, shots, QStringLiteral("3-settings")))
         return 1;
-    // The near-duplicate check (issue 21 part 3): its dialog over the Settings page, closed again.
-    window.settingsPage()->form()->checkNearDuplicatesButton()->click();
-    NearDuplicatePanel *nearDuplicates = window.settingsPage()->nearDuplicatePanel();
-    if (!waitFor([&] { return !nearDuplicates->isRunning(); }, 120000, "the near-duplicate check"))
-        return 1;
-    if (!shoot(window.settingsPage()->nearDuplicateDialog(), shots, QStringLiteral("near-duplicates")))
-        return 1;
-    window.settingsPage()->nearDuplicateDialog()->close();
 
     // 4. Train: one picture while it runs, one when it is done.
     window.goNext();
