@@ -262,7 +262,7 @@ void MainWindow::wirePages()
         run.pairs = std::move(data.prepared); // written by the training worker, not here
         // Mined negatives: the reviewed pairs go into the run folder, so the run (and its resume) reads
         // exactly what was reviewed; throws when they were mined under another split.
-        if (auto mined = m_mining->pairsForRun(run.config.seed, run.config.trainFraction)) {
+        if (auto mined = m_mining->pairsForRun(run.config)) {
             const std::string path
                 = QDir(runFolder).filePath(QStringLiteral("mined-pairs.jsonl")).toStdString();
             run.config.dataPaths = { path };

@@ -245,10 +245,18 @@ bool MiningPage::hasMined() const
     return m_mined && !m_mined->isEmpty();
 }
 
-std::shared_ptr<const PairDataset> MiningPage::pairsForRun(std::uint64_t seed, double trainFraction) const
+std::shared_ptr<const PairDataset> MiningPage::pairsForRun(const TrainingConfig &config) const
 {
     if (!hasMined())
         return nullptr;
+    const std::uint64_t seed = config.seed;
+    const double trainFraction = config.trainFraction;
+    if (config.groupNearDuplicates)
+        throw Error(
+            tr("The hard negatives were mined from the plain split, but the settings keep near-duplicate "
+               "groups on one side, which holds out other rows: held-out texts could be negatives. "
+               "Turn the grouping off, or choose Train without them on the Hard negatives page.")
+                .toStdString());
     if (seed != m_mined->seed() || trainFraction != m_mined->trainFraction())
         throw Error(
             tr("The hard negatives were mined for seed %1 and a training share of %2, the settings now "

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mine/hardnegativemining.h"
+#include "recipe/trainingconfig.h"
 #include "ui/wizardpage.h"
 
 #include <atomic>
@@ -59,9 +60,10 @@ public:
     bool hasMined() const;
     const MinedNegatives *mined() const { return m_mined.get(); }
     const MiningReport &report() const { return m_report; }
-    // The reviewed pairs a run trains on; null when nothing is mined. Throws pairtune::Error when they
-    // were mined under another split than the run's (held-out texts could have become negatives).
-    std::shared_ptr<const PairDataset> pairsForRun(std::uint64_t seed, double trainFraction) const;
+    // The reviewed pairs a run of config trains on; null when nothing is mined. Throws pairtune::Error
+    // when they were mined under another split than the run's (held-out texts could have become
+    // negatives): another seed or training share, or the split that groups near-duplicates.
+    std::shared_ptr<const PairDataset> pairsForRun(const TrainingConfig &config) const;
 
     QSpinBox *perRowBox() const { return m_perRow; }
     QSpinBox *rangeMinBox() const { return m_rangeMin; }

@@ -194,14 +194,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!mining->isRunning(), kWaitMs);
         QVERIFY(mining->hasMined());
         TrainingConfig config = window.settingsPage()->config();
-        QVERIFY(mining->pairsForRun(config.seed, config.trainFraction));
+        QVERIFY(mining->pairsForRun(config));
+        // The trainer's near-duplicate grouping makes another split (training/train/trainingdata.cpp).
+        TrainingConfig grouped = config;
+        grouped.groupNearDuplicates = true;
+        QVERIFY_THROWS_EXCEPTION(Error, mining->pairsForRun(grouped));
         config.seed += 1;
         window.settingsPage()->setConfig(config);
-        QVERIFY_THROWS_EXCEPTION(Error, mining->pairsForRun(config.seed, config.trainFraction));
+        QVERIFY_THROWS_EXCEPTION(Error, mining->pairsForRun(config));
         // Discarding trains on the pairs as they are.
         QTest::mouseClick(mining->discardButton(), Qt::LeftButton);
         QVERIFY(!mining->hasMined());
-        QVERIFY(!mining->pairsForRun(config.seed, config.trainFraction));
+        QVERIFY(!mining->pairsForRun(config));
     }
 
 private:
