@@ -73,6 +73,7 @@ private:
     QCheckBox *m_noDuplicates = nullptr;
     QCheckBox *m_lengthGrouped = nullptr;
     QCheckBox *m_matryoshka = nullptr; // issue 20: train smaller embedding sizes too
+    QCheckBox *m_gradCache = nullptr; // issue 20: Cached MNRL (TrainingConfig::gradCache)
 
     QDoubleSpinBox *m_nearDuplicateThreshold = nullptr;
     QCheckBox *m_groupNearDuplicates = nullptr;
