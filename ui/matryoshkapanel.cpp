@@ -32,8 +32,8 @@ MatryoshkaPanel::MatryoshkaPanel(QWidget *parent)
         tr("Smaller vectors: MRR@10 at each size"), tr("embedding size (numbers kept)"), tr("MRR@10"), this);
     m_chart->setObjectName(QStringLiteral("matryoshkaChart"));
     m_chart->setMinimumSize(fontMetrics().averageCharWidth() * 40, fontMetrics().height() * 14);
-    m_chart->addSeries(tr("before (base model)"), ChartWidget::seriesColor(0), ChartWidget::Style::Line);
-    m_chart->addSeries(tr("after (tuned model)"), ChartWidget::seriesColor(1), ChartWidget::Style::Line);
+    m_chart->addSeries(tr("before (base model)"), ChartWidget::seriesColor(0), ChartWidget::Style::Points);
+    m_chart->addSeries(tr("after (tuned model)"), ChartWidget::seriesColor(1), ChartWidget::Style::Points);
     m_chart->setEmptyText(tr("This run did not train Matryoshka sizes."));
 
     auto *layout = new QVBoxLayout(this);
