@@ -71,11 +71,11 @@ NearDuplicateGroups LoadedModel::findNearDuplicates(const std::vector<PairRecord
     return findNearDuplicateGroups(m_model, records, options, callbacks);
 }
 
-MiningResult LoadedModel::mine(
-    const PairDataset &pairs, const MiningOptions &options, const MiningCallbacks &callbacks) const
+MiningResult LoadedModel::mine(const PairDataset &pairs, const std::vector<std::string> &corpusTexts,
+    const MiningOptions &options, const MiningCallbacks &callbacks) const
 {
     const std::lock_guard lock(m_encodeMutex);
-    return mineHardNegatives(m_model, pairs, {}, options, callbacks);
+    return mineHardNegatives(m_model, pairs, corpusTexts, options, callbacks);
 }
 
 const ModelPrompts &LoadedModel::prompts() const

@@ -44,9 +44,10 @@ public:
     // The model's prompts (config_sentence_transformers.json), as Python holds them after loading.
     const ModelPrompts &prompts() const;
     // Hard-negative mining (mine/hardnegativemining.h) with this model, under the encode lock: the
-    // other pages' encodes wait until it ends. Call it off the GUI thread.
-    MiningResult mine(
-        const PairDataset &pairs, const MiningOptions &options, const MiningCallbacks &callbacks) const;
+    // other pages' encodes wait until it ends. corpusTexts: extra candidates (a corpus file's lines).
+    // Call it off the GUI thread.
+    MiningResult mine(const PairDataset &pairs, const std::vector<std::string> &corpusTexts,
+        const MiningOptions &options, const MiningCallbacks &callbacks) const;
     // Tokens the model would see for text, special tokens included, without truncation.
     std::size_t tokenCount(std::string_view text) const;
     // The near-duplicate groups of records under this model (mine/nearduplicates.h), holding the encode

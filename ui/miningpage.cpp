@@ -7,6 +7,7 @@
 #include "ui/messagebanner.h"
 #include "ui/minednegatives.h"
 #include "ui/miningreview.h"
+#include "ui/miningsources.h"
 #include "ui/runestimate.h"
 
 #include <QCheckBox>
@@ -22,7 +23,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <filesystem>
+#include <climits>
 
 namespace pairtune::ui {
 
@@ -107,9 +108,8 @@ MiningPage::MiningPage(QWidget *parent)
     m_cap->setEnabled(false);
     connect(m_capOn, &QCheckBox::toggled, m_cap, &QWidget::setEnabled);
     form->addRow(m_capOn, m_cap);
-    m_modelLabel = new QLabel(options);
-    m_modelLabel->setWordWrap(true);
-    form->addRow(tr("Model:"), m_modelLabel);
+    m_sources = new MiningSources(this);
+    connect(m_sources, &MiningSources::changed, this, &MiningPage::updateState);
 
     m_mine = new QPushButton(tr("&Mine"), this);
     m_mine->setObjectName(QStringLiteral("mineButton"));
@@ -145,6 +145,7 @@ MiningPage::MiningPage(QWidget *parent)
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(options);
+    leftLayout->addWidget(m_sources);
     leftLayout->addLayout(buttons);
     leftLayout->addWidget(m_progress);
     leftLayout->addWidget(m_status);
@@ -213,10 +214,7 @@ void MiningPage::setInputs(
     m_review->setVisible(false);
     if (had)
         m_status->setText(tr("The pairs or the model changed: the mined negatives were discarded."));
-    m_modelLabel->setText(m_model
-            ? tr("the base model, %1")
-                  .arg(QString::fromStdString(std::filesystem::path(m_model->folder()).filename().string()))
-            : tr("none chosen yet"));
+    m_sources->setBaseModel(m_model);
     updateState();
     if (had)
         Q_EMIT minedChanged();
@@ -297,6 +295,8 @@ void MiningPage::startMining()
     const std::size_t perRow = std::size_t(m_perRow->value());
     const std::uint64_t seed = m_seed;
     const double trainFraction = m_trainFraction;
+    const QString modelName = m_sources->modelDescription();
+    const std::size_t corpusTexts = m_sources->corpus().size();
     m_progressState = std::make_shared<Progress>();
     std::shared_ptr<Progress> progress = m_progressState;
     m_running = true;
@@ -308,7 +308,8 @@ void MiningPage::startMining()
     Q_EMIT completeChanged();
     runInBackground<Outcome>(
         this,
-        [model = m_model, dataset = m_dataset, chosen, progress]() -> Outcome {
+        [model = m_sources->model(), dataset = m_dataset, corpus = m_sources->corpus(), chosen,
+            progress]() -> Outcome {
             MiningCallbacks callbacks;
             callbacks.onProgress = [progress](const MiningProgress &p) {
                 progress->searching = p.stage == MiningStage::Searching;
@@ -317,7 +318,7 @@ void MiningPage::startMining()
             };
             callbacks.cancelRequested = [progress] { return progress->cancel.load(); };
             try {
-                return { std::make_shared<MiningResult>(model->mine(*dataset, chosen, callbacks)), {},
+                return { std::make_shared<MiningResult>(model->mine(*dataset, corpus, chosen, callbacks)), {},
                     false };
             } catch (const Error &error) {
                 return { nullptr, QString::fromUtf8(error.what()), error.kind() == Error::Kind::Cancelled };
@@ -325,7 +326,7 @@ void MiningPage::startMining()
                 return { nullptr, QString::fromUtf8(error.what()), false };
             }
         },
-        [this, progress, perRow, seed, trainFraction](const Outcome &outcome) {
+        [this, progress, perRow, seed, trainFraction, modelName, corpusTexts](const Outcome &outcome) {
             if (progress != m_progressState)
                 return; // a newer mining (or new inputs) replaced this one
             m_running = false;
@@ -336,10 +337,16 @@ void MiningPage::startMining()
                 m_report = outcome.result->report;
                 m_review->show(m_mined.get(), m_report);
                 m_review->setVisible(true);
-                m_status->setText(tr("Mined in %1. Untick the negatives that are really right answers; Next "
-                                     "trains with the rest.")
-                                      .arg(QString::fromStdString(
-                                          formatDuration(m_report.embedSeconds + m_report.searchSeconds))));
+                const QString with = corpusTexts > 0 ? tr("%1 and %n corpus text(s)", nullptr,
+                                         int(std::min<std::size_t>(corpusTexts, INT_MAX)))
+                                                           .arg(modelName)
+                                                     : modelName;
+                m_status->setText(
+                    tr("Mined with %1 in %2. Untick the negatives that are really right answers; "
+                       "Next trains with the rest.")
+                        .arg(with,
+                            QString::fromStdString(
+                                formatDuration(m_report.embedSeconds + m_report.searchSeconds))));
                 Q_EMIT minedChanged();
             } else {
                 m_status->setText(
@@ -386,8 +393,10 @@ void MiningPage::showProgress()
 void MiningPage::updateState()
 {
     QString blocked;
-    if (!m_dataset || !m_model)
+    if (!m_dataset || !m_sources->model())
         blocked = tr("Choose the pairs and the model first.");
+    else if (m_sources->isLoading())
+        blocked = tr("Loading the model folder to mine with…");
     else if (m_dataset->negativesPerRecord() > 0)
         blocked = tr("Your pairs already have %n hard negative(s) per row: mining is for anchor–positive "
                      "pairs.",
@@ -400,6 +409,7 @@ void MiningPage::updateState()
     m_cancel->setEnabled(m_running);
     m_discard->setVisible(hasMined() && !m_running);
     m_perRow->setEnabled(!m_running);
+    m_sources->setEnabled(!m_running);
     if (!blocked.isEmpty() && !m_running && !hasMined())
         m_status->setText(blocked);
 

@@ -27,11 +27,13 @@ class LoadedModel;
 class MessageBanner;
 class MinedNegatives;
 class MiningReview;
+class MiningSources;
 
 // The optional Hard negatives step, between Model and Settings (issue 20): mines negative_1..k for
-// the pairs with the chosen model (training/mine/hardnegativemining.h) on a worker thread with
-// progress and Cancel, shows the review (ui/miningreview.h) where bad negatives can be unticked, and
-// hands the reviewed pairs to the run. Skipping it (Next without mining) trains on the pairs as they are.
+// the pairs with the chosen model (the base model, or another folder) and optional corpus texts
+// (training/mine/hardnegativemining.h) on a worker thread with progress and Cancel, shows the review
+// (ui/miningreview.h) where bad negatives can be unticked, and hands the reviewed pairs to the run. Skipping
+// it (Next without mining) trains on the pairs as they are.
 class MiningPage : public WizardPage
 {
     Q_OBJECT
@@ -45,8 +47,8 @@ public:
     QString incompleteReason() const override;
     bool canGoBack() const override { return !m_running; }
 
-    // The pairs (after the Data page's fixes) and the model to mine with. A change discards what was
-    // mined from other ones.
+    // The pairs (after the Data page's fixes) and the base model (mined with unless sources() names
+    // another folder). A change discards what was mined from other ones.
     void setInputs(std::shared_ptr<const PairDataset> dataset, std::shared_ptr<const LoadedModel> model);
     // The run's split (Settings page): only its training rows are mined from.
     void setSplit(std::uint64_t seed, double trainFraction);
@@ -78,6 +80,8 @@ public:
     QProgressBar *progressBar() const { return m_progress; }
     QLabel *statusLabel() const { return m_status; }
     MiningReview *review() const { return m_review; }
+    // The model to mine with and the corpus file (ui/miningsources.h).
+    MiningSources *sources() const { return m_sources; }
 
 public Q_SLOTS:
     void startMining();
@@ -112,7 +116,7 @@ private:
     QSpinBox *m_margin = nullptr;
     QCheckBox *m_capOn = nullptr;
     QDoubleSpinBox *m_cap = nullptr;
-    QLabel *m_modelLabel = nullptr;
+    MiningSources *m_sources = nullptr;
     QPushButton *m_mine = nullptr;
     QPushButton *m_cancel = nullptr;
     QPushButton *m_discard = nullptr;

@@ -3,6 +3,8 @@
 // Each pairtune-cli subcommand registers itself on the CLI11 app; its callback does the work and
 // throws pairtune::Error for anything the user can fix. main() turns that into one line on stderr.
 
+#include "io/textlines.h"
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -23,8 +25,8 @@ void addMineCommand(CLI::App &app);
 void addMatchCommand(CLI::App &app);
 
 // Shared helpers (clihelpers.cpp).
-// Reads one UTF-8 text per line from a file or "-" (stdin); a trailing "\r" is dropped.
-std::vector<std::string> readLines(const std::string &path);
+// readLines (one text per line, file or "-"): io/textlines.h, shared with the studio.
+using pairtune::readLines;
 // Writes to a file, or stdout when path is empty or "-".
 void writeText(const std::string &path, const std::string &text);
 // Applies --threads (0 = the measured default for this machine).

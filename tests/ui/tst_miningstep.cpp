@@ -1,21 +1,27 @@
 // The studio's Hard negatives step (issue 20) driven through the real window with the built-in model
 // on a subset of the WordNet demo pairs: mining gives k negatives per row and never a held-out text,
 // unticking swaps in the row's next candidate (and refuses once the spares are used up), Cancel stops
-// a mining, a changed split refuses the mined pairs, and the run trains on the reviewed pairs.
+// a mining, a changed split refuses the mined pairs, and the run trains on the reviewed pairs; a corpus
+// file's lines become candidates, and another model folder (a copy of the built-in one) mines and is named.
 
 #include "core/error.h"
 #include "data/pairdataset.h"
+#include "io/foldercopy.h"
 #include "recipe/datasplit.h"
 #include "studiofixture.h"
 #include "ui/datapage.h"
+#include "ui/loadedmodel.h"
 #include "ui/mainwindow.h"
 #include "ui/minednegatives.h"
 #include "ui/miningpage.h"
 #include "ui/miningreview.h"
+#include "ui/miningsources.h"
 #include "ui/modelpage.h"
 #include "ui/settingspage.h"
 #include "ui/trainpage.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -206,6 +212,111 @@ private Q_SLOTS:
         QTest::mouseClick(mining->discardButton(), Qt::LeftButton);
         QVERIFY(!mining->hasMined());
         QVERIFY(!mining->pairsForRun(config));
+    }
+
+    void corpusLineBecomesANegative()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        MiningPage *mining = openMiningStep(window, m_small);
+        QVERIFY(mining);
+        // A training row's anchor, asked as a question: the text the model finds closest to that anchor
+        // short of the anchor itself, and in no pair. The margin guard is off because it would skip it
+        // (it scores above the row's positive, which is the guard's very point).
+        const TrainingConfig config = window.settingsPage()->config();
+        const PairDataset pairs = PairDataset::load(m_small.toStdString());
+        const Split split = splitIndices(pairs.size(), config.trainFraction, config.seed);
+        QVERIFY(!split.train.empty());
+        const std::string anchor = pairs.records()[split.train.front()].anchor;
+        const std::string closest = anchor + "?";
+        const QString corpusPath = m_dir.filePath(QStringLiteral("corpus.txt"));
+        QFile corpus(corpusPath);
+        QVERIFY(corpus.open(QIODevice::WriteOnly));
+        corpus.write("The harbour freezes over every January.\n\n");
+        corpus.write(closest.c_str());
+        corpus.write("\nA recipe for lemon tart with a crisp base\n");
+        corpus.close();
+
+        QVERIFY(mining->sources()->addCorpusFile(corpusPath));
+        QCOMPARE(mining->sources()->corpus().size(), std::size_t(3)); // the empty line is no text
+        QVERIFY2(mining->sources()->corpusLabel()->text().contains(QStringLiteral("corpus.txt"))
+                && mining->sources()->corpusLabel()->text().contains(QStringLiteral("3 text")),
+            qPrintable(mining->sources()->corpusLabel()->text()));
+        QVERIFY(mining->sources()->clearCorpusButton()->isVisibleTo(mining));
+        mining->marginCheck()->setChecked(false);
+        mining->perRowBox()->setValue(2);
+        mining->startMining();
+        QTRY_VERIFY_WITH_TIMEOUT(!mining->isRunning(), kWaitMs);
+        QVERIFY2(mining->hasMined(), qPrintable(mining->statusLabel()->text()));
+        QVERIFY2(mining->statusLabel()->text().contains(QStringLiteral("3 corpus text")),
+            qPrintable(mining->statusLabel()->text()));
+        const std::shared_ptr<const PairDataset> minedPairs = mining->mined()->pairs();
+        const std::vector<PairRecord> &mined = minedPairs->records();
+        const auto row = std::find_if(
+            mined.begin(), mined.end(), [&](const PairRecord &record) { return record.anchor == anchor; });
+        QVERIFY(row != mined.end());
+        QVERIFY2(std::find(row->negatives.begin(), row->negatives.end(), closest) != row->negatives.end(),
+            anchor.c_str());
+
+        // Cleared, the corpus is no longer passed: the line is in no pair, so no row can get it.
+        QTest::mouseClick(mining->sources()->clearCorpusButton(), Qt::LeftButton);
+        QVERIFY(mining->sources()->corpus().empty());
+        mining->startMining();
+        QTRY_VERIFY_WITH_TIMEOUT(!mining->isRunning(), kWaitMs);
+        QVERIFY(mining->hasMined());
+        const std::shared_ptr<const PairDataset> withoutCorpus = mining->mined()->pairs();
+        for (const PairRecord &record : withoutCorpus->records())
+            QVERIFY(std::find(record.negatives.begin(), record.negatives.end(), closest)
+                == record.negatives.end());
+    }
+
+    void anotherModelFolderMinesAndIsNamed()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        MiningPage *mining = openMiningStep(window, m_small);
+        QVERIFY(mining);
+        MiningSources *sources = mining->sources();
+
+        // A folder that is no model: the error names it and the base model stays chosen.
+        const QString notAModel = m_dir.filePath(QStringLiteral("not-a-model"));
+        QVERIFY(QDir().mkpath(notAModel));
+        sources->chooseModelFolder(notAModel);
+        QVERIFY(!mining->mineButton()->isEnabled()); // not while a folder loads
+        QTRY_VERIFY_WITH_TIMEOUT(!sources->isLoading(), kWaitMs);
+        QVERIFY(sources->modelStatusLabel()->isVisibleTo(mining));
+        QVERIFY2(sources->modelStatusLabel()->text().contains(QDir::toNativeSeparators(notAModel)),
+            qPrintable(sources->modelStatusLabel()->text()));
+        QCOMPARE(sources->model(), window.modelPage()->model());
+        QVERIFY(mining->mineButton()->isEnabled());
+
+        // A copy of the built-in model, as a run's checkpoint folder would be.
+        const QString copy = m_dir.filePath(QStringLiteral("checkpoint-copy"));
+        copyFolderContents(
+            (kResources + QStringLiteral("/models/builtin")).toStdString(), copy.toStdString());
+        sources->chooseModelFolder(copy);
+        QTRY_VERIFY_WITH_TIMEOUT(!sources->isLoading(), kWaitMs);
+        QVERIFY2(sources->model() && sources->model() != window.modelPage()->model(),
+            qPrintable(sources->modelStatusLabel()->text()));
+        QCOMPARE(QString::fromStdString(sources->model()->folder()), copy);
+        QVERIFY(sources->modelChoice()->currentText().contains(QStringLiteral("checkpoint-copy")));
+        mining->perRowBox()->setValue(1);
+        mining->startMining();
+        QTRY_VERIFY_WITH_TIMEOUT(!mining->isRunning(), kWaitMs);
+        QVERIFY2(mining->hasMined(), qPrintable(mining->statusLabel()->text()));
+        QCOMPARE(mining->mined()->pairs()->negativesPerRecord(), std::size_t(1));
+        QVERIFY2(mining->statusLabel()->text().contains(QDir::toNativeSeparators(copy)),
+            qPrintable(mining->statusLabel()->text()));
+
+        // Back to the base model: the status of the next mining names it.
+        sources->useBaseModel();
+        QCOMPARE(sources->model(), window.modelPage()->model());
+        mining->startMining();
+        QTRY_VERIFY_WITH_TIMEOUT(!mining->isRunning(), kWaitMs);
+        QVERIFY2(mining->statusLabel()->text().contains(QStringLiteral("the base model, builtin")),
+            qPrintable(mining->statusLabel()->text()));
     }
 
 private:
