@@ -6,9 +6,13 @@
 #include "recipe/matryoshka.h"
 #include "train/adamw.h"
 #include "train/bf16autocast.h"
+#include "train/gradcache.h"
 #include "train/losses.h"
+#include "train/minibatchsize.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace pairtune {
 namespace {
@@ -34,6 +38,26 @@ std::vector<Encoding> batchEncodings(const SentenceModel &model, const StepTimin
         encodings[batch + i] = model.tokenizeForModel(positive);
     }
     return encodings;
+}
+
+// grad_cache's pairs per forward pass, as TrainingRun::miniBatchSize chooses them (the sample's longest
+// text standing in for the data's).
+std::size_t gradCacheMiniBatch(
+    const TrainingConfig &config, const SentenceModel::Impl &impl, const std::vector<Encoding> &encodings)
+{
+    if (config.miniBatchSize > 0)
+        return static_cast<std::size_t>(config.miniBatchSize);
+    const TransformerConfig &transformer = impl.config.transformer;
+    MiniBatchInputs inputs;
+    inputs.batch = static_cast<std::size_t>(config.batchSize);
+    for (const Encoding &encoding : encodings)
+        inputs.tokensPerText = std::max(inputs.tokensPerText, encoding.ids.size());
+    inputs.hiddenSize = transformer.hiddenSize;
+    inputs.intermediateSize = transformer.intermediateSize;
+    inputs.layers = transformer.numHiddenLayers;
+    inputs.heads = transformer.numAttentionHeads;
+    inputs.availableBytes = availableTrainingBytes(impl.device().is_cuda());
+    return chooseMiniBatch(inputs).pairs;
 }
 
 } // namespace
@@ -67,14 +91,29 @@ StepTiming measureStepTiming(const StepTimingRequest &request)
     AdamW optimizer(impl.namedParameters(),
         AdamWOptions { config.adamBeta1, config.adamBeta2, config.adamEpsilon, config.weightDecay });
     const torch::Tensor scores = torch::full({ batch }, config.scoreMean).to(impl.device());
+    // The trainer's step (TrainingRun::trainStep): with grad_cache, two passes over mini-batches, so the
+    // second forward pass is in the timing too.
+    const std::size_t miniBatch = config.gradCache ? gradCacheMiniBatch(config, impl, encodings) : 0;
+    const EmbedRows embedRows = [&](std::size_t begin, std::size_t count) {
+        std::vector<Encoding> rows;
+        for (std::size_t column = 0; column < 2; ++column)
+            for (std::size_t row = begin; row < begin + count; ++row)
+                rows.push_back(encodings[column * std::size_t(batch) + row]);
+        const Bf16Autocast autocast(bf16, impl.device());
+        return impl.embed(rows).to(at::kFloat).split(static_cast<std::int64_t>(count));
+    };
     const auto trainingStep = [&] {
         impl.setTraining(config.dropout);
-        std::vector<torch::Tensor> embeddings;
-        {
-            const Bf16Autocast autocast(bf16, impl.device());
-            embeddings = impl.embed(encodings).to(at::kFloat).split(batch);
-        }
-        computeLoss(loss, embeddings[0], embeddings[1], {}, scores).backward();
+        std::optional<GradCache> cache;
+        if (config.gradCache)
+            cache.emplace(embedRows, std::size_t(batch), miniBatch, impl.device());
+        const std::vector<torch::Tensor> embeddings
+            = cache ? cache->embedWithoutGrad() : embedRows(0, std::size_t(batch));
+        const torch::Tensor value = computeLoss(loss, embeddings[0], embeddings[1], {}, scores);
+        if (cache)
+            cache->backward(value);
+        else
+            value.backward();
         if (config.maxGradNorm > 0)
             optimizer.clipGradNorm(config.maxGradNorm);
         optimizer.step(config.lr);
