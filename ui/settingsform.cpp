@@ -57,6 +57,13 @@ QComboBox *comboBox(
     return box;
 }
 
+QCheckBox *switchBox(QWidget *parent, const QString &text, const QString &tip)
+{
+    auto *box = new QCheckBox(text, parent);
+    box->setToolTip(tip);
+    return box;
+}
+
 QString lossLabel(LossKind kind)
 {
     switch (kind) {
@@ -182,12 +189,10 @@ QWidget *SettingsForm::createNearDuplicateGroup()
     m_nearDuplicateThreshold = doubleBox(box, 0.01, 1.0, 3, 0.01,
         tr("Two texts whose cosine under the base model is at least this are near-copies. 0.95 catches "
            "reworded punctuation and casing; lower it to also catch light paraphrases."));
-    m_groupNearDuplicates = new QCheckBox(settingFormLabel("group_near_duplicates"), box);
-    m_groupNearDuplicates->setToolTip(
+    m_groupNearDuplicates = switchBox(box, settingFormLabel("group_near_duplicates"),
         tr("A held-out pair that is a near-copy of a training pair inflates the evaluation scores: with "
            "this on, every group of near-copies lands wholly in training or wholly in the held-out part."));
-    m_dropNearDuplicates = new QCheckBox(settingFormLabel("drop_near_duplicates"), box);
-    m_dropNearDuplicates->setToolTip(
+    m_dropNearDuplicates = switchBox(box, settingFormLabel("drop_near_duplicates"),
         tr("Near-copies in one batch are false negatives for MNRL: with this on, training keeps one pair "
            "of each group of near-copies."));
     m_checkNearDuplicates = new QPushButton(tr("Check near-duplicates…"), box);
@@ -224,36 +229,34 @@ QWidget *SettingsForm::createLossGroup()
         tr("Multiplies the similarities before the softmax of MNRL (and in CoSENT). With cosine "
            "similarity use about 20; with dot products of normalised embeddings a larger scale sharpens "
            "the contrast between the positive and the negatives."));
-    m_noDuplicates = new QCheckBox(settingFormLabel("no_duplicates"), box);
-    m_noDuplicates->setToolTip(tr("A text that appears twice in one batch is a false negative for MNRL: the "
-                                  "model is pushed away from a correct match. Keep this on unless every "
-                                  "text is unique."));
-    m_lengthGrouped = new QCheckBox(settingFormLabel("length_grouped"), box);
-    m_lengthGrouped->setToolTip(tr("Batches of similar lengths need less padding and train faster on long, "
-                                   "uneven texts. The batch order stays random."));
+    m_noDuplicates = switchBox(box, settingFormLabel("no_duplicates"),
+        tr("A text that appears twice in one batch is a false negative for MNRL: the "
+           "model is pushed away from a correct match. Keep this on unless every "
+           "text is unique."));
+    m_lengthGrouped = switchBox(box, settingFormLabel("length_grouped"),
+        tr("Batches of similar lengths need less padding and train faster on long, "
+           "uneven texts. The batch order stays random."));
     form->addRow(settingFormLabel("loss"), m_loss);
     form->addRow(settingFormLabel("similarity"), m_similarity);
     form->addRow(settingFormLabel("scale"), m_scale);
     form->addRow(QString(), m_noDuplicates);
     form->addRow(QString(), m_lengthGrouped);
-    m_matryoshka = new QCheckBox(tr("Matryoshka sizes (also train smaller vectors)"), box);
-    m_matryoshka->setObjectName(QStringLiteral("matryoshka"));
-    m_matryoshka->setToolTip(
+    m_matryoshka = switchBox(box, tr("Matryoshka sizes (also train smaller vectors)"),
         tr("When it helps: you will store or search many vectors and want them smaller. The loss is also "
            "computed on the first half, quarter, ... of each embedding (384 → 192, 96, 48), so a cut "
            "vector (embed --truncate-dim, sentence-transformers' truncate_dim) keeps most of its quality. "
            "What it costs: the loss at each size counts, so the full size may gain a little less, and each "
            "step takes longer (the model runs once; the loss is computed per size): a third more on the "
            "built-in model, measured. Try & Export charts MRR@10 at each size before and after."));
+    m_matryoshka->setObjectName(QStringLiteral("matryoshka"));
     form->addRow(QString(), m_matryoshka);
-    m_gradCache = new QCheckBox(tr("Grad cache (a big batch in the memory of a small one)"), box);
-    m_gradCache->setObjectName(QStringLiteral("gradCache"));
-    m_gradCache->setToolTip(
+    m_gradCache = switchBox(box, tr("Grad cache (a big batch in the memory of a small one)"),
         tr("When it helps: MNRL learns more from bigger batches (each pair meets more negatives) but a "
            "batch of 256 may not fit in memory. With this on, the batch size above stays the batch, "
            "embedded a mini-batch at a time (chosen from free memory), with the same gradients. What it "
            "costs: a second forward pass per step, +23 % time per step measured at batch 256 on a "
            "MiniLM-sized model, more when memory forces small mini-batches. MNRL losses only."));
+    m_gradCache->setObjectName(QStringLiteral("gradCache"));
     form->addRow(QString(), m_gradCache);
     return box;
 }
@@ -359,11 +362,11 @@ QWidget *SettingsForm::createComputeGroup()
             { QStringLiteral("cuda"), QStringLiteral("cuda") } },
         tr("Where training runs: cpu, or cuda / cuda:N on a machine with an NVIDIA GPU and a CUDA build."));
     m_device->setEditable(true);
-    m_bf16 = new QCheckBox(tr("Matrix products in bfloat16 (faster)"), box);
-    m_bf16->setToolTip(tr("Autocast: the matrix products run in bfloat16, the weights and the optimizer stay "
-                          "float32. About twice as fast on CPUs with AMX or AVX512-BF16 and on GPUs; results "
-                          "differ from float32 by rounding. Not available on CPUs without native bfloat16, "
-                          "where it would be several times slower."));
+    m_bf16 = switchBox(box, tr("Matrix products in bfloat16 (faster)"),
+        tr("Autocast: the matrix products run in bfloat16, the weights and the optimizer stay "
+           "float32. About twice as fast on CPUs with AMX or AVX512-BF16 and on GPUs; results "
+           "differ from float32 by rounding. Not available on CPUs without native bfloat16, "
+           "where it would be several times slower."));
     form->addRow(settingFormLabel("max_seq_length"), m_maxSeqLength);
     form->addRow(settingFormLabel("seed"), m_seed);
     form->addRow(settingFormLabel("threads"), m_threads);

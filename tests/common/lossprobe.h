@@ -4,6 +4,7 @@
 // them against hand-computed values and gradients.
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,16 @@ struct LossProbeOutput
 };
 
 LossProbeOutput probeLoss(const LossProbeInput &input);
+
+// rows x cols standard-normal floats: embeddings for hand-checked loss values.
+inline Matrix randomMatrix(std::mt19937 &rng, int rows, int cols)
+{
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    Matrix m(static_cast<std::size_t>(rows), std::vector<float>(static_cast<std::size_t>(cols)));
+    for (auto &row : m)
+        for (float &v : row)
+            v = normal(rng);
+    return m;
+}
 
 } // namespace pairtune

@@ -13,6 +13,7 @@
 #include "ui/nearduplicatepanel.h"
 #include "ui/settingsform.h"
 #include "ui/settingspage.h"
+#include "vectorcosine.h"
 
 #include <QCheckBox>
 #include <QDialog>
@@ -56,13 +57,7 @@ bool inPart(const std::vector<std::size_t> &part, std::size_t row)
 double cosine(const LoadedModel &model, const std::string &a, const std::string &b)
 {
     const Embeddings e = model.encode({ a, b }, "");
-    double ab = 0, aa = 0, bb = 0;
-    for (std::size_t i = 0; i < e.dim; ++i) {
-        ab += double(e.row(0)[i]) * e.row(1)[i];
-        aa += double(e.row(0)[i]) * e.row(0)[i];
-        bb += double(e.row(1)[i]) * e.row(1)[i];
-    }
-    return ab / std::sqrt(aa * bb);
+    return vectorCosine(e.row(0), e.row(1), e.dim);
 }
 
 bool tableHas(const QTableWidget *table, const QString &a, const QString &b, const QString &where)

@@ -7,6 +7,7 @@
 #include "mine/hardnegativemining.h"
 #include "model/sentencemodel.h"
 #include "recipe/datasplit.h"
+#include "vectorcosine.h"
 
 #include <QtTest>
 
@@ -31,13 +32,7 @@ bool hasNegative(const PairRecord &r, const std::string &text)
 
 double cosine(const Embeddings &e, std::size_t a, std::size_t b)
 {
-    double ab = 0, aa = 0, bb = 0;
-    for (std::size_t i = 0; i < e.dim; ++i) {
-        ab += double(e.row(a)[i]) * e.row(b)[i];
-        aa += double(e.row(a)[i]) * e.row(a)[i];
-        bb += double(e.row(b)[i]) * e.row(b)[i];
-    }
-    return ab / std::sqrt(aa * bb);
+    return vectorCosine(e.row(a), e.row(b), e.dim);
 }
 } // namespace
 

@@ -4,6 +4,7 @@
 // without a model is refused with a message that names --model.
 
 #include "processrun.h"
+#include "vectorcosine.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -117,13 +118,7 @@ private:
             = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
         const auto *values = reinterpret_cast<const float *>(bytes.constData() + 10 + headerLength);
         const qsizetype dim = (bytes.size() - 10 - headerLength) / 4 / 2;
-        double ab = 0, aa = 0, bb = 0;
-        for (qsizetype i = 0; i < dim; ++i) {
-            ab += double(values[i]) * values[dim + i];
-            aa += double(values[i]) * values[i];
-            bb += double(values[dim + i]) * values[dim + i];
-        }
-        return ab / std::sqrt(aa * bb);
+        return vectorCosine(values, values + dim, static_cast<std::size_t>(dim));
     }
 
     QTemporaryDir m_dir;

@@ -11,6 +11,7 @@
 #include "recipe/datasplit.h"
 #include "recipe/trainingconfig.h"
 #include "train/trainingdata.h"
+#include "vectorcosine.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -33,13 +34,7 @@ std::vector<PairRecord> samplePairs(std::size_t count)
 double cosine(const SentenceModel &model, const std::string &a, const std::string &b)
 {
     const Embeddings e = model.encodeWithPrompt({ a, b }, "");
-    double ab = 0, aa = 0, bb = 0;
-    for (std::size_t i = 0; i < e.dim; ++i) {
-        ab += double(e.row(0)[i]) * e.row(1)[i];
-        aa += double(e.row(0)[i]) * e.row(0)[i];
-        bb += double(e.row(1)[i]) * e.row(1)[i];
-    }
-    return ab / std::sqrt(aa * bb);
+    return vectorCosine(e.row(0), e.row(1), e.dim);
 }
 
 bool contains(const std::vector<std::size_t> &rows, std::size_t row)

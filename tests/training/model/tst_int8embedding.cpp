@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "io/fileutil.h"
 #include "modeltesthelpers.h"
+#include "vectorcosine.h"
 
 #include <QtTest>
 
@@ -22,17 +23,6 @@ std::vector<std::string> testTexts()
     for (std::string line; std::getline(lines, line);)
         texts.push_back(line);
     return texts;
-}
-
-double cosine(const float *a, const float *b, std::size_t dim)
-{
-    double ab = 0, aa = 0, bb = 0;
-    for (std::size_t i = 0; i < dim; ++i) {
-        ab += double(a[i]) * b[i];
-        aa += double(a[i]) * a[i];
-        bb += double(b[i]) * b[i];
-    }
-    return ab / std::sqrt(aa * bb);
 }
 
 } // namespace
@@ -89,7 +79,7 @@ void TestInt8Embedding::closeToFloat32()
     QCOMPARE(int8.dim, float32.dim);
     double worst = 1;
     for (std::size_t i = 0; i < texts.size(); ++i)
-        worst = std::min(worst, cosine(int8.row(i), float32.row(i), float32.dim));
+        worst = std::min(worst, vectorCosine(int8.row(i), float32.row(i), float32.dim));
     qInfo("%zu texts: minimum cosine of int8 to float32 %.6f", texts.size(), worst);
     QVERIFY2(worst >= 0.999, qPrintable(QString("minimum cosine %1").arg(worst, 0, 'f', 6)));
     // int8 really ran: quantisation moves every vector a little.

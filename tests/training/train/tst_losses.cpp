@@ -14,6 +14,7 @@ using pairtune::LossProbeInput;
 using pairtune::LossProbeOutput;
 using pairtune::Matrix;
 using pairtune::probeLoss;
+using pairtune::randomMatrix;
 
 namespace {
 
@@ -35,16 +36,6 @@ LossProbeInput input(const std::string &loss, const std::string &similarity, dou
     in.negatives = std::move(negatives);
     in.scores = std::move(scores);
     return in;
-}
-
-Matrix randomMatrix(std::mt19937 &rng, int rows, int cols)
-{
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    Matrix m(static_cast<std::size_t>(rows), std::vector<float>(static_cast<std::size_t>(cols)));
-    for (auto &row : m)
-        for (float &v : row)
-            v = normal(rng);
-    return m;
 }
 
 bool close(double actual, double expected, double relative, double absolute)

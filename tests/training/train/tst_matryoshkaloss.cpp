@@ -14,18 +14,9 @@
 using pairtune::LossProbeInput;
 using pairtune::Matrix;
 using pairtune::probeLoss;
+using pairtune::randomMatrix;
 
 namespace {
-
-Matrix randomMatrix(std::mt19937 &rng, int rows, int cols)
-{
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    Matrix m(static_cast<std::size_t>(rows), std::vector<float>(static_cast<std::size_t>(cols)));
-    for (auto &row : m)
-        for (float &v : row)
-            v = normal(rng);
-    return m;
-}
 
 // MatryoshkaLoss's shrink(): first dim numbers, divided by their norm.
 Matrix shrink(const Matrix &m, std::size_t dim)
