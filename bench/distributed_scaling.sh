@@ -4,7 +4,10 @@
 # torchrun, each `--max-steps STEPS` without evaluations or checkpoints; pairs/s from summary.json. The
 # step's all-reduce is timed apart (bench/distributed_allreduce.py: Gloo, the flat gradient buffer of the
 # model's size), so a 2-process step splits into all-reduce and the rest (forward, backward, the
-# embeddings' all_gather, AdamW). Not a test: numbers depend on the machine and on what else runs.
+# embeddings' all_gather, AdamW). The 2-process run is repeated with the gradients' all-reduce in one
+# flat buffer after backward (PAIRTUNE_DIST_BUCKET_MB=0) and in 1 MiB buckets, against the default 25 MiB
+# buckets overlapped with backward (dist/gradientreducer.h): what overlap gains here.
+# Not a test: numbers depend on the machine and on what else runs.
 # Usage: bench/distributed_scaling.sh [GLOBAL_BATCH] [STEPS]   (default 32 30)
 # Env: PAIRTUNE_CLI (default build/app/pairtune-cli), DIST_WORK (scratch, default /tmp/pairtune-dist-bench),
 #      DIST_OUT (JSON, default docs/bench/<date>-distributed.json), PAIRTUNE_PYTHON (python3 with torch).
@@ -29,6 +32,10 @@ rm -rf "$WORK"/run-*
 "$CLI" "${recipe[@]}" --out "$WORK/run-1x2" --batch-size "$BATCH" --threads 2 >/dev/null
 torchrun --no_python "$CLI" "${recipe[@]}" --out "$WORK/run-2x1" --batch-size $((BATCH / 2)) --threads 1 \
     >/dev/null 2>"$WORK/torchrun.err"
+PAIRTUNE_DIST_BUCKET_MB=0 torchrun --no_python "$CLI" "${recipe[@]}" --out "$WORK/run-2x1-flat" \
+    --batch-size $((BATCH / 2)) --threads 1 >/dev/null 2>>"$WORK/torchrun.err"
+PAIRTUNE_DIST_BUCKET_MB=1 torchrun --no_python "$CLI" "${recipe[@]}" --out "$WORK/run-2x1-1mb" \
+    --batch-size $((BATCH / 2)) --threads 1 >/dev/null 2>>"$WORK/torchrun.err"
 params=$("$PY" -c "
 import json, struct, sys
 f = open('resources/models/builtin/model.safetensors', 'rb'); n = struct.unpack('<Q', f.read(8))[0]
@@ -48,7 +55,9 @@ def summary(name):
     return {"pairs_per_second": s["pairs_per_second"], "seconds_per_step": s["train_seconds"] / s["steps"],
             "steps": s["steps"]}
 runs = {"1 process x 1 thread": summary("run-1x1"), "1 process x 2 threads": summary("run-1x2"),
-        "2 processes x 1 thread": summary("run-2x1")}
+        "2 processes x 1 thread": summary("run-2x1"),
+        "2 processes x 1 thread, one flat all-reduce after backward": summary("run-2x1-flat"),
+        "2 processes x 1 thread, 1 MiB buckets": summary("run-2x1-1mb")}
 allreduce = json.load(open(os.path.join(work, "allreduce.json")))
 two = runs["2 processes x 1 thread"]["seconds_per_step"]
 result = {
@@ -62,6 +71,7 @@ result = {
                                "allreduce_share": allreduce["median_seconds"] / two},
     "speedup_2_processes_vs_1x1": runs["2 processes x 1 thread"]["pairs_per_second"] / runs["1 process x 1 thread"]["pairs_per_second"],
     "speedup_2_processes_vs_1x2": runs["2 processes x 1 thread"]["pairs_per_second"] / runs["1 process x 2 threads"]["pairs_per_second"],
+    "overlapped_buckets_vs_flat_after_backward": runs["2 processes x 1 thread"]["pairs_per_second"] / runs["2 processes x 1 thread, one flat all-reduce after backward"]["pairs_per_second"],
 }
 os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
 json.dump(result, open(out, "w"), indent=2)

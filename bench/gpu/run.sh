@@ -156,6 +156,41 @@ log "a folder fine-tuned on the GPU, loaded by sentence-transformers"
         --texts "$KIT/ref/texts.txt" --ours-npy "$WORK/gpu-tuned.npy" --ours-ids "$KIT/ref/builtin-ids.jsonl" | tail -n 1)"
 summary ours_run_config "$(cat "$WORK/ours-train6-run/config.json" 2>/dev/null || echo null)"
 
+# Issue 19: `--device cuda` under torchrun joins ProcessGroupNCCL on GPU LOCAL_RANK. With one GPU, one
+# process joins a group of its own (PAIRTUNE_DIST_JOIN_ALONE=1; NCCL refuses two ranks on one GPU); with
+# two or more, 2 processes. The same steps without torchrun, dropout off: the losses must agree.
+log "torchrun: the NCCL process group on the GPU"
+GPUS=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | wc -l)
+NPROC=$((GPUS >= 2 ? 2 : 1))
+dist_recipe=(train --device "$DEVICE" --data "$WORK/pairs.tsv" --base builtin --max-steps 20 --eval-every 10
+    --checkpoint-every 0 --eval-sample 200 --no-dropout --quiet)
+rm -rf "$WORK/dist-plain" "$WORK/dist-nccl"
+"$CLI" "${dist_recipe[@]}" --batch-size 32 --out "$WORK/dist-plain" >"$WORK/dist-plain.log" 2>&1
+PAIRTUNE_DIST_JOIN_ALONE=1 PAIRTUNE_DIST_TIMEOUT=120 $PY -m torch.distributed.run --nproc_per_node "$NPROC" \
+    --master_addr 127.0.0.1 --master_port 29519 --no_python "$CLI" "${dist_recipe[@]}" \
+    --batch-size $((32 / NPROC)) --out "$WORK/dist-nccl" >"$WORK/dist-nccl.log" 2>&1
+DIST_RC=$?
+tail -n 5 "$WORK/dist-nccl.log"
+summary torchrun_nccl "$($PY - "$WORK" "$NPROC" "$DIST_RC" <<'PY'
+import json, os, sys
+work, nproc, rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def run(name):
+    try:
+        s = json.load(open(os.path.join(work, name, "summary.json")))
+        c = json.load(open(os.path.join(work, name, "config.json")))
+        return {"last_loss": s["last_loss"], "pairs_per_second": s["pairs_per_second"],
+                "processes": c.get("processes"), "eval_after": s.get("eval_after")}
+    except (OSError, KeyError, ValueError) as e:
+        return {"error": str(e)}
+plain, nccl = run("dist-plain"), run("dist-nccl")
+out = {"exit": rc, "processes": nproc, "plain": plain, "torchrun": nccl,
+       "log_tail": open(os.path.join(work, "dist-nccl.log")).read()[-2000:]}
+if "last_loss" in plain and "last_loss" in nccl:
+    out["last_loss_difference"] = abs(plain["last_loss"] - nccl["last_loss"])
+print(json.dumps(out))
+PY
+)"
+
 train_pair train6_bf16 6 --bf16
 train_pair train12 12
 train_pair train12_bf16 12 --bf16

@@ -40,6 +40,8 @@ DistributedContext DistributedContext::fromEnvironment()
         return context;
     constexpr int kMany = std::numeric_limits<int>::max();
     context.worldSize = integerVariable("WORLD_SIZE", 1, kMany);
+    const char *alone = variable("PAIRTUNE_DIST_JOIN_ALONE");
+    context.joinAlone = context.worldSize == 1 && alone && std::string(alone) == "1";
     if (!context.distributed())
         return context;
     context.rank = integerVariable("RANK", 0, context.worldSize - 1);
@@ -55,6 +57,8 @@ DistributedContext DistributedContext::fromEnvironment()
         context.timeoutSeconds = integerVariable("PAIRTUNE_DIST_TIMEOUT", 1, 7 * 24 * 3600);
     if (variable("PAIRTUNE_DIST_JOIN_TIMEOUT"))
         context.joinTimeoutSeconds = integerVariable("PAIRTUNE_DIST_JOIN_TIMEOUT", 1, 7 * 24 * 3600);
+    if (variable("PAIRTUNE_DIST_BUCKET_MB"))
+        context.bucketMegabytes = integerVariable("PAIRTUNE_DIST_BUCKET_MB", 0, 1 << 20);
     return context;
 }
 

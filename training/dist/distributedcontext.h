@@ -25,10 +25,18 @@ struct DistributedContext
     // How long joining may wait for every process to reach the rendezvous (PAIRTUNE_DIST_JOIN_TIMEOUT,
     // seconds): a rank started alone, or a peer that never starts, is refused after this.
     int joinTimeoutSeconds = 60;
+    // The gradients' all-reduce buckets (PAIRTUNE_DIST_BUCKET_MB, MiB; DDP's bucket_cap_mb, 25): each
+    // starts while backward still runs (dist/gradientreducer.h). 0: one all-reduce of every gradient
+    // after backward, without overlap (bench/distributed_scaling.sh compares the two).
+    int bucketMegabytes = 25;
+
+    // PAIRTUNE_DIST_JOIN_ALONE=1 with WORLD_SIZE=1: the one process still joins a process group (of
+    // one), so a machine with a single GPU can exercise NCCL (bench/gpu/run.sh).
+    bool joinAlone = false;
 
     // More than one process: the run joins a process group. WORLD_SIZE=1 (torchrun with one process)
-    // is a plain single-process run.
-    bool distributed() const { return worldSize > 1; }
+    // is a plain single-process run unless joinAlone.
+    bool distributed() const { return worldSize > 1 || joinAlone; }
     // The process that writes the run folder, evaluates and prints; every other rank writes nothing.
     bool isMain() const { return rank == 0; }
 

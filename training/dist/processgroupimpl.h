@@ -1,7 +1,8 @@
 #pragma once
 
-// Engine-private (torch). One c10d process group (Gloo on CPUs) joined through the TCPStore torchrun
-// points at, and the collectives data-parallel training needs (docs/distributed.md).
+// Engine-private (torch). One c10d process group (Gloo on CPUs, NCCL on GPUs) joined through the
+// TCPStore torchrun points at, and the collectives data-parallel training needs (docs/distributed.md).
+// The gradients' bucketed all-reduce is dist/gradientreducer.h.
 
 #include "dist/distributedcontext.h"
 
@@ -20,8 +21,11 @@ class ProcessGroup
 public:
     // Blocks until every rank has joined; a rank missing after context.joinTimeoutSeconds is an error,
     // as is every collective that waits longer than context.timeoutSeconds. Throws pairtune::Error
-    // naming the rank, the address and the cause (a port in use says so).
-    static std::unique_ptr<ProcessGroup> join(const DistributedContext &context);
+    // naming the rank, the address and the cause (a port in use says so). cuda: NCCL on GPU
+    // context.localRank; otherwise Gloo.
+    static std::unique_ptr<ProcessGroup> join(const DistributedContext &context, bool cuda = false);
+    // Why this build cannot train under torchrun on that device ("needs NCCL, which ..."), "" if it can.
+    static std::string unavailable(bool cuda);
     ~ProcessGroup();
     ProcessGroup(const ProcessGroup &) = delete;
     ProcessGroup &operator=(const ProcessGroup &) = delete;
@@ -34,9 +38,9 @@ public:
     // the result is summed over the ranks and each rank keeps the rows it contributed.
     torch::Tensor allGatherWithGrad(const torch::Tensor &local, const std::vector<std::size_t> &counts);
 
-    // Every parameter's gradient becomes the mean over the ranks (a rank without one contributes
-    // zeros), in one flat all-reduce.
-    void averageGradients(const std::vector<torch::Tensor> &parameters);
+    // local: this rank's rows [counts[rank], d] (any device). On rank 0, every rank's rows concatenated
+    // in rank order, float32 on the CPU; on the others an undefined tensor. Not differentiable.
+    torch::Tensor gatherRowsToFirst(const torch::Tensor &local, const std::vector<std::size_t> &counts);
 
     // Whether any rank passed true (a stop asked for on one process stops all of them together).
     bool anyRank(bool flag);
@@ -47,6 +51,7 @@ public:
     void barrier();
 
     struct Impl;
+    Impl &impl() { return *m_impl; } // for dist/gradientreducer.cpp
 
 private:
     explicit ProcessGroup(std::unique_ptr<Impl> impl);

@@ -115,10 +115,28 @@ std::map<std::string, double> evaluate(
     // Anchors are the queries, positives and negatives the documents (columnPrompts: encode_query and
     // encode_document as sentence-transformers v5's InformationRetrievalEvaluator uses them).
     const ColumnPrompts prompts = columnPrompts(model.prompts());
-    const torch::Tensor anchors
-        = toTensor(model.encodeWithPrompt(set.anchors, prompts.anchor, options.batchSize));
-    const torch::Tensor documents
-        = toTensor(model.encodeWithPrompt(corpus, prompts.positive, options.batchSize));
+    const auto encode = [&](const std::vector<std::string> &texts, const std::string &prompt) {
+        return toTensor(options.encode ? options.encode(texts, prompt)
+                                       : model.encodeWithPrompt(texts, prompt, options.batchSize));
+    };
+    const torch::Tensor anchors = encode(set.anchors, prompts.anchor);
+    const torch::Tensor documents = encode(corpus, prompts.positive);
+    // The eval loss's negative columns, encoded here so that every text is embedded before any metric
+    // (a sharded evaluation's other ranks stop after this).
+    LossSpec spec { parseLossKind(options.loss), parseSimilarityKind(options.similarity), options.scale };
+    const bool useNegatives
+        = lossUsesNegatives(spec.kind) && !set.negatives.empty() && !set.negatives[0].empty();
+    std::vector<torch::Tensor> negativeColumns;
+    if (useNegatives) {
+        for (std::size_t k = 0; k < set.negatives[0].size(); ++k) {
+            std::vector<std::string> column;
+            for (const auto &row : set.negatives)
+                column.push_back(k < row.size() ? row[k] : std::string());
+            negativeColumns.push_back(encode(column, prompts.negative));
+        }
+    }
+    if (!options.computeMetrics)
+        return metrics;
     std::vector<std::int64_t> positiveRow(n);
     for (std::size_t i = 0; i < n; ++i)
         positiveRow[i] = static_cast<std::int64_t>(relevant[i][0]);
@@ -156,22 +174,9 @@ std::map<std::string, double> evaluate(
     }
 
     // Eval loss: the training loss over the eval pairs in batches (in-batch negatives within a batch).
-    LossSpec spec { parseLossKind(options.loss), parseSimilarityKind(options.similarity), options.scale };
     spec.matryoshkaDims.assign(options.truncateDims.begin(), options.truncateDims.end());
     spec.matryoshkaWeights = options.truncateWeights;
     const torch::Tensor positives = documents.index({ posIndex });
-    const bool useNegatives
-        = lossUsesNegatives(spec.kind) && !set.negatives.empty() && !set.negatives[0].empty();
-    std::vector<torch::Tensor> negativeColumns;
-    if (useNegatives) {
-        for (std::size_t k = 0; k < set.negatives[0].size(); ++k) {
-            std::vector<std::string> column;
-            for (const auto &row : set.negatives)
-                column.push_back(k < row.size() ? row[k] : std::string());
-            negativeColumns.push_back(
-                toTensor(model.encodeWithPrompt(column, prompts.negative, options.batchSize)));
-        }
-    }
     const torch::Tensor scores = torch::tensor(set.scores.empty() ? std::vector<float>(n, 1.0f) : set.scores);
     double lossSum = 0.0;
     std::size_t batches = 0;

@@ -3,6 +3,8 @@
 // Evaluation on the held-out pairs (issue: baseline before the first step, every --eval-every steps,
 // at each epoch end). Torch-free interface; the eval loss is computed with the training loss.
 
+#include "model/sentencemodel.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -34,6 +36,11 @@ struct EvalOptions
     // normalised again (one embedding pass for every size). The eval loss uses them as training does.
     std::vector<int> truncateDims;
     std::vector<double> truncateWeights;
+    // How texts become embeddings (with the prompt); the model's encodeWithPrompt(batchSize) when empty.
+    // Distributed training shards them: each process embeds its share, rank 0 receives all of them.
+    std::function<Embeddings(const std::vector<std::string> &texts, const std::string &prompt)> encode;
+    // false: only embed every column (a rank of a sharded evaluation other than 0) and return no metrics.
+    bool computeMetrics = true;
 };
 
 // Metrics (keys of eval/evalresult.h): retrieval of each anchor among all distinct eval positives by

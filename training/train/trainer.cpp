@@ -83,10 +83,16 @@ TrainingResult runTraining(const TrainingConfig &config, const TrainingCallbacks
     if (stored.basePath != "builtin")
         stored.basePath = std::filesystem::absolute(stored.basePath).string();
     const DistributedContext dist = DistributedContext::fromEnvironment();
-    if (dist.distributed() && stored.device != "cpu")
-        throw Error("distributed training (WORLD_SIZE=" + std::to_string(dist.worldSize) + "): --device "
-            + stored.device
-            + " needs NCCL, which this build of LibTorch lacks; use --device cpu (Gloo) under torchrun");
+    if (dist.distributed()) {
+        const std::string under
+            = "distributed training (WORLD_SIZE=" + std::to_string(dist.worldSize) + "): ";
+        if (stored.device != "cpu" && stored.device != "cuda")
+            throw Error(under + "--device " + stored.device
+                + ": under torchrun use --device cpu (Gloo) or --device cuda (NCCL; LOCAL_RANK chooses each "
+                  "process's GPU)");
+        if (const std::string problem = ProcessGroup::unavailable(stored.device == "cuda"); !problem.empty())
+            throw Error(under + "--device " + stored.device + " " + problem);
+    }
     RunFolder run = dist.isMain() ? RunFolder::create(stored.outPath) : RunFolder::unwritten(stored.outPath);
     return TrainingRun(stored, std::move(run), callbacks, dist).execute(std::nullopt);
 }
@@ -97,7 +103,14 @@ TrainingResult resumeTraining(
     // Under torchrun every rank reads the checkpoint; only rank 0 repairs and writes the folder, and the
     // others look at it only after that (the barrier).
     const DistributedContext dist = DistributedContext::fromEnvironment();
-    std::unique_ptr<ProcessGroup> group = dist.distributed() ? ProcessGroup::join(dist) : nullptr;
+    std::unique_ptr<ProcessGroup> group;
+    if (dist.distributed()) {
+        // The backend follows the run's device (NCCL for cuda), read before joining: rank 0's repair
+        // touches only checkpoints, never config.json.
+        const nlohmann::json training
+            = RunFolder::unwritten(runPath).readConfig().value("training", nlohmann::json::object());
+        group = ProcessGroup::join(dist, training.value("device", std::string("cpu")) != "cpu");
+    }
     RunFolder run = dist.isMain() ? RunFolder::open(runPath) : RunFolder::unwritten(runPath);
     if (dist.isMain())
         run.recoverAfterCrash();

@@ -93,21 +93,54 @@ void TrainingRun::runOneStep(const std::vector<std::size_t> &batch, int epoch)
     emit(event);
 }
 
+EvalOptions TrainingRun::evalOptions()
+{
+    EvalOptions options { m_config.loss, m_config.similarity, m_config.scale, kEvalBatchSize, m_config.seed };
+    if (m_config.matryoshka) { // retrieval at every trained size (the card's size table, the studio's chart)
+        options.truncateDims = m_config.matryoshkaDims;
+        options.truncateWeights = m_config.matryoshkaWeights;
+    }
+    if (!m_group)
+        return options;
+    options.computeMetrics = writesRun();
+    options.encode = [this](const std::vector<std::string> &texts, const std::string &prompt) {
+        // Each text's embedding does not depend on the others in its batch (the encoder computes only
+        // real tokens), so the shares' embeddings are the single process's up to float rounding.
+        const BatchSlice mine = batchSlice(texts.size(), m_dist.rank, m_dist.worldSize);
+        const auto first = texts.begin() + static_cast<std::ptrdiff_t>(mine.begin);
+        const std::vector<std::string> share(first, first + static_cast<std::ptrdiff_t>(mine.count));
+        Embeddings local = m_model->encodeWithPrompt(share, prompt, kEvalBatchSize);
+        std::vector<std::size_t> counts;
+        for (int r = 0; r < m_dist.worldSize; ++r)
+            counts.push_back(batchSlice(texts.size(), r, m_dist.worldSize).count);
+        const torch::Tensor rows = local.rows == 0
+            ? torch::zeros({ 0, static_cast<std::int64_t>(local.dim) })
+            : torch::from_blob(local.values.data(),
+                { static_cast<std::int64_t>(local.rows), static_cast<std::int64_t>(local.dim) });
+        const torch::Tensor all = m_group->gatherRowsToFirst(rows, counts).contiguous();
+        Embeddings gathered;
+        gathered.dim = local.dim;
+        if (all.defined()) {
+            gathered.rows = static_cast<std::size_t>(all.size(0));
+            gathered.values.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+        }
+        return gathered;
+    };
+    return options;
+}
+
 void TrainingRun::evaluateNow(int epoch)
 {
-    // Distributed: rank 0 evaluates while the others wait in the next step's first collective.
-    if (m_evalSet.anchors.empty() || !writesRun())
+    // Distributed: every process embeds its share of the held-out texts; rank 0 computes the metrics
+    // and records them, the others go on to the next step's first collective.
+    if (m_evalSet.anchors.empty())
         return;
     // NaN weights can still give finite-looking metrics (accuracy 0): they must never become best/.
     if (!weightsFinite())
         failNonFinite(
             "the weights became NaN or infinite at step " + std::to_string(m_state.step), m_state.step);
     const TrainingClock::time_point start = TrainingClock::now();
-    EvalOptions options { m_config.loss, m_config.similarity, m_config.scale, kEvalBatchSize, m_config.seed };
-    if (m_config.matryoshka) { // retrieval at every trained size (the card's size table, the studio's chart)
-        options.truncateDims = m_config.matryoshkaDims;
-        options.truncateWeights = m_config.matryoshkaWeights;
-    }
+    const EvalOptions options = evalOptions();
     TrainingEvent event { TrainingEvent::Type::Evaluation };
     // The baseline and the last evaluation score every held-out pair (the model card's before/after);
     // those in between the fixed sample (issue 18: a full evaluation of 200,000 pairs takes minutes).
@@ -115,6 +148,12 @@ void TrainingRun::evaluateNow(int epoch)
     const bool full = m_state.step == 0 || m_state.step >= m_totalSteps;
     const EvalSet &scored = full ? m_evalSet : sample;
     event.metrics = evaluate(*m_model, scored, options);
+    if (!writesRun()) { // the same collectives as rank 0: the sample again at the last evaluation
+        if (m_state.step > 0 && &scored != &sample)
+            evaluate(*m_model, sample, options);
+        m_lastEvalStep = m_state.step; // every rank must agree whether the loop's end evaluates
+        return;
+    }
     event.evalPairs = scored.anchors.size();
     event.evalScope = scored.anchors.size() == m_evalSet.anchors.size() ? "all" : "sample";
     // Finite but exploded weights can overflow to NaN embeddings: such a state is not good either.

@@ -6,6 +6,7 @@
 // One step's arithmetic is in trainingstep.cpp. trainer.cpp holds the public entry points.
 
 #include "dist/distributedcontext.h"
+#include "dist/gradientreducer.h"
 #include "dist/processgroupimpl.h"
 #include "eval/evalresult.h"
 #include "model/sentencemodel.h"
@@ -91,6 +92,15 @@ private:
         return m_group ? m_group->anyRank(here) : here;
     }
     bool writesRun() const { return m_dist.isMain(); }
+    // The device this process computes on: under torchrun `--device cuda` is GPU LOCAL_RANK.
+    std::string computeDevice() const
+    {
+        return m_dist.distributed() && m_config.device == "cuda" ? "cuda:" + std::to_string(m_dist.localRank)
+                                                                 : m_config.device;
+    }
+    // Distributed evaluation: each process embeds its share of the texts, rank 0 gets all of them and
+    // alone computes the metrics (trainingloop.cpp).
+    EvalOptions evalOptions();
     // Pairs per step over all processes: the sampler's batch.
     std::int64_t globalBatchSize() const { return std::int64_t { m_config.batchSize } * m_dist.worldSize; }
 
@@ -99,6 +109,7 @@ private:
     const TrainingCallbacks &m_callbacks;
     DistributedContext m_dist;
     std::unique_ptr<ProcessGroup> m_group; // when m_dist.distributed()
+    std::unique_ptr<GradientReducer> m_reducer; // with m_group: the gradients' bucketed all-reduce
     std::optional<SentenceModel> m_model;
     std::optional<TrainingData> m_data;
     std::optional<AdamW> m_optimizer;

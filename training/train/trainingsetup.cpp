@@ -19,7 +19,7 @@ namespace pairtune {
 void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
 {
     if (m_dist.distributed() && !m_group) // before the model and data: a group that cannot form fails at once
-        m_group = ProcessGroup::join(m_dist);
+        m_group = ProcessGroup::join(m_dist, m_config.device != "cpu");
     applyComputeThreads(m_config.threads); // 0 = automatic; the resolved count goes into the compute line
     const std::string basePath = resolveBaseModel(m_config.basePath);
     m_model.emplace(
@@ -27,7 +27,7 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
     if (m_config.maxSeqLength > 0) // the exported model keeps the length it was trained with
         m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
     if (m_config.device != "cpu")
-        m_model->moveTo(m_config.device);
+        m_model->moveTo(computeDevice());
     if (m_config.bf16 && m_config.device == "cpu" && !cpuHasNativeBf16())
         throw Error(
             "--bf16: this CPU has no native bfloat16 instructions (AVX512-BF16 or AMX-BF16); emulated "
@@ -67,6 +67,13 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
 
     m_optimizer.emplace(m_model->impl().namedParameters(),
         AdamWOptions { m_config.adamBeta1, m_config.adamBeta2, m_config.adamEpsilon, m_config.weightDecay });
+    if (m_group) {
+        std::vector<torch::Tensor> parameters;
+        for (const AdamW::Param &p : m_optimizer->params())
+            parameters.push_back(p.value);
+        m_reducer = std::make_unique<GradientReducer>(
+            *m_group, std::move(parameters), std::size_t(m_dist.bucketMegabytes) << 20);
+    }
     if (resumeFrom) {
         const std::string checkpoint = m_run.checkpointPath(*resumeFrom);
         loadOptimizerState(checkpoint, *m_optimizer);

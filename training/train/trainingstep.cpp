@@ -78,17 +78,21 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, doubl
                 + std::to_string(m_state.step + 1),
             m_state.step);
     }
+    // Distributed: the gradients' all-reduce starts bucket by bucket while backward runs; grad cache's
+    // second pass accumulates every parameter once per mini-batch, and a bucket waits for the last.
+    if (m_reducer) {
+        const std::size_t rowsPerPass = cache ? std::max<std::size_t>(m_miniBatch, 1) : batch.size();
+        m_reducer->prepare(
+            static_cast<int>((batch.size() + rowsPerPass - 1) / rowsPerPass), cache ? torch::Tensor() : loss);
+    }
     if (cache)
         cache->backward(loss);
     else
         loss.backward();
-    if (m_group) {
+    if (m_reducer) {
         // Every process computed the whole loss; averaging the gradients over the processes makes each
         // the single-process gradient of the global batch, so the clipping norm below is the global one.
-        std::vector<torch::Tensor> parameters;
-        for (const AdamW::Param &p : m_optimizer->params())
-            parameters.push_back(p.value);
-        m_group->averageGradients(parameters);
+        m_reducer->finish();
     }
     const bool dump = m_state.step == 0 && !m_callbacks.debugDumpFolder.empty() && writesRun();
     if (dump) {

@@ -15,7 +15,8 @@ using pairtune::DistributedContext;
 namespace {
 
 const char *const kVariables[] = { "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR",
-    "MASTER_PORT", "PAIRTUNE_DIST_TIMEOUT", "PAIRTUNE_DIST_JOIN_TIMEOUT" };
+    "MASTER_PORT", "PAIRTUNE_DIST_TIMEOUT", "PAIRTUNE_DIST_JOIN_TIMEOUT", "PAIRTUNE_DIST_BUCKET_MB",
+    "PAIRTUNE_DIST_JOIN_ALONE" };
 
 void clearVariables()
 {
@@ -96,6 +97,27 @@ private slots:
     {
         qputenv("WORLD_SIZE", "1");
         QVERIFY(!DistributedContext::fromEnvironment().distributed());
+        // Unless asked to join a group of its own (bench/gpu/run.sh: NCCL on a machine with one GPU),
+        // which needs torchrun's other variables as any distributed run does.
+        setTorchrunVariables(0, 1);
+        qputenv("PAIRTUNE_DIST_JOIN_ALONE", "1");
+        const DistributedContext alone = DistributedContext::fromEnvironment();
+        QVERIFY(alone.distributed());
+        QCOMPARE(alone.worldSize, 1);
+        QCOMPARE(alone.masterPort, 29533);
+        qunsetenv("MASTER_ADDR");
+        QVERIFY(errorOf([] { DistributedContext::fromEnvironment(); }).contains("MASTER_ADDR"));
+    }
+
+    void gradientBucketsAreDdpsUnlessSet()
+    {
+        setTorchrunVariables(1, 2);
+        QCOMPARE(DistributedContext::fromEnvironment().bucketMegabytes, 25); // DDP's bucket_cap_mb
+        qputenv("PAIRTUNE_DIST_BUCKET_MB", "0"); // one flat all-reduce after backward
+        QCOMPARE(DistributedContext::fromEnvironment().bucketMegabytes, 0);
+        qputenv("PAIRTUNE_DIST_BUCKET_MB", "-1");
+        QVERIFY(
+            errorOf([] { DistributedContext::fromEnvironment(); }).contains("PAIRTUNE_DIST_BUCKET_MB=-1"));
     }
 
     void missingOrBadVariablesAreNamed()
