@@ -131,6 +131,12 @@ def variant_rows(w, warmup, pair_lens):
         rows.append(("train MiniLM-L6 bf16", "pairs/s", ours_train_rate(w, "ours-train6-bf16", warmup),
                      json.loads(read(w, "peer-train6-bf16.out"))["pairs_per_second"],
                      3 * 2 * forward_flops(config6, pair_lens), rss("ours-train6-bf16"), rss("peer-train6-bf16")))
+        # What each side does with no precision option: ours bf16 on this CPU (issue 17), the peer float32
+        # (sentence-transformers' fit() without bf16=True). Not a like-for-like row: the two above are.
+        if os.path.exists(os.path.join(w, "ours-default-precision")) and read(w, "ours-default-precision") == "bf16":
+            rows.append(("train L6 defaults: bf16/fp32", "pairs/s", ours_train_rate(w, "ours-train6-bf16", warmup),
+                         json.loads(read(w, "peer-train6.out"))["pairs_per_second"],
+                         3 * 2 * forward_flops(config6, pair_lens), rss("ours-train6-bf16"), rss("peer-train6")))
     return tuple(rows)
 
 
@@ -156,6 +162,8 @@ def kernels(w, only):
         "peer_openblas_threads_env": peer["openblas_threads"],
         "peer_thread_trials": trials,
         "bf16_native": read(w, "bf16-native") == "1" if os.path.exists(os.path.join(w, "bf16-native")) else None,
+        "ours_default_precision": read(w, "ours-default-precision")
+        if os.path.exists(os.path.join(w, "ours-default-precision")) else "fp32",
         # ours has no bf16 embedding path yet; the peer's autocast embedding rate is kept for comparison
         "peer_embed_bf16_sentences_per_second": json.loads(read(w, "peer-embed-bf16.out"))["sentences_per_second"]
         if os.path.exists(os.path.join(w, "peer-embed-bf16.out")) else None,
@@ -196,7 +204,9 @@ def main():
                      "ours_rss_mb": ours_rss, "peer_rss_mb": peer_rss})
 
     blas = kernels(w, args.only)
-    print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; load average at the end: {read('/proc', 'loadavg')}")
+    load_start = read(w, "load-start") if os.path.exists(os.path.join(w, "load-start")) else None
+    print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; load average at the start: {load_start}, "
+          f"at the end: {read('/proc', 'loadavg')}")
     print(f"ours: {peak['compute']}")
     print(f"peer: {peer_torch} (python), OPENBLAS_CORETYPE={blas['peer_openblas_coretype_env']} -> "
           f"{blas['peer_openblas_kernels']} kernels; best of the thread trials "
@@ -205,6 +215,9 @@ def main():
           + f" (torch threads:OPENBLAS_NUM_THREADS = {read(w, 'peer-setting')})")
     if blas["bf16_native"] is False:
         print("bf16: not native, skipped")
+    else:
+        print(f"bf16: native; ours trains in {blas['ours_default_precision']} by default (the fp32 rows pass "
+              "--fp32), the peer's bf16 rows run under torch.autocast")
     print(f"matmul peak (fp32 {peak['size']}^3, ours' kernels and threads): {peak['gflops']:.1f} GFLOP/s")
     print(f"texts: {len(pair_lens)} pair texts of {min(pair_lens)}-{max(pair_lens)} tokens "
           f"(mean {sum(pair_lens) / len(pair_lens):.1f}), batch 32\n")
@@ -226,7 +239,7 @@ def main():
         print("\ngoals: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in goals.items()))
     result = {"machine": cpu_name(), "cpus": os.cpu_count(), "ours_compute": peak["compute"],
               "peer_torch": peer_torch, "peer_threads": read(w, "peer-setting"), **blas,
-              "load_average_at_end": read("/proc", "loadavg"),
+              "load_average_at_start": load_start, "load_average_at_end": read("/proc", "loadavg"),
               "peak_gflops": peak["gflops"], "workloads": rows, "goals": goals}
     line = json.dumps(result, separators=(",", ":"))
     with open(os.path.join(w, "result.json"), "w", encoding="utf-8") as f:

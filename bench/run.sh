@@ -51,6 +51,9 @@ if [ -z "$CLI" ] || [ -z "$PEAK" ]; then
     PEAK=$(find_exe pairtune-matmul-peak)
 fi
 "$PY" -c 'import torch, numpy' || { echo "bench: $PY cannot import torch and numpy" >&2; exit 1; }
+# On a CPU with native bf16 ours trains in bf16 by default (issue 17): the float32 rows ask for float32.
+FP32=()
+if "$CLI" train --help | grep -q -- --fp32; then FP32=(--fp32); fi
 
 if [ "$QUICK" = 1 ]; then
     WARMUP=2 STEPS=6 STEPS12=3 STEPS_MPNET=2 STEPS_MODERNBERT=2 PEAK_SECONDS=2 TRIAL_STEPS=2 SENTENCES=600
@@ -82,6 +85,7 @@ measure() {
 }
 
 log "work folder $WORK; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+cut -d' ' -f1-3 /proc/loadavg >"$WORK/load-start"
 "$PY" "$ROOT/bench/make_texts.py" --source "$ROOT/resources/data/wordnet-demo-pairs.tsv" --out "$WORK" \
     --pairs 3000 --sentences "$SENTENCES"
 tail -n +2 "$WORK/pairs.tsv" | tr '\t' '\n' >"$WORK/pair-texts.txt"
@@ -106,6 +110,8 @@ log "our OpenBLAS kernels: ${OURS_CORETYPE:-not OpenBLAS}; the peer runs with OP
 BF16=0
 if grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then BF16=1; else log "bf16: not native, skipped"; fi
 echo "$BF16" >"$WORK/bf16-native"
+# What `train` does with no precision flag here: bf16 where native (and the CLI has the automatic choice).
+if [ "$BF16" = 1 ] && [ ${#FP32[@]} -gt 0 ]; then echo bf16; else echo fp32; fi >"$WORK/ours-default-precision"
 
 ours_train() { # name layers|model-folder steps
     local model=$2
@@ -113,7 +119,7 @@ ours_train() { # name layers|model-folder steps
     rm -rf "$WORK/$1-run"
     measure "$1" "$CLI" train --data "$WORK/pairs.tsv" --base "$WORK/$model" --out "$WORK/$1-run" \
         --epochs 1 --batch-size 32 --max-steps $((WARMUP + $3)) --train-fraction 0.9 --checkpoint-every 0 \
-        --quiet --json
+        --quiet --json "${FP32[@]}"
 }
 peer() { # name setting mode model steps [train ids file] [peer.py options...]
     local threads=${2%%:*} blas=${2##*:} train_ids=${6:-pair-ids.jsonl}

@@ -58,6 +58,9 @@ private:
 
     TrainingConfig m_base; // fields not edited here (paths) come from the last setConfig()
     bool m_filling = false;
+    // The config's bf16 is Auto and the user has not touched the switch: the switch shows what Auto does on
+    // the chosen device (train/precision.h), and config() keeps Auto.
+    bool m_bf16Auto = false;
 
     QSpinBox *m_epochs = nullptr;
     QSpinBox *m_batchSize = nullptr;

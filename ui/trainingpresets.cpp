@@ -23,6 +23,7 @@ TrainingConfig keepPaths(TrainingConfig preset, const TrainingConfig &current)
     // Compute placement is about this computer, not about the recipe.
     preset.threads = current.threads;
     preset.device = current.device;
+    preset.bf16 = current.bf16; // bf16 or float32 follows the computer's CPU (or the user's switch)
     return preset;
 }
 

@@ -210,7 +210,8 @@ std::string describeResult(const TrainingResult &r)
     char line[160];
     out << (r.cancelled ? "cancelled" : "finished") << " after " << r.steps << " steps ("
         << formatDuration(r.trainSeconds) << " training, ";
-    std::snprintf(line, sizeof line, "%.1f pairs/s)\n\n", r.pairsPerSecond);
+    std::snprintf(
+        line, sizeof line, "%.1f pairs/s, %s)\n\n", r.pairsPerSecond, r.bf16 ? "bfloat16" : "float32");
     out << line;
     out << "held-out metric      before    after\n";
     for (const char *key :

@@ -114,9 +114,16 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_flag("--no-dropout", a.noDropout, "Train without dropout (for exact comparisons)");
     cmd->add_flag("--no-general-check", a.noGeneralCheck,
         "Skip the do-no-harm check (the shipped general-English pairs ranked before and after the run)");
-    cmd->add_flag("--bf16", c.bf16,
-        "Matrix products in bfloat16 (autocast; weights stay float32): faster on CPUs with AVX512-BF16 or "
-        "AMX and on GPUs, refused on CPUs without native bf16");
+    // Neither flag: Auto, resolved when the run starts (train/precision.h) and recorded in config.json.
+    CLI::Option *bf16 = cmd->add_flag_callback(
+        "--bf16", [&c] { c.bf16 = Bf16Mode::On; },
+        "Matrix products in bfloat16 (autocast; weights stay float32), also on a GPU; refused on CPUs "
+        "without native bf16. Default: bfloat16 on CPUs with AMX-BF16 (about 2x faster there), else float32 "
+        "(with AVX512-BF16 alone bf16 measured no faster)");
+    cmd->add_flag_callback(
+           "--fp32", [&c] { c.bf16 = Bf16Mode::Off; },
+           "Matrix products in float32 also on a CPU with native bf16 (exact comparisons, float references)")
+        ->excludes(bf16);
     cmd->add_flag("--matryoshka", c.matryoshka,
         "Matryoshka training: the loss also at smaller sizes (default: the model's dimension halved down "
         "to 32, e.g. 384,192,96,48), so the first D numbers of an embedding work as a smaller one");

@@ -231,8 +231,9 @@ inline QJsonObject runOneStep(
                 scratch.filePath(QStringLiteral("pairs.jsonl")), QStringLiteral("--base"), fixture,
                 QStringLiteral("--out"), runDir, QStringLiteral("--max-steps"), QStringLiteral("1"),
                 QStringLiteral("--warmup-steps"), QStringLiteral("0"), QStringLiteral("--batch-size"),
-                QStringLiteral("16"), QStringLiteral("--no-dropout"), QStringLiteral("--threads"),
-                QStringLiteral("1"), QStringLiteral("--quiet"), QStringLiteral("--debug-dump"), dump })
+                QStringLiteral("16"), QStringLiteral("--no-dropout"), QStringLiteral("--fp32"),
+                QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--quiet"),
+                QStringLiteral("--debug-dump"), dump })
                 + options))
         return {};
     if (!runOk(python(),

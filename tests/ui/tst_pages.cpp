@@ -4,6 +4,7 @@
 #include "data/pairdataset.h"
 #include "model/runtime.h"
 #include "studiofixture.h"
+#include "train/precision.h"
 #include "ui/columnmappingwidget.h"
 #include "ui/datapage.h"
 #include "ui/datareportview.h"
@@ -317,7 +318,7 @@ private Q_SLOTS:
         config.device = "cuda:1";
         config.noDuplicates = false;
         config.lengthGrouped = true;
-        config.bf16 = true;
+        config.bf16 = Bf16Mode::On;
         config.bestMetric = "ndcg@10";
         QVERIFY(config != TrainingConfig {});
 
@@ -355,11 +356,29 @@ private Q_SLOTS:
         config.device = "cuda";
         page.setConfig(config);
         QVERIFY(bf16->isEnabled());
+        QVERIFY(!bf16->isChecked()); // Auto is float32 on a GPU
+        QVERIFY(page.config().bf16 == Bf16Mode::Auto);
         bf16->setChecked(true);
-        QVERIFY(page.config().bf16);
+        QVERIFY(page.config().bf16 == Bf16Mode::On);
         config.device = "cpu";
         page.setConfig(config);
         QCOMPARE(bf16->isEnabled(), pairtune::cpuHasNativeBf16());
+        // Auto on the CPU: on where bf16 is the faster choice (AMX-BF16, issue 17), and the config stays
+        // Auto until the user flips the switch; then it says what the user chose.
+        QCOMPARE(bf16->isChecked(), pairtune::cpuHasAmxBf16());
+        QVERIFY(page.config().bf16 == Bf16Mode::Auto);
+        if (bf16->isChecked()) {
+            bf16->setChecked(false);
+            QVERIFY(page.config().bf16 == Bf16Mode::Off);
+        } else if (bf16->isEnabled()) { // AVX512-BF16 alone: off by default, on when asked
+            bf16->setChecked(true);
+            QVERIFY(page.config().bf16 == Bf16Mode::On);
+        }
+        // An old run's config (no "bf16" key: float32) shows the switch off.
+        config.bf16 = Bf16Mode::Off;
+        page.setConfig(config);
+        QVERIFY(!bf16->isChecked());
+        QVERIFY(page.config().bf16 == Bf16Mode::Off);
     }
 
     void settingsValidationBlocksNext()

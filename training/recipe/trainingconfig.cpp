@@ -136,6 +136,18 @@ public:
         }
     }
 
+    void read(const char *key, Bf16Mode &out)
+    {
+        if (const json *value = find(key)) {
+            if (value->is_boolean())
+                out = value->get<bool>() ? Bf16Mode::On : Bf16Mode::Off;
+            else if (value->is_string() && value->get<std::string>() == "auto")
+                out = Bf16Mode::Auto;
+            else
+                fail(key, "must be true, false or \"auto\"");
+        }
+    }
+
     void finish() const
     {
         for (const auto &item : m_object.items())
@@ -263,6 +275,8 @@ json toJson(const TrainingConfig &config)
     visitFields(config, [&](const char *key, const auto &value) {
         if constexpr (std::is_same_v<std::decay_t<decltype(value)>, FileScores>)
             out[key] = fileScoresName(value);
+        else if constexpr (std::is_same_v<std::decay_t<decltype(value)>, Bf16Mode>)
+            out[key] = value == Bf16Mode::Auto ? json("auto") : json(value == Bf16Mode::On);
         else
             out[key] = value;
     });
@@ -272,6 +286,8 @@ json toJson(const TrainingConfig &config)
 TrainingConfig trainingConfigFromJson(const json &json, const std::string &source)
 {
     TrainingConfig config;
+    // Older config.json files have no "bf16": they trained in float32, and a resume must too.
+    config.bf16 = Bf16Mode::Off;
     Reader reader(json, source);
     visitFields(config, [&](const char *key, auto &value) { reader.read(key, value); });
     reader.finish();
@@ -287,7 +303,7 @@ const std::vector<std::string> &runInputKeys()
 
 const std::vector<std::string> &machineKeys()
 {
-    static const std::vector<std::string> keys = { "threads", "device" };
+    static const std::vector<std::string> keys = { "threads", "device", "bf16" };
     return keys;
 }
 

@@ -17,6 +17,15 @@ enum class FileScores {
     Ignore, // always synthetic scores
 };
 
+// Which precision the matrix products of a training step use (TrainingConfig::bf16). Auto is what a
+// new run gets: resolved at the run's start (train/precision.h: bfloat16 autocast on a CPU with AMX-BF16,
+// float32 elsewhere), and config.json records the result, so a resume does exactly what the run did.
+enum class Bf16Mode {
+    Off, // float32 (--fp32); what a config.json without the key means: runs before Auto trained in float32
+    On, // bf16 autocast (--bf16); refused on a CPU without native bf16
+    Auto,
+};
+
 // Every knob of a training run with the classic recipe's defaults. The GUI settings page edits it, the
 // CLI flags fill it, the run folder's config.json stores it (toJson), a resume reads it back.
 struct TrainingConfig
@@ -80,8 +89,8 @@ struct TrainingConfig
     bool generalCheck = true;
     // bfloat16 autocast of the forward pass (matrix products in bf16, weights and AdamW in float32).
     // On the CPU only where it has native bf16 instructions (AVX512-BF16 or AMX): emulated, it is
-    // several times slower than float32.
-    bool bf16 = false;
+    // several times slower than float32. JSON: true, false or "auto".
+    Bf16Mode bf16 = Bf16Mode::Auto;
     // GradCache for the in-batch-negative losses (train/gradcache.h): the batch stays the batch of
     // negatives, embedded miniBatchSize pairs at a time, so memory follows the mini-batch.
     bool gradCache = false;
@@ -110,7 +119,7 @@ TrainingConfig trainingConfigFromJson(
 // The toJson keys that say where a run's data, base model and output are, not how it trains: a recipe
 // taken from another run or a model's tuning file never carries them.
 const std::vector<std::string> &runInputKeys(); // data_paths, data_sheet, base_*, out_path
-// The keys that say which computer resources a run uses (threads, device): not a model's business.
+// The keys that say which computer resources a run uses (threads, device, bf16): not a model's business.
 const std::vector<std::string> &machineKeys();
 // recipe with the runInputKeys() fields of inputs: "a new run with these settings" on today's data.
 TrainingConfig withRunInputsOf(const TrainingConfig &recipe, const TrainingConfig &inputs);

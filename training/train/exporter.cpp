@@ -14,6 +14,7 @@
 #include "pairtune/version.h"
 #include "recipe/losskind.h"
 #include "recipe/matryoshka.h"
+#include "train/precision.h"
 #include "train/runfolder.h"
 #include "train/trainingdata.h"
 
@@ -125,6 +126,7 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
          << "- Optimizer: AdamW, lr " << config.lr << ", weight decay " << config.weightDecay
          << " (none on bias and LayerNorm), " << config.schedule << " schedule with " << config.warmupSteps
          << " warm-up steps, gradient norm clipped at " << config.maxGradNorm << "\n"
+         << "- Precision: " << precisionDescription(config) << "; weights and optimizer in float32\n"
          << "- Train/eval split: " << config.trainFraction << " (seed " << config.seed << ")\n"
          << "- Scores: "
          << (config.useFileScores == FileScores::Ignore ? "synthetic" : "from the file when present")
@@ -143,7 +145,7 @@ nlohmann::json describeRun(const TrainingConfig &config)
     for (const std::string &path : config.dataPaths)
         data.push_back({ { "path", fs::absolute(path).string() }, { "sha256", sha256OfFile(path) } });
     return { { "training", toJson(config) }, { "data", data }, { "versions", { { "pairtune", kVersion } } },
-        { "compute", computeBackendInfo() } };
+        { "compute", computeBackendInfo() + ", " + precisionDescription(config) } };
 }
 
 void exportRunModel(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,

@@ -9,6 +9,7 @@
 #include "train/gradcache.h"
 #include "train/losses.h"
 #include "train/minibatchsize.h"
+#include "train/precision.h"
 
 #include <algorithm>
 #include <chrono>
@@ -81,7 +82,7 @@ StepTiming measureStepTiming(const StepTimingRequest &request)
         impl.config.maxSeqLength = config.maxSeqLength;
     if (config.device != "cpu")
         model.moveTo(config.device);
-    const bool bf16 = config.bf16 && (config.device != "cpu" || cpuHasNativeBf16());
+    const bool bf16 = usesBf16(config) && (config.device != "cpu" || cpuHasNativeBf16());
 
     const std::vector<Encoding> encodings = batchEncodings(model, request);
     const auto batch = static_cast<std::int64_t>(config.batchSize);

@@ -31,6 +31,7 @@ struct TrainingResult
     std::size_t evalPairs = 0;
     double trainSeconds = 0.0; // time spent in training steps only
     double pairsPerSecond = 0.0;
+    bool bf16 = false; // the matrix products ran in bfloat16 (TrainingConfig::bf16, Auto resolved)
     double firstLoss = 0.0;
     double lastLoss = 0.0;
     std::map<std::string, double> evalBefore;

@@ -35,6 +35,7 @@ TrainingResult TrainingRun::finish(bool cancelled)
     result.pairsPerSecond = m_state.trainSeconds > 0
         ? static_cast<double>(m_state.step * globalBatchSize()) / m_state.trainSeconds
         : 0.0;
+    result.bf16 = m_config.bf16 == Bf16Mode::On; // resolved in setUp
     result.firstLoss = m_state.firstLoss.value_or(0.0);
     result.lastLoss = m_state.lastLoss;
     result.evalBefore = m_state.evalBefore;
@@ -59,10 +60,10 @@ nlohmann::json toJson(const TrainingResult &r)
     return { { "status", r.cancelled ? "cancelled" : "finished" }, { "pairs", r.trainPairs },
         { "eval_pairs", r.evalPairs }, { "steps", r.steps }, { "total_steps", r.totalSteps },
         { "train_seconds", r.trainSeconds }, { "pairs_per_second", r.pairsPerSecond },
-        { "first_loss", r.firstLoss }, { "last_loss", r.lastLoss }, { "eval_before", r.evalBefore },
-        { "eval_after", r.evalAfter }, { "best_step", r.bestStep }, { "best_value", r.bestValue },
-        { "run", r.runPath }, { "model", r.modelPath }, { "best_model", r.bestModelPath },
-        { "verdict", r.verdict }, { "general_check", r.generalCheck } };
+        { "precision", r.bf16 ? "bf16" : "fp32" }, { "first_loss", r.firstLoss }, { "last_loss", r.lastLoss },
+        { "eval_before", r.evalBefore }, { "eval_after", r.evalAfter }, { "best_step", r.bestStep },
+        { "best_value", r.bestValue }, { "run", r.runPath }, { "model", r.modelPath },
+        { "best_model", r.bestModelPath }, { "verdict", r.verdict }, { "general_check", r.generalCheck } };
 }
 
 } // namespace pairtune

@@ -8,6 +8,7 @@
 #include "train/basemodel.h"
 #include "train/checkpoint.h"
 #include "train/exporter.h"
+#include "train/precision.h"
 #include "train/trainingrunimpl.h"
 
 #include <torch/torch.h>
@@ -28,10 +29,13 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
         m_model->impl().config.maxSeqLength = m_config.maxSeqLength;
     if (m_config.device != "cpu")
         m_model->moveTo(computeDevice());
-    if (m_config.bf16 && m_config.device == "cpu" && !cpuHasNativeBf16())
+    if (m_config.bf16 == Bf16Mode::On && m_config.device == "cpu" && !cpuHasNativeBf16())
         throw Error(
             "--bf16: this CPU has no native bfloat16 instructions (AVX512-BF16 or AMX-BF16); emulated "
             "bf16 would be several times slower than float32, so train without --bf16");
+    // Auto becomes On or Off here, before config.json is written, so a resume trains as the run did (on a
+    // CPU without native bf16 a bf16 run's resume is refused above). A config.json without the key is Off.
+    m_config.bf16 = resolvedBf16(m_config);
     // Matryoshka's default sizes come from the model's dimension; config.json records the resolved ones.
     resolveMatryoshka(m_config, m_model->summary().embeddingDimension);
     m_data.emplace(prepareTrainingData(m_config, *m_model));
@@ -98,7 +102,9 @@ void TrainingRun::setUp(std::optional<std::int64_t> resumeFrom)
     started.step = m_state.step;
     started.trainPairs = m_data->split.train.size();
     started.evalPairs = m_data->split.eval.size();
-    started.message = resumeFrom ? "resumed from step " + std::to_string(*resumeFrom) : "";
+    // The precision goes into the first line the CLI and the studio's log show of a run.
+    started.message = (resumeFrom ? "resumed from step " + std::to_string(*resumeFrom) + "; " : std::string())
+        + precisionDescription(m_config);
     emit(started);
     if (!resumeFrom && writesRun())
         writeEvalPairs(m_run, *m_data);

@@ -52,7 +52,7 @@ double TrainingRun::trainStep(const std::vector<std::size_t> &globalBatch, doubl
                 promptLengths.push_back(m_data->columnPromptLengths[column]);
             }
         }
-        const Bf16Autocast autocast(m_config.bf16, impl.device());
+        const Bf16Autocast autocast(m_config.bf16 == Bf16Mode::On, impl.device()); // resolved in setUp
         // The loss and everything after it in float32, as under Python's autocast for MNRL's softmax.
         return impl.embed(encodings, promptLengths).to(at::kFloat).split(static_cast<int64_t>(count));
     };

@@ -93,7 +93,7 @@ private slots:
         QFETCH(QStringList, loss);
         const QString name = QString::number(m_runs++);
         const QStringList recipe = QStringList { "train", "--data", m_dir.filePath("pairs.tsv"), "--base",
-            "builtin", "--epochs", "2", "--lr", "2e-4", "--warmup-steps", "2", "--no-dropout",
+            "builtin", "--epochs", "2", "--lr", "2e-4", "--warmup-steps", "2", "--no-dropout", "--fp32",
             "--max-seq-length", "16", "--eval-sample", "all", "--threads", "1", "--quiet" }
             + loss;
         const QString single = m_dir.filePath("single-" + name);

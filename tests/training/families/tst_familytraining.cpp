@@ -133,13 +133,14 @@ void TestFamilyTraining::oneStepMatchesReference()
         QStringLiteral("cos"), QStringLiteral("--scale"), QStringLiteral("20"), QStringLiteral("--lr"),
         QStringLiteral("0.001"), QStringLiteral("--weight-decay"), QStringLiteral("0.01"),
         QStringLiteral("--max-grad-norm"), QStringLiteral("1") };
-    const CliResult trained = runCli(
-        QStringList { QStringLiteral("train"), QStringLiteral("--data"), m_pairs, QStringLiteral("--base"),
-            base, QStringLiteral("--out"), runDir, QStringLiteral("--max-steps"), QStringLiteral("1"),
-            QStringLiteral("--warmup-steps"), QStringLiteral("0"), QStringLiteral("--batch-size"),
-            QStringLiteral("16"), QStringLiteral("--no-dropout"), QStringLiteral("--threads"),
-            QStringLiteral("1"), QStringLiteral("--quiet"), QStringLiteral("--debug-dump"), dump }
-        + common);
+    const CliResult trained
+        = runCli(QStringList { QStringLiteral("train"), QStringLiteral("--data"), m_pairs,
+                     QStringLiteral("--base"), base, QStringLiteral("--out"), runDir,
+                     QStringLiteral("--max-steps"), QStringLiteral("1"), QStringLiteral("--warmup-steps"),
+                     QStringLiteral("0"), QStringLiteral("--batch-size"), QStringLiteral("16"),
+                     QStringLiteral("--no-dropout"), QStringLiteral("--fp32"), QStringLiteral("--threads"),
+                     QStringLiteral("1"), QStringLiteral("--quiet"), QStringLiteral("--debug-dump"), dump }
+            + common);
     QVERIFY2(trained.exitCode == 0 && !trained.crashed, qPrintable(trained.describe()));
     RUN_OK(python(),
         QStringList({ kTrainReference, QStringLiteral("--model"), base, QStringLiteral("--dump"), dump,

@@ -145,6 +145,7 @@ private slots:
             "1_Pooling/config.json", [&](nlohmann::ordered_json &j) { j["include_prompt"] = includePrompt; });
         TrainingConfig config = tinyRun(writePairs(dir), base, dir.filePath("run").toStdString());
         config.dropout = false; // encode() runs without dropout
+        config.bf16 = Bf16Mode::Off; // and in float32
         TrainingCallbacks callbacks;
         callbacks.debugDumpFolder = dir.filePath("dump").toStdString();
         runTraining(config, callbacks);

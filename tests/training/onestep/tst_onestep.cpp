@@ -298,8 +298,8 @@ void TestOneStep::stepMatchesReference()
             QStringLiteral("--base"), base, QStringLiteral("--out"), runDir, QStringLiteral("--max-steps"),
             QStringLiteral("1"), QStringLiteral("--warmup-steps"), QString::number(warmup),
             QStringLiteral("--batch-size"), QStringLiteral("16"), QStringLiteral("--no-dropout"),
-            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--quiet"),
-            QStringLiteral("--debug-dump"), dump })
+            QStringLiteral("--fp32"), QStringLiteral("--threads"), QStringLiteral("1"),
+            QStringLiteral("--quiet"), QStringLiteral("--debug-dump"), dump })
             + common);
     RUN_OK(python(),
         QStringList({ kReference, QStringLiteral("--model"), base, QStringLiteral("--dump"), dump,

@@ -115,7 +115,25 @@ private slots:
         QCOMPARE(c.epochs, 2);
         QCOMPARE(c.lr, 1.0);
         QCOMPARE(c.batchSize, 32);
-        QVERIFY(trainingConfigFromJson(nlohmann::json::object()) == TrainingConfig());
+        // Every missing key keeps its default, except bf16: a config.json from before the automatic
+        // choice has no such key and trained in float32, so a resume must too.
+        TrainingConfig defaults;
+        QVERIFY(defaults.bf16 == Bf16Mode::Auto);
+        defaults.bf16 = Bf16Mode::Off;
+        QVERIFY(trainingConfigFromJson(nlohmann::json::object()) == defaults);
+    }
+
+    void bf16IsTrueFalseOrAuto()
+    {
+        for (const Bf16Mode mode : { Bf16Mode::Off, Bf16Mode::On, Bf16Mode::Auto }) {
+            TrainingConfig c;
+            c.bf16 = mode;
+            QVERIFY(trainingConfigFromJson(toJson(c)) == c);
+        }
+        QVERIFY(toJson(TrainingConfig {})["bf16"] == "auto");
+        QVERIFY(trainingConfigFromJson(nlohmann::json::parse(R"({"bf16": true})")).bf16 == Bf16Mode::On);
+        QVERIFY(trainingConfigFromJson(nlohmann::json::parse(R"({"bf16": false})")).bf16 == Bf16Mode::Off);
+        QVERIFY_THROWS_EXCEPTION(Error, trainingConfigFromJson(nlohmann::json::parse(R"({"bf16": "yes"})")));
     }
 
     void badJsonIsRejectedWithTheKeyName()

@@ -32,7 +32,7 @@ void TestGradCacheDist::twoProcessesMatchOneProcess()
     const QString data = pairtune::testrun::writePairs(dir.filePath("pairs.tsv"), 48);
     QVERIFY(!data.isEmpty());
     const QStringList recipe { "train", "--data", data, "--base", model, "--max-steps", "3", "--no-dropout",
-        "--threads", "1", "--lr", "1e-3", "--warmup-steps", "0", "--eval-sample", "1", "--quiet" };
+        "--fp32", "--threads", "1", "--lr", "1e-3", "--warmup-steps", "0", "--eval-sample", "1", "--quiet" };
 
     const CliResult one = runCli(recipe + QStringList { "--out", dir.filePath("one"), "--batch-size", "12" });
     QVERIFY2(one.exitCode == 0, qPrintable(one.describe()));
