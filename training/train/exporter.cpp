@@ -37,9 +37,14 @@ std::string formatMetric(const std::map<std::string, double> &metrics, const std
     return buffer;
 }
 
-const char *lossClassName(const std::string &loss)
+// The sentence-transformers class the run trained with. grad_cache is GradCache (train/gradcache.h),
+// which sentence-transformers ships as its own classes, "Cached" + the loss's name
+// (CachedMultipleNegativesRankingLoss, CachedMultipleNegativesSymmetricRankingLoss); their cards name
+// those, so ours do too (the config refuses grad_cache for the losses without negatives).
+std::string lossClassName(const TrainingConfig &config)
 {
-    return traitsOf(parseLossKind(loss)).stClassName;
+    const std::string name = traitsOf(parseLossKind(config.loss)).stClassName;
+    return config.gradCache ? "Cached" + name : name;
 }
 
 // "MultipleNegativesRankingLoss (similarity dot, scale 1)": only the knobs the loss uses, so a cosine
@@ -50,9 +55,16 @@ std::string lossDescription(const TrainingConfig &config)
     const SimilarityKind similarity
         = loss.usesSimilarity ? parseSimilarityKind(config.similarity) : SimilarityKind::Cosine;
     std::ostringstream text;
-    text << loss.stClassName << " (similarity " << traitsOf(similarity).name;
+    text << lossClassName(config) << " (similarity " << traitsOf(similarity).name;
     if (loss.usesScale)
         text << ", scale " << config.scale;
+    if (config.gradCache) {
+        text << ", mini-batch size ";
+        if (config.miniBatchSize > 0)
+            text << config.miniBatchSize;
+        else
+            text << "chosen from free memory";
+    }
     text << ")";
     return text.str();
 }
@@ -74,7 +86,7 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
     }
     std::ostringstream card;
     card << "---\ntags:\n- sentence-transformers\n- sentence-similarity\n- feature-extraction\n- pairtune\n"
-         << "- dataset_size:" << trainPairs << "\n- loss:" << lossClassName(config.loss) << "\n"
+         << "- dataset_size:" << trainPairs << "\n- loss:" << lossClassName(config) << "\n"
          << (config.matryoshka ? "- loss:MatryoshkaLoss\n" : "")
          << "pipeline_tag: sentence-similarity\nlibrary_name: sentence-transformers\n";
     // A Hub base is named by its repo id (as sentence-transformers' cards do), never by the cache path.

@@ -266,6 +266,14 @@ void TestGradCache::resumeMatchesUninterrupted()
     const QString whole = freshFolder("whole");
     const CliResult oneGo = runCli(QStringList { "train", "--base", m_model, "--out", whole } + recipe);
     QVERIFY2(oneGo.exitCode == 0, qPrintable(oneGo.describe()));
+    // The model card names the loss as sentence-transformers' card of such a run does: its tag and the
+    // training details name the cached class, with the mini-batch size.
+    const QString card = QString::fromUtf8(readFile(whole + "/model/README.md"));
+    QVERIFY2(card.contains("\n- loss:CachedMultipleNegativesRankingLoss\n"), qPrintable(card));
+    QVERIFY2(
+        card.contains(
+            "\n- Loss: CachedMultipleNegativesRankingLoss (similarity dot, scale 1, mini-batch size 3)\n"),
+        qPrintable(card));
 
     const QString run = freshFolder("interrupted");
     QProcess process;
