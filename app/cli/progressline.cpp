@@ -1,5 +1,7 @@
 #include "cli/progressline.h"
 
+#include "train/runverdict.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -187,6 +189,9 @@ void ProgressLine::show(const TrainingEvent &e)
         break;
     }
     case TrainingEvent::Type::Message:
+        // The verdict comes once, in the closing summary with its file (describeResult).
+        if (e.message.rfind(kVerdictMessagePrefix, 0) == 0)
+            break;
         closeLine();
         std::fprintf(stderr, "%s\n", e.message.c_str());
         break;

@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pairtune {
@@ -22,6 +23,10 @@ namespace pairtune {
 class RunFolder;
 class SentenceModel;
 struct TrainingConfig;
+
+// The run's verdict event (a TrainingEvent::Message) starts with this; the CLI leaves it off its progress
+// lines because its closing summary prints the same line with the verdict file's path.
+inline constexpr std::string_view kVerdictMessagePrefix = "verdict: ";
 
 std::string baseRanksPath(const RunFolder &run); // RUN/eval-ranks-base.json
 std::string verdictPath(const RunFolder &run); // RUN/verdict.json

@@ -59,7 +59,7 @@ void TrainingRun::writeVerdict(TrainingResult &result, const EvalEmbeddings &fin
     result.verdictCard = verdict.cardSection;
     TrainingEvent event { TrainingEvent::Type::Message };
     event.step = m_state.step;
-    event.message = "verdict: " + verdict.line;
+    event.message = std::string(kVerdictMessagePrefix) + verdict.line;
     emit(event);
 }
 

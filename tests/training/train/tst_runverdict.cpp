@@ -7,6 +7,7 @@
 #include "trainingclihelpers.h"
 
 #include <QtCore/QFileInfo>
+#include <QtCore/QRegularExpression>
 #include <QtTest/QtTest>
 
 using namespace traintest;
@@ -97,12 +98,13 @@ private slots:
         QCOMPARE(tableRows(card, "### Biggest gains"), verdict.value("gains").toArray().size());
         for (const QString &metric : verdict.value("metrics").toObject().keys())
             QVERIFY2(card.contains("| " + metric + " | "), qPrintable(metric));
-        // The CLI's closing text says it too.
-        const CliResult text
-            = runCli({ "train", "--data", pairs, "--base", "builtin", "--out", m_dir.filePath("damaged-text"),
-                "--max-steps", "2", "--lr", "1e-2", "--threads", "2", "--quiet" });
+        // The CLI's closing text says it too, and only there: the progress lines on stderr leave it out.
+        const CliResult text = runCli({ "train", "--data", pairs, "--base", "builtin", "--out",
+            m_dir.filePath("damaged-text"), "--max-steps", "2", "--lr", "1e-2", "--threads", "2" });
         QVERIFY2(text.exitCode == 0, qPrintable(text.describe()));
         QVERIFY(QString::fromUtf8(text.out).contains("\nverdict: "));
+        const QString everything = QString::fromUtf8(text.out + text.err);
+        QCOMPARE(everything.count(QRegularExpression("^verdict: ", QRegularExpression::MultilineOption)), 1);
     }
 
     void killAndResumeKeepsTheVerdict()
