@@ -5,8 +5,9 @@
 # against the stand-in Hub server (tests/common/standin_hub.py, python3; a throw-away Hub cache).
 # Runs under Xvfb when xvfb-run is installed, else on Qt's offscreen platform.
 #   scripts/screenshots.sh [OUTPUT_FOLDER]      (default: docs/screenshots)
-#   PAIRTUNE_SCREENSHOTS=tour|hub|runs          only one of them (default: all; runs = pairtune-runs-screenshots,
-#                                               the Runs view and the comparison of two tiny runs)
+#   PAIRTUNE_SCREENSHOTS=tour|hub|runs|torchrun only one of them (default: all; runs = pairtune-runs-screenshots,
+#                                               the Runs view and the comparison of two tiny runs; torchrun =
+#                                               pairtune-torchrun-screenshots, issue 19's run display and dialog)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${PAIRTUNE_BUILD_DIR:-build}
@@ -20,8 +21,9 @@ TOOLS=()
 [[ $WHICH == all || $WHICH == tour ]] && TOOLS+=(pairtune-screenshots)
 [[ $WHICH == all || $WHICH == hub ]] && TOOLS+=(pairtune-hub-screenshots)
 [[ $WHICH == all || $WHICH == runs ]] && TOOLS+=(pairtune-runs-screenshots)
+[[ $WHICH == all || $WHICH == torchrun ]] && TOOLS+=(pairtune-torchrun-screenshots)
 if [[ ${#TOOLS[@]} -eq 0 ]]; then
-    echo "PAIRTUNE_SCREENSHOTS must be tour, hub, runs or all" >&2
+    echo "PAIRTUNE_SCREENSHOTS must be tour, hub, runs, torchrun or all" >&2
     exit 2
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target "${TOOLS[@]}" pairtune-cli

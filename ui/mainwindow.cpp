@@ -247,6 +247,7 @@ void MainWindow::wirePages()
         updateReportContext();
     });
     connect(m_settings, &SettingsPage::configChanged, this, &MainWindow::updateReportContext);
+    connect(m_settings, &SettingsPage::clusterCommandRequested, this, &MainWindow::showClusterCommand);
     m_mining->setSplit(m_settings->config().seed, m_settings->config().trainFraction);
 
     m_train->setConfigProvider([this](const QString &runFolder) {

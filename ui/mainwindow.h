@@ -16,6 +16,7 @@ struct TrainingConfig;
 
 namespace pairtune::ui {
 
+class ClusterCommandDialog;
 class DataPage;
 class EngineLog;
 class LoadedModel;
@@ -60,6 +61,9 @@ public:
     // sentence each; also shown above the pages.
     QStringList sessionProblems() const { return m_sessionProblems; }
     void saveSession() const;
+    // "Run on a cluster…" on the Settings page: the torchrun command for the settings and this session's
+    // data, base model and run folder (mainwindowcluster.cpp). The dialog deletes itself on close.
+    ClusterCommandDialog *showClusterCommand();
 
 public Q_SLOTS:
     bool goBack();

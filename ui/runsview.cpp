@@ -94,6 +94,7 @@ RunsView::RunsView(QWidget *parent)
     });
 
     m_details = new QLabel(this);
+    m_details->setObjectName(QStringLiteral("runDetails"));
     m_details->setWordWrap(true);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_charts = new TrainingCharts(this);
@@ -246,7 +247,17 @@ void RunsView::showCurrent()
               .arg(QString::fromStdString(run->name).toHtmlEscaped(), statusText(*run),
                   QString::fromStdString(run->settingsSummary()).toHtmlEscaped(),
                   QString::fromStdString(run->baseModel).toHtmlEscaped(), dataText(*run).toHtmlEscaped());
-    if (run->status == RunStatus::Stopped && run->resumeStep)
+    if (run->processes > 1) // batch_size is per process; the studio trains one process (docs/distributed.md)
+        details += tr("<br>Trained under torchrun by %1 processes: Use settings gives one process batch %2, "
+                      "the same global batch.")
+                       .arg(run->processes)
+                       .arg(run->globalBatchSize);
+    if (run->status == RunStatus::Stopped && run->resumeStep && run->processes > 1)
+        details
+            += tr("<br>Continue it under torchrun with %1 processes in all, not in the studio: Open shows "
+                  "the command.")
+                   .arg(run->processes);
+    else if (run->status == RunStatus::Stopped && run->resumeStep)
         details += tr("<br>Open it to continue it with Resume (as <tt>pairtune-cli train --resume %1</tt> "
                       "does).")
                        .arg(QString::fromStdString(run->path).toHtmlEscaped());
@@ -317,8 +328,7 @@ bool RunsView::useCurrentSettings()
         return false;
     const RunRecord &run = *selected.front();
     try {
-        Q_EMIT useSettingsRequested(
-            trainingConfigFromJson(run.config.at("training"), run.path + "/config.json"));
+        Q_EMIT useSettingsRequested(run.singleProcessConfig()); // a torchrun run: its global batch
         return true;
     } catch (const std::exception &e) {
         QMessageBox::warning(this, tr("Cannot use these settings"), QString::fromStdString(e.what()));

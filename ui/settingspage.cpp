@@ -89,6 +89,14 @@ SettingsPage::SettingsPage(QWidget *parent)
     auto *numbersBox = new QGroupBox(tr("This run"), this);
     auto *numbersLayout = new QVBoxLayout(numbersBox);
     numbersLayout->addWidget(m_numbers);
+    // The same settings on several processes (torchrun): the dialog needs the other pages' paths too,
+    // so the main window opens it (ui/clustercommanddialog.h).
+    auto *cluster = new QPushButton(tr("Run on a &cluster…"), numbersBox);
+    cluster->setObjectName(QStringLiteral("runOnCluster"));
+    cluster->setToolTip(tr("The torchrun command (or Slurm script) that trains these settings on several "
+                           "processes or machines, to copy."));
+    connect(cluster, &QPushButton::clicked, this, &SettingsPage::clusterCommandRequested);
+    numbersLayout->addWidget(cluster, 0, Qt::AlignRight);
 
     m_guidanceText = new QLabel(this);
     m_guidanceText->setObjectName(QStringLiteral("guidance"));

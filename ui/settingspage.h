@@ -66,6 +66,7 @@ public:
 
 Q_SIGNALS:
     void configChanged();
+    void clusterCommandRequested(); // "Run on a cluster…" clicked
 
 protected:
     void showEvent(QShowEvent *event) override;

@@ -240,6 +240,7 @@ bool TrainPage::startTraining()
     m_lastError.clear();
     m_activeRun = folder;
     m_runElsewhere = false;
+    m_activeProcesses = 1;
     m_runFolderEdited = false;
     m_charts->clear();
     m_log->clear();
@@ -266,7 +267,7 @@ void TrainPage::cancelTraining()
 
 bool TrainPage::resumeTraining()
 {
-    if (isRunning() || m_activeRun.isEmpty() || m_runElsewhere)
+    if (isRunning() || m_activeRun.isEmpty() || m_runElsewhere || m_activeProcesses > 1)
         return false;
     m_result.reset();
     m_lastError.clear();
@@ -411,8 +412,8 @@ void TrainPage::updateButtons()
 
 bool TrainPage::canResume() const
 {
-    return !isRunning() && !m_activeRun.isEmpty() && !m_runElsewhere && runHasCheckpoint()
-        && (!m_lastError.isEmpty() || (m_result && m_result->cancelled));
+    return !isRunning() && !m_activeRun.isEmpty() && !m_runElsewhere && m_activeProcesses == 1
+        && runHasCheckpoint() && (!m_lastError.isEmpty() || (m_result && m_result->cancelled));
 }
 
 void TrainPage::appendLog(const QString &line)

@@ -16,6 +16,10 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 
+namespace pairtune {
+struct RunRecord;
+}
+
 namespace pairtune::ui {
 
 class MessageBanner;
@@ -89,6 +93,7 @@ private:
     void onFailed(const QString &message);
     // The progress, status line and message for a run that ended (here or, opened, before).
     void showOutcome(const TrainingResult &result);
+    void showDistributedRun(const RunRecord &record);
     void updateButtons();
     void browseRunFolder();
     bool runHasCheckpoint() const;
@@ -104,6 +109,8 @@ private:
     bool m_runFolderEdited = false;
     bool m_replaying = false; // appending an opened run's log: no clock times
     bool m_runElsewhere = false; // the opened run is being trained by another process
+    // Processes that trained the opened run (torchrun); above 1 the studio, one process, cannot resume it.
+    int m_activeProcesses = 1;
     std::int64_t m_totalSteps = 0;
     std::int64_t m_lastLoggedCheckpoint = -1;
     int m_totalEpochs = 0;

@@ -30,6 +30,7 @@ struct TrainArgs
     bool noDropout = false;
     bool noGeneralCheck = false;
     bool allowChangedData = false;
+    bool printConfig = false;
     std::string debugDump;
 };
 
@@ -67,9 +68,15 @@ void addRecipeOptions(CLI::App *cmd, TrainArgs &a)
     cmd->add_option("--lr", c.lr, "Peak learning rate")->capture_default_str();
     cmd->add_option("--weight-decay", c.weightDecay, "AdamW weight decay (not on bias/LayerNorm)")
         ->capture_default_str();
+    cmd->add_option("--adam-beta1", c.adamBeta1, "AdamW beta1")->capture_default_str();
+    cmd->add_option("--adam-beta2", c.adamBeta2, "AdamW beta2")->capture_default_str();
+    cmd->add_option("--adam-epsilon", c.adamEpsilon, "AdamW epsilon")->capture_default_str();
     cmd->add_option("--max-grad-norm", c.maxGradNorm, "Clip the gradient norm (0 = off)")
         ->capture_default_str();
     cmd->add_option("--schedule", c.schedule, "Learning-rate schedule")->capture_default_str();
+    cmd->add_option("--schedule-cycles", c.scheduleCycles,
+           "Cycles of the cosine schedules (0 = the schedule's default: 0.5 cosine, 1 hard restarts)")
+        ->capture_default_str();
     // A negative seed would silently wrap around to a huge unsigned one.
     cmd->add_option("--seed", c.seed, "Seed for scores, split, order and dropout")
         ->check(CLI::NonNegativeNumber)
@@ -173,6 +180,9 @@ void addTrainCommand(CLI::App &app)
     addRecipeOptions(cmd, *args);
     cmd->add_flag("--json", args->json, "Print the summary as one JSON object on stdout");
     cmd->add_flag("--quiet", args->quiet, "No progress line");
+    cmd->add_flag("--print-config", args->printConfig,
+        "Print the training config these options make (config.json's \"training\") and exit: nothing is "
+        "downloaded or trained");
     cmd->callback([args] {
         // The first Ctrl-C stops a download, or the trainer after the current step with a checkpoint.
         installInterruptHandler();
@@ -192,6 +202,17 @@ void addTrainCommand(CLI::App &app)
             if (config.dataPaths.empty() || config.basePath.empty() || config.outPath.empty())
                 throw Error(
                     "train needs --data FILE, --base DIR|builtin|HUB_ID and --out RUN (or --resume RUN)");
+            config.noDuplicates = !args->allowDuplicates;
+            config.dropout = !args->noDropout;
+            config.generalCheck = !args->noGeneralCheck;
+            config.matryoshka = config.matryoshka || !config.matryoshkaDims.empty();
+            config.useFileScores = args->fileScores == "require" ? FileScores::Require
+                : args->fileScores == "ignore"                   ? FileScores::Ignore
+                                                                 : FileScores::Auto;
+            if (args->printConfig) { // before the download: the options as parsed (tst_traincommandline)
+                std::printf("%s\n", toJson(config).dump(2).c_str());
+                return;
+            }
             // A Hub model is downloaded here (progress, Ctrl-C) and the run trains from its snapshot
             // folder; the config records the repo, revision and commit, so a resume needs no network.
             const ResolvedModel base = resolveModelArgument(config.basePath, args->revision, args->quiet);
@@ -201,13 +222,6 @@ void addTrainCommand(CLI::App &app)
                 config.baseRevision = base.revision;
                 config.baseCommit = base.commit;
             }
-            config.noDuplicates = !args->allowDuplicates;
-            config.dropout = !args->noDropout;
-            config.generalCheck = !args->noGeneralCheck;
-            config.matryoshka = config.matryoshka || !config.matryoshkaDims.empty();
-            config.useFileScores = args->fileScores == "require" ? FileScores::Require
-                : args->fileScores == "ignore"                   ? FileScores::Ignore
-                                                                 : FileScores::Auto;
             warnAboutSlowSettings(config, base.folder);
             result = runTraining(config, callbacks);
         }

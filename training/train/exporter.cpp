@@ -69,6 +69,21 @@ std::string lossDescription(const TrainingConfig &config)
     return text.str();
 }
 
+// "batch size 32", or for a run under torchrun (config.json's processes) "batch size 16 per process × 2
+// processes = global batch 32": the global batch is what a single-process run must use to train the same.
+std::string batchText(const RunFolder &run, const TrainingConfig &config)
+{
+    std::error_code ec;
+    const nlohmann::json stored
+        = fs::is_regular_file(run.configPath(), ec) ? run.readConfig() : nlohmann::json::object();
+    const int processes = stored.value("processes", 1);
+    if (processes <= 1)
+        return "batch size " + std::to_string(config.batchSize);
+    return "batch size " + std::to_string(config.batchSize) + " per process × " + std::to_string(processes)
+        + " processes = global batch "
+        + std::to_string(stored.value("global_batch_size", std::int64_t { config.batchSize } * processes));
+}
+
 std::string modelCard(const SentenceModel &model, const RunFolder &run, const TrainingConfig &config,
     const std::map<std::string, double> &before, const std::map<std::string, double> &after,
     const std::string &verdictSection)
@@ -133,8 +148,7 @@ std::string modelCard(const SentenceModel &model, const RunFolder &run, const Tr
         card << "\n" << verdictSection;
     card << "\n## Training details\n\n"
          << "- Loss: " << lossDescription(config) << "\n"
-         << "- Epochs: " << config.epochs << ", batch size " << config.batchSize << ", " << steps
-         << " steps\n"
+         << "- Epochs: " << config.epochs << ", " << batchText(run, config) << ", " << steps << " steps\n"
          << "- Optimizer: AdamW, lr " << config.lr << ", weight decay " << config.weightDecay
          << " (none on bias and LayerNorm), " << config.schedule << " schedule with " << config.warmupSteps
          << " warm-up steps, gradient norm clipped at " << config.maxGradNorm << "\n"

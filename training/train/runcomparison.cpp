@@ -53,8 +53,14 @@ RunComparison compareRuns(std::vector<RunRecord> runs)
     RunComparison comparison;
     std::vector<std::map<std::string, std::string>> settings;
     std::set<std::string> keys;
+    bool distributed = false;
     for (const RunRecord &run : runs) {
         settings.push_back(flattenRunSettings(run.config));
+        // Every run has a process count and a global batch, written or not (a single-process run: 1 and
+        // its batch size), so a run under torchrun compares with one that was not by what it trained on.
+        settings.back()["processes"] = std::to_string(run.processes);
+        settings.back()["global_batch_size"] = std::to_string(run.globalBatchSize);
+        distributed = distributed || run.processes > 1;
         for (const auto &[key, value] : settings.back())
             keys.insert(key);
     }
@@ -66,7 +72,9 @@ RunComparison compareRuns(std::vector<RunRecord> runs)
         }
         const bool allEqual = std::all_of(difference.values.begin(), difference.values.end(),
             [&](const std::string &value) { return value == difference.values.front(); });
-        if (!allEqual)
+        // Under torchrun batch_size is per process: the global batch is shown even when equal, as what
+        // the batch sizes that differ amount to.
+        if (!allEqual || (distributed && key == "global_batch_size"))
             comparison.differences.push_back(std::move(difference));
     }
     // The retrieval metrics the studio charts, then eval_loss; each run's best metric joins them.

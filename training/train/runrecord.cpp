@@ -115,13 +115,29 @@ const EvaluationPoint *RunRecord::finalEvaluation() const
 std::string RunRecord::settingsSummary() const
 {
     const nlohmann::json training = config.value("training", nlohmann::json::object());
-    std::string text = "lr " + formatNumber(training.value("lr", 0.0)) + " · batch "
-        + std::to_string(training.value("batch_size", 0)) + " · "
+    std::string text = "lr " + formatNumber(training.value("lr", 0.0)) + " · " + batchSummary() + " · "
         + std::to_string(training.value("epochs", 0)) + " epochs";
     if (training.value("max_steps", 0) > 0)
         text += " (max " + std::to_string(training.value("max_steps", 0)) + " steps)";
     return text + " · " + training.value("loss", std::string("?")) + "/"
         + training.value("similarity", std::string("?"));
+}
+
+std::string RunRecord::batchSummary() const
+{
+    const int batch = config.value("training", nlohmann::json::object()).value("batch_size", 0);
+    if (processes <= 1)
+        return "batch " + std::to_string(batch);
+    return std::to_string(processes) + " processes × " + std::to_string(batch) + " = global batch "
+        + std::to_string(globalBatchSize);
+}
+
+TrainingConfig RunRecord::singleProcessConfig() const
+{
+    TrainingConfig training = trainingConfigFromJson(config.at("training"), path + "/config.json");
+    if (processes > 1)
+        training.batchSize = static_cast<int>(globalBatchSize);
+    return training;
 }
 
 bool isRunFolder(const std::string &path)
@@ -156,6 +172,9 @@ RunRecord readRunRecord(const std::string &path, std::int64_t nowUnix)
     const nlohmann::json &training = record.config["training"];
     const std::string repo = training.value("base_repo_id", std::string());
     record.baseModel = repo.empty() ? training.value("base_path", std::string()) : repo;
+    record.processes = record.config.value("processes", 1);
+    record.globalBatchSize = record.config.value(
+        "global_batch_size", std::int64_t { training.value("batch_size", 0) } * record.processes);
     record.bestMetric = training.value("best_metric", std::string("mrr@10"));
     for (const nlohmann::json &file : record.config.value("data", nlohmann::json::array()))
         record.dataFiles.push_back(

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "recipe/trainingconfig.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -48,6 +50,10 @@ struct RunRecord
     nlohmann::json config; // config.json as written when the run started
 
     std::string baseModel; // training.base_repo_id when the base came from the Hub, else base_path
+    // Under torchrun (docs/distributed.md): how many processes trained it, and the pairs of one step over
+    // all of them (training.batch_size is per process). A single-process run: 1 and batch_size.
+    int processes = 1;
+    std::int64_t globalBatchSize = 0;
     std::vector<RunDataFile> dataFiles;
 
     RunStatus status = RunStatus::Stopped;
@@ -70,6 +76,11 @@ struct RunRecord
     const EvaluationPoint *finalEvaluation() const; // the last evaluation after step 0, if any
     // "lr 2e-05 · batch 32 · 8 epochs · mnrl/dot": the settings a person scans a list of runs by.
     std::string settingsSummary() const;
+    // "batch 32", or under torchrun "2 processes × 16 = global batch 32".
+    std::string batchSummary() const;
+    // The run's settings for a new single-process run that trains the same batches: under torchrun the
+    // batch size becomes the global batch (one process with batch B×N draws what N processes × B drew).
+    TrainingConfig singleProcessConfig() const;
 };
 
 // Within this many seconds of the last metrics.jsonl write, a run that has not ended counts as running
