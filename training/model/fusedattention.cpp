@@ -146,38 +146,123 @@ inline float rowSum(const float *x, int64_t n)
     return ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
 }
 
-// Forward of one block: probabilities (before dropout) into `probs` (l x l), context rows into `out`.
-// `keysT` holds d x padded(l) floats, `weights` padded(l). Compiled for AVX-512 and AVX2 as well,
-// chosen at load time.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void forwardBlock(const float *qkv, float *out,
-    float *probs, const Block block, const Layout layout, float *keysT, float *weights)
+// Query rows per tile of the forward (the tile functions are always inlined, so that they are compiled
+// for forwardBlock's AVX-512 and AVX2 clones too): eight rows share each load of a key or value chunk and
+// give eight independent sums, where one row at a time was a single chain of dependent multiply-adds (each
+// waiting for the last, 4 cycles) that made the forward 8-13 % of an embedding pass (perf,
+// docs/performance.md).
+constexpr int64_t kTileRows = 8;
+
+// Scores of R query rows (q, rows `stride` apart) against the keys: out row r (rows `outStride` apart),
+// column j < n = scale * sum_k q[r][k] * keysT[k][j]. Each sum runs over k in order, as
+// rowTimesTransposed's does.
+template <int64_t R>
+[[gnu::always_inline]] inline void scoreTile(const float *q, int64_t stride, const float *keysT, int64_t d,
+    int64_t width, int64_t n, float scale, float *out, int64_t outStride)
+{
+    for (int64_t j0 = 0; j0 < n; j0 += kChunk) {
+        float sums[R][kChunk] = {};
+        for (int64_t k = 0; k < d; ++k) {
+            const float *row = keysT + k * width + j0;
+#pragma GCC unroll 8 // unrolled, the R sums stay in registers
+            for (int64_t r = 0; r < R; ++r) {
+                const float a = q[r * stride + k];
+                for (int64_t u = 0; u < kChunk; ++u)
+                    sums[r][u] += a * row[u];
+            }
+        }
+        const int64_t count = std::min(kChunk, n - j0);
+        for (int64_t r = 0; r < R; ++r)
+            for (int64_t u = 0; u < count; ++u)
+                out[r * outStride + j0 + u] = sums[r][u] * scale;
+    }
+}
+
+// Context of R rows: out row r (rows `outStride` apart) = sum_j w[r][j] * values[j] over the l value rows
+// (`stride` apart), w's rows `wStride` apart. Each sum runs over j in order from zero, as
+// weightedRowSum's does into a zeroed row.
+template <int64_t R>
+[[gnu::always_inline]] inline void contextTile(const float *w, int64_t wStride, const float *values,
+    int64_t l, int64_t stride, int64_t d, float *out, int64_t outStride)
+{
+    int64_t k0 = 0;
+    for (; k0 + kChunk <= d; k0 += kChunk) {
+        float sums[R][kChunk] = {};
+        for (int64_t j = 0; j < l; ++j) {
+            const float *row = values + j * stride + k0;
+#pragma GCC unroll 8
+            for (int64_t r = 0; r < R; ++r) {
+                const float wj = w[r * wStride + j];
+                for (int64_t u = 0; u < kChunk; ++u)
+                    sums[r][u] += wj * row[u];
+            }
+        }
+        for (int64_t r = 0; r < R; ++r)
+            for (int64_t u = 0; u < kChunk; ++u)
+                out[r * outStride + k0 + u] = sums[r][u];
+    }
+    for (int64_t r = 0; r < R; ++r) { // head sizes that are not a multiple of 16
+        float *o = out + r * outStride;
+        std::fill(o + k0, o + d, 0.0f);
+        for (int64_t j = 0; j < l && k0 < d; ++j)
+            for (int64_t k = k0; k < d; ++k)
+                o[k] += w[r * wStride + j] * values[j * stride + k];
+    }
+}
+
+// Rows i0 .. i0 + R - 1 of one block: scores, softmax, dropout, context. `weights` holds
+// kTileRows x padded(l) floats (the dropped-out probabilities when dropout is on).
+template <int64_t R>
+[[gnu::always_inline]] inline void forwardRows(const float *qkv, float *out, float *probs, const Block &block,
+    const Layout &layout, const float *keysT, float *weights, int64_t i0)
 {
     const int64_t l = block.length;
     const int64_t d = layout.headSize;
-    const int64_t stride = layout.stride;
-    const float *queries = qkv + block.head * d;
-    const float *values = qkv + 2 * layout.hidden + block.head * d;
-    transposeRows(qkv + layout.hidden + block.head * d, l, stride, d, keysT);
-    for (int64_t i = 0; i < l; ++i) {
-        float *p = probs + i * l;
-        rowTimesTransposed(queries + i * stride, keysT, d, padded(l), l, layout.scale, p);
+    const int64_t width = padded(l);
+    float *p0 = probs + i0 * l;
+    scoreTile<R>(
+        qkv + i0 * layout.stride + block.head * d, layout.stride, keysT, d, width, l, layout.scale, p0, l);
+    for (int64_t r = 0; r < R; ++r) {
+        float *p = p0 + r * l;
         const float top = rowMax(p, l);
         for (int64_t j = 0; j < l; ++j) // vectorises: no running sum in this loop
             p[j] = softmaxExp(p[j] - top);
         const float inverse = 1.0f / rowSum(p, l);
         for (int64_t j = 0; j < l; ++j)
             p[j] *= inverse;
-        if (layout.drop) {
-            dropoutRow(weights, l, static_cast<std::uint64_t>(block.probOffset + i * l), layout.key);
-            for (int64_t j = 0; j < l; ++j)
-                weights[j] *= p[j];
-        } else {
-            std::copy(p, p + l, weights);
-        }
-        float *o = out + i * layout.hidden + block.head * d;
-        std::fill(o, o + d, 0.0f);
-        weightedRowSum(weights, values, l, stride, d, o);
     }
+    const float *w = p0;
+    int64_t wStride = l;
+    if (layout.drop) {
+        for (int64_t r = 0; r < R; ++r) {
+            float *row = weights + r * width;
+            dropoutRow(row, l, static_cast<std::uint64_t>(block.probOffset + (i0 + r) * l), layout.key);
+            for (int64_t j = 0; j < l; ++j)
+                row[j] *= p0[r * l + j];
+        }
+        w = weights;
+        wStride = width;
+    }
+    contextTile<R>(w, wStride, qkv + 2 * layout.hidden + block.head * d, l, layout.stride, d,
+        out + i0 * layout.hidden + block.head * d, layout.hidden);
+}
+
+// Forward of one block: probabilities (before dropout) into `probs` (l x l), context rows into `out`.
+// `keysT` holds d x padded(l) floats, `weights` kTileRows x padded(l). Compiled for AVX-512 and AVX2 as
+// well, chosen at load time.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void forwardBlock(const float *qkv, float *out,
+    float *probs, const Block block, const Layout layout, float *keysT, float *weights)
+{
+    const int64_t l = block.length;
+    transposeRows(
+        qkv + layout.hidden + block.head * layout.headSize, l, layout.stride, layout.headSize, keysT);
+    int64_t i = 0;
+    for (; i + kTileRows <= l; i += kTileRows)
+        forwardRows<kTileRows>(qkv, out, probs, block, layout, keysT, weights, i);
+    for (; i + 4 <= l; i += 4)
+        forwardRows<4>(qkv, out, probs, block, layout, keysT, weights, i);
+    for (; i < l; ++i)
+        forwardRows<1>(qkv, out, probs, block, layout, keysT, weights, i);
 }
 
 // Backward of one block, from the saved probabilities P and the context's gradient G:
@@ -283,7 +368,7 @@ public:
         float *probData = probs.data_ptr<float>();
         splitAcrossCores(static_cast<int64_t>(blocks.size()), [&](int64_t first, int64_t step) {
             std::vector<float> keysT(static_cast<std::size_t>(layout.headSize * padded(maxLength)));
-            std::vector<float> weights(static_cast<std::size_t>(padded(maxLength)));
+            std::vector<float> weights(static_cast<std::size_t>(kTileRows * padded(maxLength)));
             for (auto n = static_cast<std::size_t>(first); n < blocks.size();
                  n += static_cast<std::size_t>(step)) {
                 const Block &block = blocks[n];

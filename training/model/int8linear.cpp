@@ -38,12 +38,17 @@ at::Tensor Int8Linears::apply(
     const at::Tensor &x, const at::Tensor &key, const std::function<LinearWeights()> &weights)
 {
     const void *id = key.unsafeGetTensorImpl();
-    auto found = m_packed.find(id);
-    if (found == m_packed.end())
-        found = m_packed.emplace(id, pack(weights())).first;
+    const c10::IValue *packed = nullptr;
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        auto found = m_packed.find(id);
+        if (found == m_packed.end())
+            found = m_packed.emplace(id, pack(weights())).first;
+        packed = &found->second;
+    }
     // reduce_range false: oneDNN takes the full uint8 range (FBGEMM would want 7 bits on CPUs without
     // VNNI; it is not in Debian's LibTorch).
-    return callOperator("quantized::linear_dynamic", { x.contiguous(), found->second, false }).toTensor();
+    return callOperator("quantized::linear_dynamic", { x.contiguous(), *packed, false }).toTensor();
 }
 
 Int8Scope::Int8Scope(Int8Linears *linears)

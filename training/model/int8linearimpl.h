@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace pairtune {
@@ -23,7 +24,8 @@ struct LinearWeights
 
 // The packed int8 weights of one model, packed on first use, keyed by a parameter that identifies the
 // layer (its weight, or the first of several weights a layer concatenates). Valid while those weights
-// do not change: made for embedding with a loaded model, never for training.
+// do not change: made for embedding with a loaded model, never for training. apply() may run on several
+// threads at once (encode's batches run on every core, model/batchworkers.h).
 class Int8Linears
 {
 public:
@@ -32,6 +34,7 @@ public:
         const at::Tensor &x, const at::Tensor &key, const std::function<LinearWeights()> &weights);
 
 private:
+    std::mutex m_mutex; // guards m_packed (its elements stay where they are when others are added)
     std::unordered_map<const void *, c10::IValue> m_packed;
 };
 

@@ -166,6 +166,16 @@ int matrixThreads()
     return at::get_num_threads();
 }
 
+void setMatrixThreads(int n)
+{
+    if (n <= 0)
+        return;
+    if (auto setThreads = blasFunction<void (*)(int)>("openblas_set_num_threads"))
+        setThreads(n);
+    else
+        at::set_num_threads(n);
+}
+
 std::string computeBackendInfo()
 {
     std::string blas;

@@ -23,6 +23,10 @@ int computeThreads();
 // setting gives it every core), else LibTorch's intra-op threads. Kernels of our own that do matrix
 // work (the fused attention) split across as many.
 int matrixThreads();
+// Sets only the matrix products' threads: OpenBLAS's count when it is the BLAS, else LibTorch's
+// intra-op threads. n <= 0 keeps the current setting. For work that runs products on threads of its own
+// (model/batchworkers.h), each single-threaded, and then puts the count back.
+void setMatrixThreads(int n);
 // The cores this process may run on (its affinity mask).
 int automaticComputeThreads();
 // n > 0: setComputeThreads(n). n == 0 (`--threads 0`, automatic): the measured best choice, see

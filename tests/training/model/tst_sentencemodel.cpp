@@ -47,6 +47,7 @@ private slots:
     void xlmRobertaRoundTrip();
     void saveRefusesForeignFolder();
     void computeThreadsAreSettable();
+    void batchesOnSeveralCoresEqualOneCore();
 
 private:
     std::string path(const char *name) const
@@ -578,6 +579,34 @@ void TestSentenceModel::computeThreadsAreSettable()
     const Embeddings one = model.encode(m_texts);
     setComputeThreads(2);
     QVERIFY(maxAbsDiff(one, model.encode(m_texts)) <= 1e-5f);
+    setComputeThreads(before);
+}
+
+// encode() runs its batches on every core the products use, each batch on one thread
+// (model/batchworkers.h): the same vectors, in input order, as one batch at a time; the thread settings
+// come back afterwards.
+void TestSentenceModel::batchesOnSeveralCoresEqualOneCore()
+{
+    const int before = computeThreads();
+    const SentenceModel model = SentenceModel::load(m_base);
+    std::vector<std::string> texts;
+    for (int copy = 0; copy < 4; ++copy) // 80 texts in 20 batches of 4
+        for (const std::string &t : m_texts)
+            texts.push_back(std::to_string(copy) + " " + t);
+    setComputeThreads(1); // one thread: the batches one after another
+    const Embeddings serial = model.encode(texts, 4);
+    setComputeThreads(2); // two workers (even on a one-core machine)
+    QCOMPARE(matrixThreads(), 2);
+    const Embeddings parallel = model.encode(texts, 4);
+    QCOMPARE(computeThreads(), 2);
+    QCOMPARE(matrixThreads(), 2);
+    QVERIFY(maxAbsDiff(serial, parallel) <= 1e-6f);
+    // Each row is its own text's: the text embedded alone gives it.
+    for (std::size_t i : { std::size_t(0), std::size_t(21), std::size_t(57), texts.size() - 1 }) {
+        const Embeddings single = model.encode({ texts[i] });
+        for (std::size_t j = 0; j < single.dim; ++j)
+            QVERIFY(std::abs(single.values[j] - parallel.row(i)[j]) <= 1e-5f);
+    }
     setComputeThreads(before);
 }
 
