@@ -114,6 +114,13 @@ public:
     // LibTorch has no fast int8 engine or the model's family has no int8 path (MPNet, ModernBERT).
     void useInt8Inference();
     bool usesInt8Inference() const;
+    // Why useInt8Inference() would refuse this model ("" = it would not; e.g. "int8 inference covers the
+    // BERT, DistilBERT, RoBERTa and XLM-R families, not mpnet"), so a caller can offer int8
+    // only where it runs (the studio's search switch) instead of catching the refusal.
+    std::string int8Refusal() const;
+    // encode() back in float32, as loaded (the packed int8 weights are dropped; useInt8Inference packs
+    // them again): the studio turns its int8 search off without loading the model again.
+    void useFloat32Inference();
 
     // The folder's prompts, as SentenceTransformer holds them after loading (model/prompts.h); a created
     // model has the empty "query" and "document" ones.

@@ -72,6 +72,7 @@ void TestInt8Embedding::closeToFloat32()
     const std::vector<std::string> texts = testTexts();
     const Embeddings float32 = model.encode(texts, 8);
     QVERIFY(!model.usesInt8Inference());
+    QCOMPARE(model.int8Refusal(), std::string());
     model.useInt8Inference();
     QVERIFY(model.usesInt8Inference());
     const Embeddings int8 = model.encode(texts, 8);
@@ -86,6 +87,10 @@ void TestInt8Embedding::closeToFloat32()
     QVERIFY(modeltest::maxAbsDiff(int8, float32) > 1e-5f);
     // Order and batching as in float32: a second pass with another batch size gives the same vectors.
     QVERIFY(modeltest::maxAbsDiff(model.encode(texts, 64), int8) < 1e-2f);
+    // Back to float32 (the studio's search switch turned off): the vectors as before int8, exactly.
+    model.useFloat32Inference();
+    QVERIFY(!model.usesInt8Inference());
+    QVERIFY(modeltest::maxAbsDiff(model.encode(texts, 8), float32) == 0.0f);
 }
 
 void TestInt8Embedding::refusedWithoutInt8Path()
@@ -99,6 +104,8 @@ void TestInt8Embedding::refusedWithoutInt8Path()
         QVERIFY2(QString::fromStdString(e.what()).contains("modernbert"), e.what());
     }
     QVERIFY(!model.usesInt8Inference());
+    // Said without trying (the studio disables its int8 switch with this text).
+    QVERIFY2(QString::fromStdString(model.int8Refusal()).contains("modernbert"), model.int8Refusal().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestInt8Embedding)
