@@ -3,12 +3,14 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "io/atomicdirectory.h"
+#include "model/batchworkers.h"
 #include "model/bertencoderimpl.h"
 #include "model/familytokenizerfiles.h"
 #include "model/modelcard.h"
 #include "model/poolingimpl.h"
 #include "model/prompts.h"
 #include "model/pythontext.h"
+#include "model/runtime.h"
 #include "model/sentencemodelimpl.h"
 #include "model/weightioimpl.h"
 #include "text/tokenizerfactories.h"
@@ -443,15 +445,18 @@ Embeddings SentenceModel::encodeWithPrompt(
     std::stable_sort(
         order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lengths[a] > lengths[b]; });
 
-    // NoGradGuard, not InferenceMode: the evaluator encodes between training steps, and inference tensors
-    // must never meet autograd (not measured to matter next to the matrix products).
-    at::NoGradGuard noGrad;
     EvalScope eval(impl);
-    const Int8Scope int8(impl.int8.get()); // null: float32
-    std::vector<Encoding> batch;
-    for (std::size_t start = 0; start < order.size(); start += batchSize) {
+    // One batch: tokenize, embed, rows into place. Batches may run at once on several threads (below),
+    // each writing its own rows; the no-grad and int8 modes are per thread, so each batch sets them.
+    const auto embedBatch = [&](std::size_t batchIndex) {
+        // NoGradGuard, not InferenceMode: the evaluator encodes between training steps, and inference
+        // tensors must never meet autograd (not measured to matter next to the matrix products).
+        const at::NoGradGuard noGrad;
+        const Int8Scope int8(impl.int8.get()); // null: float32
+        const std::size_t start = batchIndex * batchSize;
         const std::size_t end = std::min(order.size(), start + batchSize);
-        batch.clear();
+        std::vector<Encoding> batch;
+        batch.reserve(end - start);
         for (std::size_t i = start; i < end; ++i)
             batch.push_back(impl.tokenize(texts[order[i]]));
         const std::vector<std::size_t> rowPromptLengths(
@@ -460,7 +465,10 @@ Embeddings SentenceModel::encodeWithPrompt(
         const float *data = result.data_ptr<float>();
         for (std::size_t i = start; i < end; ++i)
             std::copy_n(data + (i - start) * out.dim, out.dim, out.values.data() + order[i] * out.dim);
-    }
+    };
+    // On the CPU, one batch per core at a time (model/batchworkers.h); a GPU takes them one by one.
+    const std::size_t batches = (order.size() + batchSize - 1) / batchSize;
+    runOnWorkers(batches, impl.device().is_cpu() ? matrixThreads() : 1, embedBatch);
     return out;
 }
 
