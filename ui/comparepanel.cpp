@@ -3,6 +3,7 @@
 #include "model/prompts.h"
 #include "train/basemodel.h"
 #include "ui/backgroundtask.h"
+#include "ui/int8switch.h"
 #include "ui/loadedmodel.h"
 #include "ui/textformat.h"
 
@@ -28,6 +29,7 @@ struct PrepareResult
     std::shared_ptr<const SearchCorpus> corpus;
     std::shared_ptr<const LoadedModel> base;
     std::shared_ptr<const Embeddings> embeddings;
+    EncodePrecision precision = EncodePrecision::Float32;
     QString error;
 };
 
@@ -35,6 +37,7 @@ struct TunedResult
 {
     std::shared_ptr<const LoadedModel> model;
     std::shared_ptr<const Embeddings> embeddings;
+    EncodePrecision precision = EncodePrecision::Float32;
     QString error;
 };
 
@@ -64,18 +67,27 @@ QTableWidget *resultTable(QWidget *parent, const QString &name)
     return table;
 }
 
-// Every match of the query, so the rank of the true positive is known too.
+// Every match of the query, so the rank of the true positive is known too; the query in the precision its
+// side's held-out texts were embedded in.
 std::vector<Match> rankAll(const LoadedModel &model, const Embeddings &corpus, const std::string &query,
-    const QueryPromptChoice &prompt)
+    const QueryPromptChoice &prompt, EncodePrecision precision)
 {
-    const Embeddings q = model.encode({ query }, queryPrompt(model.prompts(), prompt));
+    const Embeddings q = model.encode({ query }, queryPrompt(model.prompts(), prompt), precision);
     return nearest(corpus, q, corpus.rows);
 }
 
-// The searched texts, embedded as documents (with the document prompt the model was trained with).
-std::shared_ptr<const Embeddings> embedCorpus(const LoadedModel &model, const SearchCorpus &corpus)
+// int8 where it was asked for and the engine has it for this model, else float32.
+EncodePrecision precisionFor(const LoadedModel &model, bool int8)
 {
-    return std::make_shared<const Embeddings>(model.encode(corpus.texts, documentPrompt(model.prompts())));
+    return int8 && model.int8Refusal().empty() ? EncodePrecision::Int8 : EncodePrecision::Float32;
+}
+
+// The searched texts, embedded as documents (with the document prompt the model was trained with).
+std::shared_ptr<const Embeddings> embedCorpus(
+    const LoadedModel &model, const SearchCorpus &corpus, EncodePrecision precision)
+{
+    return std::make_shared<const Embeddings>(
+        model.encode(corpus.texts, documentPrompt(model.prompts()), precision));
 }
 
 constexpr int kPromptKindRole = Qt::UserRole;
@@ -109,6 +121,7 @@ ComparePanel::ComparePanel(QWidget *parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("compareStatus"));
     m_status->setWordWrap(true);
+    m_int8 = new Int8Switch(this);
 
     m_baseTitle = new QLabel(tr("<b>Before</b> — the base model"), this);
     m_tunedTitle = new QLabel(tr("<b>After</b> — the tuned model"), this);
@@ -122,6 +135,16 @@ ComparePanel::ComparePanel(QWidget *parent)
     connect(m_query, &QLineEdit::textChanged, this, &ComparePanel::updateEnabled);
     connect(m_example, &QPushButton::clicked, this, &ComparePanel::pickExample);
     connect(m_prompt, &QComboBox::activated, this, [this] { search(m_query->text()); });
+    // The held-out texts must be in the query's precision: embed them again (the models stay loaded).
+    connect(m_int8, &QCheckBox::toggled, this, [this] {
+        if (!m_hasRun)
+            return;
+        const std::shared_ptr<const LoadedModel> tuned = m_tunedModel;
+        const QString tunedFolder = m_tunedModelFolder;
+        setRun(m_config, m_baseModel);
+        m_tunedModel = tuned;
+        m_tunedModelFolder = tunedFolder;
+    });
 
     auto *queryRow = new QHBoxLayout;
     queryRow->addWidget(m_query, 1);
@@ -139,7 +162,10 @@ ComparePanel::ComparePanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(queryRow);
-    layout->addWidget(m_status);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_int8, 0, Qt::AlignTop);
+    layout->addLayout(statusRow);
     layout->addLayout(grid, 1);
     updateEnabled();
 }
@@ -168,22 +194,30 @@ void ComparePanel::updateEnabled()
 void ComparePanel::setRun(const TrainingConfig &config, std::shared_ptr<const LoadedModel> base)
 {
     const int generation = ++m_runGeneration;
+    m_tunedModel.reset(); // a run's folder may have been written again: its tuned model is read again
+    m_tunedModelFolder.clear();
+    m_config = config;
+    m_baseModel = base;
+    m_hasRun = true;
     m_corpus.reset();
     m_base = {};
     m_tuned = {};
     m_baseTable->setRowCount(0);
     m_tunedTable->setRowCount(0);
-    setStatus(tr("Embedding the held-out texts with the base model…"));
+    const bool int8 = m_int8->isChecked();
+    setStatus(int8 ? tr("Embedding the held-out texts with the base model (int8)…")
+                   : tr("Embedding the held-out texts with the base model…"));
     updateEnabled();
     Q_EMIT readyChanged(false);
     runInBackground<PrepareResult>(
         this,
-        [config, base]() {
+        [config, base, int8]() {
             PrepareResult result;
             try {
                 result.corpus = std::make_shared<const SearchCorpus>(loadSearchCorpus(config));
                 result.base = base ? base : LoadedModel::load(resolveBaseModel(config.basePath));
-                result.embeddings = embedCorpus(*result.base, *result.corpus);
+                result.precision = precisionFor(*result.base, int8);
+                result.embeddings = embedCorpus(*result.base, *result.corpus, result.precision);
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }
@@ -197,7 +231,9 @@ void ComparePanel::setRun(const TrainingConfig &config, std::shared_ptr<const Lo
                 return;
             }
             m_corpus = result.corpus;
-            m_base = { result.base, result.embeddings };
+            m_base = { result.base, result.embeddings, result.precision };
+            m_baseModel = result.base;
+            updateInt8Switch();
             fillPromptChoices(result.base->prompts());
             if (QCompleter *old = m_query->completer())
                 old->deleteLater();
@@ -238,15 +274,20 @@ void ComparePanel::loadTuned()
     const int generation = ++m_tunedGeneration;
     const std::string folder = m_tunedFolder.toStdString();
     const std::shared_ptr<const SearchCorpus> corpus = m_corpus;
-    setStatus(tr("Embedding %1 with the tuned model…")
-                  .arg(countOf(qint64(corpus->texts.size()), tr("held-out text"), tr("held-out texts"))));
+    const std::shared_ptr<const LoadedModel> loaded
+        = m_tunedModelFolder == m_tunedFolder ? m_tunedModel : nullptr;
+    const bool int8 = m_int8->isChecked();
+    setStatus(tr("Embedding %1 with the tuned model%2…")
+                  .arg(countOf(qint64(corpus->texts.size()), tr("held-out text"), tr("held-out texts")),
+                      int8 ? tr(" (int8)") : QString()));
     runInBackground<TunedResult>(
         this,
-        [folder, corpus]() {
+        [folder, corpus, loaded, int8]() {
             TunedResult result;
             try {
-                result.model = LoadedModel::load(folder);
-                result.embeddings = embedCorpus(*result.model, *corpus);
+                result.model = loaded ? loaded : LoadedModel::load(folder);
+                result.precision = precisionFor(*result.model, int8);
+                result.embeddings = embedCorpus(*result.model, *corpus, result.precision);
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }
@@ -259,15 +300,31 @@ void ComparePanel::loadTuned()
                 setStatus(tr("The tuned model could not be loaded: %1").arg(result.error));
                 return;
             }
-            m_tuned = { result.model, result.embeddings };
+            m_tuned = { result.model, result.embeddings, result.precision };
+            m_tunedModel = result.model;
+            m_tunedModelFolder = m_tunedFolder;
+            updateInt8Switch();
+            const bool int8
+                = m_base.precision == EncodePrecision::Int8 && m_tuned.precision == EncodePrecision::Int8;
             setStatus(
-                tr("Searching %1. Type a query or take a held-out example.")
-                    .arg(countOf(qint64(m_corpus->texts.size()), tr("held-out text"), tr("held-out texts"))));
+                tr("Searching %1%2. Type a query or take a held-out example.")
+                    .arg(countOf(qint64(m_corpus->texts.size()), tr("held-out text"), tr("held-out texts")),
+                        int8 ? tr(" in int8") : QString()));
             updateEnabled();
             Q_EMIT readyChanged(true);
             if (!m_query->text().trimmed().isEmpty())
                 search(m_query->text());
         });
+}
+
+// Enabled when every loaded model has the engine's int8 path; else off, with the engine's reason.
+void ComparePanel::updateInt8Switch()
+{
+    std::string refusal;
+    for (const auto &model : { m_base.model, m_tuned.model })
+        if (model && refusal.empty())
+            refusal = model->int8Refusal();
+    m_int8->setRefusal(refusal);
 }
 
 // Offered only for a model with prompts: as trained (the anchors' prompt), none, or any named one.
@@ -333,8 +390,8 @@ void ComparePanel::search(const QString &query)
         [text, base, tuned, prompt]() {
             SearchResult result;
             try {
-                result.base = rankAll(*base.model, *base.corpus, text, prompt);
-                result.tuned = rankAll(*tuned.model, *tuned.corpus, text, prompt);
+                result.base = rankAll(*base.model, *base.corpus, text, prompt, base.precision);
+                result.tuned = rankAll(*tuned.model, *tuned.corpus, text, prompt, tuned.precision);
             } catch (const std::exception &error) {
                 result.error = QString::fromUtf8(error.what());
             }

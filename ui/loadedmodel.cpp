@@ -44,6 +44,7 @@ LoadedModel::LoadedModel(std::string folder, SentenceModel model)
     , m_summary(m_model.summary())
     , m_architecture(architectureOf(m_summary))
     , m_bytesOnDisk(folderBytes(m_folder))
+    , m_int8Refusal(m_model.int8Refusal())
 { }
 
 std::shared_ptr<LoadedModel> LoadedModel::load(const std::string &folder)
@@ -52,30 +53,45 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const std::string &folder)
     return std::shared_ptr<LoadedModel>(new LoadedModel(folder, std::move(model)));
 }
 
+const SentenceModel &LoadedModel::modelIn(EncodePrecision precision) const
+{
+    if (precision == EncodePrecision::Int8)
+        m_model.useInt8Inference(); // packs once; later calls in int8 find it packed
+    else if (m_model.usesInt8Inference())
+        m_model.useFloat32Inference();
+    return m_model;
+}
+
 Embeddings LoadedModel::encode(const std::vector<std::string> &texts) const
 {
     const std::lock_guard lock(m_encodeMutex);
-    return m_model.encode(texts);
+    return modelIn(EncodePrecision::Float32).encode(texts);
 }
 
 Embeddings LoadedModel::encode(const std::vector<std::string> &texts, const std::string &prompt) const
 {
+    return encode(texts, prompt, EncodePrecision::Float32);
+}
+
+Embeddings LoadedModel::encode(
+    const std::vector<std::string> &texts, const std::string &prompt, EncodePrecision precision) const
+{
     const std::lock_guard lock(m_encodeMutex);
-    return m_model.encodeWithPrompt(texts, prompt);
+    return modelIn(precision).encodeWithPrompt(texts, prompt);
 }
 
 NearDuplicateGroups LoadedModel::findNearDuplicates(const std::vector<PairRecord> &records,
     const NearDuplicateOptions &options, const NearDuplicateCallbacks &callbacks) const
 {
     const std::lock_guard lock(m_encodeMutex);
-    return findNearDuplicateGroups(m_model, records, options, callbacks);
+    return findNearDuplicateGroups(modelIn(EncodePrecision::Float32), records, options, callbacks);
 }
 
 MiningResult LoadedModel::mine(const PairDataset &pairs, const std::vector<std::string> &corpusTexts,
     const MiningOptions &options, const MiningCallbacks &callbacks) const
 {
     const std::lock_guard lock(m_encodeMutex);
-    return mineHardNegatives(m_model, pairs, corpusTexts, options, callbacks);
+    return mineHardNegatives(modelIn(EncodePrecision::Float32), pairs, corpusTexts, options, callbacks);
 }
 
 const ModelPrompts &LoadedModel::prompts() const

@@ -20,6 +20,11 @@ struct MiningResult;
 
 namespace pairtune::ui {
 
+// How LoadedModel::encode runs the encoder: as loaded, or with its dense layers dynamically quantised
+// to int8 (SentenceModel::useInt8Inference, `embed --int8`): faster on the CPU, vectors within a cosine
+// of 0.999 of float32 on the engine's test texts (tst_int8embedding).
+enum class EncodePrecision { Float32, Int8 };
+
 // A sentence-transformers model loaded for the studio's own use (validation summary, token counts,
 // the before/after search), shared between pages. SentenceModel::encode must not run on two threads
 // at once, so encoding is serialised here; tokenizers are immutable and need no lock.
@@ -41,6 +46,13 @@ public:
     Embeddings encode(const std::vector<std::string> &texts) const;
     // prompt + text for every text ("" = no prompt), as SentenceModel::encodeWithPrompt.
     Embeddings encode(const std::vector<std::string> &texts, const std::string &prompt) const;
+    // The same in precision. Int8 throws pairtune::Error where int8Refusal() is not empty. Only this
+    // call runs in int8: the other pages' encodes, mining and the near-duplicate check stay float32.
+    Embeddings encode(
+        const std::vector<std::string> &texts, const std::string &prompt, EncodePrecision precision) const;
+    // Why the engine has no int8 path for this model ("" = it has; SentenceModel::int8Refusal), e.g.
+    // MPNet and ModernBERT, or a LibTorch without an int8 engine.
+    const std::string &int8Refusal() const { return m_int8Refusal; }
     // The model's prompts (config_sentence_transformers.json), as Python holds them after loading.
     const ModelPrompts &prompts() const;
     // Hard-negative mining (mine/hardnegativemining.h) with this model, under the encode lock: the
@@ -59,12 +71,17 @@ public:
 
 private:
     LoadedModel(std::string folder, SentenceModel model);
+    // m_model in precision, switched only when the previous call used the other one (int8 packs its
+    // weights again: about as long as one short encode). Call with m_encodeMutex held.
+    const SentenceModel &modelIn(EncodePrecision precision) const;
 
     std::string m_folder;
-    SentenceModel m_model;
+    // Mutable for modelIn's switch between float32 and int8, which m_encodeMutex serialises like encode.
+    mutable SentenceModel m_model;
     ModelSummary m_summary;
     ModelArchitecture m_architecture;
     std::uint64_t m_bytesOnDisk = 0;
+    std::string m_int8Refusal;
     mutable std::mutex m_encodeMutex;
 };
 

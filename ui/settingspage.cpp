@@ -85,7 +85,8 @@ SettingsPage::SettingsPage(QWidget *parent)
     m_numbers = new QLabel(this);
     m_numbers->setObjectName(QStringLiteral("runNumbers"));
     m_numbers->setWordWrap(true);
-    m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    connect(m_numbers, &QLabel::linkActivated, this, [this] { measureSpeedAgain(); });
     auto *numbersBox = new QGroupBox(tr("This run"), this);
     auto *numbersLayout = new QVBoxLayout(numbersBox);
     numbersLayout->addWidget(m_numbers);
@@ -273,13 +274,15 @@ void SettingsPage::updateNow()
     inputs.model = m_model ? &m_model->summary() : nullptr;
     if (m_report.lengthUnit == "tokens")
         inputs.meanTokensPerText = (m_report.anchorTokens.mean + m_report.positiveTokens.mean) / 2.0;
+    const MeasuredStepTiming *timing = nullptr;
     if (m_model) {
         inputs.measuredPairsPerSecond
             = prefs::measuredPairsPerSecond(QString::fromStdString(m_model->folder()));
         // Measured only while the page is shown: a hidden page changing (data loaded, a run starting)
         // must not start timing steps next to a training run.
         if (isVisible())
-            inputs.stepTiming = m_speedProbe->timing(m_model->folder(), c, m_dataset);
+            timing = m_speedProbe->timing(m_model->folder(), c, m_dataset);
+        inputs.stepTiming = timing ? &timing->timing : nullptr;
     }
     m_estimate = estimateRun(c, inputs);
 
@@ -305,7 +308,11 @@ void SettingsPage::updateNow()
         if (m_estimate.seconds > 0)
             numbers += tr("Estimated time: <b>%1</b> (%2)")
                            .arg(QString::fromStdString(formatDuration(m_estimate.seconds)),
-                               m_estimate.fromMeasuredSteps ? tr("from training steps timed on this computer")
+                               m_estimate.fromMeasuredSteps && timing
+                                   ? tr("from training steps timed on this computer on %1 · <a "
+                                        "href=\"measure\">Measure again</a>")
+                                         .arg(QLocale().toString(
+                                             timing->measuredAt.toLocalTime(), QLocale::ShortFormat))
                                    : m_estimate.measured ? tr("from an earlier run's speed on this computer")
                                    : m_speedProbe->measuring()
                                    ? tr("a rough guess from the model size; timing a few steps…")
@@ -328,6 +335,13 @@ void SettingsPage::updateNow()
     updateGuidance(c);
     if (before != isComplete())
         Q_EMIT completeChanged();
+}
+
+void SettingsPage::measureSpeedAgain()
+{
+    if (m_model)
+        m_speedProbe->measureAgain(m_model->folder(), config(), m_dataset);
+    scheduleUpdate();
 }
 
 void SettingsPage::updateQuickCheckTip(const TrainingConfig &c)

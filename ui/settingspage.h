@@ -55,6 +55,9 @@ public:
     QString slowSettingsWarning() const { return m_slowWarning; }
 
     const RunEstimate &estimate() const { return m_estimate; }
+    // Times the steps again for the current settings, replacing the timing kept on disk (the estimate's
+    // "Measure again" link).
+    void measureSpeedAgain();
     QStringList guidance() const { return m_guidance; }
     QStringList problems() const { return m_problems; }
     SettingsForm *form() const { return m_form; }

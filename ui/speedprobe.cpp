@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "data/pairdataset.h"
+#include "train/precision.h"
 #include "ui/backgroundtask.h"
 
 #include <exception>
@@ -10,15 +11,14 @@
 namespace pairtune::ui {
 namespace {
 
-// Enough texts for a batch that looks like the data (the batch spreads over them).
-constexpr std::size_t kSamplePairs = 512;
-
 // What changes the cost of a step; the learning rate, epochs and the schedule do not.
 std::string key(const std::string &folder, const TrainingConfig &c, const PairDataset *dataset)
 {
     return folder + '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(dataset)) + '\n'
         + std::to_string(c.batchSize) + ' ' + std::to_string(c.maxSeqLength) + ' ' + c.loss + ' '
-        + (c.dropout ? "d" : "-") + (c.bf16 ? "b" : "-") + ' ' + c.device + ' ' + std::to_string(c.threads);
+        + (c.dropout ? "d" : "-") + (usesBf16(c) ? "b" : "-") + ' ' + c.device + ' '
+        + std::to_string(c.threads)
+        + (c.gradCache ? " gradcache " + std::to_string(c.miniBatchSize) : std::string());
 }
 
 } // namespace
@@ -26,6 +26,7 @@ std::string key(const std::string &folder, const TrainingConfig &c, const PairDa
 struct SpeedProbe::Request
 {
     std::string key;
+    std::string diskKey;
     StepTimingRequest request;
 };
 
@@ -46,7 +47,7 @@ void SpeedProbe::pause()
         ++*m_generation;
 }
 
-const StepTiming *SpeedProbe::timing(
+const MeasuredStepTiming *SpeedProbe::timing(
     const std::string &modelFolder, const TrainingConfig &config, std::shared_ptr<const PairDataset> dataset)
 {
     if (modelFolder.empty() || !dataset || dataset->empty() || config.batchSize <= 0)
@@ -60,19 +61,35 @@ const StepTiming *SpeedProbe::timing(
     }
     if (k == m_runningKey || (m_pending && m_pending->key == k))
         return nullptr;
+    std::vector<std::pair<std::string, std::string>> pairs = stepTimingSample(*dataset);
+    auto [diskKey, added] = m_diskKeys.try_emplace(k);
+    if (added)
+        diskKey->second = stepTimingKey(modelFolder, config, pairs);
+    // Measured at an earlier start of the studio on this computer, with everything that matters the same.
+    if (std::optional<MeasuredStepTiming> stored = loadStepTiming(diskKey->second))
+        return &(m_timings[k] = std::move(*stored));
     m_pending = std::make_unique<Request>();
     m_pending->key = k;
-    StepTimingRequest &request = m_pending->request;
-    request.modelFolder = modelFolder;
-    request.config = config;
-    const std::vector<PairRecord> &records = dataset->records();
-    const std::size_t count = std::min(records.size(), kSamplePairs);
-    for (std::size_t i = 0; i < count; ++i) {
-        const PairRecord &record = records[i * records.size() / count];
-        request.pairs.emplace_back(record.anchor, record.positive);
-    }
+    m_pending->diskKey = diskKey->second;
+    m_pending->request.modelFolder = modelFolder;
+    m_pending->request.config = config;
+    m_pending->request.pairs = std::move(pairs);
     startNext();
     return nullptr;
+}
+
+void SpeedProbe::measureAgain(
+    const std::string &modelFolder, const TrainingConfig &config, std::shared_ptr<const PairDataset> dataset)
+{
+    if (!dataset)
+        return;
+    const std::string k = key(modelFolder, config, dataset.get());
+    if (const auto diskKey = m_diskKeys.find(k); diskKey != m_diskKeys.end())
+        forgetStepTiming(diskKey->second);
+    m_diskKeys.erase(k); // the folder is read again too
+    m_timings.erase(k);
+    m_failures.erase(k);
+    timing(modelFolder, config, std::move(dataset));
 }
 
 void SpeedProbe::startNext()
@@ -81,6 +98,7 @@ void SpeedProbe::startNext()
         return;
     m_running = true;
     m_runningKey = m_pending->key;
+    const std::string diskKey = m_pending->diskKey;
     StepTimingRequest request = std::move(m_pending->request);
     m_pending.reset();
     // Paused or gone: stop after the current step (a newer request waits for this one instead).
@@ -97,7 +115,7 @@ void SpeedProbe::startNext()
                 return QString::fromUtf8(error.what());
             }
         },
-        [this, runningKey, generation](const Outcome &outcome) {
+        [this, runningKey, diskKey, generation](const Outcome &outcome) {
             m_running = false;
             m_runningKey.clear();
             if (*m_generation != generation) { // paused: neither a timing nor a failure
@@ -105,7 +123,9 @@ void SpeedProbe::startNext()
                 return;
             }
             if (const auto *timing = std::get_if<StepTiming>(&outcome)) {
-                m_timings[runningKey] = *timing;
+                const MeasuredStepTiming measured { *timing, QDateTime::currentDateTimeUtc() };
+                m_timings[runningKey] = measured;
+                storeStepTiming(diskKey, measured);
             } else {
                 m_failures[runningKey] = std::get<QString>(outcome);
                 m_lastError = std::get<QString>(outcome);
