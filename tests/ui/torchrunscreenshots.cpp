@@ -72,7 +72,8 @@ int main(int argc, char **argv)
     if (!screenshots::waitFor([&] { return window.modelPage()->isComplete(); }, 60000, "the model"))
         return 1;
     window.trainPage()->setRunFolder(work.filePath(QStringLiteral("runs/cluster-run")));
-    if (!window.goToStep(pairtune::ui::MainWindow::SettingsStep))
+    if (!window.goToStep(pairtune::ui::MainWindow::SettingsStep)
+        || !screenshots::shoot(&window, options->out, QStringLiteral("settings-torchrun")))
         return 1;
     pairtune::ui::ClusterCommandDialog *dialog = window.showClusterCommand();
     dialog->processesBox()->setValue(4);
