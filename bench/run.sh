@@ -110,8 +110,9 @@ log "our OpenBLAS kernels: ${OURS_CORETYPE:-not OpenBLAS}; the peer runs with OP
 BF16=0
 if grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then BF16=1; else log "bf16: not native, skipped"; fi
 echo "$BF16" >"$WORK/bf16-native"
-# What `train` does with no precision flag here: bf16 where native (and the CLI has the automatic choice).
-if [ "$BF16" = 1 ] && [ ${#FP32[@]} -gt 0 ]; then echo bf16; else echo fp32; fi >"$WORK/ours-default-precision"
+# What `train` does with no precision flag here (train/precision.h): bf16 only with AMX-BF16.
+if grep -qw amx_bf16 /proc/cpuinfo && [ ${#FP32[@]} -gt 0 ]; then echo bf16; else echo fp32; fi \
+    >"$WORK/ours-default-precision"
 
 ours_train() { # name layers|model-folder steps
     local model=$2
