@@ -2,6 +2,7 @@
 #include "model/bertencoderimpl.h"
 #include "model/dropoutimpl.h"
 #include "model/fusedattentionimpl.h"
+#include "model/fusedlayersimpl.h"
 #include "model/int8linearimpl.h"
 #include "model/moduletreeimpl.h"
 
@@ -120,7 +121,7 @@ torch::Tensor BertEncoder::activation(const torch::Tensor &x) const
     if (m_config.hiddenAct == "gelu_new") // transformers' NewGELUActivation, written out the same way
         return 0.5 * x
             * (1.0 + at::tanh(std::sqrt(2.0 / std::numbers::pi) * (x + 0.044715 * at::pow(x, 3.0))));
-    return at::gelu(x); // exact erf GELU
+    return splitGelu(x); // exact erf GELU (LibTorch's kernel, rows split across the cores)
 }
 
 torch::Tensor BertEncoder::forward(
@@ -228,12 +229,15 @@ torch::Tensor BertEncoder::layerForward(
     torch::Tensor attention = linear(context, layer.attentionOutput);
     if (m_layout.attentionOutputDropout)
         attention = trainingDropout(attention, m_config.hiddenDropoutProb, training);
-    attention = layerNorm(attention + x, layer.attentionNorm);
+    // The residual add and LayerNorm in one pass, rows split across the cores (fusedlayersimpl.h).
+    attention = residualLayerNorm(
+        attention, x, layer.attentionNorm.weight, layer.attentionNorm.bias, m_config.layerNormEps);
 
     torch::Tensor h = activation(linear(attention, layer.intermediate));
     h = linear(h, layer.output);
     h = trainingDropout(h, m_config.hiddenDropoutProb, training);
-    return layerNorm(h + attention, layer.outputNorm);
+    return residualLayerNorm(
+        h, attention, layer.outputNorm.weight, layer.outputNorm.bias, m_config.layerNormEps);
 }
 
 torch::Tensor BertEncoder::paddedAttention(const torch::Tensor &qkvRows, const AttentionPlan &plan) const

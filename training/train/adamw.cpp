@@ -1,9 +1,11 @@
 #include "train/adamw.h"
 
 #include "model/corethreads.h"
+#include "train/adamwkernel.h"
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -37,62 +39,21 @@ void AdamW::zeroGrad()
         if (p.value.grad().defined())
             p.value.mutable_grad() = torch::Tensor();
     }
-}
-
-double AdamW::clipGradNorm(double maxNorm)
-{
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> norms;
-    for (const Param &p : m_params) {
-        if (p.value.grad().defined())
-            norms.push_back(p.value.grad().norm(2));
-    }
-    if (norms.empty())
-        return 0.0;
-    const torch::Tensor total = torch::stack(norms).norm(2);
-    const double totalNorm = total.item<double>();
-    const torch::Tensor coefficient = (maxNorm / (total + 1e-6)).clamp_max(1.0);
-    // A coefficient of exactly 1 (the norm is within the limit) leaves every gradient as it is: skip a
-    // pass over all of them (22.7M floats read and written for MiniLM).
-    if (coefficient.item<double>() == 1.0)
-        return totalNorm;
-    for (Param &p : m_params) {
-        if (p.value.grad().defined())
-            p.value.mutable_grad().mul_(coefficient);
-    }
-    return totalNorm;
+    m_gradScale = 1.0f;
 }
 
 namespace {
 
-// The update below in one pass over memory (p, g, m, v read once, p, m, v written once) instead of
-// eight tensor operations, each a full pass over 22.7M floats for MiniLM: same arithmetic in float32,
-// in the same order, so it agrees with the tensor version to rounding (docs/performance.md).
-struct FusedScalars
-{
-    float decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, sqrtBiasCorrection2, eps, negStepSize;
-};
-
-void fusedUpdate(
-    float *p, const float *g, float *m, float *v, int64_t begin, int64_t end, const FusedScalars &s)
-{
-    for (int64_t i = begin; i < end; ++i) {
-        const float value = p[i] * s.decay;
-        const float expAvg = m[i] * s.beta1 + s.oneMinusBeta1 * g[i];
-        const float expAvgSq = v[i] * s.beta2 + s.oneMinusBeta2 * g[i] * g[i];
-        const float denominator = std::sqrt(expAvgSq) / s.sqrtBiasCorrection2 + s.eps;
-        m[i] = expAvg;
-        v[i] = expAvgSq;
-        p[i] = value + s.negStepSize * (expAvg / denominator);
-    }
-}
-
+// AdamW's update (adamwkernel.cpp) of each float32 CPU parameter in one pass over memory (p, g, m, v read
+// once, p, m, v written once) instead of eight tensor operations, each a full pass over 22.7M floats for
+// MiniLM: same arithmetic in float32, in the same order, so it agrees with the tensor version to
+// rounding (docs/performance.md).
 struct FusedJob
 {
     float *p, *m, *v;
     const float *g;
     int64_t n;
-    FusedScalars s;
+    AdamWScalars s;
 };
 
 // All parameters in one split across the cores (thread t updates the t-th part of every parameter):
@@ -106,9 +67,28 @@ void runFused(const std::vector<FusedJob> &jobs)
         for (const FusedJob &job : jobs) {
             const int64_t per = (job.n + step - 1) / step;
             const int64_t begin = std::min(job.n, first * per);
-            fusedUpdate(job.p, job.g, job.m, job.v, begin, std::min(job.n, begin + per), job.s);
+            adamwUpdate(job.p, job.g, job.m, job.v, begin, std::min(job.n, begin + per), job.s);
         }
     });
+}
+
+// The sum of squares of all the given gradients, each thread taking the same part of every one.
+double hostSumOfSquares(const std::vector<std::pair<const float *, int64_t>> &grads, int64_t total)
+{
+    std::vector<double> partial(8, 0.0); // splitAcrossCores uses at most 8 threads
+    splitAcrossCores(total < (1 << 16) ? 1 : total, [&](int64_t first, int64_t step) {
+        double sum = 0.0;
+        for (const auto &[g, n] : grads) {
+            const int64_t per = (n + step - 1) / step;
+            const int64_t begin = std::min(n, first * per);
+            sum += sumOfSquares(g, begin, std::min(n, begin + per));
+        }
+        partial[std::size_t(first)] = sum;
+    });
+    double sum = 0.0;
+    for (const double p : partial)
+        sum += p;
+    return sum;
 }
 
 bool fusable(const torch::Tensor &t)
@@ -117,6 +97,45 @@ bool fusable(const torch::Tensor &t)
 }
 
 } // namespace
+
+double AdamW::clipGradNorm(double maxNorm)
+{
+    torch::NoGradGuard noGrad;
+    // Float32 CPU gradients: their sum of squares in one pass split across the cores (adamwkernel.h);
+    // others (a GPU's) through torch's norms, as torch.nn.utils.clip_grad_norm_ computes them.
+    std::vector<torch::Tensor> norms;
+    std::vector<std::pair<const float *, int64_t>> host;
+    int64_t hostElements = 0;
+    for (const Param &p : m_params) {
+        const torch::Tensor &grad = p.value.grad();
+        if (!grad.defined())
+            continue;
+        if (fusable(grad)) {
+            host.emplace_back(grad.data_ptr<float>(), grad.numel());
+            hostElements += grad.numel();
+        } else {
+            norms.push_back(grad.norm(2));
+        }
+    }
+    if (norms.empty() && host.empty())
+        return 0.0;
+    double squares = hostSumOfSquares(host, hostElements);
+    if (!norms.empty()) {
+        const double deviceNorm = torch::stack(norms).norm(2).item<double>();
+        squares += deviceNorm * deviceNorm;
+    }
+    const double totalNorm = std::sqrt(squares);
+    // The coefficient is applied by step() as it reads each gradient (one pass over all of them fewer:
+    // 22.7M floats read and written for MiniLM); clippedGradient() gives the clipped value meanwhile.
+    m_gradScale = float(std::min(1.0, maxNorm / (totalNorm + 1e-6)));
+    return totalNorm;
+}
+
+torch::Tensor AdamW::clippedGradient(const Param &p) const
+{
+    const torch::Tensor grad = p.value.grad();
+    return m_gradScale == 1.0f || !grad.defined() ? grad : grad * m_gradScale;
+}
 
 void AdamW::step(double lr)
 {
@@ -142,15 +161,17 @@ void AdamW::step(double lr)
         const double weightDecay = p.decay ? m_options.weightDecay : 0.0;
         const double biasCorrection1 = 1.0 - std::pow(m_options.beta1, static_cast<double>(p.steps));
         const double biasCorrection2 = 1.0 - std::pow(m_options.beta2, static_cast<double>(p.steps));
-        const FusedScalars s { float(1.0 - lr * weightDecay), float(m_options.beta1),
+        const AdamWScalars s { float(1.0 - lr * weightDecay), float(m_options.beta1),
             float(1.0 - m_options.beta1), float(m_options.beta2), float(1.0 - m_options.beta2),
-            float(std::sqrt(biasCorrection2)), float(m_options.eps), float(-lr / biasCorrection1) };
+            float(std::sqrt(biasCorrection2)), float(m_options.eps), float(-lr / biasCorrection1),
+            m_gradScale };
         fused.push_back({ p.value.data_ptr<float>(), p.expAvg.data_ptr<float>(), p.expAvgSq.data_ptr<float>(),
             grad.data_ptr<float>(), p.value.numel(), s });
     }
     runFused(fused);
     for (const auto &[key, group] : general)
         stepGroup(group, lr, key.first ? m_options.weightDecay : 0.0, key.second);
+    m_gradScale = 1.0f;
 }
 
 void AdamW::stepGroup(const std::vector<Param *> &group, double lr, double weightDecay, std::int64_t steps)
@@ -159,6 +180,8 @@ void AdamW::stepGroup(const std::vector<Param *> &group, double lr, double weigh
     for (Param *p : group) {
         values.push_back(p->value);
         grads.push_back(p->value.grad());
+        if (m_gradScale != 1.0f) // the clip (clipGradNorm), as clip_grad_norm_ applies it
+            grads.back().mul_(m_gradScale);
         expAvgs.push_back(p->expAvg);
         expAvgSqs.push_back(p->expAvgSq);
     }

@@ -40,8 +40,11 @@ public:
     void zeroGrad();
 
     // Clips the global 2-norm of all gradients to maxNorm like torch.nn.utils.clip_grad_norm_ and
-    // returns the norm before clipping.
+    // returns the norm before clipping. The gradients themselves stay as they are until step(), which
+    // applies the coefficient as it reads them (one pass over every gradient fewer); clippedGradient()
+    // is a parameter's gradient as clip_grad_norm_ would have left it.
     double clipGradNorm(double maxNorm);
+    torch::Tensor clippedGradient(const Param &p) const;
 
     std::vector<Param> &params() { return m_params; }
     const std::vector<Param> &params() const { return m_params; }
@@ -55,6 +58,7 @@ private:
 
     std::vector<Param> m_params;
     AdamWOptions m_options;
+    float m_gradScale = 1.0f; // the pending clip coefficient, applied and reset by step()
 };
 
 } // namespace pairtune

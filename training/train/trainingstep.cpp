@@ -193,7 +193,9 @@ void TrainingRun::dumpBatch(const std::string &folder, const std::vector<std::si
     for (const AdamW::Param &p : m_optimizer->params()) {
         if (!p.value.grad().defined())
             continue;
-        keep.push_back(p.value.grad().detach().to(torch::kCPU, torch::kFloat32).contiguous());
+        // After clipGradNorm the optimizer holds the clip coefficient until step() applies it.
+        keep.push_back(
+            m_optimizer->clippedGradient(p).detach().to(torch::kCPU, torch::kFloat32).contiguous());
         const torch::Tensor &g = keep.back();
         tensors.push_back({ p.name, DType::F32, g.sizes().vec(),
             { static_cast<const std::byte *>(g.data_ptr()), static_cast<std::size_t>(g.numel()) * 4 } });
