@@ -21,8 +21,13 @@
 
 namespace pairtune::encodercheck {
 
-// Issue 13's bounds: embeddings within 5e-6 of the reference, one training step within 1e-5.
-constexpr double kEmbeddingTolerance = 5e-6;
+// Issue 13's bounds: one training step within 1e-5; embeddings within 5e-6 of the reference when set,
+// now 1e-5. Why: on an Intel Xeon (model 207, 7 Dec 2026) tst_modernbert's "F16 cls window-16" row
+// measured 8.7e-6 with the code of the run that set 5e-6 (identical vectors, bit for bit), and 4.6e-6 with
+// ATEN_CPU_CAPABILITY=default: LibTorch's own vectorised float32 kernels (AVX2/AVX-512 exp, erf, rsqrt)
+// against its scalar ones move a CLS-pooled vector by about 4e-6, which is float32 rounding, not an
+// error in the model (a wrong mask, rotary table or weight shows as 1e-3 and more).
+constexpr double kEmbeddingTolerance = 1e-5;
 constexpr double kStepTolerance = 1e-5;
 // As tst_onestep: gradients also within 1e-4 of each tensor's largest reference gradient (or 10x what
 // PyTorch float32 itself reaches on the batch), few ill-conditioned AdamW elements, and the optimizer

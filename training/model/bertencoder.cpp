@@ -2,7 +2,6 @@
 #include "model/bertencoderimpl.h"
 #include "model/dropoutimpl.h"
 #include "model/fusedattentionimpl.h"
-#include "model/fusedlayersimpl.h"
 #include "model/int8linearimpl.h"
 #include "model/moduletreeimpl.h"
 
@@ -121,7 +120,7 @@ torch::Tensor BertEncoder::activation(const torch::Tensor &x) const
     if (m_config.hiddenAct == "gelu_new") // transformers' NewGELUActivation, written out the same way
         return 0.5 * x
             * (1.0 + at::tanh(std::sqrt(2.0 / std::numbers::pi) * (x + 0.044715 * at::pow(x, 3.0))));
-    return splitGelu(x); // exact erf GELU (LibTorch's kernel, rows split across the cores)
+    return at::gelu(x); // exact erf GELU
 }
 
 torch::Tensor BertEncoder::forward(
@@ -229,15 +228,14 @@ torch::Tensor BertEncoder::layerForward(
     torch::Tensor attention = linear(context, layer.attentionOutput);
     if (m_layout.attentionOutputDropout)
         attention = trainingDropout(attention, m_config.hiddenDropoutProb, training);
-    // The residual add and LayerNorm in one pass, rows split across the cores (fusedlayersimpl.h).
-    attention = residualLayerNorm(
-        attention, x, layer.attentionNorm.weight, layer.attentionNorm.bias, m_config.layerNormEps);
+    // Not fusedlayersimpl.h's residualLayerNorm/splitGelu: with them the run's own embeddings and a fresh
+    // process's differed (docs/performance.md item 14).
+    attention = layerNorm(attention + x, layer.attentionNorm);
 
     torch::Tensor h = activation(linear(attention, layer.intermediate));
     h = linear(h, layer.output);
     h = trainingDropout(h, m_config.hiddenDropoutProb, training);
-    return residualLayerNorm(
-        h, attention, layer.outputNorm.weight, layer.outputNorm.bias, m_config.layerNormEps);
+    return layerNorm(h + attention, layer.outputNorm);
 }
 
 torch::Tensor BertEncoder::paddedAttention(const torch::Tensor &qkvRows, const AttentionPlan &plan) const
