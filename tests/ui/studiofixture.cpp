@@ -1,5 +1,8 @@
 #include "studiofixture.h"
 
+#include "recipe/datasplit.h"
+#include "recipe/trainingconfig.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -35,6 +38,19 @@ QStringList pairLines(int n)
                      .arg(i);
     }
     return lines;
+}
+
+bool writeHeldOutPairs(const QString &path, const QStringList &lines)
+{
+    const pairtune::TrainingConfig config;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write("anchor\tpositive\n");
+    for (const std::size_t i :
+        pairtune::splitIndices(std::size_t(lines.size()), config.trainFraction, config.seed).eval)
+        file.write(lines[qsizetype(i)].toUtf8() + '\n');
+    return true;
 }
 
 bool writePairFile(const QString &path, int n, const QStringList &extraLines)

@@ -16,6 +16,9 @@ void isolateSettings();
 // between anchor and positive so even a tiny model can learn the pairing.
 QStringList pairLines(int n);
 bool writePairFile(const QString &path, int n, const QStringList &extraLines = {});
+// The held-out part of lines under a default TrainingConfig's split (fraction and seed), with the
+// header, as a run's eval-pairs.tsv holds it (what Try & Export's search reads).
+bool writeHeldOutPairs(const QString &path, const QStringList &lines);
 
 // Creates a tiny BERT model folder (1 layer, hidden 32) with the real bert-base-uncased vocabulary.
 // Returns an error message, empty on success.

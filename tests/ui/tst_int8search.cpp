@@ -6,7 +6,6 @@
 // INT8_SEARCH_PNG=path saves a picture of the panel searching in int8.
 
 #include "model/sentencemodel.h"
-#include "recipe/datasplit.h"
 #include "recipe/trainingconfig.h"
 #include "studiofixture.h"
 #include "ui/comparepanel.h"
@@ -35,14 +34,8 @@ const std::string kModernBert = PAIRTUNE_TEST_DATA_DIR "/bpe_models/tiny-modernb
 void startRun(ComparePanel &panel, const QTemporaryDir &dir, const std::string &model)
 {
     TrainingConfig config;
-    const QStringList lines = studiotest::pairLines(40);
-    QFile heldOut(dir.filePath(QStringLiteral("eval-pairs.tsv")));
-    QVERIFY(heldOut.open(QIODevice::WriteOnly));
-    heldOut.write("anchor\tpositive\n");
-    for (const std::size_t i :
-        splitIndices(std::size_t(lines.size()), config.trainFraction, config.seed).eval)
-        heldOut.write(lines[qsizetype(i)].toUtf8() + '\n');
-    heldOut.close();
+    QVERIFY(studiotest::writeHeldOutPairs(
+        dir.filePath(QStringLiteral("eval-pairs.tsv")), studiotest::pairLines(40)));
     config.outPath = dir.path().toStdString();
     config.basePath = model;
     panel.setRun(config, nullptr);

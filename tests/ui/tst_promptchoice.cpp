@@ -4,7 +4,6 @@
 
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
-#include "recipe/datasplit.h"
 #include "recipe/trainingconfig.h"
 #include "studiofixture.h"
 #include "train/trainer.h"
@@ -45,15 +44,9 @@ double bestCosine(const SearchCorpus &corpus, const std::string &query, const st
 bool comparePanelReady(ComparePanel &panel, const QTemporaryDir &dir, const std::string &model)
 {
     TrainingConfig config;
-    const QStringList lines = studiotest::pairLines(20);
-    QFile heldOut(dir.filePath(QStringLiteral("eval-pairs.tsv")));
-    if (!heldOut.open(QIODevice::WriteOnly))
+    if (!studiotest::writeHeldOutPairs(
+            dir.filePath(QStringLiteral("eval-pairs.tsv")), studiotest::pairLines(20)))
         return false;
-    heldOut.write("anchor\tpositive\n");
-    for (const std::size_t i :
-        splitIndices(std::size_t(lines.size()), config.trainFraction, config.seed).eval)
-        heldOut.write(lines[qsizetype(i)].toUtf8() + '\n');
-    heldOut.close();
     config.outPath = dir.path().toStdString();
     config.basePath = model;
     panel.setRun(config, nullptr);
