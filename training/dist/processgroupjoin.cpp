@@ -2,6 +2,7 @@
 // the c10d backend over it: ProcessGroupGloo on CPUs, ProcessGroupNCCL on GPUs (processgroupnccl.cpp),
 // whichever this LibTorch has; errors that name the rank and the cause.
 
+#include "dist/nodeaddress.h"
 #include "dist/processgroupbackend.h"
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -18,19 +19,16 @@ namespace pairtune {
 namespace {
 
 #if PAIRTUNE_HAS_GLOO
-bool isLoopback(const std::string &address)
-{
-    return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
-}
-
 std::shared_ptr<gloo::transport::Device> glooDevice(const std::string &masterAddr)
 {
     // As torch.distributed: GLOO_SOCKET_IFNAME names the interface; otherwise the host name's address.
-    // A run whose rendezvous is on loopback stays on loopback (one machine, no network needed).
+    // A run whose rendezvous is on loopback stays on loopback (one machine, no network needed); a node
+    // whose host name has no address of its own (torch would fall back to loopback, where no peer
+    // reaches it) binds its address on the route to the rendezvous (dist/nodeaddress.h).
     if (const char *interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface)
         return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
-    if (isLoopback(masterAddr))
-        return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+    if (const std::string address = glooBindAddress(masterAddr); !address.empty())
+        return c10d::ProcessGroupGloo::createDeviceForHostname(address);
     return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
@@ -42,6 +40,18 @@ c10::intrusive_ptr<CollectiveBackend> glooBackend(
     return c10::make_intrusive<c10d::ProcessGroupGloo>(store, context.rank, context.worldSize, options);
 }
 #endif
+
+// LibTorch 2.x's TCPStore serves and connects through libuv by default (useLibUV, absent in 1.13), and
+// refuses to start in a build without it (Debian's 2.6): follow torch.distributed, which takes
+// USE_LIBUV=0 as the way to ask for the older backend (same wire protocol), so a worker and its torchrun
+// agent agree.
+template <typename Options> void chooseStoreBackend(Options &options)
+{
+    if constexpr (requires { options.useLibUV; }) {
+        const char *useLibuv = std::getenv("USE_LIBUV");
+        options.useLibUV = !useLibuv || std::string(useLibuv) == "1";
+    }
+}
 
 c10::intrusive_ptr<c10d::Store> joinStore(
     const DistributedContext &context, std::chrono::milliseconds timeout)
@@ -57,6 +67,7 @@ c10::intrusive_ptr<c10d::Store> joinStore(
     options.numWorkers = static_cast<std::size_t>(context.worldSize);
     options.timeout = timeout;
     options.multiTenant = !useAgentStore;
+    chooseStoreBackend(options);
     c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(context.masterAddr, options);
     if (useAgentStore) {
         const char *attempt = std::getenv("TORCHELASTIC_RESTART_COUNT");
@@ -128,8 +139,8 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const DistributedContext &conte
             + " processes did not all join the process group at " + endpoint + " within "
             + std::to_string(context.joinTimeoutSeconds)
             + " s (PAIRTUNE_DIST_JOIN_TIMEOUT). Start every process with the same torchrun (a rank started "
-              "alone with WORLD_SIZE set by hand waits for peers that never come): "
-            + cause);
+              "alone with WORLD_SIZE set by hand waits for peers that never come)."
+            + masterAddressHint(context.masterAddr, context.worldSize, context.localWorldSize) + " " + cause);
     }
     return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(impl)));
 }

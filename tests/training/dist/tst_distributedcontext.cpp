@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "dist/distributedcontext.h"
+#include "dist/nodeaddress.h"
 
 #include <QtTest/QtTest>
 
@@ -153,6 +154,23 @@ private slots:
         }
         QCOMPARE(pairtune::batchSlice(32, 1, 2).begin, std::size_t { 16 });
         QCOMPARE(pairtune::batchSlice(32, 1, 2).count, std::size_t { 16 });
+    }
+
+    // Which address Gloo binds (dist/nodeaddress.h): loopback only for a rendezvous on loopback, and a
+    // run across nodes whose MASTER_ADDR is loopback here is named in the join error. The choice on a
+    // real network is checked across network namespaces by bench/multinode_netns.sh.
+    void loopbackRendezvousStaysOnLoopbackAndAcrossNodesIsNamed()
+    {
+        for (const char *loopback : { "localhost", "127.0.0.1", "127.0.1.1", "::1" }) {
+            QVERIFY2(pairtune::resolvesToLoopback(loopback), loopback);
+            QCOMPARE(QString::fromStdString(pairtune::glooBindAddress(loopback)), QString("127.0.0.1"));
+        }
+        for (const char *remote : { "10.19.0.1", "192.0.2.7" })
+            QVERIFY2(!pairtune::resolvesToLoopback(remote), remote);
+        QVERIFY(pairtune::masterAddressHint("127.0.0.1", 2, 2).empty()); // one node: loopback is right
+        QVERIFY(pairtune::masterAddressHint("192.0.2.7", 4, 2).empty());
+        const QString hint = QString::fromStdString(pairtune::masterAddressHint("localhost", 4, 2));
+        QVERIFY2(hint.contains("MASTER_ADDR=localhost") && hint.contains("spans nodes"), qPrintable(hint));
     }
 };
 
