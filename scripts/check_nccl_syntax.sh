@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compile-only check of the NCCL backend (training/dist/processgroupnccl.cpp) against this machine's
-# LibTorch headers with USE_C10D_NCCL defined, as the CUDA wheel's LibTorch defines it. Debian's LibTorch
-# has no NCCL, so the normal build never compiles that code; this catches it breaking before a GPU
-# machine does (docs/gpu.md). Needs CUDA's headers (cuda_runtime_api.h, nccl.h): CUDA_HOME, default
+# LibTorch headers with USE_C10D_NCCL defined, as the CUDA wheel's LibTorch defines it. Debian bookworm's
+# LibTorch has no NCCL, so the normal build never compiles that code; this catches it breaking before a GPU
+# machine does (docs/gpu.md). scripts/check_cuda_build.sh builds and links it for real against Debian
+# trixie's CUDA LibTorch 2.6 (a chroot, gigabytes of downloads). Needs CUDA's headers (cuda_runtime_api.h, nccl.h): CUDA_HOME, default
 # /usr/local/cuda. Exit 0: both translation units that see NCCL compile, and the one that joins without Gloo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
