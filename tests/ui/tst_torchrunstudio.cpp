@@ -213,13 +213,15 @@ void TestTorchrunStudio::dialogCommandRoundTripsThroughTheCli()
     };
     const QStringList rendezvous = { "--nnodes", "2", "--rdzv_id", "pairtune", "--rdzv_backend", "c10d",
         "--rdzv_endpoint", "head:29400" };
+    const QStringList perNode = { "--nproc_per_node", "4", "--redirects", "2", "--tee", "2" };
     const Case cases[] = {
-        { "global batch kept", true, 1, 0, 8, { "--nproc_per_node", "4" } },
-        { "per-process batch kept", false, 1, 0, 32, { "--nproc_per_node", "4" } },
-        { "two nodes", true, 2, 0, 4, QStringList { "--nproc_per_node", "4" } + rendezvous },
+        { "global batch kept", true, 1, 0, 8, perNode },
+        { "per-process batch kept", false, 1, 0, 32, perNode },
+        { "two nodes", true, 2, 0, 4, perNode + rendezvous },
         { "slurm", true, 2, 1, 4,
-            { "--nproc_per_node", "4", "--nnodes", "2", "--rdzv_id", "77", "--rdzv_backend", "c10d",
-                "--rdzv_endpoint", "node-a:29400" } },
+            perNode
+                + QStringList { "--nnodes", "2", "--rdzv_id", "77", "--rdzv_backend", "c10d",
+                    "--rdzv_endpoint", "node-a:29400" } },
     };
     dialog.endpointEdit()->setText("head:29400");
     for (const Case &c : cases) {

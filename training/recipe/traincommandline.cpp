@@ -54,13 +54,26 @@ std::string continuedLines(const std::vector<std::string> &arguments, const std:
 std::vector<std::string> launcherArguments(const TorchrunLaunch &launch, const std::string &nodes,
     const std::string &rendezvousId, const std::string &endpoint)
 {
-    std::vector<std::string> out { "--nproc_per_node", std::to_string(launch.processesPerNode) };
+    // --redirects 2 --tee 2 (-r 2 -t 2): the workers' stderr to torchrun's log folder and the console.
+    // Debian 12's torchrun (torch 1.13 on Python 3.11) dies before starting a worker without a non-zero
+    // value there (docs/pitfalls.md §8; found running this script under Slurm); torch 2.x takes the same.
+    std::vector<std::string> out { "--nproc_per_node", std::to_string(launch.processesPerNode), "--redirects",
+        "2", "--tee", "2" };
     if (launch.nodes > 1)
         out.insert(out.end(),
             { "--nnodes", nodes, "--rdzv_id", rendezvousId, "--rdzv_backend", "c10d", "--rdzv_endpoint",
                 endpoint });
     out.insert(out.end(), { "--no_python", launch.program });
     return out;
+}
+
+// `--device cuda...` among the train arguments: one GPU per process.
+bool usesGpus(const std::vector<std::string> &arguments)
+{
+    for (std::size_t i = 0; i + 1 < arguments.size(); ++i)
+        if (arguments[i] == "--device" && arguments[i + 1].rfind("cuda", 0) == 0)
+            return true;
+    return false;
 }
 
 } // namespace
@@ -149,9 +162,16 @@ std::string slurmScript(const TorchrunLaunch &launch, const std::vector<std::str
     const std::size_t colon = launch.endpoint.rfind(':');
     const std::string port = colon == std::string::npos ? "29500" : launch.endpoint.substr(colon + 1);
     std::ostringstream script;
+    // Whole nodes: the one task per node gets every core of it (and srun's step with it), where
+    // Slurm's default of one CPU per task would pin torchrun and all its processes to a single core
+    // (measured under Slurm 22.05 with task/affinity: nproc 1 without, 2 with --exclusive).
     script << "#!/bin/bash\n#SBATCH --nodes=" << launch.nodes << "\n#SBATCH --ntasks-per-node=1\n"
-           << "# torchrun starts the " << launch.processesPerNode
-           << " processes of a node; the first node of the allocation hosts the rendezvous.\n"
+           << "#SBATCH --exclusive\n";
+    if (usesGpus(arguments))
+        script << "#SBATCH --gpus-per-node=" << launch.processesPerNode << "\n";
+    script << "# torchrun starts the " << launch.processesPerNode
+           << (launch.processesPerNode == 1 ? " process" : " processes")
+           << " of a node; the first node of the allocation hosts the rendezvous.\n"
            << "head_node=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n";
     // Slurm's variables must expand: placeholders (plain words for shellQuoted) become double-quoted
     // variables after quoting.

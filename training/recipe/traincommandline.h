@@ -30,12 +30,13 @@ struct TorchrunLaunch
     std::string program = "pairtune-cli"; // started with --no_python: it must be on every node's PATH
 };
 
-// `torchrun --nproc_per_node N [--nnodes M --rdzv_id pairtune --rdzv_backend c10d --rdzv_endpoint E]
-// --no_python PROGRAM ARGS...`, quoted for a shell, one option per continued line.
+// `torchrun --nproc_per_node N --redirects 2 --tee 2 [--nnodes M --rdzv_id pairtune --rdzv_backend
+// c10d --rdzv_endpoint E] --no_python PROGRAM ARGS...`, quoted for a shell, one option per continued line.
 std::string torchrunCommand(const TorchrunLaunch &launch, const std::vector<std::string> &arguments);
 
-// A Slurm batch script: one task per node, each running torchrun with the node count and the first
-// node of the allocation as the rendezvous endpoint (`srun torchrun ...`).
+// A Slurm batch script: whole nodes (--exclusive; --gpus-per-node N for --device cuda), one task per
+// node, each running torchrun with the node count and the first node of the allocation as the
+// rendezvous endpoint (`srun torchrun ...`).
 std::string slurmScript(const TorchrunLaunch &launch, const std::vector<std::string> &arguments);
 
 } // namespace pairtune

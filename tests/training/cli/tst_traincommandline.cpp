@@ -125,7 +125,8 @@ private slots:
             = pairtune::torchrunCommand(launch, pairtune::trainCommandArguments(config));
         const auto launched = launchWithStandIns(QString::fromStdString(command), kCli);
         QVERIFY2(launched.failure.isEmpty(), qPrintable(launched.failure));
-        QCOMPARE(launched.launcher, QStringList({ "--nproc_per_node", "2" }));
+        QCOMPARE(
+            launched.launcher, QStringList({ "--nproc_per_node", "2", "--redirects", "2", "--tee", "2" }));
         const TrainingConfig parsed = pairtune::trainingConfigFromJson(launched.config, "--print-config");
         QVERIFY2(parsed == config, launched.config.dump(1).c_str());
     }
@@ -143,8 +144,9 @@ private slots:
             = launchWithStandIns(QString::fromStdString(pairtune::torchrunCommand(launch, arguments)), kCli);
         QVERIFY2(direct.failure.isEmpty(), qPrintable(direct.failure));
         QCOMPARE(direct.launcher,
-            QStringList({ "--nproc_per_node", "4", "--nnodes", "2", "--rdzv_id", "pairtune", "--rdzv_backend",
-                "c10d", "--rdzv_endpoint", "head.cluster:29400" }));
+            QStringList(
+                { "--nproc_per_node", "4", "--redirects", "2", "--tee", "2", "--nnodes", "2", "--rdzv_id",
+                    "pairtune", "--rdzv_backend", "c10d", "--rdzv_endpoint", "head.cluster:29400" }));
         QVERIFY(pairtune::trainingConfigFromJson(direct.config) == config);
 
         // The script takes the node count, job id and endpoint from Slurm (the stand-ins: 2 nodes,
@@ -154,9 +156,18 @@ private slots:
         const auto slurm = launchWithStandIns(QString::fromStdString(script), kCli);
         QVERIFY2(slurm.failure.isEmpty(), qPrintable(slurm.failure));
         QCOMPARE(slurm.launcher,
-            QStringList({ "--nproc_per_node", "4", "--nnodes", "2", "--rdzv_id", "77", "--rdzv_backend",
-                "c10d", "--rdzv_endpoint", "node-a:29400" }));
+            QStringList({ "--nproc_per_node", "4", "--redirects", "2", "--tee", "2", "--nnodes", "2",
+                "--rdzv_id", "77", "--rdzv_backend", "c10d", "--rdzv_endpoint", "node-a:29400" }));
         QVERIFY(pairtune::trainingConfigFromJson(slurm.config) == config);
+        // Whole nodes (Slurm's default of one CPU per task would put the node's 4 processes on one core),
+        // and a GPU per process for a CUDA run (everyFieldChanged trains on cuda:1).
+        const QString text = QString::fromStdString(script);
+        QVERIFY2(text.contains("#SBATCH --exclusive\n") && text.contains("#SBATCH --gpus-per-node=4\n"),
+            qPrintable(text));
+        TrainingConfig onCpu = config;
+        onCpu.device = "cpu";
+        QVERIFY(!QString::fromStdString(pairtune::slurmScript(launch, pairtune::trainCommandArguments(onCpu)))
+                     .contains("--gpus-per-node"));
     }
 
     void hubBaseIsPinnedToItsCommit()
