@@ -30,48 +30,26 @@ unset GLOO_SOCKET_IFNAME TP_SOCKET_IFNAME WORLD_SIZE RANK MASTER_ADDR MASTER_POR
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [ -x "$cli" ] || { echo "no pairtune-cli at $cli" >&2; exit 1; }
 "$python" -c "import torch.distributed.run" 2>/dev/null || skip "$python cannot import torch.distributed.run"
-command -v ip >/dev/null && command -v unshare >/dev/null || skip "needs ip (iproute2) and unshare"
+command -v ip >/dev/null && command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+    skip "needs ip (iproute2), unshare and nsenter (util-linux)"
 
 tag=$$
-ns1=pt19n1-$tag ns2=pt19n2-$tag
-veth1=p19a$tag veth2=p19b$tag
 scratch=$(mktemp -d /tmp/multinode-netns.XXXXXX)
+. "$root/bench/netns_nodes.sh"
 cleanup() {
-    for ns in "$ns1" "$ns2"; do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-        ip netns del "$ns" 2>/dev/null || true
-    done
+    netns_nodes_down
     rm -rf "$scratch"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-ip netns add "$ns1" 2>/dev/null || skip "cannot create a network namespace (needs root / CAP_NET_ADMIN)"
-ip netns add "$ns2"
-ip link add "$veth1" type veth peer name "$veth2"
-ip link set "$veth1" netns "$ns1"
-ip link set "$veth2" netns "$ns2"
-ip -n "$ns1" addr add 10.19.0.1/24 dev "$veth1"
-ip -n "$ns2" addr add 10.19.0.2/24 dev "$veth2"
-for ns in "$ns1" "$ns2"; do ip -n "$ns" link set lo up; done
-ip -n "$ns1" link set "$veth1" up
-ip -n "$ns2" link set "$veth2" up
+netns_nodes_up $tag || skip "cannot create network namespaces (needs root / CAP_NET_ADMIN)"
 
 # Host files: "cluster" (every node's name resolves to its address) and "debian" (each node's own name
 # maps to 127.0.1.1, the other's is unknown: only addresses work).
 printf '127.0.0.1 localhost\n10.19.0.1 node1\n10.19.0.2 node2\n' >"$scratch/hosts.cluster"
 printf '127.0.0.1 localhost\n127.0.1.1 node1 node2\n' >"$scratch/hosts.debian"
-ip netns exec "$ns1" unshare --uts --mount bash -c 'mount --bind "$0" /etc/hosts && hostname probe' \
-    "$scratch/hosts.cluster" 2>/dev/null || skip "cannot give a namespace its own host name and /etc/hosts"
-
-# onnode NS NAME HOSTS CMD...: CMD in namespace NS with host name NAME and HOSTS as /etc/hosts, killed
-# after 300 s.
-onnode() {
-    local ns=$1 name=$2 hosts=$3
-    shift 3
-    timeout -k 10 300 ip netns exec "$ns" unshare --uts --mount \
-        bash -c 'mount --bind "$0" /etc/hosts && hostname "$1" && shift && exec "$@"' "$hosts" "$name" "$@"
-}
+onnode "$ns1" probe "$scratch/hosts.cluster" true 2>/dev/null ||
+    skip "cannot give a namespace its own host name and /etc/hosts (unshare --uts --mount)"
 torchrun=("$python" -m torch.distributed.run --nnodes 2 --nproc_per_node 1 -r 2 -t 2)
 now() { date +%s.%N; }
 seconds() { "$python" -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$@"; }
@@ -105,8 +83,8 @@ twonodes() {
         local ns=$ns1
         [ $n = 2 ] && ns=$ns2
         local per=("${rdzv[@]//@NODE_RANK@/$((n - 1))}")
-        onnode "$ns" "node$n" "$hosts" "${torchrun[@]}" "${per[@]}" --no_python "$cli" "${args[@]//@NODE@/$n}" \
-            >"$log.$n" 2>&1 &
+        ONNODE_TIMEOUT=300 onnode "$ns" "node$n" "$hosts" "${torchrun[@]}" "${per[@]}" \
+            --no_python "$cli" "${args[@]//@NODE@/$n}" >"$log.$n" 2>&1 &
         pids+=($!)
     done
     local rc=0
