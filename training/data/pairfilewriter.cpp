@@ -10,7 +10,18 @@
 
 namespace pairtune {
 
-void writePairsJsonl(const PairDataset &dataset, const std::string &path)
+namespace {
+
+void stopIfAsked(const PairWriteCallbacks &callbacks, const std::string &path)
+{
+    if (callbacks.cancelRequested && callbacks.cancelRequested())
+        throw Error(locate(path, 0, 0, "saving the pairs was cancelled; nothing was written"),
+            Error::Kind::Cancelled);
+}
+
+} // namespace
+
+void writePairsJsonl(const PairDataset &dataset, const std::string &path, const PairWriteCallbacks &callbacks)
 {
     namespace fs = std::filesystem;
     const fs::path target(path);
@@ -23,7 +34,15 @@ void writePairsJsonl(const PairDataset &dataset, const std::string &path)
     // per pair, one string for the whole file would double the memory of a big data set.
     constexpr std::size_t kBlockBytes = std::size_t(1) << 20;
     std::string block;
+    const std::size_t total = dataset.size();
+    std::size_t written = 0;
     for (const PairRecord &record : dataset.records()) {
+        if (written % kPairWriteChunk == 0) {
+            stopIfAsked(callbacks, path); // the AtomicFile's destructor removes the temporary file
+            if (callbacks.onProgress)
+                callbacks.onProgress(written, total);
+        }
+        ++written;
         nlohmann::json line = { { "anchor", record.anchor }, { "positive", record.positive } };
         for (std::size_t i = 0; i < record.negatives.size(); ++i)
             line["negative_" + std::to_string(i + 1)] = record.negatives[i];
@@ -37,7 +56,10 @@ void writePairsJsonl(const PairDataset &dataset, const std::string &path)
         }
     }
     file.write(block);
+    stopIfAsked(callbacks, path);
     file.commit();
+    if (callbacks.onProgress)
+        callbacks.onProgress(total, total);
 }
 
 void PairsToWrite::write() const

@@ -86,6 +86,49 @@ private slots:
         }
     }
 
+    // Progress arrives every kPairWriteChunk pairs and ends at the total; a cancel asked for mid-write
+    // throws Cancelled and leaves neither the file nor its temporary behind, and one asked only after
+    // the last pair (just before the rename) still publishes nothing.
+    void reportsProgressAndCancels()
+    {
+        std::vector<PairRecord> records;
+        const std::size_t n = 3 * kPairWriteChunk + 5;
+        for (std::size_t i = 0; i < n; ++i)
+            records.push_back({ "q" + std::to_string(i), "a" + std::to_string(i), {}, std::nullopt, 0, 0 });
+        const PairDataset dataset = PairDataset::fromRecords(records);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("pairs.jsonl")).toStdString();
+
+        std::vector<std::size_t> seen;
+        PairWriteCallbacks follow;
+        follow.onProgress = [&](std::size_t written, std::size_t total) {
+            QCOMPARE(total, n);
+            seen.push_back(written);
+        };
+        writePairsJsonl(dataset, path, follow);
+        const std::vector<std::size_t> expected
+            = { 0, kPairWriteChunk, 2 * kPairWriteChunk, 3 * kPairWriteChunk, n };
+        QCOMPARE(seen, expected);
+        QCOMPARE(PairDataset::load(path).size(), n);
+        QVERIFY(QFile::remove(QString::fromStdString(path)));
+
+        for (const std::size_t stopAt : { std::size_t(2), expected.size() }) {
+            std::size_t asked = 0;
+            PairWriteCallbacks stop;
+            stop.cancelRequested = [&] { return ++asked >= stopAt; };
+            try {
+                writePairsJsonl(dataset, path, stop);
+                QFAIL("a cancelled write returned");
+            } catch (const Error &error) {
+                QCOMPARE(error.kind(), Error::Kind::Cancelled);
+                QVERIFY2(
+                    QString::fromUtf8(error.what()).contains(QString::fromStdString(path)), error.what());
+            }
+            QCOMPARE(asked, stopAt);
+            QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+        }
+    }
+
     void pairsToWriteWritesOnlyWhenSet()
     {
         QTemporaryDir dir;
