@@ -1,15 +1,13 @@
 #include "ui/clustercommanddialog.h"
 
-#include "data/pairdataset.h"
-#include "data/pairfilewriter.h"
 #include "recipe/losskind.h"
 #include "recipe/traincommandline.h"
+#include "ui/preparedpairssave.h"
 
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -22,8 +20,6 @@
 #include <QRadioButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
-
-#include <exception>
 
 namespace pairtune::ui {
 namespace {
@@ -85,17 +81,16 @@ ClusterCommandDialog::ClusterCommandDialog(
 
     m_dataNote = wrappedLabel({}, this);
     m_dataNote->setObjectName(QStringLiteral("pathsNote"));
-    m_savePrepared = new QPushButton(tr("&Save the prepared pairs…"), this);
-    m_savePrepared->setObjectName(QStringLiteral("savePreparedPairs"));
-    m_savePrepared->setVisible(m_prepared != nullptr);
-    connect(m_savePrepared, &QPushButton::clicked, this, [this] {
+    if (m_prepared) {
         const QString suggested = QDir(QFileInfo(QString::fromStdString(m_config.outPath)).absolutePath())
                                       .filePath(QStringLiteral("prepared-pairs.jsonl"));
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Save the prepared pairs"), suggested, tr("JSON Lines (*.jsonl)"));
-        if (!path.isEmpty())
-            savePreparedPairs(path);
-    });
+        m_savePrepared = new PreparedPairsSave(m_prepared, suggested, this);
+        connect(m_savePrepared, &PreparedPairsSave::saved, this, [this](const QString &path) {
+            m_config.dataPaths = { path.toStdString() };
+            m_prepared.reset();
+            update();
+        });
+    }
 
     m_text = new QPlainTextEdit(this);
     m_text->setObjectName(QStringLiteral("clusterCommand"));
@@ -118,7 +113,8 @@ ClusterCommandDialog::ClusterCommandDialog(
     layout->addLayout(form);
     layout->addWidget(batchBox);
     layout->addWidget(m_dataNote);
-    layout->addWidget(m_savePrepared, 0, Qt::AlignLeft);
+    if (m_savePrepared)
+        layout->addWidget(m_savePrepared);
     layout->addWidget(m_text, 1);
     layout->addWidget(buttons);
     resize(860, 660);
@@ -154,18 +150,9 @@ QString ClusterCommandDialog::problem() const
     return m_problem;
 }
 
-QString ClusterCommandDialog::savePreparedPairs(const QString &path)
+bool ClusterCommandDialog::savePreparedPairs(const QString &path)
 {
-    try {
-        writePairsJsonl(*m_prepared, path.toStdString());
-    } catch (const std::exception &error) {
-        return QString::fromUtf8(error.what());
-    }
-    m_config.dataPaths = { QFileInfo(path).absoluteFilePath().toStdString() };
-    m_prepared.reset();
-    m_savePrepared->hide();
-    update();
-    return {};
+    return m_savePrepared && m_prepared && m_savePrepared->save(path);
 }
 
 void ClusterCommandDialog::update()

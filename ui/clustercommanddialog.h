@@ -20,6 +20,8 @@ class PairDataset;
 
 namespace pairtune::ui {
 
+class PreparedPairsSave;
+
 // "Run on a cluster...": the torchrun command (or Slurm script) that trains the Settings page's run on
 // several processes (docs/distributed.md "From the studio"). The `pairtune-cli train` flags come from
 // recipe/traincommandline.h, never from here; this dialog only picks the processes, the nodes and how
@@ -41,8 +43,11 @@ public:
     // What the text box shows and Copy copies; empty while the choices cannot make one (see problem()).
     QString command() const;
     QString problem() const;
-    // Saves the prepared pairs as JSONL to `path` and names it in the command; an error text or empty.
-    QString savePreparedPairs(const QString &path);
+    // Starts saving the prepared pairs as JSONL to `path` off the GUI thread (PreparedPairsSave) and
+    // returns at once; the command names the file once it is complete. False when nothing started.
+    bool savePreparedPairs(const QString &path);
+    // Its button, progress, Cancel and messages; null when the files are the pairs.
+    PreparedPairsSave *preparedPairsSave() const { return m_savePrepared; }
 
     QSpinBox *processesBox() const { return m_processes; }
     QSpinBox *nodesBox() const { return m_nodes; }
@@ -68,7 +73,7 @@ private:
     QRadioButton *m_keepPerProcess = nullptr;
     QLabel *m_batchText = nullptr;
     QLabel *m_dataNote = nullptr;
-    QPushButton *m_savePrepared = nullptr;
+    PreparedPairsSave *m_savePrepared = nullptr;
     QPlainTextEdit *m_text = nullptr;
     QPushButton *m_copy = nullptr;
 };

@@ -16,6 +16,7 @@
 #include "ui/mainwindow.h"
 #include "ui/messagebanner.h"
 #include "ui/modelpage.h"
+#include "ui/preparedpairssave.h"
 #include "ui/runcomparisonview.h"
 #include "ui/runsview.h"
 #include "ui/settingspage.h"
@@ -269,8 +270,12 @@ void TestTorchrunStudio::preparedPairsAreSavedForTheCommand()
     ClusterCommandDialog dialog(config, pairs);
     QVERIFY(!dialog.problem().isEmpty()); // the files as they are are not the pairs the studio trains
     const QString path = m_dir.filePath("saved prepared.jsonl");
-    QCOMPARE(dialog.savePreparedPairs(path), QString());
-    QVERIFY(QFile::exists(path));
+    // The write runs off the GUI thread (tst_preparedpairssave: progress, Cancel, failures); the
+    // command waits for it.
+    QVERIFY(dialog.savePreparedPairs(path));
+    QVERIFY(!dialog.problem().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog.preparedPairsSave()->isSaving(), 60000);
+    QVERIFY2(QFile::exists(path), qPrintable(dialog.preparedPairsSave()->message()));
     QVERIFY(dialog.problem().isEmpty());
     const auto launched = launchWithStandIns(dialog.command(), tinyruns::cli());
     QVERIFY2(launched.failure.isEmpty(), qPrintable(launched.failure));
