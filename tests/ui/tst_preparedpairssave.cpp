@@ -6,7 +6,7 @@
 // file; a finished save is byte for byte what writePairsJsonl writes and the command reads it.
 // (tst_torchrunstudio runs the command through bash into pairtune-cli with a small saved set.)
 //
-// The pairs are generated here; 300,000 of them are about 90 MB of JSON Lines, 0.7 s to write here.
+// The pairs are generated here; 300,000 of them are about 95 MB of JSON Lines, 0.6-0.7 s to write here.
 
 #include "data/pairdataset.h"
 #include "data/pairfilewriter.h"
