@@ -5,6 +5,7 @@
 #include "data/pairfilewriter.h"
 #include "ui/backgroundtask.h"
 #include "ui/messagebanner.h"
+#include "ui/textformat.h"
 
 #include <QFileDialog>
 #include <QFileInfo>
@@ -158,8 +159,9 @@ void PreparedPairsSave::finish(const QString &path, const QString &error, bool c
     } else {
         m_save->hide();
         m_message->showMessage(MessageBanner::Kind::Info,
-            tr("Saved %1 prepared pairs to %2: the command reads that file.")
-                .arg(number(total), path.toHtmlEscaped()));
+            tr("Saved %1 to %2: the command reads that file.")
+                .arg(
+                    countOf(qint64(total), tr("prepared pair"), tr("prepared pairs")), path.toHtmlEscaped()));
         Q_EMIT saved(path);
     }
     Q_EMIT finished();

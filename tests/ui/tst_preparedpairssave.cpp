@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -178,7 +179,10 @@ void TestPreparedPairsSave::saveKeepsTheWindowResponsive()
 
     QCOMPARE(saved.count(), 1);
     QCOMPARE(saved.front().front().toString(), path);
-    QVERIFY2(save->message().contains(path), qPrintable(save->message()));
+    QVERIFY2(save->message().contains(path)
+            && save->message().contains(
+                QStringLiteral("Saved %1 prepared pairs").arg(QLocale().toString(qulonglong(kPairs)))),
+        qPrintable(save->message()));
     QVERIFY(!save->saveButton()->isVisible());
     QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
     QVERIFY2(dialog.command().contains(QStringLiteral("--data ") + path), qPrintable(dialog.command()));
