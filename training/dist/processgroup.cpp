@@ -1,7 +1,7 @@
 // The collectives of a data-parallel run's process group (processgroupimpl.h) over whichever backend
 // it joined (processgroupjoin.cpp): the embeddings' all_gather with gradients, the stop flag, the
-// checkpoint's per-rank bytes and the evaluation's rows. NCCL takes CUDA tensors only, so values that
-// live on the CPU travel through Impl::device and back.
+// checkpoint's per-rank bytes and the embeddings' rows for rank 0. NCCL takes CUDA tensors only, so values
+// that live on the CPU travel through Impl::device and back.
 
 #include "dist/processgroupbackend.h"
 
@@ -90,7 +90,7 @@ torch::Tensor ProcessGroup::allGatherWithGrad(
 }
 
 torch::Tensor ProcessGroup::gatherRowsToFirst(
-    const torch::Tensor &local, const std::vector<std::size_t> &counts)
+    const torch::Tensor &local, const std::vector<std::size_t> &counts, const std::string &what)
 {
     // gather needs equal shapes: every rank sends max(counts) rows, the first counts[rank] of them real.
     const auto rows = static_cast<std::int64_t>(*std::max_element(counts.begin(), counts.end()));
@@ -108,7 +108,7 @@ torch::Tensor ProcessGroup::gatherRowsToFirst(
     }
     c10d::GatherOptions options;
     options.rootRank = 0;
-    impl.wait(impl.group->gather(outputs, inputs, options), "gather of the evaluation's embeddings");
+    impl.wait(impl.group->gather(outputs, inputs, options), ("gather of " + what).c_str());
     if (impl.rank != 0)
         return {};
     std::vector<torch::Tensor> parts;
@@ -125,7 +125,7 @@ bool ProcessGroup::anyRank(bool flag)
     return buffers[0].item<int>() > 0;
 }
 
-std::vector<std::string> ProcessGroup::allGatherBytes(const std::string &bytes)
+std::vector<std::string> ProcessGroup::allGatherBytes(const std::string &bytes, const std::string &what)
 {
     // Lengths first, then every rank's bytes padded to the longest.
     std::vector<torch::Tensor> length {
@@ -134,7 +134,7 @@ std::vector<std::string> ProcessGroup::allGatherBytes(const std::string &bytes)
     std::vector<std::vector<torch::Tensor>> lengths(1);
     for (int r = 0; r < m_impl->size; ++r)
         lengths[0].push_back(torch::empty_like(length[0]));
-    m_impl->wait(m_impl->group->allgather(lengths, length), "all_gather of the checkpoint's per-rank sizes");
+    m_impl->wait(m_impl->group->allgather(lengths, length), ("all_gather of the sizes of " + what).c_str());
     std::int64_t longest = 0;
     for (torch::Tensor &l : lengths[0]) {
         l = l.cpu();
@@ -146,7 +146,7 @@ std::vector<std::string> ProcessGroup::allGatherBytes(const std::string &bytes)
     std::vector<std::vector<torch::Tensor>> all(1);
     for (int r = 0; r < m_impl->size; ++r)
         all[0].push_back(torch::empty_like(mine[0]));
-    m_impl->wait(m_impl->group->allgather(all, mine), "all_gather of the checkpoint's per-rank state");
+    m_impl->wait(m_impl->group->allgather(all, mine), ("all_gather of " + what).c_str());
     std::vector<std::string> result;
     for (int r = 0; r < m_impl->size; ++r) {
         const torch::Tensor t = all[0][static_cast<std::size_t>(r)].cpu();

@@ -39,14 +39,18 @@ public:
     torch::Tensor allGatherWithGrad(const torch::Tensor &local, const std::vector<std::size_t> &counts);
 
     // local: this rank's rows [counts[rank], d] (any device). On rank 0, every rank's rows concatenated
-    // in rank order, float32 on the CPU; on the others an undefined tensor. Not differentiable.
-    torch::Tensor gatherRowsToFirst(const torch::Tensor &local, const std::vector<std::size_t> &counts);
+    // in rank order, float32 on the CPU; on the others an undefined tensor. Not differentiable. what: the
+    // rows, named in the error when a peer has failed ("the verdict's embeddings").
+    torch::Tensor gatherRowsToFirst(
+        const torch::Tensor &local, const std::vector<std::size_t> &counts, const std::string &what);
 
     // Whether any rank passed true (a stop asked for on one process stops all of them together).
     bool anyRank(bool flag);
 
-    // Every rank's `bytes` (of any length), in rank order: the per-rank state a checkpoint keeps.
-    std::vector<std::string> allGatherBytes(const std::string &bytes);
+    // Every rank's `bytes` (of any length), in rank order: the per-rank state a checkpoint keeps. what:
+    // named in the error when a peer has failed.
+    std::vector<std::string> allGatherBytes(
+        const std::string &bytes, const std::string &what = "the checkpoint's per-rank state");
 
     void barrier();
 

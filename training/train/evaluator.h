@@ -24,6 +24,10 @@ struct EvalSet
     bool scoresFromFile = false; // Spearman/Pearson only against real scores
 };
 
+// How texts become embeddings with a prompt (train/groupencoder.h: alone, or shared by a run's processes).
+using TextEncoder
+    = std::function<Embeddings(const std::vector<std::string> &texts, const std::string &prompt)>;
+
 struct EvalOptions
 {
     std::string loss = "mnrl";
@@ -38,7 +42,7 @@ struct EvalOptions
     std::vector<double> truncateWeights;
     // How texts become embeddings (with the prompt); the model's encodeWithPrompt(batchSize) when empty.
     // Distributed training shards them: each process embeds its share, rank 0 receives all of them.
-    std::function<Embeddings(const std::vector<std::string> &texts, const std::string &prompt)> encode;
+    TextEncoder encode;
     // false: only embed every column (a rank of a sharded evaluation other than 0) and return no metrics.
     bool computeMetrics = true;
 };

@@ -84,28 +84,26 @@ GeneralVerdict generalVerdict(const GeneralCheck &check, const std::vector<Query
     return verdict;
 }
 
-bool rankGeneralBaseline(const SentenceModel &base, const RunFolder &run)
+void writeGeneralBaseRanks(
+    const RunFolder &run, const GeneralCheck &check, const std::vector<QueryRank> &ranks)
 {
-    const std::optional<GeneralCheck> check = loadGeneralCheck();
-    if (!check)
-        return false;
-    writeRanksFile(
-        generalBaseRanksPath(run), rankGeneralCheck(base, *check), check->corpus, kVerdictSearchDepth);
-    return true;
+    writeRanksFile(generalBaseRanksPath(run), ranks, check.corpus, kVerdictSearchDepth);
 }
 
-GeneralVerdictResult runGeneralVerdict(const SentenceModel &tuned, const RunFolder &run, std::uint64_t seed)
+GeneralBaseline readGeneralBaseline(const RunFolder &run)
 {
-    const std::optional<GeneralCheck> check = loadGeneralCheck();
-    if (!check)
-        return { std::nullopt,
-            std::string(kGeneralCheckFile)
-                + " was not found with Pairtune's resources (reinstall Pairtune)" };
-    const auto before = readRanksFile(generalBaseRanksPath(run), check->corpus, kVerdictSearchDepth);
-    if (!before)
-        return { std::nullopt,
-            "the run holds no base-model ranks of the general set (it started with the check off)" };
-    return { generalVerdict(*check, *before, rankGeneralCheck(tuned, *check), seed), {} };
+    GeneralBaseline baseline;
+    baseline.check = loadGeneralCheck();
+    if (!baseline.check) {
+        baseline.missing = std::string(kGeneralCheckFile)
+            + " was not found with Pairtune's resources (reinstall Pairtune)";
+        return baseline;
+    }
+    baseline.before = readRanksFile(generalBaseRanksPath(run), baseline.check->corpus, kVerdictSearchDepth);
+    if (!baseline.before)
+        baseline.missing
+            = "the run holds no base-model ranks of the general set (it started with the check off)";
+    return baseline;
 }
 
 void addGeneralVerdict(RunVerdict &verdict, const GeneralVerdict &general)

@@ -61,17 +61,19 @@ struct GeneralVerdict
 GeneralVerdict generalVerdict(const GeneralCheck &check, const std::vector<QueryRank> &before,
     const std::vector<QueryRank> &after, std::uint64_t seed);
 
-// A training run's two halves. Before the first step: the base model's ranks into
-// RUN/general-ranks-base.json; returns false (nothing written) when the set is not found.
-bool rankGeneralBaseline(const SentenceModel &base, const RunFolder &run);
-// At the end: the tuned model's ranks against the stored ones. `missing` says why there is none (no set,
-// or no stored base ranks: a run started with the check off or by an older Pairtune).
-struct GeneralVerdictResult
+// A training run's two halves, around the embedding (which a run's processes share, train/groupencoder.h).
+// Before the first step: the base model's ranks into RUN/general-ranks-base.json.
+void writeGeneralBaseRanks(
+    const RunFolder &run, const GeneralCheck &check, const std::vector<QueryRank> &ranks);
+// At the end: the set and the base ranks the tuned model's are compared with. `missing` says why there are
+// none (no set, or no stored base ranks: a run started with the check off or by an older Pairtune).
+struct GeneralBaseline
 {
-    std::optional<GeneralVerdict> verdict;
+    std::optional<GeneralCheck> check;
+    std::optional<std::vector<QueryRank>> before;
     std::string missing;
 };
-GeneralVerdictResult runGeneralVerdict(const SentenceModel &tuned, const RunFolder &run, std::uint64_t seed);
+GeneralBaseline readGeneralBaseline(const RunFolder &run);
 
 // The general verdict joined to the run's: verdict.json's "general_check", the card section after the
 // held-out one, the line.

@@ -5,6 +5,7 @@
 #include "model/prompts.h"
 #include "model/sentencemodel.h"
 #include "recipe/rng.h"
+#include "train/groupencoder.h"
 
 #include <algorithm>
 #include <cmath>
@@ -46,12 +47,17 @@ EvalCorpus evalCorpus(const EvalSet &set)
 EvalEmbeddings embedEvalSet(
     const SentenceModel &model, const EvalSet &set, const EvalCorpus &corpus, std::size_t batchSize)
 {
+    return embedEvalSet(model, set, corpus, groupEncoder(model, nullptr, batchSize, {}));
+}
+
+EvalEmbeddings embedEvalSet(
+    const SentenceModel &model, const EvalSet &set, const EvalCorpus &corpus, const TextEncoder &encode)
+{
     if (corpus.positiveOf.size() != set.anchors.size())
         throw Error("verdict: the corpus was built for " + std::to_string(corpus.positiveOf.size())
             + " pairs, the set has " + std::to_string(set.anchors.size()));
     const ColumnPrompts prompts = columnPrompts(model.prompts());
-    EvalEmbeddings embedded { model.encodeWithPrompt(set.anchors, prompts.anchor, batchSize),
-        model.encodeWithPrompt(corpus.texts, prompts.positive, batchSize) };
+    EvalEmbeddings embedded { encode(set.anchors, prompts.anchor), encode(corpus.texts, prompts.positive) };
     normalizeRows(embedded.anchors);
     normalizeRows(embedded.documents);
     return embedded;

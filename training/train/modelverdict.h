@@ -37,6 +37,10 @@ struct EvalEmbeddings
 };
 EvalEmbeddings embedEvalSet(
     const SentenceModel &model, const EvalSet &set, const EvalCorpus &corpus, std::size_t batchSize = 32);
+// The same through encode (train/groupencoder.h): under a process group every rank calls it, rank 0 gets
+// the set's rows, the other ranks none.
+EvalEmbeddings embedEvalSet(
+    const SentenceModel &model, const EvalSet &set, const EvalCorpus &corpus, const TextEncoder &encode);
 
 // Where each anchor's positive ranks among corpus.texts by cosine, searched to `depth` (a rank beyond it
 // is 0): from the embeddings, or encoding with model first.

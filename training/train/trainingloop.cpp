@@ -5,18 +5,12 @@
 #include "pairtune/version.h"
 #include "train/checkpoint.h"
 #include "train/exporter.h"
+#include "train/groupencoder.h"
 #include "train/trainingrunimpl.h"
 
 #include <cmath>
 
 namespace pairtune {
-namespace {
-
-// Evaluation batches have a fixed size (like `pairtune-cli eval`) so eval_loss is comparable across runs
-// with different --batch-size and reproducible from the exported model.
-constexpr std::size_t kEvalBatchSize = 32;
-
-} // namespace
 
 bool TrainingRun::runLoop(bool resumed)
 {
@@ -103,29 +97,7 @@ EvalOptions TrainingRun::evalOptions()
     if (!m_group)
         return options;
     options.computeMetrics = writesRun();
-    options.encode = [this](const std::vector<std::string> &texts, const std::string &prompt) {
-        // Each text's embedding does not depend on the others in its batch (the encoder computes only
-        // real tokens), so the shares' embeddings are the single process's up to float rounding.
-        const BatchSlice mine = batchSlice(texts.size(), m_dist.rank, m_dist.worldSize);
-        const auto first = texts.begin() + static_cast<std::ptrdiff_t>(mine.begin);
-        const std::vector<std::string> share(first, first + static_cast<std::ptrdiff_t>(mine.count));
-        Embeddings local = m_model->encodeWithPrompt(share, prompt, kEvalBatchSize);
-        std::vector<std::size_t> counts;
-        for (int r = 0; r < m_dist.worldSize; ++r)
-            counts.push_back(batchSlice(texts.size(), r, m_dist.worldSize).count);
-        const torch::Tensor rows = local.rows == 0
-            ? torch::zeros({ 0, static_cast<std::int64_t>(local.dim) })
-            : torch::from_blob(local.values.data(),
-                { static_cast<std::int64_t>(local.rows), static_cast<std::int64_t>(local.dim) });
-        const torch::Tensor all = m_group->gatherRowsToFirst(rows, counts).contiguous();
-        Embeddings gathered;
-        gathered.dim = local.dim;
-        if (all.defined()) {
-            gathered.rows = static_cast<std::size_t>(all.size(0));
-            gathered.values.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
-        }
-        return gathered;
-    };
+    options.encode = groupEncoder(*m_model, m_group.get(), kEvalBatchSize, "the evaluation's embeddings");
     return options;
 }
 

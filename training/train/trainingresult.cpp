@@ -11,18 +11,17 @@ TrainingResult TrainingRun::finish(bool cancelled)
 {
     TrainingResult result;
     result.cancelled = cancelled;
+    // Under torchrun every process embeds its share of the final model's sets; rank 0 alone writes.
+    const RunEndEmbeddings ends = cancelled ? RunEndEmbeddings {} : embedRunEnd();
     if (!cancelled && writesRun()) {
         result.modelPath = m_run.finalModelPath();
-        // The held-out set under the final model, encoded once for the verdict and the threshold.
-        if (!m_evalCorpus)
-            m_evalCorpus = evalCorpus(m_evalSet);
-        const EvalEmbeddings heldOut = m_evalSet.anchors.empty()
-            ? EvalEmbeddings {}
-            : embedEvalSet(*m_model, m_evalSet, *m_evalCorpus);
-        writeVerdict(result, heldOut); // before the export: the model card holds it
+        writeVerdict(result, ends); // before the export: the model card holds it
         exportRunModel(*m_model, m_run, m_config, m_state.evalBefore, m_lastMetrics, m_run.finalModelPath(),
             result.verdictCard);
-        storeRunThreshold(heldOut, m_evalSet, *m_evalCorpus, m_run.finalModelPath()); // issue 21 part 2
+        if (!m_evalCorpus)
+            m_evalCorpus = evalCorpus(m_evalSet);
+        storeRunThreshold(ends.heldOut, m_evalSet, *m_evalCorpus, m_run.finalModelPath()); // issue 21 part 2
+        // best/ is another state: rank 0 loads and embeds it alone (the others hold only the final weights).
         if (m_state.bestStep >= 0)
             storeBestRunThreshold(m_evalSet, m_run.finalModelPath(), m_run.bestModelPath(),
                 m_state.bestStep == m_state.step, m_config);

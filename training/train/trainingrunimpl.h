@@ -13,6 +13,7 @@
 #include "recipe/batchsampler.h"
 #include "recipe/lrschedule.h"
 #include "train/adamw.h"
+#include "train/generalcheck.h"
 #include "train/gradcache.h"
 #include "train/loopstate.h"
 #include "train/losses.h"
@@ -32,6 +33,10 @@
 namespace pairtune {
 
 using TrainingClock = std::chrono::steady_clock;
+
+// Evaluation batches have a fixed size (like `pairtune-cli eval`) so eval_loss is comparable across runs
+// with different --batch-size and reproducible from the exported model; the verdict's passes use it too.
+inline constexpr std::size_t kEvalBatchSize = 32;
 
 inline double secondsSince(TrainingClock::time_point start)
 {
@@ -66,9 +71,25 @@ private:
     void evaluateNow(int epoch);
     const EvalSet &evalSample();
     // runverdict in trainingverdict.cpp: the base ranks before the first step, the verdict at the end.
+    // Under torchrun every process embeds its share of these sets (train/groupencoder.h), rank 0 alone
+    // ranks them and writes the files.
     void rankBaseline();
-    // finalHeldOut: the held-out set under the final model, encoded once for the verdict and the threshold.
-    void writeVerdict(TrainingResult &result, const EvalEmbeddings &finalHeldOut);
+    // What the end of a run embeds under the final model: the held-out set, once for the verdict and the
+    // threshold, and the general set when the verdict will compare it (rank 0's rows; none on the others).
+    struct RunEndEmbeddings
+    {
+        EvalEmbeddings heldOut;
+        GeneralBaseline general; // rank 0, with --general-check
+        EvalEmbeddings generalAfter;
+    };
+    RunEndEmbeddings embedRunEnd();
+    void writeVerdict(TrainingResult &result, const RunEndEmbeddings &ends);
+    // The encoder of the whole-set passes: each process embeds a share when the run has a process group.
+    TextEncoder runEncoder(const char *what) const;
+    // The encoder for the shipped general set, or none where this rank takes no part (a collective:
+    // every rank calls it together). wanted: on rank 0 the set it needs embedded (null: none), on the
+    // others their own copy (null where they have none).
+    TextEncoder generalEncoder(const GeneralCheck *wanted, const char *what) const;
     void checkpointNow(int epoch);
     // trainingresult.cpp
     TrainingResult finish(bool cancelled);

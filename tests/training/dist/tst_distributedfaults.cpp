@@ -3,6 +3,8 @@
 // - a run whose rank 1 is killed (SIGKILL) after a checkpoint: the survivor exits non-zero within a minute
 //   naming its rank and the failed collective, and `--resume` under torchrun then ends at the very weights
 //   of the same run left uninterrupted (dropout on, so every rank's random stream must be restored);
+// - the same when rank 1 is killed inside the run-end pass (the verdict's and the general check's
+//   embeddings, shared by the processes): rank 0 names the pass, the resume writes the model and verdict;
 // - resuming with another process count is refused naming both counts;
 // - rank 0 started alone (WORLD_SIZE=2 set by hand) is refused after PAIRTUNE_DIST_JOIN_TIMEOUT, and a
 //   second one on the same port is told the port is in use.
@@ -15,6 +17,8 @@
 #include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QThread>
 #include <QtTest/QtTest>
@@ -76,6 +80,39 @@ double maxWeightDifference(const QString &modelA, const QString &modelB)
     return diff;
 }
 
+// Rank 1 (pid victim) killed with SIGKILL, then torchrun (launcher) waited for: what it answered and how
+// long it took to stop; killed is false when rank 1 had already ended.
+struct Stopped
+{
+    RunResult result;
+    qint64 ms = 0;
+    bool killed = false;
+};
+Stopped killAndWait(QProcess &launcher, qint64 victim)
+{
+    Stopped stopped;
+    stopped.killed = ::kill(static_cast<pid_t>(victim), SIGKILL) == 0;
+    QElapsedTimer stopping;
+    stopping.start();
+    stopped.result = finish(launcher, 120000);
+    stopped.ms = stopping.elapsed();
+    return stopped;
+}
+
+// Whether rank 0 has recorded the evaluation at `step` in out/metrics.jsonl.
+bool lastEvaluationRecorded(const QString &out, int step)
+{
+    QFile file(out + "/metrics.jsonl");
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        if (object.value("type").toString() == "evaluation" && object.value("step").toInt() == step)
+            return true;
+    }
+    return false;
+}
+
 // Rank 0 of 2 started by hand, without torchrun.
 QProcessEnvironment rankZeroAlone(int port, int joinTimeoutSeconds)
 {
@@ -132,15 +169,13 @@ private slots:
             QThread::msleep(20);
         const qint64 victim = workerPid(m_killed, 1);
         QVERIFY2(victim > 0, "rank 1 was not running once the checkpoint existed (the run ended too soon?)");
-        QVERIFY(::kill(static_cast<pid_t>(victim), SIGKILL) == 0);
-        QElapsedTimer stopping;
-        stopping.start();
-        const RunResult killed = finish(launcher, 120000);
-        const qint64 stoppedMs = stopping.elapsed();
-        qInfo("rank 1 killed: torchrun and rank 0 ended %.1f s later with exit %d", stoppedMs / 1000.0,
+        const Stopped stopped = killAndWait(launcher, victim);
+        QVERIFY2(stopped.killed, "rank 1 had already ended");
+        const RunResult &killed = stopped.result;
+        qInfo("rank 1 killed: torchrun and rank 0 ended %.1f s later with exit %d", stopped.ms / 1000.0,
             killed.code);
         QVERIFY2(killed.code != 0, qPrintable(killed.describe("torchrun (rank 1 killed)", {})));
-        QVERIFY2(stoppedMs < 60000, qPrintable(QString::number(stoppedMs)));
+        QVERIFY2(stopped.ms < 60000, qPrintable(QString::number(stopped.ms)));
         // Rank 0 names itself and what failed; torchrun names the killed rank and its signal.
         QVERIFY2(killed.err.contains("rank 0 of 2") || killed.err.contains("SIGTERM"),
             qPrintable(killed.describe("torchrun (rank 1 killed)", {})));
@@ -164,6 +199,65 @@ private slots:
             readJson(whole + "/summary.json").value("steps").toInt());
         QCOMPARE(readJson(m_killed + "/summary.json").value("last_loss").toDouble(),
             readJson(whole + "/summary.json").value("last_loss").toDouble());
+    }
+
+    void killedRankInTheRunEndPassStopsTheOtherAndResumeFinishes()
+    {
+        // The run's end embeds the held-out and the general pairs under the final model across both
+        // processes (train/groupencoder.h). With a general set of 1,500 pairs that pass lasts about a
+        // second, and rank 1 has entered it before rank 0 records the last evaluation: killed then, it
+        // dies inside the pass, and rank 0 must stop at its next collective there.
+        const QString general = writePairs(m_dir.filePath("general.tsv"), 1500);
+        QVERIFY(!general.isEmpty());
+        QProcessEnvironment env = torchrunEnvironment(120);
+        env.insert("PAIRTUNE_GENERAL_CHECK", general);
+        const QString out = m_dir.filePath("end-killed");
+        const QStringList args = m_recipe + QStringList { "--max-steps", "2", "--out", out };
+        QProcess launcher;
+        launcher.setProcessEnvironment(env);
+        launcher.start(python(), torchrunArgs(kCli, args));
+        QVERIFY(launcher.waitForStarted());
+        // The last checkpoint (step 2) comes just before the last evaluation.
+        QElapsedTimer waited;
+        waited.start();
+        while (!QFileInfo::exists(out + "/checkpoints/step-2/trainer_state.json")
+            && launcher.state() == QProcess::Running && waited.elapsed() < kTimeoutMs)
+            QThread::msleep(20);
+        const qint64 victim = workerPid(out, 1);
+        QVERIFY2(victim > 0, "rank 1 was not running at the last checkpoint");
+        while (!lastEvaluationRecorded(out, 2) && launcher.state() == QProcess::Running
+            && waited.elapsed() < kTimeoutMs)
+            QThread::msleep(5);
+        const Stopped stopped = killAndWait(launcher, victim);
+        QVERIFY2(stopped.killed, "rank 1 had already ended");
+        const RunResult &killed = stopped.result;
+        qInfo("rank 1 killed in the run-end pass: torchrun and rank 0 ended %.1f s later with exit %d",
+            stopped.ms / 1000.0, killed.code);
+        QVERIFY2(killed.code != 0, qPrintable(killed.describe("torchrun (rank 1 killed)", {})));
+        QVERIFY2(stopped.ms < 60000, qPrintable(QString::number(stopped.ms)));
+        for (const QByteArray &line : killed.err.split('\n'))
+            if (line.contains("rank 0 of 2"))
+                qInfo("%s", line.left(300).constData());
+        // Rank 0 names itself and the run-end collective (not an evaluation's or a checkpoint's).
+        QVERIFY2(killed.err.contains("rank 0 of 2")
+                && (killed.err.contains("the verdict's embeddings")
+                    || killed.err.contains("the general check")),
+            qPrintable(killed.describe("torchrun (rank 1 killed)", {})));
+        QVERIFY(!QFileInfo::exists(out + "/model/model.safetensors"));
+        QVERIFY(!QFileInfo::exists(out + "/verdict.json"));
+
+        // The last checkpoint is usable: the resume evaluates it and does the run's end again.
+        QProcess resume;
+        resume.setProcessEnvironment(env);
+        const QStringList resumeArgs { "train", "--resume", out, "--quiet" };
+        resume.start(python(), torchrunArgs(kCli, resumeArgs));
+        QVERIFY(resume.waitForStarted());
+        const RunResult resumed = finish(resume, kTimeoutMs);
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.describe("torchrun ... pairtune-cli", resumeArgs)));
+        QVERIFY(QFileInfo::exists(out + "/model/model.safetensors"));
+        QVERIFY(QFileInfo::exists(out + "/model/similarity_threshold.json"));
+        QCOMPARE(
+            readJson(out + "/verdict.json").value("general_check").toObject().value("pairs").toInt(), 1500);
     }
 
     void resumingWithAnotherProcessCountIsRefused()

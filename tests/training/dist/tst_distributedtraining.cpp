@@ -2,7 +2,8 @@
 // §8) as 2 processes × batch 16 on 127.0.0.1, against one process × batch 32 with the same seed and
 // dropout off (issue 19): the global batch is drawn as the single process draws it, MNRL sees all 32
 // pairs through the gathered embeddings, and the gradients are averaged, so both runs end at the same
-// weights up to float rounding. The run folder is the same shape (only rank 0 writes it), and what this
+// weights up to float rounding. The run folder is the same shape (only rank 0 writes it), the verdict,
+// its general check and the similarity threshold (sharded too) agree with one process's, and what this
 // build does not support (CUDA without NCCL) or cannot do exactly (resuming with another process count)
 // is refused with a message. Resume and faults: tst_distributedfaults.
 
@@ -12,6 +13,7 @@
 #include <QtCore/QDir>
 #include <QtCore/QDirIterator>
 #include <QtCore/QFile>
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
@@ -28,6 +30,8 @@ constexpr double kWeightTolerance = 1e-5;
 constexpr double kLossTolerance = 1e-5;
 // The same weights embedded in shares of 20 texts instead of all 40 at once (issue 19: 1e-6).
 constexpr double kMetricTolerance = 1e-6;
+// The threshold is a cosine of the final model (weights within kWeightTolerance of one process's).
+constexpr double kThresholdTolerance = 1e-4;
 constexpr int kTimeoutMs = 600000;
 
 const QString kCli = QStringLiteral(PAIRTUNE_CLI_PATH);
@@ -61,6 +65,44 @@ QList<QJsonObject> metricLines(const QString &run, const QString &type)
             lines << object;
     }
     return lines;
+}
+
+// The ranks files of the verdict (RUN/eval-ranks-base.json, general-ranks-base.json): how many entries of
+// their "rank" and "top_hit" lists differ, or -1 when they were made for other sets.
+int differingRanks(const QString &a, const QString &b)
+{
+    const QJsonObject x = readJson(a);
+    const QJsonObject y = readJson(b);
+    if (x.isEmpty() || x.value("pairs") != y.value("pairs") || x.value("corpus") != y.value("corpus")
+        || x.value("depth") != y.value("depth"))
+        return -1;
+    int differing = 0;
+    for (const char *list : { "rank", "top_hit" }) {
+        const QJsonArray p = x.value(list).toArray();
+        const QJsonArray q = y.value(list).toArray();
+        if (p.size() != x.value("pairs").toInt() || q.size() != p.size())
+            return -1;
+        for (qsizetype i = 0; i < p.size(); ++i)
+            differing += p[i] != q[i] ? 1 : 0;
+    }
+    return differing;
+}
+
+// The largest difference of a verdict's metrics (before and after) between two verdict objects, or
+// infinity when they hold other metrics.
+double metricsDifference(const QJsonObject &a, const QJsonObject &b)
+{
+    const QJsonObject x = a.value("metrics").toObject();
+    const QJsonObject y = b.value("metrics").toObject();
+    if (x.isEmpty() || x.keys() != y.keys())
+        return INFINITY;
+    double diff = 0.0;
+    for (const QString &metric : x.keys())
+        for (const char *side : { "before", "after" })
+            diff = std::max(diff,
+                std::abs(x.value(metric).toObject().value(side).toDouble()
+                    - y.value(metric).toObject().value(side).toDouble()));
+    return diff;
 }
 
 } // namespace
@@ -144,6 +186,40 @@ private slots:
         qInfo("max |baseline metric difference| over %lld metrics: %.3g",
             static_cast<long long>(oneBaseline.size()), metricDiff);
         QVERIFY2(metricDiff < kMetricTolerance, qPrintable(QString::number(metricDiff)));
+
+        // The verdict's passes are sharded as the evaluations are: the base model's ranks of the held-out
+        // and the general pairs (before the first step, the same weights in both runs), the final model's
+        // for the verdict and the similarity threshold. Rows gathered out of order would move most ranks;
+        // float rounding may at most swap a near-tie, which moves a mean over the pairs by 1/pairs.
+        for (const char *file : { "eval-ranks-base.json", "general-ranks-base.json" }) {
+            const int differing = differingRanks(single + "/" + file, m_distributedRun + "/" + file);
+            qInfo("%s: %d entries differ", file, differing);
+            QVERIFY2(differing >= 0 && differing <= 1, file);
+        }
+        const QJsonObject oneVerdict = readJson(single + "/verdict.json");
+        const QJsonObject twoVerdict = readJson(m_distributedRun + "/verdict.json");
+        const QJsonObject oneGeneral = oneVerdict.value("general_check").toObject();
+        const QJsonObject twoGeneral = twoVerdict.value("general_check").toObject();
+        QVERIFY(oneVerdict.value("pairs").toInt() > 0 && oneGeneral.value("pairs").toInt() > 0);
+        QCOMPARE(twoVerdict.value("pairs"), oneVerdict.value("pairs"));
+        QCOMPARE(twoGeneral.value("pairs"), oneGeneral.value("pairs"));
+        const double verdictDiff = metricsDifference(oneVerdict, twoVerdict);
+        const double generalDiff = metricsDifference(oneGeneral, twoGeneral);
+        qInfo("verdict metrics differ by %.3g, the general check's by %.3g", verdictDiff, generalDiff);
+        QVERIFY2(verdictDiff <= 1.0 / oneVerdict.value("pairs").toDouble(),
+            qPrintable(QString::number(verdictDiff)));
+        QVERIFY2(generalDiff <= 1.0 / oneGeneral.value("pairs").toDouble(),
+            qPrintable(QString::number(generalDiff)));
+        const QJsonObject oneThreshold = readJson(single + "/model/similarity_threshold.json");
+        const QJsonObject twoThreshold = readJson(m_distributedRun + "/model/similarity_threshold.json");
+        QVERIFY(oneThreshold.value("true_pairs").toInt() > 0);
+        QCOMPARE(twoThreshold.value("true_pairs"), oneThreshold.value("true_pairs"));
+        QCOMPARE(twoThreshold.value("hard_non_pairs"), oneThreshold.value("hard_non_pairs"));
+        const double thresholdDiff = std::abs(
+            oneThreshold.value("threshold").toDouble() - twoThreshold.value("threshold").toDouble());
+        qInfo("similarity threshold %.7f vs %.7f", oneThreshold.value("threshold").toDouble(),
+            twoThreshold.value("threshold").toDouble());
+        QVERIFY2(thresholdDiff < kThresholdTolerance, qPrintable(QString::number(thresholdDiff)));
 
         // The exported models' weights.
         const auto a = pairtune::SafetensorsFile::open((single + "/model/model.safetensors").toStdString());
