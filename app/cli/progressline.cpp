@@ -60,7 +60,8 @@ DownloadProgressLine::~DownloadProgressLine()
 void DownloadProgressLine::show(const hub::DownloadProgress &p)
 {
     // Quiet until bytes actually come over the network: a model already in the cache prints nothing.
-    if (!m_enabled || p.filesTotal == 0 || (!m_announced && p.bytesPerSecond <= 0))
+    // (Not the rate: a small download on a fast link can end before a rate is measured.)
+    if (!m_enabled || p.filesTotal == 0 || (!m_announced && p.bytesTransferred <= 0))
         return;
     const double now = secondsNow() - m_start;
     if (!m_announced) {

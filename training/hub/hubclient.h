@@ -51,6 +51,9 @@ struct DownloadProgress
     std::int64_t bytesDone = 0; // over all files of the snapshot, including bytes already cached
     std::int64_t bytesTotal = 0; // 0 while unknown
     double bytesPerSecond = 0; // over the last few seconds of this download
+    // Came over the network in this download so far (bytesDone less what the cache held): a download
+    // that finishes before its rate can be measured still transferred something.
+    std::int64_t bytesTransferred = 0;
 };
 using ProgressCallback = std::function<void(const DownloadProgress &)>;
 // Polled often (at least every 100 ms while a transfer runs); true stops the download with

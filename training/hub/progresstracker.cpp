@@ -63,6 +63,7 @@ void ProgressTracker::report(bool force)
     const auto &[since, bytesThen] = m_samples.front();
     const double seconds = std::chrono::duration<double>(now - since).count();
     m_progress.bytesPerSecond = seconds > 0.05 ? double(m_transferred - bytesThen) / seconds : 0;
+    m_progress.bytesTransferred = m_transferred;
     m_callback(m_progress);
 }
 
