@@ -1,5 +1,7 @@
 #include "ui/datareportview.h"
 
+#include "ui/textformat.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -8,11 +10,6 @@
 
 namespace pairtune::ui {
 namespace {
-
-QString count(std::size_t n)
-{
-    return QLocale().toString(qulonglong(n));
-}
 
 QString lengthPhrase(const DataReport &report)
 {
@@ -110,10 +107,10 @@ void DataReportView::setResult(const DataLoadResult &result, const DataFixes &ap
     if (!result.dataset)
         return;
     const DataReport &report = result.report;
-    QString summary = tr("<b>%1 pairs</b>").arg(count(report.rows));
+    QString summary = tr("<b>%1 pairs</b>").arg(localeNumber(report.rows));
     if (report.trainRows + report.evalRows > 0)
         summary += tr(" · %1 for training, %2 held out for evaluation")
-                       .arg(count(report.trainRows), count(report.evalRows));
+                       .arg(localeNumber(report.trainRows), localeNumber(report.evalRows));
     summary += QStringLiteral(" · ") + lengthPhrase(report);
     if (report.lengthUnit != "tokens")
         // Cutting at max_seq_length is counted in the model's tokens: say when it will be known rather
@@ -139,7 +136,7 @@ void DataReportView::setResult(const DataLoadResult &result, const DataFixes &ap
 
     const auto offer = [](QPushButton *button, std::size_t n, const QString &one, const QString &many) {
         button->setVisible(n > 0);
-        button->setText(n == 1 ? one : many.arg(count(n)));
+        button->setText(n == 1 ? one : many.arg(localeNumber(n)));
     };
     offer(
         m_dropDuplicates, report.duplicatePairs, tr("Drop 1 duplicate pair"), tr("Drop %1 duplicate pairs"));
@@ -150,11 +147,11 @@ void DataReportView::setResult(const DataLoadResult &result, const DataFixes &ap
 
     QStringList done;
     if (result.removedDuplicates > 0)
-        done << tr("%1 duplicate pairs").arg(count(result.removedDuplicates));
+        done << tr("%1 duplicate pairs").arg(localeNumber(result.removedDuplicates));
     if (result.removedEmpty > 0)
-        done << tr("%1 pairs with empty texts").arg(count(result.removedEmpty));
+        done << tr("%1 pairs with empty texts").arg(localeNumber(result.removedEmpty));
     if (result.removedIdentical > 0)
-        done << tr("%1 pairs with the same text twice").arg(count(result.removedIdentical));
+        done << tr("%1 pairs with the same text twice").arg(localeNumber(result.removedIdentical));
     // A fix that removed nothing (the pairs it was for were in a file since removed) has nothing to
     // report or undo.
     if (applied.any() && !done.isEmpty()) {

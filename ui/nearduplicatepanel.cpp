@@ -42,11 +42,6 @@ struct CheckOutcome
     bool cancelled = false;
 };
 
-QString number(std::size_t n)
-{
-    return QLocale().toString(qulonglong(n));
-}
-
 QString seconds(double s)
 {
     return QLocale().toString(s, 'f', s < 10 ? 2 : 1) + QStringLiteral(" s");
@@ -277,11 +272,11 @@ void NearDuplicatePanel::pollProgress()
     const bool embedding = p.stage == static_cast<int>(NearDuplicateStage::Embedding);
     m_progress->setRange(0, total > 0 ? 1000 : 0); // busy until the first report
     m_progress->setValue(total > 0 ? int(1000.0 * double(done) / double(total)) : 0);
-    m_progress->setFormat(QStringLiteral("%1 / %2").arg(number(done), number(total)));
-    m_status->setText(embedding
-            ? tr("Embedding the distinct texts with the base model: %1 of %2…")
-                  .arg(number(done), number(total))
-            : tr("Searching each text's nearest texts: %1 of %2…").arg(number(done), number(total)));
+    m_progress->setFormat(QStringLiteral("%1 / %2").arg(localeNumber(done), localeNumber(total)));
+    m_status->setText(embedding ? tr("Embedding the distinct texts with the base model: %1 of %2…")
+                                      .arg(localeNumber(done), localeNumber(total))
+                                : tr("Searching each text's nearest texts: %1 of %2…")
+                                      .arg(localeNumber(done), localeNumber(total)));
 }
 
 void NearDuplicatePanel::setRunning(bool running)
@@ -340,11 +335,11 @@ void NearDuplicatePanel::showReport()
     m_counts->setText(
         tr("%1 distinct texts, %2 with a near-copy · <b>%3</b> of two or more pairs (largest: %4 pairs)<br>"
            "Training: %5 pairs, <b>%6</b> · held out: %7 pairs, <b>%8</b>%9")
-            .arg(number(r.distinctTexts), number(r.linkedTexts),
+            .arg(localeNumber(r.distinctTexts), localeNumber(r.linkedTexts),
                 countOf(qint64(r.groups), tr("near-duplicate group"), tr("near-duplicate groups")),
-                number(r.largestGroup), number(r.trainRows),
+                localeNumber(r.largestGroup), localeNumber(r.trainRows),
                 countOf(qint64(r.withinTrainRepeats), tr("within-set repeat"), tr("within-set repeats")),
-                number(r.evalRows))
+                localeNumber(r.evalRows))
             .arg(countOf(qint64(r.crossSplitRows), tr("near-copy of a training text"),
                      tr("near-copies of training texts")),
                 split));

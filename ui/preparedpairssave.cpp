@@ -39,11 +39,6 @@ struct SaveOutcome
     bool cancelled = false;
 };
 
-QString number(std::size_t n)
-{
-    return QLocale().toString(qulonglong(n));
-}
-
 } // namespace
 
 PreparedPairsSave::PreparedPairsSave(
@@ -175,7 +170,7 @@ void PreparedPairsSave::pollProgress()
     const std::size_t written = m_progressState->written;
     m_progress->setRange(0, 1000);
     m_progress->setValue(total > 0 ? int(1000.0 * double(written) / double(total)) : 0);
-    m_progress->setFormat(tr("Writing pair %1 of %2").arg(number(written), number(total)));
+    m_progress->setFormat(tr("Writing pair %1 of %2").arg(localeNumber(written), localeNumber(total)));
 }
 
 void PreparedPairsSave::setSaving(bool saving)

@@ -26,11 +26,6 @@
 namespace pairtune::ui {
 namespace {
 
-QString number(std::int64_t n)
-{
-    return QLocale().toString(qlonglong(n));
-}
-
 QString percent(double share)
 {
     return QLocale().toString(share * 100.0, 'f', share < 0.01 ? 1 : 0) + QLatin1Char('%');
@@ -290,15 +285,15 @@ void SettingsPage::updateNow()
     if (!m_estimate.problem.empty()) {
         numbers = tr("Choose data first: %1.").arg(QString::fromStdString(m_estimate.problem));
     } else {
-        numbers
-            = tr("%1 pairs → <b>%2 for training</b>, %3 held out for evaluation<br>")
-                  .arg(number(std::int64_t(m_estimate.pairs)), number(std::int64_t(m_estimate.trainPairs)),
-                      number(std::int64_t(m_estimate.evalPairs)));
+        numbers = tr("%1 pairs → <b>%2 for training</b>, %3 held out for evaluation<br>")
+                      .arg(localeNumber(std::int64_t(m_estimate.pairs)),
+                          localeNumber(std::int64_t(m_estimate.trainPairs)),
+                          localeNumber(std::int64_t(m_estimate.evalPairs)));
         numbers += tr("%1 steps per epoch × %2 epochs → <b>%3%4 steps</b> of %5 pairs%6<br>")
-                       .arg(number(m_estimate.stepsPerEpoch))
+                       .arg(localeNumber(m_estimate.stepsPerEpoch))
                        .arg(c.epochs)
                        .arg(m_estimate.exactSteps ? QString() : QStringLiteral("about "))
-                       .arg(number(m_estimate.totalSteps))
+                       .arg(localeNumber(m_estimate.totalSteps))
                        .arg(c.batchSize)
                        .arg(c.maxSteps > 0 && c.maxSteps <= m_estimate.stepsPerEpoch * c.epochs
                                ? tr(" (stopped early by the step limit)")
@@ -323,7 +318,7 @@ void SettingsPage::updateNow()
                                   m_estimate.evalSamplePairs < m_estimate.evalPairs
                                       ? tr("all held-out pairs at the baseline and the end, a sample of %1 "
                                            "in between")
-                                            .arg(number(std::int64_t(m_estimate.evalSamplePairs)))
+                                            .arg(localeNumber(std::int64_t(m_estimate.evalSamplePairs)))
                                       : tr("every evaluation scores all held-out pairs"))
                         : QString());
         else

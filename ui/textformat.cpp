@@ -6,7 +6,12 @@ namespace pairtune::ui {
 
 QString countOf(qint64 n, const QString &singular, const QString &plural)
 {
-    return QLocale().toString(n) + QLatin1Char(' ') + (n == 1 ? singular : plural);
+    return localeNumber(n) + QLatin1Char(' ') + (n == 1 ? singular : plural);
+}
+
+QString localeNumber(qint64 n)
+{
+    return QLocale().toString(n);
 }
 
 } // namespace pairtune::ui

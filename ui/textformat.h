@@ -8,4 +8,7 @@ namespace pairtune::ui {
 // ships no translations, where Qt's "%n ...(s)" would show the "(s)" literally.
 QString countOf(qint64 n, const QString &singular, const QString &plural);
 
+// "1,204": a count in the user's number format.
+QString localeNumber(qint64 n);
+
 } // namespace pairtune::ui
